@@ -1,0 +1,520 @@
+/*
+ * lakestream.c -- the command-line tool: create, produce, consume,
+ * describe, conf.  All I/O with the user happens here; the library only
+ * returns codes and details (ls_errmsg).  Errors: one line on stderr,
+ * "lakestream: <what>: <why>", and a non-zero exit (1 runtime, 2 usage).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lakestream.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: lakestream <verb> ...\n"
+    "  create   STORE TABLE --global-batch B [--codec zstd|none]\n"
+    "  produce  STORE TABLE --producer ID [--format lines|lenpfx]\n"
+    "  consume  STORE TABLE --rank R --world-size W --from-step S --steps K\n"
+    "           [--format lines|lenpfx] [--with-step] [--timeout-ms T] [--stats]\n"
+    "  describe STORE TABLE [--json]\n"
+    "  conf     [--markdown]  (lists configuration properties)\n"
+    "Every verb also takes -X name=value (repeatable) to set a property.\n"
+    "STORE is file:///abs/path, a plain directory path, or mem:// (in-process).\n";
+
+static const char *verb = "lakestream";
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lakestream: %s: ", verb);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+/* "<err2str>" or the library's detail if it has one. */
+static const char *why(int rc)
+{
+    const char *m = ls_errmsg();
+    return m && *m ? m : ls_err2str(rc);
+}
+
+static int parse_u64(const char *s, const char *flag, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return fail(EXIT_USAGE, "%s: expected a non-negative integer, got \"%s\"", flag,
+                     s ? s : "");
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return fail(EXIT_USAGE, "%s: \"%s\" is not an integer in [0, %" PRIu64 "]", flag, s,
+                    max);
+    *out = v;
+    return 0;
+}
+
+/* Options every verb takes. */
+typedef struct opts {
+    ls_conf *conf;
+    const char *store_uri, *table;
+    uint64_t global_batch;
+    int codec_set;
+    ls_codec codec;
+    const char *producer;
+    int lenpfx, with_step, stats, json;
+    uint64_t rank, world, from_step, steps, timeout_ms;
+    int have_rank, have_world, have_from, have_steps, have_batch;
+} opts;
+
+enum { O_BATCH = 256, O_CODEC, O_PRODUCER, O_FORMAT, O_RANK, O_WORLD, O_FROM, O_STEPS,
+       O_WITHSTEP, O_TIMEOUT, O_STATS, O_JSON };
+
+static const struct option longopts[] = {
+    { "global-batch", required_argument, NULL, O_BATCH },
+    { "codec", required_argument, NULL, O_CODEC },
+    { "producer", required_argument, NULL, O_PRODUCER },
+    { "format", required_argument, NULL, O_FORMAT },
+    { "rank", required_argument, NULL, O_RANK },
+    { "world-size", required_argument, NULL, O_WORLD },
+    { "from-step", required_argument, NULL, O_FROM },
+    { "steps", required_argument, NULL, O_STEPS },
+    { "with-step", no_argument, NULL, O_WITHSTEP },
+    { "timeout-ms", required_argument, NULL, O_TIMEOUT },
+    { "stats", no_argument, NULL, O_STATS },
+    { "json", no_argument, NULL, O_JSON },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Parse argv (after the verb) into o; `allowed` lists the long options
+ * this verb accepts.  Returns 0 or an exit code. */
+static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts *o)
+{
+    int c, rc;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "X:h", longopts, NULL)) != -1) {
+        if (c >= O_BATCH) {
+            int ok = 0;
+            for (const int *a = allowed; *a; a++)
+                ok |= *a == c;
+            if (!ok)
+                return fail(EXIT_USAGE, "option %s does not apply here", argv[optind - 1]);
+        }
+        switch (c) {
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq)
+                return fail(EXIT_USAGE, "-X %s: expected name=value", optarg);
+            *eq = '\0';
+            if (ls_conf_set(o->conf, optarg, eq + 1) != LS_OK)
+                return fail(EXIT_USAGE, "%s", ls_errmsg());
+            break;
+        }
+        case O_BATCH:
+            if ((rc = parse_u64(optarg, "--global-batch", UINT32_MAX, &o->global_batch)))
+                return rc;
+            o->have_batch = 1;
+            break;
+        case O_CODEC:
+            if (!strcmp(optarg, "zstd"))
+                o->codec = LS_CODEC_ZSTD;
+            else if (!strcmp(optarg, "none"))
+                o->codec = LS_CODEC_NONE;
+            else
+                return fail(EXIT_USAGE, "--codec: expected zstd or none, got \"%s\"", optarg);
+            o->codec_set = 1;
+            break;
+        case O_PRODUCER: o->producer = optarg; break;
+        case O_FORMAT:
+            if (!strcmp(optarg, "lenpfx"))
+                o->lenpfx = 1;
+            else if (strcmp(optarg, "lines"))
+                return fail(EXIT_USAGE, "--format: expected lines or lenpfx, got \"%s\"", optarg);
+            break;
+        case O_RANK:
+            if ((rc = parse_u64(optarg, "--rank", UINT32_MAX, &o->rank)))
+                return rc;
+            o->have_rank = 1;
+            break;
+        case O_WORLD:
+            if ((rc = parse_u64(optarg, "--world-size", UINT32_MAX, &o->world)))
+                return rc;
+            o->have_world = 1;
+            break;
+        case O_FROM:
+            if ((rc = parse_u64(optarg, "--from-step", UINT64_MAX / 2, &o->from_step)))
+                return rc;
+            o->have_from = 1;
+            break;
+        case O_STEPS:
+            if ((rc = parse_u64(optarg, "--steps", UINT64_MAX / 2, &o->steps)))
+                return rc;
+            o->have_steps = 1;
+            break;
+        case O_WITHSTEP: o->with_step = 1; break;
+        case O_TIMEOUT:
+            if ((rc = parse_u64(optarg, "--timeout-ms", INT32_MAX, &o->timeout_ms)))
+                return rc;
+            break;
+        case O_STATS: o->stats = 1; break;
+        case O_JSON: o->json = 1; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        default:
+            return fail(EXIT_USAGE, "unknown or incomplete option \"%s\" (see lakestream "
+                        "--help)", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != npos)
+        return fail(EXIT_USAGE, "expected %d arguments (STORE TABLE), got %d (see lakestream "
+                    "--help)", npos, argc - optind);
+    o->store_uri = argv[optind];
+    o->table = npos > 1 ? argv[optind + 1] : NULL;
+    return 0;
+}
+
+static int open_store(opts *o, ls_store **st)
+{
+    int rc = ls_store_open(o->store_uri, o->conf, st);
+    if (rc)
+        return fail(1, "store %s: %s", o->store_uri, why(rc));
+    return 0;
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static int cmd_create(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_BATCH, O_CODEC, 0 };
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o->have_batch)
+        return fail(EXIT_USAGE, "--global-batch B is required");
+    if (o->global_batch == 0 || o->global_batch > LS_GLOBAL_BATCH_MAX)
+        return fail(EXIT_USAGE, "--global-batch %" PRIu64 ": must be in [1, %u]",
+                    o->global_batch, LS_GLOBAL_BATCH_MAX);
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    rc = ls_table_create(st, o->table, (uint32_t)o->global_batch,
+                         o->codec_set ? o->codec : LS_CODEC_ZSTD);
+    ls_store_close(st);
+    if (rc)
+        return fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
+    return 0;
+}
+
+/* ---- produce ------------------------------------------------------------- */
+
+static int cmd_produce(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_PRODUCER, O_FORMAT, 0 };
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o->producer)
+        return fail(EXIT_USAGE, "--producer ID is required");
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    ls_producer *p;
+    if ((rc = ls_producer_open(st, o->table, o->producer, o->conf, &p))) {
+        int code = fail(1, "%s", why(rc));
+        ls_store_close(st);
+        return code;
+    }
+    int code = 0;
+    uint64_t nread = 0, offset = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        const void *sample;
+        size_t len;
+        if (!o->lenpfx) {
+            ssize_t n = getline(&line, &cap, stdin);
+            if (n < 0)
+                break;
+            len = (size_t)n;
+            if (len && line[len - 1] == '\n')
+                len--;
+            sample = line;
+        } else {
+            uint8_t hdr[4];
+            size_t got = fread(hdr, 1, 4, stdin);
+            if (got == 0)
+                break;
+            if (got < 4) {
+                code = fail(1, "stdin: truncated length prefix at byte %" PRIu64, offset);
+                break;
+            }
+            len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
+                  (size_t)hdr[3] << 24;
+            if (len > LS_SAMPLE_BYTES_MAX) {
+                code = fail(1, "stdin: sample %" PRIu64 " at byte %" PRIu64 " declares %zu "
+                            "bytes, more than the limit of %u", nread, offset, len,
+                            LS_SAMPLE_BYTES_MAX);
+                break;
+            }
+            uint8_t *nb = realloc(buf, len ? len : 1);
+            if (!nb) {
+                code = fail(1, "out of memory");
+                break;
+            }
+            buf = nb;
+            if (fread(buf, 1, len, stdin) != len) {
+                code = fail(1, "stdin: truncated sample %" PRIu64 " at byte %" PRIu64
+                            " (declared %zu bytes)", nread, offset, len);
+                break;
+            }
+            offset += 4 + len;
+            sample = buf;
+        }
+        if ((rc = ls_producer_append(p, sample, len, NULL))) {
+            code = fail(1, "sample %" PRIu64 ": %s", nread, why(rc));
+            break;
+        }
+        nread++;
+    }
+    if (!code && ferror(stdin))
+        code = fail(1, "stdin: %s", strerror(errno));
+    /* Commit what was read completely, also when the input ended badly. */
+    rc = ls_producer_flush(p);
+    if (rc && !code)
+        code = fail(1, "%s", why(rc));
+    else if (rc)
+        fail(1, "%s", why(rc));
+    else if (code)
+        fprintf(stderr, "lakestream: produce: the %" PRIu64 " samples before the error "
+                "were committed\n", nread);
+    free(line);
+    free(buf);
+    ls_producer_close(p);
+    ls_store_close(st);
+    return code;
+}
+
+/* ---- consume ------------------------------------------------------------- */
+
+static int write_all(const void *p, size_t n)
+{
+    return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+static int cmd_consume(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_RANK, O_WORLD, O_FROM, O_STEPS, O_FORMAT, O_WITHSTEP,
+                                   O_TIMEOUT, O_STATS, 0 };
+    o->timeout_ms = 30000;
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o->have_rank || !o->have_world || !o->have_from || !o->have_steps)
+        return fail(EXIT_USAGE, "--rank, --world-size, --from-step and --steps are required");
+    if (o->with_step && o->lenpfx)
+        return fail(EXIT_USAGE, "--with-step applies to --format lines only");
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    ls_consumer *c;
+    rc = ls_consumer_open(st, o->table, (uint32_t)o->rank, (uint32_t)o->world, o->conf, &c);
+    if (rc) {
+        int code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
+        ls_store_close(st);
+        return code;
+    }
+    int code = 0;
+    for (uint64_t s = o->from_step; s < o->from_step + o->steps && !code; s++) {
+        ls_batch *b;
+        if ((rc = ls_consumer_read_step(c, s, (int)o->timeout_ms, &b))) {
+            code = fail(1, "step %" PRIu64 ": %s", s, why(rc));
+            break;
+        }
+        for (size_t i = 0; i < b->count && !code; i++) {
+            int w = 0;
+            if (o->lenpfx) {
+                uint8_t hdr[4] = { (uint8_t)b->lens[i], (uint8_t)(b->lens[i] >> 8),
+                                   (uint8_t)(b->lens[i] >> 16), (uint8_t)(b->lens[i] >> 24) };
+                w = write_all(hdr, 4) || write_all(b->samples[i], b->lens[i]);
+            } else {
+                if (o->with_step)
+                    w = printf("%" PRIu64 "\t", s) < 0;
+                w = w || write_all(b->samples[i], b->lens[i]) || write_all("\n", 1);
+            }
+            if (w)
+                code = fail(1, "stdout: %s", strerror(errno));
+        }
+        ls_batch_destroy(b);
+    }
+    if (!code && fflush(stdout) != 0)
+        code = fail(1, "stdout: %s", strerror(errno));
+    if (o->stats) {
+        ls_read_stats rs;
+        ls_consumer_stats_get(c, &rs);
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+                              "bytes_fetched", (json_int_t)rs.bytes_fetched,
+                              "bytes_needed", (json_int_t)rs.bytes_needed,
+                              "bytes_delivered", (json_int_t)rs.bytes_delivered,
+                              "meta_bytes_fetched", (json_int_t)rs.meta_bytes_fetched,
+                              "requests", (json_int_t)rs.requests,
+                              "data_requests", (json_int_t)rs.data_requests,
+                              "steps", (json_int_t)rs.steps,
+                              "samples", (json_int_t)rs.samples);
+        char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (txt)
+            fprintf(stderr, "%s\n", txt);
+        free(txt);
+        json_decref(j);
+    }
+    ls_consumer_close(c);
+    ls_store_close(st);
+    return code;
+}
+
+/* ---- describe ------------------------------------------------------------ */
+
+static int cmd_describe(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_JSON, 0 };
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    ls_table *t;
+    if ((rc = ls_table_open(st, o->table, o->conf, &t))) {
+        int code = fail(1, "%s", why(rc));
+        ls_store_close(st);
+        return code;
+    }
+    ls_table_info in;
+    ls_table_info_get(t, &in);
+    json_t *prods = json_array();
+    ls_producer_info pi;
+    for (size_t i = 0; ls_table_producer_get(t, i, &pi) == LS_OK; i++)
+        json_array_append_new(prods, json_pack("{s:s,s:I,s:I,s:I}", "id", pi.id,
+                                               "epoch", (json_int_t)pi.epoch,
+                                               "last_seq", (json_int_t)pi.last_seq,
+                                               "last_version", (json_int_t)pi.last_version));
+    json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:o}",
+                          "table", o->table,
+                          "version", (json_int_t)in.version,
+                          "total_samples", (json_int_t)in.total_samples,
+                          "visible_steps", (json_int_t)in.visible_steps,
+                          "global_batch", (json_int_t)in.global_batch,
+                          "codec", in.codec == LS_CODEC_ZSTD ? "zstd" : "none",
+                          "snapshot_version", (json_int_t)in.snapshot_version,
+                          "low_watermark_step", (json_int_t)in.low_watermark_step,
+                          "commits", (json_int_t)in.commits,
+                          "producers", prods);
+    int code = 0;
+    if (!j) {
+        code = fail(1, "cannot build the JSON description");
+    } else if (o->json) {
+        char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+    } else {
+        printf("table:              %s\n", o->table);
+        printf("version:            %" PRIu64 "\n", in.version);
+        printf("total_samples:      %" PRIu64 "\n", in.total_samples);
+        printf("visible_steps:      %" PRIu64 "\n", in.visible_steps);
+        printf("global_batch:       %" PRIu32 "\n", in.global_batch);
+        printf("codec:              %s\n", in.codec == LS_CODEC_ZSTD ? "zstd" : "none");
+        printf("snapshot_version:   %" PRIu64 "\n", in.snapshot_version);
+        printf("low_watermark_step: %" PRIu64 "\n", in.low_watermark_step);
+        printf("retained commits:   %zu\n", in.commits);
+        printf("producers:          %zu\n", in.producers);
+        for (size_t i = 0; ls_table_producer_get(t, i, &pi) == LS_OK; i++)
+            printf("  %-24s epoch %" PRIu64 "  last_seq %" PRIu64 "  last_version %" PRIu64
+                   "\n", pi.id, pi.epoch, pi.last_seq, pi.last_version);
+    }
+    if (!code && fflush(stdout) != 0)
+        code = fail(1, "stdout: %s", strerror(errno));
+    json_decref(j);
+    ls_table_close(t);
+    ls_store_close(st);
+    return code;
+}
+
+/* ---- conf ---------------------------------------------------------------- */
+
+static int cmd_conf(int argc, char **argv)
+{
+    const ls_conf_prop *p;
+    if (argc > 1 && !strcmp(argv[1], "--markdown")) {
+        /* docs/configuration.md is this output (tests/test_cli.sh checks). */
+        printf("# Configuration properties\n\n"
+               "Generated by `lakestream conf --markdown` from the property table in "
+               "`core/conf.c`.\nSet with `ls_conf_set()` or the CLI's `-X name=value`.\n\n"
+               "| property | type | default | range | description |\n"
+               "|---|---|---|---|---|\n");
+        for (size_t i = 0; (p = ls_conf_describe(i)); i++) {
+            char range[64] = "";
+            if (!strcmp(p->type, "int"))
+                snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, p->min, p->max);
+            printf("| `%s` | %s | `%s` | %s | %s |\n", p->name, p->type, p->default_value,
+                   range, p->doc);
+        }
+        return 0;
+    }
+    if (argc > 1)
+        return fail(EXIT_USAGE, "unknown argument \"%s\" (conf takes --markdown)", argv[1]);
+    for (size_t i = 0; (p = ls_conf_describe(i)); i++) {
+        if (!strcmp(p->type, "int"))
+            printf("%-32s int [%" PRId64 "..%" PRId64 "] default %s\n    %s\n", p->name,
+                   p->min, p->max, p->default_value, p->doc);
+        else
+            printf("%-32s %s default %s\n    %s\n", p->name, p->type, p->default_value,
+                   p->doc);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("lakestream %s\n", LS_VERSION_STR);
+        return 0;
+    }
+    verb = argv[1];
+    opts o = { 0 };
+    if (!(o.conf = ls_conf_new()))
+        return fail(1, "out of memory");
+    int code;
+    if (!strcmp(verb, "create"))
+        code = cmd_create(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "produce"))
+        code = cmd_produce(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "consume"))
+        code = cmd_consume(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "describe"))
+        code = cmd_describe(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "conf"))
+        code = cmd_conf(argc - 1, argv + 1);
+    else {
+        verb = "lakestream";
+        code = fail(EXIT_USAGE, "unknown verb \"%s\" (see lakestream --help)", argv[1]);
+    }
+    ls_conf_destroy(o.conf);
+    return code;
+}

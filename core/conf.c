@@ -1,0 +1,164 @@
+/*
+ * conf.c -- configuration: one property table (name, type, default, range,
+ * doc) drives ls_conf_set validation, the typed getters, `lakestream
+ * --help` and docs/configuration.md, as librdkafka's rdkafka_conf.c does.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_int.h"
+
+static const ls_conf_prop props[] = {
+    { "store.fsync", "bool", "true", 0, 1,
+      "posix store: fsync objects and directories before a write returns" },
+    { "table.snapshot.interval", "int", "100", 1, 1000000,
+      "K: the committer of version v with v % K == 0 writes the snapshot of v" },
+    { "table.use.snapshots", "bool", "true", 0, 1,
+      "load state from the newest snapshot (false: replay the whole log; for checks)" },
+    { "producer.commit.interval.ms", "int", "100", 0, 3600000,
+      "group commit: commit buffered chunks at most this long after the first append" },
+    { "producer.commit.bytes.max", "int", "67108864", 1, (int64_t)1 << 40,
+      "group commit: commit once this many stored bytes are buffered" },
+    { "producer.chunk.bytes.max", "int", "16777216", 1, LS_CHUNK_BYTES_MAX / 2,
+      "seal a data chunk once it holds this many stored bytes" },
+    { "producer.chunk.samples.max", "int", "4096", 1, LS_CHUNK_SAMPLES_MAX,
+      "seal a data chunk once it holds this many samples" },
+    { "codec.zstd.level", "int", "3", 1, 19,
+      "zstd compression level for tables created with codec zstd" },
+    { "consumer.prefetch.steps", "int", "2", 0, LS_PREFETCH_STEPS_MAX,
+      "steps read ahead by the consumer's background thread (0: read inline)" },
+    { "consumer.poll.interval.ms.max", "int", "100", 1, LS_WAIT_BACKOFF_MS_MAX,
+      "ceiling of the backoff between log polls while waiting for a step" },
+    { "store.retries", "int", "5", 0, LS_STORE_RETRIES_MAX,
+      "retries of a failed retriable store read, with backoff" },
+};
+#define NPROPS (sizeof(props) / sizeof(props[0]))
+
+struct ls_conf {
+    char *values[NPROPS];   /* NULL: default */
+};
+
+static int prop_find(const char *name)
+{
+    for (size_t i = 0; i < NPROPS; i++)
+        if (strcmp(props[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const ls_conf_prop *ls_conf_describe(size_t i)
+{
+    return i < NPROPS ? &props[i] : NULL;
+}
+
+ls_conf *ls_conf_new(void)
+{
+    return calloc(1, sizeof(ls_conf));
+}
+
+ls_conf *ls_conf_dup(const ls_conf *conf)
+{
+    ls_conf *c = ls_conf_new();
+    if (!c || !conf)
+        return c;
+    for (size_t i = 0; i < NPROPS; i++) {
+        if (conf->values[i] && !(c->values[i] = strdup(conf->values[i]))) {
+            ls_conf_destroy(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+void ls_conf_destroy(ls_conf *conf)
+{
+    if (!conf)
+        return;
+    for (size_t i = 0; i < NPROPS; i++)
+        free(conf->values[i]);
+    free(conf);
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "1")) { *out = 1; return 0; }
+    if (!strcmp(v, "false") || !strcmp(v, "0")) { *out = 0; return 0; }
+    return -1;
+}
+
+static int parse_int(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+int ls_conf_set(ls_conf *conf, const char *name, const char *value)
+{
+    if (!conf || !name || !value)
+        return ls_seterr(LS_ERR_INVALID, "ls_conf_set: NULL argument");
+    int i = prop_find(name);
+    if (i < 0)
+        return ls_seterr(LS_ERR_INVALID, "unknown configuration property \"%s\"", name);
+    const ls_conf_prop *p = &props[i];
+    if (!strcmp(p->type, "bool")) {
+        int b;
+        if (parse_bool(value, &b))
+            return ls_seterr(LS_ERR_INVALID, "%s: expected true or false, got \"%s\"",
+                             name, value);
+    } else if (!strcmp(p->type, "int")) {
+        int64_t x;
+        if (parse_int(value, &x))
+            return ls_seterr(LS_ERR_INVALID, "%s: expected an integer, got \"%s\"",
+                             name, value);
+        if (x < p->min || x > p->max)
+            return ls_seterr(LS_ERR_INVALID, "%s: %lld is outside [%lld, %lld]", name,
+                             (long long)x, (long long)p->min, (long long)p->max);
+    }
+    char *copy = strdup(value);
+    if (!copy)
+        return ls_seterr(LS_ERR_NOMEM, "ls_conf_set: out of memory");
+    free(conf->values[i]);
+    conf->values[i] = copy;
+    return LS_OK;
+}
+
+const char *ls_conf_get(const ls_conf *conf, const char *name)
+{
+    int i = prop_find(name);
+    if (i < 0)
+        return NULL;
+    if (conf && conf->values[i])
+        return conf->values[i];
+    return props[i].default_value;
+}
+
+int64_t ls_conf_int(const ls_conf *conf, const char *name)
+{
+    int i = prop_find(name);
+    assert(i >= 0 && !strcmp(props[i].type, "int"));
+    (void)i;
+    int64_t x = 0;
+    int rc = parse_int(ls_conf_get(conf, name), &x);
+    assert(rc == 0);
+    (void)rc;
+    return x;
+}
+
+int ls_conf_bool(const ls_conf *conf, const char *name)
+{
+    int i = prop_find(name);
+    assert(i >= 0 && !strcmp(props[i].type, "bool"));
+    (void)i;
+    int b = 0;
+    int rc = parse_bool(ls_conf_get(conf, name), &b);
+    assert(rc == 0);
+    (void)rc;
+    return b;
+}

@@ -1,0 +1,495 @@
+/*
+ * consumer.c -- reading steps: wait until step s is visible, map the rank's
+ * slice [s*B + r*B/W, s*B + (r+1)*B/W) to chunk byte ranges through the
+ * commit records, fetch each chunk's part of the slice with one ranged GET
+ * (the slice is contiguous, so a chunk contributes one range), verify
+ * every sample's CRC32C, decompress, and hand back the micro-batch.
+ *
+ * With consumer.prefetch.steps = d > 0 a background thread owns the table
+ * handle and reads the window [base, base + d]; the caller's thread only
+ * takes finished steps out of the window (guarded by mu).  With d = 0 the
+ * caller's thread reads inline.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <zstd.h>
+
+#include "ls_int.h"
+
+#define ERRMSG_COPY_BYTES 1024
+
+typedef struct slot {
+    uint64_t  step;
+    int       filled;
+    int       rc;
+    char      errmsg[ERRMSG_COPY_BYTES];
+    ls_batch *batch;
+} slot;
+
+/* A batch and the memory it owns, in one allocation with the pointers. */
+typedef struct batch_impl {
+    ls_batch pub;                 /* first: ls_batch * converts back */
+    uint8_t *data;                /* decoded samples, back to back */
+    size_t  *lens;
+    const uint8_t *ptrs[];
+} batch_impl;
+
+struct ls_consumer {
+    ls_table *t;                  /* owned by the reader thread when prefetching */
+    uint32_t  rank, world;
+    uint64_t  slice;              /* B / W */
+    unsigned  depth, poll_max_ms, retries;
+    ZSTD_DCtx *dctx;              /* reader thread's */
+    ls_bytes  tmp, arena;         /* reader thread's scratch */
+    uint64_t *offsets;            /* reader thread's scratch: count+1 offsets */
+    size_t    offsets_cap;
+    ls_read_stats data;           /* reader thread's running data counters */
+
+    /* Shared with the prefetch thread; mu guards everything below. */
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    pthread_t thr;
+    int       thr_started, stop;
+    int       active;             /* a window exists (set by the first read) */
+    uint64_t  base;               /* window [base, base + depth] */
+    uint64_t  gen;                /* bumped when the window moves backwards/away */
+    slot     *ring;               /* depth + 1 slots, step % (depth + 1) */
+    ls_read_stats pub;            /* published stats */
+    uint64_t  known_steps;        /* visible steps seen by the reader */
+};
+
+/* ---- reading one step ---------------------------------------------------- */
+
+static int data_get(ls_consumer *c, const char *key, uint64_t off, uint64_t len,
+                    uint8_t **out, size_t *out_len)
+{
+    unsigned backoff_ms = 1;
+    for (unsigned attempt = 0;; attempt++) {
+        c->data.requests++;
+        c->data.data_requests++;
+        int rc = ls_store_get(c->t->st, key, off, len, out, out_len);
+        if (rc == LS_OK)
+            c->data.bytes_fetched += *out_len;
+        if (!ls_err_is_retriable(rc) || attempt >= c->retries)
+            return rc;
+        ls_sleep_ms(backoff_ms);
+        backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+    }
+}
+
+/* Index of the retained commit holding sample a, or -1. */
+static ssize_t find_commit(const ls_state *s, uint64_t a)
+{
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ls_commit_ent *e = &s->commits[mid];
+        if (a < e->first_sample)
+            hi = mid;
+        else if (a >= e->first_sample + e->count)
+            lo = mid + 1;
+        else
+            return (ssize_t)mid;
+    }
+    return -1;
+}
+
+/* Fetch and decode samples [i0, i1) of one chunk, appending the decoded
+ * bytes to c->arena and their lengths to lens. */
+static int read_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chunk_first,
+                           uint32_t i0, uint32_t i1, size_t *lens, size_t *nout)
+{
+    if (c->offsets_cap < (size_t)ch->count + 1) {
+        uint64_t *o = realloc(c->offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
+        if (!o)
+            return ls_seterr(LS_ERR_NOMEM, "offsets");
+        c->offsets = o;
+        c->offsets_cap = (size_t)ch->count + 1;
+    }
+    int rc = ls_chunk_index_offsets(ch->index, ch->count, c->offsets);
+    if (rc)
+        return ls_preferr(rc, "%s", ch->key);
+    uint64_t off = c->offsets[i0], len = c->offsets[i1] - c->offsets[i0];
+    uint8_t *buf;
+    size_t got;
+    rc = data_get(c, ch->key, off, len, &buf, &got);
+    if (rc == LS_ERR_NOT_FOUND)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: chunk referenced by the log is missing",
+                         ch->key);
+    if (rc)
+        return rc;
+    if (got != len) {
+        free(buf);
+        return ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64 " bytes at %" PRIu64,
+                         ch->key, got, len, off);
+    }
+    for (uint32_t i = i0; i < i1; i++) {
+        const uint8_t *e = ch->index + (size_t)i * LS_CHUNK_ENTRY_BYTES;
+        uint32_t len_flags = ls_get_u32le(e), crc = ls_get_u32le(e + 4);
+        rc = ls_chunk_sample_decode(buf + (c->offsets[i] - off), len_flags, crc, c->dctx,
+                                    &c->tmp, ch->key, chunk_first + i);
+        if (!rc)
+            rc = ls_bytes_append(&c->arena, c->tmp.data, c->tmp.len);
+        if (rc) {
+            free(buf);
+            return rc;
+        }
+        c->data.bytes_needed += len_flags & LS_SAMPLE_LEN_MASK;
+        c->data.bytes_delivered += c->tmp.len;
+        lens[(*nout)++] = c->tmp.len;
+    }
+    free(buf);
+    return LS_OK;
+}
+
+/* Read this rank's slice of a visible step. */
+static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
+{
+    ls_table *t = c->t;
+    uint64_t B = t->desc.global_batch;
+    uint64_t a = step * B + c->rank * c->slice, b = a + c->slice;
+    size_t n = (size_t)c->slice, nout = 0;
+    size_t *lens = malloc(n * sizeof(size_t));
+    if (!lens)
+        return ls_seterr(LS_ERR_NOMEM, "batch");
+    c->arena.len = 0;
+    int rc = LS_OK;
+    uint64_t cur = a;
+    while (cur < b && rc == LS_OK) {
+        ssize_t ci = find_commit(&t->state, cur);
+        if (ci < 0) {
+            rc = t->state.ncommits && cur < t->state.commits[0].first_sample
+                     ? ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": sample %"
+                                 PRIu64 " was reclaimed", t->name, step, cur)
+                     : ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": no commit "
+                                 "holds sample %" PRIu64, t->name, step, cur);
+            break;
+        }
+        const ls_commit_ent ent = t->state.commits[ci];
+        const ls_record *r;
+        if ((rc = ls_table_record(t, ent.version, &r)))
+            break;
+        if (ls_record_samples(r) != ent.count) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "table %s: version %" PRIu64 " carries %" PRIu64
+                           " samples, the state says %" PRIu64, t->name, ent.version,
+                           ls_record_samples(r), ent.count);
+            break;
+        }
+        uint64_t first = ent.first_sample;
+        for (uint32_t k = 0; k < r->nchunks && cur < b && rc == LS_OK; k++) {
+            const ls_chunk_ref *ch = &r->chunks[k];
+            uint64_t end = first + ch->count;
+            if (cur < end) {
+                uint32_t i0 = (uint32_t)(cur - first);
+                uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
+                rc = read_chunk_part(c, ch, first, i0, i1, lens, &nout);
+                cur = first + i1;
+            }
+            first = end;
+        }
+    }
+    if (rc) {
+        free(lens);
+        return rc;
+    }
+    batch_impl *bi = malloc(sizeof(*bi) + n * sizeof(uint8_t *));
+    if (!bi) {
+        free(lens);
+        return ls_seterr(LS_ERR_NOMEM, "batch");
+    }
+    bi->data = c->arena.data;  /* the batch takes the arena */
+    memset(&c->arena, 0, sizeof(c->arena));
+    bi->lens = lens;
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        bi->ptrs[i] = bi->data ? bi->data + pos : (const uint8_t *)"";
+        pos += lens[i];
+    }
+    bi->pub = (ls_batch){ .step = step, .rank = c->rank, .world_size = c->world,
+                          .first_sample = a, .count = n, .samples = bi->ptrs,
+                          .lens = lens };
+    c->data.steps++;
+    c->data.samples += n;
+    *out = &bi->pub;
+    return LS_OK;
+}
+
+void ls_batch_destroy(ls_batch *b)
+{
+    if (!b)
+        return;
+    batch_impl *bi = (batch_impl *)b;
+    free(bi->data);
+    free(bi->lens);
+    free(bi);
+}
+
+/* Wait until step is visible or *deadline passes (deadline_ns 0: forever,
+ * but give up when should_stop says so).  Polls the log with backoff. */
+static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
+                        int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen)
+{
+    ls_table *t = c->t;
+    uint64_t B = t->desc.global_batch;
+    unsigned backoff_ms = 1;
+    uint64_t t0 = ls_now_ns();
+    int rc = LS_OK;
+    for (;;) {
+        if (step < t->state.low_watermark_step) {
+            rc = ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 " was reclaimed "
+                           "(low watermark step %" PRIu64 ")", t->name, step,
+                           t->state.low_watermark_step);
+            break;
+        }
+        if (t->state.total_samples / B > step)
+            break;
+        uint64_t now = ls_now_ns();
+        if (deadline_ns && now >= deadline_ns) {
+            rc = ls_seterr(LS_ERR_TIMEOUT, "table %s: step %" PRIu64 " not visible after %"
+                           PRIu64 " ms (%" PRIu64 " steps visible)", t->name, step,
+                           (now - t0) / 1000000, t->state.total_samples / B);
+            break;
+        }
+        if (should_stop && should_stop(c, gen)) {
+            rc = LS_ERR_STATE;
+            break;
+        }
+        unsigned ms = backoff_ms;
+        if (deadline_ns && (deadline_ns - now) / 1000000 < ms)
+            ms = (unsigned)((deadline_ns - now) / 1000000) + 1;
+        ls_sleep_ms(ms);
+        backoff_ms = backoff_ms * 2 > c->poll_max_ms ? c->poll_max_ms : backoff_ms * 2;
+        if ((rc = ls_table_refresh(t)))
+            break;
+        rc = LS_OK;
+    }
+    c->data.wait_ns_total += ls_now_ns() - t0;
+    return rc;
+}
+
+static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
+                     int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen,
+                     ls_batch **out)
+{
+    int rc = wait_visible(c, step, deadline_ns, should_stop, gen);
+    if (!rc)
+        rc = read_visible_step(c, step, out);
+    return rc;
+}
+
+/* Stats as the caller sees them: data counters plus the table's meta. */
+static void stats_collect(ls_consumer *c, ls_read_stats *out)
+{
+    *out = c->data;
+    out->meta_bytes_fetched = c->t->meta.bytes;
+    out->requests += c->t->meta.requests;
+}
+
+/* ---- prefetch thread ----------------------------------------------------- */
+
+static int window_moved(ls_consumer *c, uint64_t gen)
+{
+    pthread_mutex_lock(&c->mu);
+    int moved = c->stop || c->gen != gen;
+    pthread_mutex_unlock(&c->mu);
+    return moved;
+}
+
+static void *prefetch_main(void *arg)
+{
+    ls_consumer *c = arg;
+    pthread_mutex_lock(&c->mu);
+    while (!c->stop) {
+        /* The lowest step of the window not yet read. */
+        uint64_t step = 0, gen = c->gen;
+        int found = 0;
+        for (uint64_t s = c->base; c->active && s <= c->base + c->depth; s++) {
+            slot *sl = &c->ring[s % (c->depth + 1)];
+            if (!(sl->filled && sl->step == s)) {
+                step = s;
+                found = 1;
+                break;
+            }
+        }
+        if (!found) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&c->mu);
+
+        ls_batch *b = NULL;
+        int rc = read_step(c, step, 0, window_moved, gen, &b);
+        ls_read_stats st;
+        stats_collect(c, &st);
+
+        pthread_mutex_lock(&c->mu);
+        c->pub = st;
+        c->known_steps = c->t->state.total_samples / c->t->desc.global_batch;
+        if (c->gen != gen || c->stop || step < c->base || step > c->base + c->depth) {
+            ls_batch_destroy(b);  /* the window moved while we read */
+            continue;
+        }
+        slot *sl = &c->ring[step % (c->depth + 1)];
+        ls_batch_destroy(sl->batch);
+        sl->step = step;
+        sl->filled = 1;
+        sl->rc = rc;
+        sl->batch = b;
+        snprintf(sl->errmsg, sizeof(sl->errmsg), "%s", rc ? ls_errmsg() : "");
+        pthread_cond_broadcast(&c->cv);
+        if (rc && !ls_err_is_retriable(rc)) {
+            /* Do not read past a failed step until the caller moves on. */
+            while (!c->stop && c->gen == gen && c->base <= step)
+                pthread_cond_wait(&c->cv, &c->mu);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t world_size,
+                     const ls_conf *conf, ls_consumer **out)
+{
+    *out = NULL;
+    if (world_size == 0 || world_size > LS_WORLD_SIZE_MAX)
+        return ls_seterr(LS_ERR_INVALID, "world size %" PRIu32 " is outside [1, %u]",
+                         world_size, LS_WORLD_SIZE_MAX);
+    if (rank >= world_size)
+        return ls_seterr(LS_ERR_INVALID, "rank %" PRIu32 " is not below world size %" PRIu32,
+                         rank, world_size);
+    ls_consumer *c = calloc(1, sizeof(*c));
+    if (!c)
+        return ls_seterr(LS_ERR_NOMEM, "consumer handle");
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    int rc = ls_table_open(st, table, conf, &c->t);
+    if (rc) {
+        ls_consumer_close(c);
+        return rc;
+    }
+    uint32_t B = c->t->desc.global_batch;
+    if (B % world_size != 0) {
+        ls_consumer_close(c);
+        return ls_seterr(LS_ERR_INVALID, "global batch %" PRIu32 " of table %s is not a "
+                         "multiple of world size %" PRIu32, B, table, world_size);
+    }
+    c->rank = rank;
+    c->world = world_size;
+    c->slice = B / world_size;
+    c->depth = (unsigned)ls_conf_int(c->t->conf, "consumer.prefetch.steps");
+    c->poll_max_ms = (unsigned)ls_conf_int(c->t->conf, "consumer.poll.interval.ms.max");
+    c->retries = (unsigned)ls_conf_int(c->t->conf, "store.retries");
+    if (!(c->dctx = ZSTD_createDCtx())) {
+        ls_consumer_close(c);
+        return ls_seterr(LS_ERR_NOMEM, "zstd context");
+    }
+    stats_collect(c, &c->pub);
+    if (c->depth > 0) {
+        if (!(c->ring = calloc(c->depth + 1, sizeof(slot)))) {
+            ls_consumer_close(c);
+            return ls_seterr(LS_ERR_NOMEM, "prefetch window");
+        }
+        if (pthread_create(&c->thr, NULL, prefetch_main, c) != 0) {
+            ls_consumer_close(c);
+            return ls_seterr(LS_ERR_NOMEM, "cannot start the prefetch thread");
+        }
+        c->thr_started = 1;
+    }
+    *out = c;
+    return LS_OK;
+}
+
+int ls_consumer_read_step(ls_consumer *c, uint64_t step, int timeout_ms, ls_batch **out)
+{
+    *out = NULL;
+    uint64_t deadline = ls_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    if (c->depth == 0) {
+        int rc = read_step(c, step, deadline, NULL, 0, out);
+        stats_collect(c, &c->pub);
+        return rc;
+    }
+    pthread_mutex_lock(&c->mu);
+    if (step < c->base || step > c->base + c->depth) {
+        /* A jump: restart the window at step. */
+        c->gen++;
+        for (unsigned i = 0; i <= c->depth; i++) {
+            ls_batch_destroy(c->ring[i].batch);
+            memset(&c->ring[i], 0, sizeof(slot));
+        }
+    }
+    c->base = step;
+    c->active = 1;
+    pthread_cond_broadcast(&c->cv);
+    slot *sl = &c->ring[step % (c->depth + 1)];
+    int rc = LS_OK;
+    while (!(sl->filled && sl->step == step)) {
+        if (ls_now_ns() >= deadline) {
+            rc = ls_seterr(LS_ERR_TIMEOUT, "step %" PRIu64 " not visible after %d ms (%"
+                           PRIu64 " steps visible)", step, timeout_ms, c->known_steps);
+            break;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t left = deadline - ls_now_ns();
+        if (left > 50000000u)
+            left = 50000000u;  /* wake up regularly to re-check the deadline */
+        ts.tv_nsec += (long)left;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    if (!rc) {
+        rc = sl->rc;
+        if (rc) {
+            ls_seterr(rc, "%s", sl->errmsg);
+            sl->filled = 0;  /* a retry reads the step again ... */
+            c->gen++;        /* ... and the reader stops waiting for us to move on */
+        } else {
+            *out = sl->batch;
+            sl->batch = NULL;
+            sl->filled = 0;
+            c->base = step + 1;  /* slide the window */
+        }
+        pthread_cond_broadcast(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+void ls_consumer_stats_get(ls_consumer *c, ls_read_stats *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->pub;
+    pthread_mutex_unlock(&c->mu);
+}
+
+void ls_consumer_close(ls_consumer *c)
+{
+    if (!c)
+        return;
+    if (c->thr_started) {
+        pthread_mutex_lock(&c->mu);
+        c->stop = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->thr, NULL);
+    }
+    if (c->ring)
+        for (unsigned i = 0; i <= c->depth; i++)
+            ls_batch_destroy(c->ring[i].batch);
+    free(c->ring);
+    ZSTD_freeDCtx(c->dctx);
+    ls_bytes_free(&c->tmp);
+    ls_bytes_free(&c->arena);
+    free(c->offsets);
+    ls_table_close(c->t);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}

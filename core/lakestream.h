@@ -1,0 +1,345 @@
+/*
+ * lakestream.h -- the Lakestream core library: a brokerless training data
+ * plane on object storage.
+ *
+ * OVERVIEW
+ *
+ * Producers (preprocessing jobs) append samples to a *table*; trainer ranks
+ * read *steps*.  Step s of a table with global batch B is the samples
+ * [s*B, (s+1)*B) in the table's single global order.  A step becomes
+ * visible to every rank at once (when the commit that completes it lands)
+ * and its content never changes afterwards: a Transactional Global Batch.
+ * Rank r of a world of W ranks reads the slice
+ * [s*B + r*B/W, s*B + (r+1)*B/W); W is chosen by the reader, so the world
+ * size can change between steps without rewriting data.
+ *
+ * The only shared thing is an object store (ls_store) and the only
+ * synchronisation is a create-if-absent write of the next log record.
+ * See docs/protocol.md and docs/formats.md for what is stored where.
+ *
+ * CONVENTIONS
+ *
+ * - Every function that can fail returns an int: LS_OK (0) or an ls_err
+ *   code.  A human-readable detail of the last error returned on the
+ *   calling thread (naming the object, version or sample concerned) is
+ *   available from ls_errmsg() until the next failing call on that thread.
+ * - Handles are opaque, created by _new/_open and freed by _destroy/_close;
+ *   passing NULL to a destructor is a no-op.
+ * - Strings passed in are copied; nothing the caller passes in is kept
+ *   unless the function says it takes ownership.
+ * - The library never prints and never exits.
+ * - Thread safety: an ls_store may be used from any number of threads at
+ *   once.  ls_table, ls_producer and ls_consumer handles are meant for one
+ *   thread at a time (the consumer's prefetcher is internal and safe).
+ */
+#ifndef LAKESTREAM_H
+#define LAKESTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lakestream_limits.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LS_VERSION_STR "0.1.0"
+
+/* ---------------------------------------------------------------------- */
+/* Errors.  Codes are never renumbered.                                    */
+
+typedef enum ls_err {
+    LS_OK              = 0,
+    LS_ERR_INVALID     = 1,  /* bad argument or configuration */
+    LS_ERR_NOT_FOUND   = 2,  /* key, table or producer does not exist */
+    LS_ERR_EXISTS      = 3,  /* put_if_absent lost: the key exists */
+    LS_ERR_IO          = 4,  /* store I/O failed; retriable */
+    LS_ERR_TIMEOUT     = 5,  /* no answer in time: outcome unknown, or a
+                                step did not become visible in time; retriable */
+    LS_ERR_CORRUPT     = 6,  /* an object failed validation (CRC, bounds, format) */
+    LS_ERR_FENCED      = 7,  /* a newer epoch of this producer exists; final */
+    LS_ERR_NOMEM       = 8,
+    LS_ERR_LIMIT       = 9,  /* a limit of lakestream_limits.h would be exceeded */
+    LS_ERR_UNSUPPORTED = 10, /* not implemented (see docs/) */
+    LS_ERR_RECLAIMED   = 11, /* the step lies below the table's low watermark */
+    LS_ERR_VERSION     = 12, /* unknown major format version */
+    LS_ERR_STATE       = 13  /* the handle is not in a state for this call */
+} ls_err;
+
+/* Static name of an error code, e.g. "fenced". */
+const char *ls_err2str(int err);
+
+/* 1 if retrying the failed call may succeed (IO, TIMEOUT), else 0. */
+int ls_err_is_retriable(int err);
+
+/* Detail of the last error returned on this thread ("" if none).  Valid
+ * until the next failing library call on this thread. */
+const char *ls_errmsg(void);
+
+/* ---------------------------------------------------------------------- */
+/* Configuration: string key/value pairs, validated against one property
+ * table.  ls_conf_describe() lists every property (name, default, range,
+ * description) and drives docs/configuration.md and `lakestream --help`. */
+
+typedef struct ls_conf ls_conf;
+
+ls_conf *ls_conf_new(void);
+ls_conf *ls_conf_dup(const ls_conf *conf);
+void     ls_conf_destroy(ls_conf *conf);
+/* LS_ERR_INVALID (unknown name, or value out of range) with detail. */
+int      ls_conf_set(ls_conf *conf, const char *name, const char *value);
+/* Current value (set or default) as a string owned by conf, or NULL if
+ * the name is unknown. */
+const char *ls_conf_get(const ls_conf *conf, const char *name);
+
+typedef struct ls_conf_prop {
+    const char *name;
+    const char *type;          /* "int", "bool", "string" */
+    const char *default_value;
+    int64_t     min, max;      /* for "int" */
+    const char *doc;
+} ls_conf_prop;
+/* Property i (0-based), or NULL past the end. */
+const ls_conf_prop *ls_conf_describe(size_t i);
+
+/* ---------------------------------------------------------------------- */
+/* Object store.  A backend is a struct of function pointers (like
+ * sqlite3_vfs).  Keys are relative, '/'-separated, at most LS_KEY_BYTES_MAX
+ * bytes, without "..", "." or empty segments, leading '/' or NUL; the
+ * ls_store_* wrappers validate them before calling the backend.
+ *
+ * Buffers returned by get/list are malloc()ed and owned by the caller. */
+
+#define LS_GET_TO_END UINT64_MAX
+
+typedef struct ls_store ls_store;
+
+typedef struct ls_keylist {
+    char  **keys;   /* n keys, each malloc()ed */
+    size_t  n;
+} ls_keylist;
+
+struct ls_store {
+    const char *name;  /* backend name: "posix", "mem", "fault", ... */
+    /* Unconditional atomic write: readers see the old or the new object. */
+    int (*put)(ls_store *st, const char *key, const void *buf, size_t len);
+    /* Create only.  LS_ERR_EXISTS if key exists.  Of N concurrent callers
+     * on one key exactly one returns LS_OK. */
+    int (*put_if_absent)(ls_store *st, const char *key, const void *buf, size_t len);
+    /* Ranged read of [off, off+len) (len may be LS_GET_TO_END); a range past
+     * the end is cut short.  *out is malloc()ed (never NULL on success),
+     * *out_len its length. */
+    int (*get)(ls_store *st, const char *key, uint64_t off, uint64_t len,
+               uint8_t **out, size_t *out_len);
+    int (*head)(ls_store *st, const char *key, uint64_t *size);
+    /* Up to max keys starting with prefix and greater than start_after
+     * (NULL: from the start), in lexicographic (memcmp) order. */
+    int (*list)(ls_store *st, const char *prefix, const char *start_after,
+                size_t max, ls_keylist *out);
+    /* Idempotent: deleting a missing key is LS_OK. */
+    int (*del)(ls_store *st, const char *key);
+    void (*close)(ls_store *st);
+    void *impl;  /* backend state */
+};
+
+/* Open a store by URI:
+ *   "file:///abs/path" or a plain path  -> posix (directory created if missing)
+ *   "mem://"                            -> a new, empty in-process store
+ *   "s3://bucket/prefix"                -> LS_ERR_UNSUPPORTED for now
+ * conf may be NULL; it is read, not kept ("store.fsync" for posix). */
+int  ls_store_open(const char *uri, const ls_conf *conf, ls_store **out);
+void ls_store_close(ls_store *st);
+
+int  ls_store_posix_new(const char *root_dir, int fsync_on, ls_store **out);
+int  ls_store_mem_new(ls_store **out);
+
+/* Key-validating wrappers; use these rather than the function pointers. */
+int  ls_store_put(ls_store *st, const char *key, const void *buf, size_t len);
+int  ls_store_put_if_absent(ls_store *st, const char *key, const void *buf, size_t len);
+int  ls_store_get(ls_store *st, const char *key, uint64_t off, uint64_t len,
+                  uint8_t **out, size_t *out_len);
+int  ls_store_head(ls_store *st, const char *key, uint64_t *size);
+int  ls_store_list(ls_store *st, const char *prefix, const char *start_after,
+                   size_t max, ls_keylist *out);
+int  ls_store_delete(ls_store *st, const char *key);
+void ls_keylist_free(ls_keylist *kl);
+/* 1 if key is acceptable (see above), else 0. */
+int  ls_key_is_valid(const char *key);
+
+/* Fault-injecting wrapper, for tests (SQLite test_vfs style).  Takes
+ * ownership of inner.  Calls are numbered from 1 in the order they reach
+ * the wrapper (all ops counted unless op_mask says otherwise).  Every
+ * random choice comes from seed, so a run replays exactly. */
+enum {
+    LS_FAULT_OP_PUT = 1, LS_FAULT_OP_PUT_IF_ABSENT = 2, LS_FAULT_OP_GET = 4,
+    LS_FAULT_OP_HEAD = 8, LS_FAULT_OP_LIST = 16, LS_FAULT_OP_DELETE = 32,
+    LS_FAULT_OP_ALL = 63
+};
+typedef struct ls_fault_opts {
+    uint64_t seed;
+    unsigned op_mask;          /* which ops are counted/faulted; 0 = ALL */
+    uint64_t fail_at;          /* call number that fails with LS_ERR_IO without
+                                  side effect (0 = never) */
+    int      fail_persist;     /* 1: every call from fail_at on fails */
+    uint64_t lost_reply_at;    /* call number that is executed but answers
+                                  LS_ERR_TIMEOUT (0 = never) */
+    double   error_rate;       /* probability a counted call fails, no effect */
+    double   lost_reply_rate;  /* probability a counted call's reply is lost */
+    unsigned latency_ms_max;   /* uniform random delay per call, 0..max */
+    uint64_t crash_at;         /* call number before which crash_cb runs (0 = never) */
+    void   (*crash_cb)(void *arg);
+    void    *crash_arg;
+} ls_fault_opts;
+int ls_store_fault_new(ls_store *inner, const ls_fault_opts *opts, ls_store **out);
+/* Replace the options of a fault store: numbering restarts at 1 and the
+ * random stream at opts->seed (NULL: no faults). */
+int ls_store_fault_set(ls_store *st, const ls_fault_opts *opts);
+/* Counted calls so far, and faults injected so far. */
+uint64_t ls_store_fault_calls(const ls_store *st);
+uint64_t ls_store_fault_injected(const ls_store *st);
+
+/* ---------------------------------------------------------------------- */
+/* Tables. */
+
+typedef enum ls_codec { LS_CODEC_NONE = 0, LS_CODEC_ZSTD = 1 } ls_codec;
+
+/* Create table `name` with global batch B (1..LS_GLOBAL_BATCH_MAX).
+ * LS_ERR_EXISTS if it exists, LS_ERR_INVALID for a bad name or B. */
+int ls_table_create(ls_store *st, const char *name, uint32_t global_batch,
+                    ls_codec codec);
+
+/* 1 if name is a valid table name (also used for producer ids). */
+int ls_name_is_valid(const char *name);
+
+typedef struct ls_table ls_table;
+
+/* Open a table and load its newest state (LS_ERR_NOT_FOUND if none).
+ * The store must outlive the table.  conf may be NULL (copied). */
+int  ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table **out);
+void ls_table_close(ls_table *t);
+/* Catch up with the log: read the records committed since the last load. */
+int  ls_table_refresh(ls_table *t);
+
+typedef struct ls_table_info {
+    uint64_t version;            /* newest log version known */
+    uint64_t total_samples;      /* N */
+    uint64_t visible_steps;      /* floor(N / B) */
+    uint32_t global_batch;       /* B */
+    ls_codec codec;
+    uint64_t snapshot_version;   /* snapshot the state was loaded from (0: none) */
+    uint64_t low_watermark_step;
+    size_t   producers;          /* number of producer ids */
+    size_t   commits;            /* retained data commits */
+} ls_table_info;
+int ls_table_info_get(ls_table *t, ls_table_info *out);
+
+typedef struct ls_producer_info {
+    const char *id;              /* owned by the table, valid until next refresh */
+    uint64_t epoch, last_seq, last_version;
+    size_t   source_position_len;
+} ls_producer_info;
+/* Producer i in id order; LS_ERR_NOT_FOUND past the end. */
+int ls_table_producer_get(ls_table *t, size_t i, ls_producer_info *out);
+
+/* ---------------------------------------------------------------------- */
+/* Producers.
+ *
+ * ls_producer_open() registers a new incarnation of producer `id`: it
+ * commits an epoch bump (so any older incarnation gets LS_ERR_FENCED on its
+ * next commit) and hands back the source position stored by the last
+ * commit of this id.  Samples are appended to a buffer, packed into chunk
+ * objects and committed in groups (group commit); the delivery callback
+ * of a sample fires, from inside append/flush/poll on the caller's thread,
+ * only once the commit holding it is in the log (err LS_OK), or when it can
+ * never be (err != 0, e.g. LS_ERR_FENCED).
+ *
+ * Properties used: producer.commit.interval.ms, producer.commit.bytes.max,
+ * producer.chunk.bytes.max, producer.chunk.samples.max, table.snapshot.interval,
+ * codec.zstd.level. */
+
+typedef struct ls_producer ls_producer;
+
+typedef void (ls_delivery_cb)(void *msg_opaque, int err, void *cb_opaque);
+
+int  ls_producer_open(ls_store *st, const char *table, const char *id,
+                      const ls_conf *conf, ls_producer **out);
+void ls_producer_set_delivery_cb(ls_producer *p, ls_delivery_cb *cb, void *cb_opaque);
+/* Source position committed by this id's last commit (may be empty).
+ * Owned by p; valid until the next commit. */
+const void *ls_producer_source_position(ls_producer *p, size_t *len);
+/* The position to store with the next commit (copied; <= 4 KiB). */
+int  ls_producer_set_source_position(ls_producer *p, const void *pos, size_t len);
+/* Append one sample (copied).  LS_OK means the sample is accepted and its
+ * delivery callback will fire exactly once; an error means it was not
+ * accepted (LS_ERR_LIMIT: too large, or too much uncommitted data;
+ * LS_ERR_FENCED and other final errors).  May write a chunk or commit (when
+ * the commit interval or byte ceiling is reached); a commit failing there
+ * keeps its samples buffered and is retried by the next append, poll or
+ * flush, and flush returns the error. */
+int  ls_producer_append(ls_producer *p, const void *sample, size_t len, void *msg_opaque);
+/* Write and commit everything appended so far.  LS_OK: all of it is in
+ * the log.  A retriable error (LS_ERR_IO, LS_ERR_TIMEOUT) leaves it
+ * buffered; calling flush again resumes the same commit and never commits
+ * a sample twice. */
+int  ls_producer_flush(ls_producer *p);
+/* Commit if the commit interval has elapsed; fire due callbacks. */
+int  ls_producer_poll(ls_producer *p);
+/* Samples appended but not yet committed. */
+size_t ls_producer_pending(const ls_producer *p);
+/* Close without committing pending samples (their callbacks fire with
+ * LS_ERR_STATE).  Call flush first to commit. */
+void ls_producer_close(ls_producer *p);
+
+typedef struct ls_producer_stats {
+    uint64_t commits, commit_attempts, conflicts, lost_replies;
+    uint64_t samples_committed, bytes_committed;  /* bytes: stored chunk bytes */
+    uint64_t chunks_written;
+    uint64_t commit_ns_total, chunk_write_ns_total;
+    uint64_t epoch;
+} ls_producer_stats;
+void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out);
+
+/* ---------------------------------------------------------------------- */
+/* Consumers.
+ *
+ * A consumer reads the steps of one table for one (rank, world_size).
+ * With consumer.prefetch.steps = d > 0, a background thread reads the d
+ * steps after the last one requested. */
+
+typedef struct ls_consumer ls_consumer;
+
+typedef struct ls_batch {
+    uint64_t step;
+    uint32_t rank, world_size;
+    uint64_t first_sample;   /* global index of sample 0 of this slice */
+    size_t   count;          /* B / W */
+    const uint8_t **samples; /* count pointers into this batch's memory */
+    const size_t   *lens;
+} ls_batch;
+
+int  ls_consumer_open(ls_store *st, const char *table, uint32_t rank,
+                      uint32_t world_size, const ls_conf *conf, ls_consumer **out);
+void ls_consumer_close(ls_consumer *c);
+/* Read this rank's slice of step `step`, waiting up to timeout_ms for it
+ * to become visible (LS_ERR_TIMEOUT if it does not).  *out is owned by
+ * the caller: free it with ls_batch_destroy(). */
+int  ls_consumer_read_step(ls_consumer *c, uint64_t step, int timeout_ms, ls_batch **out);
+void ls_batch_destroy(ls_batch *b);
+
+typedef struct ls_read_stats {
+    uint64_t bytes_fetched;      /* data-object bytes read from the store */
+    uint64_t bytes_needed;       /* stored bytes of the samples delivered */
+    uint64_t bytes_delivered;    /* decoded bytes delivered */
+    uint64_t meta_bytes_fetched; /* log, snapshot and descriptor bytes */
+    uint64_t requests;           /* store calls of any kind */
+    uint64_t data_requests;
+    uint64_t steps, samples;
+    uint64_t wait_ns_total;      /* time spent waiting for visibility */
+} ls_read_stats;
+void ls_consumer_stats_get(ls_consumer *c, ls_read_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LAKESTREAM_H */

@@ -1,0 +1,50 @@
+/*
+ * lakestream_limits.h -- every bound Lakestream enforces, in one place.
+ *
+ * Anything that can grow (an object, a count, a queue, a retry loop) has a
+ * limit here.  Limits are checked where data enters: when the caller hands
+ * a sample to a producer, and when an object read from a store is parsed
+ * (every object read is untrusted input).  Changing a limit that bounds an
+ * on-store format field is a format change: say so in docs/formats.md.
+ */
+#ifndef LAKESTREAM_LIMITS_H
+#define LAKESTREAM_LIMITS_H
+
+/* Keys and names. */
+#define LS_KEY_BYTES_MAX            1024u   /* a store key, without NUL */
+#define LS_TABLE_NAME_BYTES_MAX      128u   /* [A-Za-z0-9._-], not "." or ".." */
+#define LS_PRODUCER_ID_BYTES_MAX     128u   /* same alphabet as table names */
+#define LS_CHECKPOINT_NAME_BYTES_MAX 128u
+#define LS_SOURCE_POSITION_BYTES_MAX 4096u  /* opaque producer source position */
+
+/* Samples and chunks. */
+#define LS_SAMPLE_BYTES_MAX     (64u << 20) /* one decoded sample */
+#define LS_CHUNK_SAMPLES_MAX    65536u      /* samples in one data chunk */
+#define LS_CHUNK_BYTES_MAX      (1u << 30)  /* one data chunk object */
+#define LS_GLOBAL_BATCH_MAX     (1u << 20)  /* samples per step */
+#define LS_WORLD_SIZE_MAX       65536u
+
+/* Commit records, snapshots and table state. */
+#define LS_RECORD_BYTES_MAX     (64u << 20) /* one commit record object */
+#define LS_RECORD_CHUNKS_MAX    65536u      /* chunks named by one commit */
+#define LS_SNAPSHOT_BYTES_MAX   (256u << 20)
+#define LS_PRODUCERS_MAX        65536u      /* producer ids in one table */
+#define LS_CHECKPOINTS_MAX      4096u       /* checkpoint names in one table */
+#define LS_COMMITS_MAX          (16u << 20) /* retained data commits in state */
+#define LS_DESCRIPTOR_BYTES_MAX 65536u
+#define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
+
+/* Producer buffering. */
+#define LS_PRODUCER_BUFFER_BYTES_MAX (4ull << 30) /* uncommitted bytes held */
+#define LS_COMMIT_ATTEMPTS_MAX  1000u       /* put_if_absent attempts in one flush */
+
+/* Reading. */
+#define LS_PREFETCH_STEPS_MAX   64u
+#define LS_GET_GAP_BYTES_MAX    4096u       /* coalesce samples separated by <= this */
+#define LS_LIST_KEYS_MAX        10000u      /* keys returned by one list call */
+
+/* Store calls. */
+#define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
+#define LS_WAIT_BACKOFF_MS_MAX  200u        /* poll interval ceiling while waiting for a step */
+
+#endif /* LAKESTREAM_LIMITS_H */

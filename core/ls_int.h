@@ -1,0 +1,298 @@
+/*
+ * ls_int.h -- internal interfaces between the core's modules.
+ *
+ *   err.c          thread-local error detail (ls_seterr)
+ *   util.c         growable byte buffer, little-endian helpers, CRC32C,
+ *                  clock, random
+ *   conf.c         the property table
+ *   store.c        URI dispatch and key-validating wrappers
+ *   store_posix.c, store_mem.c, store_fault.c   backends
+ *   chunk.c        data chunk format (docs/formats.md)
+ *   record.c       Avro encoding of descriptors, commit records, snapshots
+ *   table.c        state, log replay, snapshots, refresh
+ *   producer.c     append, group commit, fencing, dedup
+ *   consumer.c     step reads, coalesced ranged GETs, prefetcher
+ */
+#ifndef LS_INT_H
+#define LS_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "lakestream.h"
+
+/* ---- errors (err.c) ---------------------------------------------------- */
+
+/* Record a detail for the calling thread and return err, so that callers
+ * write `return ls_seterr(LS_ERR_CORRUPT, "%s: bad footer", key);`. */
+int ls_seterr(int err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prefix the current detail with "<what>: " and return err. */
+int ls_preferr(int err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- utilities (util.c) ------------------------------------------------ */
+
+typedef struct ls_bytes {
+    uint8_t *data;
+    size_t   len, cap;
+} ls_bytes;
+
+int  ls_bytes_reserve(ls_bytes *b, size_t extra);       /* LS_ERR_NOMEM */
+int  ls_bytes_append(ls_bytes *b, const void *p, size_t n);
+void ls_bytes_free(ls_bytes *b);
+
+static inline void ls_put_u32le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t ls_get_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+           (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void ls_put_u64le(uint8_t *p, uint64_t v)
+{
+    ls_put_u32le(p, (uint32_t)v); ls_put_u32le(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint64_t ls_get_u64le(const uint8_t *p)
+{
+    return (uint64_t)ls_get_u32le(p) | (uint64_t)ls_get_u32le(p + 4) << 32;
+}
+static inline void ls_put_u16le(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+}
+static inline uint16_t ls_get_u16le(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* CRC32C (Castagnoli), standard init/final XOR: crc32c("123456789") =
+ * 0xE3069283.  Backed by ISA-L's crc32_iscsi. */
+uint32_t ls_crc32c(const void *buf, size_t len);
+
+uint64_t ls_now_ns(void);        /* CLOCK_MONOTONIC */
+int64_t  ls_wall_ms(void);       /* CLOCK_REALTIME */
+void     ls_sleep_ms(unsigned ms);
+/* 16 random bytes from getrandom(); LS_ERR_IO if unavailable. */
+int      ls_random_bytes(void *buf, size_t len);
+/* splitmix64 step: deterministic pseudo-random stream for tests/jitter. */
+uint64_t ls_splitmix64(uint64_t *state);
+
+/* ---- configuration (conf.c) -------------------------------------------- */
+
+/* Typed getters for properties of the table; a NULL conf reads defaults.
+ * Asserts that name is a known property of the right type. */
+int64_t ls_conf_int(const ls_conf *conf, const char *name);
+int     ls_conf_bool(const ls_conf *conf, const char *name);
+
+/* ---- data chunks (chunk.c) --------------------------------------------- */
+
+/* A chunk object (docs/formats.md):
+ *   header  "LSC1" | u16 format_version | u8 codec | u8 reserved | u32 count
+ *   samples stored bytes of each sample, back to back
+ *   footer  count x { u32 stored_len_flags, u32 crc32c }
+ *           | u32 count | u32 crc32c(footer entries) | "LSCF"
+ * stored_len_flags: bit 31 = sample is one zstd frame, bits 0..30 = stored
+ * length.  The crc covers the stored bytes, so one sample's range read
+ * verifies alone.  The same {len_flags, crc} entries are copied into the
+ * commit record (ls_chunk_ref.index) so readers need not fetch footers. */
+
+#define LS_CHUNK_HEADER_BYTES 12u
+#define LS_CHUNK_TRAILER_BYTES 12u     /* count, crc, magic after the entries */
+#define LS_CHUNK_ENTRY_BYTES 8u
+#define LS_CHUNK_FORMAT_VERSION 1u
+#define LS_SAMPLE_ZSTD_FLAG 0x80000000u
+#define LS_SAMPLE_LEN_MASK  0x7fffffffu
+
+typedef struct ls_chunk_builder {
+    ls_bytes data;       /* header + samples so far */
+    ls_bytes index;      /* count x 8 bytes entries */
+    uint32_t count;
+    int      codec;      /* ls_codec */
+    int      zstd_level;
+    void    *cctx;       /* ZSTD_CCtx, reused across chunks */
+} ls_chunk_builder;
+
+int  ls_chunk_builder_init(ls_chunk_builder *cb, int codec, int zstd_level);
+void ls_chunk_builder_free(ls_chunk_builder *cb);
+/* Start a new chunk (keeps the zstd context and buffers' capacity). */
+void ls_chunk_builder_reset(ls_chunk_builder *cb);
+/* Add one sample (len <= LS_SAMPLE_BYTES_MAX); under zstd a sample that
+ * does not shrink is stored raw. */
+int  ls_chunk_builder_add(ls_chunk_builder *cb, const void *sample, size_t len);
+/* Append the footer; cb->data then holds the complete object. */
+int  ls_chunk_builder_finish(ls_chunk_builder *cb);
+
+/* Byte offset of sample i's stored bytes within the chunk object, from the
+ * index entries (count entries of 8 bytes).  Returns LS_ERR_CORRUPT if the
+ * sum would exceed LS_CHUNK_BYTES_MAX. */
+int ls_chunk_index_offsets(const uint8_t *index, uint32_t count,
+                           uint64_t *offsets /* count+1 */);
+
+/* Validate a whole chunk object (header, footer, sizes, every CRC) and
+ * return its index entries (a pointer into obj).  key names the object in
+ * errors. */
+int ls_chunk_parse(const uint8_t *obj, size_t len, const char *key,
+                   uint32_t *count, const uint8_t **index);
+
+/* Verify and decode one sample's stored bytes.  dctx is a ZSTD_DCtx reused
+ * by the caller (may be NULL if the sample is raw).  The decoded bytes are
+ * written to out (replacing its contents).  Errors name key and sample_no
+ * (the global sample number). */
+int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
+                           uint32_t crc, void *dctx, ls_bytes *out,
+                           const char *key, uint64_t sample_no);
+
+/* ---- records, descriptors, snapshots (record.c) ------------------------ */
+
+/* All three objects are wrapped in one envelope, so a truncated or garbage
+ * object is detected before Avro sees it:
+ *   magic (4: "LSD1" descriptor, "LSR1" record, "LSS1" snapshot)
+ *   | u16 major | u16 minor | u32 payload_len | u32 crc32c(payload)
+ *   | payload (Avro binary, schema core/schemas/<kind>.avsc)
+ * A major version other than LS_FORMAT_MAJOR is LS_ERR_VERSION. */
+#define LS_FORMAT_MAJOR 1u
+#define LS_FORMAT_MINOR 0u
+#define LS_ENVELOPE_BYTES 16u
+
+typedef struct ls_desc {
+    uint32_t global_batch;
+    int      codec;           /* ls_codec */
+    int64_t  created_ms;
+} ls_desc;
+
+typedef struct ls_chunk_ref {
+    char    *key;             /* store key of the chunk object */
+    uint32_t count;           /* samples */
+    uint8_t *index;           /* count x {u32 len_flags, u32 crc32c} (LE) */
+} ls_chunk_ref;
+
+typedef enum ls_ckpt_op_kind { LS_CKPT_REGISTER = 0, LS_CKPT_RELEASE = 1 } ls_ckpt_op_kind;
+
+typedef struct ls_ckpt_op {
+    char    *name;
+    int      op;              /* ls_ckpt_op_kind */
+    uint64_t step;            /* for REGISTER */
+} ls_ckpt_op;
+
+/* One commit record: the content of _log/<version>. */
+typedef struct ls_record {
+    uint64_t version;         /* must equal the key's version */
+    uint8_t  commit_id[16];
+    int64_t  timestamp_ms;
+    char    *producer;        /* NULL for records not by a producer */
+    uint64_t epoch;
+    uint64_t seq_first, seq_last;  /* chunk seqs carried (seq_first > seq_last: none) */
+    int      has_source_position;
+    uint8_t *source_position; /* <= LS_SOURCE_POSITION_BYTES_MAX */
+    uint32_t source_position_len;
+    ls_chunk_ref *chunks;     /* data, in sample order */
+    uint32_t nchunks;
+    ls_ckpt_op *ckpt_ops;
+    uint32_t nckpt_ops;
+    int      has_low_watermark;
+    uint64_t low_watermark_step;
+} ls_record;
+
+int  ls_desc_encode(const ls_desc *d, ls_bytes *out);
+int  ls_desc_decode(const uint8_t *buf, size_t len, const char *key, ls_desc *out);
+
+int  ls_record_encode(const ls_record *r, ls_bytes *out);
+/* Decode and validate; every count/length bounds-checked against the
+ * limits; version must equal expected_version.  Errors name key. */
+int  ls_record_decode(const uint8_t *buf, size_t len, const char *key,
+                      uint64_t expected_version, ls_record *out);
+void ls_record_clear(ls_record *r);     /* frees members, zeroes */
+/* Total samples carried by r's chunks. */
+uint64_t ls_record_samples(const ls_record *r);
+
+/* ---- state (table.c; snapshot codec in record.c) ----------------------- */
+
+typedef struct ls_pstate {
+    char    *id;
+    uint64_t epoch, last_seq, last_version;
+    uint8_t *source_position;
+    uint32_t source_position_len;
+} ls_pstate;
+
+typedef struct ls_ckpt {
+    char    *name;
+    uint64_t step;
+    int      live;
+} ls_ckpt;
+
+/* One retained data commit: the step index a snapshot carries. */
+typedef struct ls_commit_ent {
+    uint64_t version, first_sample, count;
+} ls_commit_ent;
+
+typedef struct ls_state {
+    uint64_t version, total_samples, low_watermark_step;
+    ls_pstate *producers;      /* sorted by id (strcmp) */
+    size_t     nproducers;
+    ls_ckpt   *ckpts;          /* sorted by name */
+    size_t     nckpts;
+    ls_commit_ent *commits;    /* sorted by version and by first_sample */
+    size_t     ncommits, commits_cap;
+} ls_state;
+
+void ls_state_clear(ls_state *s);
+/* Apply record r (of version s->version + 1) to s.  Deterministic: every
+ * participant replaying the same log reaches the same state. */
+int  ls_state_apply(ls_state *s, const ls_record *r);
+ls_pstate *ls_state_producer(const ls_state *s, const char *id);
+
+int  ls_snapshot_encode(const ls_state *s, ls_bytes *out);
+/* Decode and validate (limits, sortedness, commit index contiguity).
+ * expected_version must equal the snapshot's version.  Errors name key. */
+int  ls_snapshot_decode(const uint8_t *buf, size_t len, const char *key,
+                        uint64_t expected_version, ls_state *out);
+
+/* ---- keys -------------------------------------------------------------- */
+
+/* Write "<table>/_log/<v:020>" etc. into buf (LS_KEY_BYTES_MAX+1);
+ * LS_ERR_LIMIT if it does not fit. */
+int ls_key_log(char *buf, const char *table, uint64_t version);
+int ls_key_snapshot(char *buf, const char *table, uint64_t version);
+int ls_key_hint(char *buf, const char *table);
+int ls_key_desc(char *buf, const char *table);
+int ls_key_chunk(char *buf, const char *table, const char *producer,
+                 uint64_t epoch, uint64_t seq);
+
+/* ---- table internals (table.c), shared by producer.c and consumer.c ---- */
+
+typedef struct ls_meta_stats {
+    uint64_t bytes, requests;
+} ls_meta_stats;
+
+struct ls_table {
+    ls_store  *st;
+    char      *name;
+    ls_conf   *conf;
+    ls_desc    desc;
+    ls_state   state;
+    uint64_t   snapshot_version;   /* snapshot the state was loaded from */
+    uint64_t   snapshot_interval;  /* K */
+    int        use_snapshots;      /* 0: replay from version 1 (tests) */
+    ls_meta_stats meta;
+    /* Small cache of parsed commit records (for readers), by version. */
+    ls_record *cache;
+    size_t     ncache, cache_next;
+};
+
+/* Read and apply the record of version t->state.version + 1 if it exists.
+ * *applied = 1 if one was applied, 0 if it does not exist yet.  If out is
+ * not NULL the decoded record is moved there (caller clears it). */
+int ls_table_step_log(ls_table *t, int *applied, ls_record *out);
+/* After committing record r at version t->state.version + 1: apply it and,
+ * if the version is a multiple of K, write the snapshot and the hint (best
+ * effort: failures are ignored). */
+int ls_table_apply_own(ls_table *t, const ls_record *r);
+/* The commit record of version v (cached), borrowed until the next call. */
+int ls_table_record(ls_table *t, uint64_t version, const ls_record **out);
+
+#endif /* LS_INT_H */

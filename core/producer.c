@@ -1,0 +1,589 @@
+/*
+ * producer.c -- appending samples: chunk building, group commit, the
+ * optimistic put_if_absent commit loop, epoch fencing and deduplication of
+ * commits whose reply was lost (docs/protocol.md, "Commit").
+ *
+ * Samples go into the open chunk; a full chunk is sealed and written (plain
+ * put, before any record names it).  A commit takes every sealed chunk not
+ * yet committed and freezes them into the in-flight commit: from its first
+ * attempt on, that commit's chunks, seqs and commit_id never change, so a
+ * retry after an unknown outcome can be recognised (by commit_id, and by
+ * last_seq >= seq_last) and is never committed twice.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_int.h"
+
+/* A sealed chunk: written to the store (data freed) or waiting to be. */
+typedef struct pchunk {
+    char     key[LS_KEY_BYTES_MAX + 1];
+    uint64_t seq;
+    uint32_t count;
+    uint8_t *index;          /* count x 8 bytes */
+    ls_bytes data;           /* the object, until written */
+    int      written;
+    size_t   msg_first;      /* index into p->msgs of its first sample */
+} pchunk;
+
+struct ls_producer {
+    ls_table *t;
+    char     *id;
+    uint64_t  epoch;
+    uint64_t  next_seq;
+    int       fatal;         /* sticky: LS_ERR_FENCED, and every later call returns it */
+    int       bumping;       /* the in-flight commit is this incarnation's epoch bump */
+
+    ls_chunk_builder cb;     /* the open chunk */
+    pchunk   *chunks;        /* sealed, in seq order; [0, ninflight) are in flight */
+    size_t    nchunks, chunks_cap;
+    size_t    ninflight;
+    int       inflight;      /* an in-flight commit exists (record below) */
+    ls_record rec;           /* the in-flight commit (chunk arrays borrowed) */
+    uint64_t  pending_bytes; /* stored bytes sealed or open, not committed */
+
+    void    **msgs;          /* msg opaques of uncommitted samples, in order */
+    size_t    nmsgs, msgs_cap;
+
+    uint8_t  *srcpos;        /* position to commit next (has_srcpos) */
+    uint32_t  srcpos_len;
+    int       has_srcpos;
+    uint8_t  *committed_srcpos;  /* the committed one, for the caller */
+    uint32_t  committed_srcpos_len;
+
+    uint64_t  first_append_ns;   /* of the oldest uncommitted sample, 0 if none */
+    int64_t   interval_ms, commit_bytes_max, chunk_bytes_max, chunk_samples_max;
+    unsigned  retries;
+
+    ls_delivery_cb *dr_cb;
+    void     *dr_opaque;
+    ls_producer_stats stats;
+};
+
+static void pchunk_free(pchunk *c)
+{
+    free(c->index);
+    ls_bytes_free(&c->data);
+}
+
+/* Fire delivery callbacks of msgs [0, n) with err and drop them. */
+static void deliver(ls_producer *p, size_t n, int err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p->dr_cb)
+            p->dr_cb(p->msgs[i], err, p->dr_opaque);
+    if (p->nmsgs > n)
+        memmove(p->msgs, p->msgs + n, (p->nmsgs - n) * sizeof(void *));
+    p->nmsgs -= n;
+    for (size_t i = 0; i < p->nchunks; i++)
+        p->chunks[i].msg_first -= n;
+}
+
+/* A final error: every uncommitted sample's callback fires with it now,
+ * and every later call returns it. */
+static int set_fatal(ls_producer *p, int err)
+{
+    p->fatal = err;
+    deliver(p, p->nmsgs, err);
+    return err;
+}
+
+/* ---- chunks ------------------------------------------------------------- */
+
+static int seal_chunk(ls_producer *p)
+{
+    if (p->cb.count == 0)
+        return LS_OK;
+    if (p->nchunks == p->chunks_cap) {
+        size_t cap = p->chunks_cap ? p->chunks_cap * 2 : 16;
+        if (cap > LS_RECORD_CHUNKS_MAX)
+            cap = LS_RECORD_CHUNKS_MAX;
+        if (p->nchunks >= cap)
+            return ls_seterr(LS_ERR_LIMIT, "producer %s: more than %u uncommitted chunks",
+                             p->id, LS_RECORD_CHUNKS_MAX);
+        pchunk *c = realloc(p->chunks, cap * sizeof(*c));
+        if (!c)
+            return ls_seterr(LS_ERR_NOMEM, "producer chunk list");
+        p->chunks = c;
+        p->chunks_cap = cap;
+    }
+    int rc = ls_chunk_builder_finish(&p->cb);
+    if (rc)
+        return rc;
+    pchunk *c = &p->chunks[p->nchunks];
+    memset(c, 0, sizeof(*c));
+    c->seq = p->next_seq;
+    c->count = p->cb.count;
+    c->msg_first = p->nmsgs - p->cb.count;
+    rc = ls_key_chunk(c->key, p->t->name, p->id, p->epoch, c->seq);
+    if (rc)
+        return rc;
+    if (!(c->index = malloc(p->cb.index.len)))
+        return ls_seterr(LS_ERR_NOMEM, "chunk index");
+    memcpy(c->index, p->cb.index.data, p->cb.index.len);
+    /* Hand the builder's buffer to the chunk; the builder starts afresh. */
+    c->data = p->cb.data;
+    memset(&p->cb.data, 0, sizeof(p->cb.data));
+    p->pending_bytes += LS_CHUNK_TRAILER_BYTES;
+    ls_chunk_builder_reset(&p->cb);
+    p->next_seq++;
+    p->nchunks++;
+    return LS_OK;
+}
+
+static int write_chunks(ls_producer *p)
+{
+    for (size_t i = 0; i < p->nchunks; i++) {
+        pchunk *c = &p->chunks[i];
+        if (c->written)
+            continue;
+        uint64_t t0 = ls_now_ns();
+        int rc;
+        unsigned backoff_ms = 1;
+        for (unsigned attempt = 0;; attempt++) {
+            rc = ls_store_put(p->t->st, c->key, c->data.data, c->data.len);
+            if (!ls_err_is_retriable(rc) || attempt >= p->retries)
+                break;
+            ls_sleep_ms(backoff_ms);
+            backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+        }
+        p->stats.chunk_write_ns_total += ls_now_ns() - t0;
+        if (rc)
+            return ls_preferr(rc, "producer %s: writing chunk %s", p->id, c->key);
+        p->stats.chunks_written++;
+        c->written = 1;
+        /* Keep the object length for the stats, drop the bytes. */
+        size_t len = c->data.len;
+        ls_bytes_free(&c->data);
+        c->data.len = len;
+    }
+    return LS_OK;
+}
+
+/* ---- commit ------------------------------------------------------------- */
+
+/* Freeze every sealed chunk into a new in-flight commit record. */
+static int build_inflight(ls_producer *p)
+{
+    ls_record *r = &p->rec;
+    memset(r, 0, sizeof(*r));
+    int rc = ls_random_bytes(r->commit_id, sizeof(r->commit_id));
+    if (rc)
+        return rc;
+    if (p->nchunks) {
+        if (!(r->chunks = calloc(p->nchunks, sizeof(ls_chunk_ref))))
+            return ls_seterr(LS_ERR_NOMEM, "commit record");
+    }
+    r->producer = p->id;
+    r->epoch = p->epoch;
+    r->nchunks = (uint32_t)p->nchunks;
+    for (size_t i = 0; i < p->nchunks; i++) {
+        r->chunks[i].key = p->chunks[i].key;
+        r->chunks[i].count = p->chunks[i].count;
+        r->chunks[i].index = p->chunks[i].index;
+    }
+    if (p->nchunks) {
+        r->seq_first = p->chunks[0].seq;
+        r->seq_last = p->chunks[p->nchunks - 1].seq;
+    } else {
+        r->seq_first = p->next_seq;
+        r->seq_last = p->next_seq - 1;
+    }
+    if (p->has_srcpos) {
+        r->has_source_position = 1;
+        r->source_position = p->srcpos;
+        r->source_position_len = p->srcpos_len;
+    }
+    p->ninflight = p->nchunks;
+    p->inflight = 1;
+    return LS_OK;
+}
+
+/* The in-flight commit is in the log: deliver, release its chunks. */
+static void inflight_done(ls_producer *p)
+{
+    size_t nmsg = 0;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < p->ninflight; i++) {
+        nmsg += p->chunks[i].count;
+        bytes += p->chunks[i].data.len;
+        pchunk_free(&p->chunks[i]);
+    }
+    if (p->nchunks > p->ninflight)
+        memmove(p->chunks, p->chunks + p->ninflight,
+                (p->nchunks - p->ninflight) * sizeof(pchunk));
+    p->nchunks -= p->ninflight;
+    p->pending_bytes = p->pending_bytes > bytes ? p->pending_bytes - bytes : 0;
+    if (p->rec.has_source_position) {
+        /* The committed position is now the caller's readable one; the
+         * buffer passes from the record to committed_srcpos. */
+        free(p->committed_srcpos);
+        p->committed_srcpos = p->rec.source_position;
+        p->committed_srcpos_len = p->rec.source_position_len;
+        if (p->rec.source_position == p->srcpos) {
+            p->srcpos = NULL;
+            p->srcpos_len = 0;
+            p->has_srcpos = 0;
+        }
+    }
+    p->stats.commits++;
+    p->stats.samples_committed += nmsg;
+    p->stats.bytes_committed += bytes;
+    free(p->rec.chunks);
+    memset(&p->rec, 0, sizeof(p->rec));
+    p->ninflight = 0;
+    p->inflight = 0;
+    p->first_append_ns = p->nmsgs > nmsg ? ls_now_ns() : 0;
+    deliver(p, nmsg, LS_OK);
+}
+
+/* Is the in-flight commit already in the state (a retry of a commit that
+ * succeeded)?  Or has a newer incarnation fenced us? */
+static int check_state(ls_producer *p, int *already_in)
+{
+    *already_in = 0;
+    ls_pstate *ps = ls_state_producer(&p->t->state, p->id);
+    /* An epoch bump that finds its epoch already taken lost to a
+     * concurrent open of the same id: two incarnations must never share
+     * an epoch. */
+    if (ps && (ps->epoch > p->epoch || (p->bumping && ps->epoch >= p->epoch)))
+        return set_fatal(p, ls_seterr(LS_ERR_FENCED, "producer %s: epoch %" PRIu64
+                                      " fenced by epoch %" PRIu64 " (version %" PRIu64 ")",
+                                      p->id, p->epoch, ps->epoch, ps->last_version));
+    if (ps && ps->epoch == p->epoch && p->rec.nchunks > 0 && ps->last_seq >= p->rec.seq_last)
+        *already_in = 1;
+    return LS_OK;
+}
+
+/* Catch up with the log; *ours = 1 if a record with our commit_id went by. */
+static int catch_up(ls_producer *p, int *ours)
+{
+    *ours = 0;
+    for (;;) {
+        ls_record r;
+        int applied;
+        int rc = ls_table_step_log(p->t, &applied, &r);
+        if (rc)
+            return rc;
+        if (!applied)
+            return LS_OK;
+        if (!memcmp(r.commit_id, p->rec.commit_id, sizeof(r.commit_id)))
+            *ours = 1;
+        ls_record_clear(&r);
+    }
+}
+
+/* Read the record at version v after a lost reply: 1 ours, 0 someone
+ * else's or absent (*absent says which), or an error. */
+static int probe_version(ls_producer *p, uint64_t v, int *is_ours, int *absent)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    *is_ours = *absent = 0;
+    int rc = ls_key_log(key, p->t->name, v);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = ls_store_get(p->t->st, key, 0, LS_GET_TO_END, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND) {
+        *absent = 1;
+        return LS_OK;
+    }
+    if (rc)
+        return rc;
+    ls_record r;
+    rc = ls_record_decode(buf, len, key, v, &r);
+    free(buf);
+    if (rc)
+        return rc;
+    *is_ours = !memcmp(r.commit_id, p->rec.commit_id, sizeof(r.commit_id));
+    ls_record_clear(&r);
+    return LS_OK;
+}
+
+/* Drive the in-flight commit into the log.  Returns LS_OK once it is in;
+ * a retriable error leaves it in flight for the next call. */
+static int commit_inflight(ls_producer *p)
+{
+    ls_bytes enc = { 0 };
+    unsigned io_errors = 0, backoff_ms = 1;
+    uint64_t t0 = ls_now_ns();
+    int rc = LS_OK;
+    unsigned attempt;
+    for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX; attempt++) {
+        int already_in;
+        if ((rc = check_state(p, &already_in)))
+            break;
+        if (already_in)
+            goto done;
+        uint64_t v = p->t->state.version + 1;
+        char key[LS_KEY_BYTES_MAX + 1];
+        p->rec.version = v;
+        p->rec.timestamp_ms = ls_wall_ms();
+        enc.len = 0;
+        if ((rc = ls_key_log(key, p->t->name, v)) || (rc = ls_record_encode(&p->rec, &enc)))
+            break;
+        p->stats.commit_attempts++;
+        rc = ls_store_put_if_absent(p->t->st, key, enc.data, enc.len);
+        if (rc == LS_OK) {
+            rc = ls_table_apply_own(p->t, &p->rec);
+            if (rc)
+                break;
+            goto done;
+        }
+        if (ls_err_is_retriable(rc)) {
+            /* Outcome unknown: look at what is at v now. */
+            int is_ours, absent;
+            p->stats.lost_replies++;
+            rc = probe_version(p, v, &is_ours, &absent);
+            if (rc == LS_OK && is_ours) {
+                if ((rc = ls_table_apply_own(p->t, &p->rec)))
+                    break;
+                goto done;
+            }
+            if (rc == LS_OK && absent)
+                continue;               /* not written: try v again */
+            if (rc != LS_OK) {
+                if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
+                    break;
+                ls_sleep_ms(backoff_ms);
+                backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+                continue;
+            }
+            /* someone else's record: a conflict */
+        } else if (rc != LS_ERR_EXISTS) {
+            break;
+        }
+        p->stats.conflicts++;
+        int ours;
+        rc = catch_up(p, &ours);
+        if (rc) {
+            if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
+                break;
+            ls_sleep_ms(backoff_ms);
+            backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+            continue;
+        }
+        if (ours)
+            goto done;  /* an earlier attempt landed; replay applied it */
+    }
+    ls_bytes_free(&enc);
+    p->stats.commit_ns_total += ls_now_ns() - t0;
+    if (attempt == LS_COMMIT_ATTEMPTS_MAX)
+        return ls_seterr(LS_ERR_TIMEOUT, "producer %s: commit did not land in %u attempts",
+                         p->id, LS_COMMIT_ATTEMPTS_MAX);
+    return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
+done:
+    ls_bytes_free(&enc);
+    p->stats.commit_ns_total += ls_now_ns() - t0;
+    inflight_done(p);
+    return LS_OK;
+}
+
+/* Commit everything appended so far (the open chunk included if seal). */
+static int commit_all(ls_producer *p, int seal)
+{
+    int rc;
+    if (p->fatal)
+        return ls_seterr(p->fatal, "producer %s: %s (final)", p->id, ls_err2str(p->fatal));
+    if (p->inflight && (rc = commit_inflight(p)))
+        return rc;
+    if (seal && (rc = seal_chunk(p)))
+        return rc;
+    if (p->nchunks == 0 && !p->has_srcpos)
+        return LS_OK;
+    if ((rc = write_chunks(p)))
+        return rc;
+    if ((rc = build_inflight(p)))
+        return rc;
+    return commit_inflight(p);
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+int ls_producer_open(ls_store *st, const char *table, const char *id,
+                     const ls_conf *conf, ls_producer **out)
+{
+    *out = NULL;
+    if (!ls_name_is_valid(id))
+        return ls_seterr(LS_ERR_INVALID, "invalid producer id \"%s\": use 1-%u of "
+                         "[A-Za-z0-9._-], no \"..\"", id ? id : "(null)",
+                         LS_PRODUCER_ID_BYTES_MAX);
+    ls_producer *p = calloc(1, sizeof(*p));
+    if (!p || !(p->id = strdup(id))) {
+        free(p);
+        return ls_seterr(LS_ERR_NOMEM, "producer handle");
+    }
+    int rc = ls_table_open(st, table, conf, &p->t);
+    if (rc) {
+        ls_producer_close(p);
+        return rc;
+    }
+    p->interval_ms = ls_conf_int(p->t->conf, "producer.commit.interval.ms");
+    p->commit_bytes_max = ls_conf_int(p->t->conf, "producer.commit.bytes.max");
+    p->chunk_bytes_max = ls_conf_int(p->t->conf, "producer.chunk.bytes.max");
+    p->chunk_samples_max = ls_conf_int(p->t->conf, "producer.chunk.samples.max");
+    p->retries = (unsigned)ls_conf_int(p->t->conf, "store.retries");
+    rc = ls_chunk_builder_init(&p->cb, p->t->desc.codec,
+                               (int)ls_conf_int(p->t->conf, "codec.zstd.level"));
+    if (rc) {
+        ls_producer_close(p);
+        return rc;
+    }
+
+    /* Epoch bump: fence every older incarnation.  Retried on conflicts
+     * like any commit; a concurrent open of the same id that wins first
+     * fences this one. */
+    ls_pstate *ps = ls_state_producer(&p->t->state, id);
+    p->epoch = (ps ? ps->epoch : 0) + 1;
+    p->next_seq = (ps ? ps->last_seq : 0) + 1;
+    rc = build_inflight(p);
+    p->bumping = 1;
+    if (!rc)
+        rc = commit_inflight(p);
+    p->bumping = 0;
+    if (rc) {
+        ls_producer_close(p);
+        return rc;
+    }
+    p->stats.commits = 0;  /* the epoch bump is not a data commit */
+    ps = ls_state_producer(&p->t->state, id);
+    if (ps && ps->source_position_len) {
+        if (!(p->committed_srcpos = malloc(ps->source_position_len))) {
+            ls_producer_close(p);
+            return ls_seterr(LS_ERR_NOMEM, "source position");
+        }
+        memcpy(p->committed_srcpos, ps->source_position, ps->source_position_len);
+        p->committed_srcpos_len = ps->source_position_len;
+    }
+    p->stats.epoch = p->epoch;
+    *out = p;
+    return LS_OK;
+}
+
+void ls_producer_set_delivery_cb(ls_producer *p, ls_delivery_cb *cb, void *cb_opaque)
+{
+    p->dr_cb = cb;
+    p->dr_opaque = cb_opaque;
+}
+
+const void *ls_producer_source_position(ls_producer *p, size_t *len)
+{
+    *len = p->committed_srcpos_len;
+    return p->committed_srcpos;
+}
+
+int ls_producer_set_source_position(ls_producer *p, const void *pos, size_t len)
+{
+    if (len > LS_SOURCE_POSITION_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "source position of %zu bytes exceeds %u",
+                         len, LS_SOURCE_POSITION_BYTES_MAX);
+    uint8_t *copy = NULL;
+    if (len && !(copy = malloc(len)))
+        return ls_seterr(LS_ERR_NOMEM, "source position");
+    if (len)
+        memcpy(copy, pos, len);
+    /* The in-flight record may borrow the old buffer: keep it alive. */
+    if (!(p->inflight && p->rec.source_position == p->srcpos))
+        free(p->srcpos);
+    p->srcpos = copy;
+    p->srcpos_len = (uint32_t)len;
+    p->has_srcpos = 1;
+    return LS_OK;
+}
+
+static int commit_due(const ls_producer *p)
+{
+    if (p->nmsgs == 0)
+        return 0;
+    if ((int64_t)p->pending_bytes >= p->commit_bytes_max)
+        return 1;
+    return p->first_append_ns &&
+           (ls_now_ns() - p->first_append_ns) / 1000000 >= (uint64_t)p->interval_ms;
+}
+
+int ls_producer_append(ls_producer *p, const void *sample, size_t len, void *msg_opaque)
+{
+    if (p->fatal)
+        return ls_seterr(p->fatal, "producer %s: %s (final)", p->id, ls_err2str(p->fatal));
+    if (len > LS_SAMPLE_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "sample of %zu bytes exceeds %u", len,
+                         LS_SAMPLE_BYTES_MAX);
+    if (p->pending_bytes + len > LS_PRODUCER_BUFFER_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "producer %s: %" PRIu64 " uncommitted bytes: "
+                         "commit first", p->id, p->pending_bytes);
+    if (p->nmsgs == p->msgs_cap) {
+        size_t cap = p->msgs_cap ? p->msgs_cap * 2 : 1024;
+        void **m = realloc(p->msgs, cap * sizeof(void *));
+        if (!m)
+            return ls_seterr(LS_ERR_NOMEM, "producer message list");
+        p->msgs = m;
+        p->msgs_cap = cap;
+    }
+    size_t before = p->cb.data.len;
+    int rc = ls_chunk_builder_add(&p->cb, sample, len);
+    if (rc)
+        return rc;
+    p->pending_bytes += p->cb.data.len - before + LS_CHUNK_ENTRY_BYTES;
+    p->msgs[p->nmsgs++] = msg_opaque;
+    if (!p->first_append_ns)
+        p->first_append_ns = ls_now_ns();
+    if ((int64_t)p->cb.data.len >= p->chunk_bytes_max ||
+        (int64_t)p->cb.count >= p->chunk_samples_max) {
+        if ((rc = seal_chunk(p)))
+            return rc;
+    }
+    /* The sample is accepted: its callback will fire exactly once.  A
+     * failing commit here keeps everything buffered and is retried by the
+     * next call; flush reports it, and a final error reached the
+     * callbacks through set_fatal. */
+    if (commit_due(p))
+        (void)commit_all(p, 1);
+    return LS_OK;
+}
+
+int ls_producer_flush(ls_producer *p)
+{
+    return commit_all(p, 1);
+}
+
+int ls_producer_poll(ls_producer *p)
+{
+    if (p->fatal)
+        return ls_seterr(p->fatal, "producer %s: %s (final)", p->id, ls_err2str(p->fatal));
+    if (commit_due(p))
+        return commit_all(p, 1);
+    return LS_OK;
+}
+
+size_t ls_producer_pending(const ls_producer *p)
+{
+    return p->nmsgs;
+}
+
+void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out)
+{
+    *out = p->stats;
+}
+
+void ls_producer_close(ls_producer *p)
+{
+    if (!p)
+        return;
+    if (p->nmsgs)
+        deliver(p, p->nmsgs, p->fatal ? p->fatal : LS_ERR_STATE);
+    for (size_t i = 0; i < p->nchunks; i++)
+        pchunk_free(&p->chunks[i]);
+    free(p->chunks);
+    free(p->rec.chunks);
+    if (p->rec.source_position != p->srcpos)
+        free(p->rec.source_position);
+    free(p->srcpos);
+    free(p->committed_srcpos);
+    free(p->msgs);
+    ls_chunk_builder_free(&p->cb);
+    ls_table_close(p->t);
+    free(p->id);
+    free(p);
+}

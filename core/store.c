@@ -1,0 +1,220 @@
+/*
+ * store.c -- the front of the object store: URI dispatch (ls_store_open)
+ * and the key-validating wrappers every caller goes through, so that no
+ * backend ever sees a key that could escape its namespace.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_int.h"
+
+/* ---- keys -------------------------------------------------------------- */
+
+/* Posix writes temporary files named ".tmp.<random>" next to their target
+ * and hides them from list; a key with such a segment would vanish from
+ * listings, so the prefix is reserved on every backend alike. */
+#define LS_TMP_PREFIX ".tmp."
+
+/* Check the segment [s, s+n): not empty, not "." or "..", not reserved. */
+static int segment_ok(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (n == 1 && s[0] == '.')
+        return 0;
+    if (n == 2 && s[0] == '.' && s[1] == '.')
+        return 0;
+    if (n >= sizeof(LS_TMP_PREFIX) - 1 &&
+        memcmp(s, LS_TMP_PREFIX, sizeof(LS_TMP_PREFIX) - 1) == 0)
+        return 0;
+    return 1;
+}
+
+int ls_key_is_valid(const char *key)
+{
+    if (!key || !*key)
+        return 0;
+    size_t len = strnlen(key, LS_KEY_BYTES_MAX + 1);
+    if (len > LS_KEY_BYTES_MAX)
+        return 0;
+    const char *seg = key;
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c == '/' || c == '\0') {
+            if (!segment_ok(seg, (size_t)(key + i - seg)))
+                return 0;       /* also catches leading, trailing and "//" */
+            seg = key + i + 1;
+        } else if (c < 0x20) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A list prefix may be "" or end in a partial segment ("t/_log/000"), so
+ * only the complete segments (those followed by '/') are held to the key
+ * rules; the partial tail may be anything but "..". */
+static int prefix_is_valid(const char *prefix)
+{
+    size_t len = strnlen(prefix, LS_KEY_BYTES_MAX + 1);
+    if (len > LS_KEY_BYTES_MAX)
+        return 0;
+    const char *seg = prefix;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)prefix[i];
+        if (c < 0x20)
+            return 0;
+        if (c == '/') {
+            if (!segment_ok(seg, (size_t)(prefix + i - seg)))
+                return 0;
+            seg = prefix + i + 1;
+        }
+    }
+    return strcmp(seg, "..") != 0;
+}
+
+static int bad_key(const ls_store *st, const char *op, const char *key)
+{
+    if (!key)
+        return ls_seterr(LS_ERR_INVALID, "%s: %s: NULL key", st->name, op);
+    return ls_seterr(LS_ERR_INVALID, "%s: %s \"%.200s\": invalid key", st->name,
+                     op, key);
+}
+
+/* ---- wrappers ---------------------------------------------------------- */
+
+int ls_store_put(ls_store *st, const char *key, const void *buf, size_t len)
+{
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: put: NULL store");
+    if (!ls_key_is_valid(key))
+        return bad_key(st, "put", key);
+    if (!buf && len)
+        return ls_seterr(LS_ERR_INVALID, "%s: put %s: NULL buffer", st->name, key);
+    return st->put(st, key, buf, len);
+}
+
+int ls_store_put_if_absent(ls_store *st, const char *key, const void *buf, size_t len)
+{
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: put_if_absent: NULL store");
+    if (!ls_key_is_valid(key))
+        return bad_key(st, "put_if_absent", key);
+    if (!buf && len)
+        return ls_seterr(LS_ERR_INVALID, "%s: put_if_absent %s: NULL buffer",
+                         st->name, key);
+    return st->put_if_absent(st, key, buf, len);
+}
+
+int ls_store_get(ls_store *st, const char *key, uint64_t off, uint64_t len,
+                 uint8_t **out, size_t *out_len)
+{
+    if (!out || !out_len)
+        return ls_seterr(LS_ERR_INVALID, "store: get: NULL output");
+    *out = NULL;
+    *out_len = 0;
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: get: NULL store");
+    if (!ls_key_is_valid(key))
+        return bad_key(st, "get", key);
+    return st->get(st, key, off, len, out, out_len);
+}
+
+int ls_store_head(ls_store *st, const char *key, uint64_t *size)
+{
+    if (!size)
+        return ls_seterr(LS_ERR_INVALID, "store: head: NULL output");
+    *size = 0;
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: head: NULL store");
+    if (!ls_key_is_valid(key))
+        return bad_key(st, "head", key);
+    return st->head(st, key, size);
+}
+
+/* max is bounded rather than clamped: a caller that asked for more than
+ * LS_LIST_KEYS_MAX and got fewer back would wrongly conclude that the
+ * listing is complete. */
+int ls_store_list(ls_store *st, const char *prefix, const char *start_after,
+                  size_t max, ls_keylist *out)
+{
+    if (!out)
+        return ls_seterr(LS_ERR_INVALID, "store: list: NULL output");
+    out->keys = NULL;
+    out->n = 0;
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: list: NULL store");
+    if (!prefix)
+        prefix = "";
+    if (!prefix_is_valid(prefix))
+        return ls_seterr(LS_ERR_INVALID, "%s: list \"%.200s\": invalid prefix",
+                         st->name, prefix);
+    if (max == 0)
+        return ls_seterr(LS_ERR_INVALID, "%s: list %s: max must be at least 1",
+                         st->name, prefix);
+    if (max > LS_LIST_KEYS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "%s: list %s: max %zu exceeds %u keys",
+                         st->name, prefix, max, LS_LIST_KEYS_MAX);
+    return st->list(st, prefix, start_after, max, out);
+}
+
+int ls_store_delete(ls_store *st, const char *key)
+{
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: delete: NULL store");
+    if (!ls_key_is_valid(key))
+        return bad_key(st, "delete", key);
+    return st->del(st, key);
+}
+
+void ls_keylist_free(ls_keylist *kl)
+{
+    if (!kl)
+        return;
+    for (size_t i = 0; i < kl->n; i++)
+        free(kl->keys[i]);
+    free(kl->keys);
+    kl->keys = NULL;
+    kl->n = 0;
+}
+
+void ls_store_close(ls_store *st)
+{
+    if (st)
+        st->close(st);
+}
+
+/* ---- URI dispatch ------------------------------------------------------ */
+
+static int has_prefix(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+int ls_store_open(const char *uri, const ls_conf *conf, ls_store **out)
+{
+    if (!out)
+        return ls_seterr(LS_ERR_INVALID, "store: open: NULL output");
+    *out = NULL;
+    if (!uri || !*uri)
+        return ls_seterr(LS_ERR_INVALID, "store: open: empty URI");
+
+    if (has_prefix(uri, "file://")) {
+        const char *path = uri + strlen("file://");
+        /* Only the local form file:///abs/path; a host part is not ours. */
+        if (path[0] != '/')
+            return ls_seterr(LS_ERR_INVALID,
+                             "store: open \"%.200s\": expected file:///absolute/path",
+                             uri);
+        return ls_store_posix_new(path, ls_conf_bool(conf, "store.fsync"), out);
+    }
+    if (strcmp(uri, "mem://") == 0)
+        return ls_store_mem_new(out);
+    if (has_prefix(uri, "s3://"))
+        return ls_seterr(LS_ERR_UNSUPPORTED, "s3 store: not implemented yet");
+    if (strstr(uri, "://"))
+        return ls_seterr(LS_ERR_INVALID,
+                         "store: open \"%.200s\": unknown URI scheme "
+                         "(expected file://, mem:// or s3://)", uri);
+    return ls_store_posix_new(uri, ls_conf_bool(conf, "store.fsync"), out);
+}

@@ -1,0 +1,551 @@
+/*
+ * table.c -- a table's state: creating a table, loading its state from the
+ * newest snapshot plus the log records after it, applying records, writing
+ * snapshots, and a small cache of parsed commit records for readers.
+ *
+ * The log is the truth (docs/protocol.md).  Snapshots and the
+ * _last_snapshot hint are caches: with table.use.snapshots=false the state
+ * is rebuilt from version 1 and must be identical.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_int.h"
+
+/* ---- names and keys ------------------------------------------------------ */
+
+int ls_name_is_valid(const char *name)
+{
+    if (!name)
+        return 0;
+    size_t n = strnlen(name, LS_TABLE_NAME_BYTES_MAX + 1);
+    if (n == 0 || n > LS_TABLE_NAME_BYTES_MAX)
+        return 0;
+    if (strstr(name, ".."))
+        return 0;
+    if (!strcmp(name, "."))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int key_fmt(char *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int key_fmt(char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, LS_KEY_BYTES_MAX + 1, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n > LS_KEY_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "key longer than %u bytes", LS_KEY_BYTES_MAX);
+    return LS_OK;
+}
+
+int ls_key_log(char *buf, const char *table, uint64_t v)
+{
+    return key_fmt(buf, "%s/_log/%020" PRIu64, table, v);
+}
+
+int ls_key_snapshot(char *buf, const char *table, uint64_t v)
+{
+    return key_fmt(buf, "%s/_log/%020" PRIu64 ".snapshot", table, v);
+}
+
+int ls_key_hint(char *buf, const char *table)
+{
+    return key_fmt(buf, "%s/_log/_last_snapshot", table);
+}
+
+int ls_key_desc(char *buf, const char *table)
+{
+    return key_fmt(buf, "%s/_table", table);
+}
+
+int ls_key_chunk(char *buf, const char *table, const char *producer,
+                 uint64_t epoch, uint64_t seq)
+{
+    return key_fmt(buf, "%s/data/%s/%010" PRIu64 "-%020" PRIu64, table, producer,
+                   epoch, seq);
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+static int pstate_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const ls_pstate *)elem)->id);
+}
+
+ls_pstate *ls_state_producer(const ls_state *s, const char *id)
+{
+    if (!s->nproducers)
+        return NULL;
+    return bsearch(id, s->producers, s->nproducers, sizeof(ls_pstate), pstate_cmp);
+}
+
+/* Find or insert producer id, keeping the array sorted. */
+static int state_producer_upsert(ls_state *s, const char *id, ls_pstate **out)
+{
+    size_t lo = 0, hi = s->nproducers;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(id, s->producers[mid].id);
+        if (c == 0) {
+            *out = &s->producers[mid];
+            return LS_OK;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (s->nproducers >= LS_PRODUCERS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "more than %u producers", LS_PRODUCERS_MAX);
+    ls_pstate *p = realloc(s->producers, (s->nproducers + 1) * sizeof(*p));
+    if (!p)
+        return ls_seterr(LS_ERR_NOMEM, "producer table");
+    s->producers = p;
+    memmove(&p[lo + 1], &p[lo], (s->nproducers - lo) * sizeof(*p));
+    memset(&p[lo], 0, sizeof(*p));
+    if (!(p[lo].id = strdup(id))) {
+        memmove(&p[lo], &p[lo + 1], (s->nproducers - lo) * sizeof(*p));
+        return ls_seterr(LS_ERR_NOMEM, "producer id");
+    }
+    s->nproducers++;
+    *out = &p[lo];
+    return LS_OK;
+}
+
+static int state_ckpt_apply(ls_state *s, const ls_ckpt_op *op)
+{
+    size_t lo = 0, hi = s->nckpts;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(op->name, s->ckpts[mid].name);
+        if (c == 0) {
+            if (op->op == LS_CKPT_REGISTER) {
+                s->ckpts[mid].step = op->step;
+                s->ckpts[mid].live = 1;
+            } else {
+                s->ckpts[mid].live = 0;
+            }
+            return LS_OK;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (op->op == LS_CKPT_RELEASE)
+        return LS_OK;  /* releasing an unknown name changes nothing */
+    if (s->nckpts >= LS_CHECKPOINTS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "more than %u checkpoints", LS_CHECKPOINTS_MAX);
+    ls_ckpt *c = realloc(s->ckpts, (s->nckpts + 1) * sizeof(*c));
+    if (!c)
+        return ls_seterr(LS_ERR_NOMEM, "checkpoint table");
+    s->ckpts = c;
+    memmove(&c[lo + 1], &c[lo], (s->nckpts - lo) * sizeof(*c));
+    if (!(c[lo].name = strdup(op->name))) {
+        memmove(&c[lo], &c[lo + 1], (s->nckpts - lo) * sizeof(*c));
+        return ls_seterr(LS_ERR_NOMEM, "checkpoint name");
+    }
+    c[lo].step = op->step;
+    c[lo].live = 1;
+    s->nckpts++;
+    return LS_OK;
+}
+
+/*
+ * Replay rules (every participant applies the same ones, so states agree):
+ * - a producer's epoch only grows; a record with an older epoch than the
+ *   state's is stale and carries nothing (committers check this before
+ *   writing, so it appears only if a writer is broken);
+ * - a data record whose seq_first <= last_seq repeats chunks already in and
+ *   carries nothing (same reason);
+ * - otherwise its chunks get the next sample numbers, in chunk order.
+ */
+int ls_state_apply(ls_state *s, const ls_record *r)
+{
+    if (r->version != s->version + 1)
+        return ls_seterr(LS_ERR_CORRUPT, "record version %" PRIu64 " applied at %" PRIu64,
+                         r->version, s->version);
+    if (r->producer) {
+        ls_pstate *ps = NULL;
+        int rc = state_producer_upsert(s, r->producer, &ps);
+        if (rc)
+            return rc;
+        if (r->epoch >= ps->epoch) {
+            ps->epoch = r->epoch;
+            uint64_t n = ls_record_samples(r);
+            if (r->nchunks > 0 && r->seq_first > ps->last_seq) {
+                if (s->total_samples + n < s->total_samples)
+                    return ls_seterr(LS_ERR_CORRUPT, "version %" PRIu64 ": sample count overflow",
+                                     r->version);
+                if (n > 0) {
+                    if (s->ncommits >= LS_COMMITS_MAX)
+                        return ls_seterr(LS_ERR_LIMIT, "more than %u retained commits",
+                                         LS_COMMITS_MAX);
+                    if (s->ncommits == s->commits_cap) {
+                        size_t cap = s->commits_cap ? s->commits_cap * 2 : 64;
+                        ls_commit_ent *c = realloc(s->commits, cap * sizeof(*c));
+                        if (!c)
+                            return ls_seterr(LS_ERR_NOMEM, "commit index");
+                        s->commits = c;
+                        s->commits_cap = cap;
+                    }
+                    s->commits[s->ncommits++] = (ls_commit_ent){
+                        r->version, s->total_samples, n };
+                    s->total_samples += n;
+                }
+                ps->last_seq = r->seq_last;
+            }
+            if (r->has_source_position) {
+                uint8_t *sp = NULL;
+                if (r->source_position_len) {
+                    if (!(sp = malloc(r->source_position_len)))
+                        return ls_seterr(LS_ERR_NOMEM, "source position");
+                    memcpy(sp, r->source_position, r->source_position_len);
+                }
+                free(ps->source_position);
+                ps->source_position = sp;
+                ps->source_position_len = r->source_position_len;
+            }
+            ps->last_version = r->version;
+        }
+    }
+    for (uint32_t i = 0; i < r->nckpt_ops; i++) {
+        int rc = state_ckpt_apply(s, &r->ckpt_ops[i]);
+        if (rc)
+            return rc;
+    }
+    if (r->has_low_watermark && r->low_watermark_step > s->low_watermark_step)
+        s->low_watermark_step = r->low_watermark_step;
+    s->version = r->version;
+    return LS_OK;
+}
+
+/* ---- store access with retries ------------------------------------------ */
+
+/* GET with retries of retriable errors (store.retries, backoff); counts
+ * the bytes and requests into t->meta. */
+static int meta_get(ls_table *t, const char *key, uint8_t **out, size_t *len)
+{
+    unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries");
+    unsigned backoff_ms = 1;
+    for (unsigned attempt = 0;; attempt++) {
+        t->meta.requests++;
+        int rc = ls_store_get(t->st, key, 0, LS_GET_TO_END, out, len);
+        if (rc == LS_OK)
+            t->meta.bytes += *len;
+        if (!ls_err_is_retriable(rc) || attempt >= retries)
+            return rc;
+        ls_sleep_ms(backoff_ms);
+        backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+    }
+}
+
+/* ---- record cache ------------------------------------------------------- */
+
+static void cache_put(ls_table *t, ls_record *r)
+{
+    if (!t->cache) {
+        t->cache = calloc(LS_RECORD_CACHE_MAX, sizeof(ls_record));
+        if (!t->cache) {
+            ls_record_clear(r);
+            return;  /* the cache is an optimisation */
+        }
+    }
+    ls_record *slot = &t->cache[t->cache_next];
+    ls_record_clear(slot);
+    *slot = *r;
+    memset(r, 0, sizeof(*r));
+    t->cache_next = (t->cache_next + 1) % LS_RECORD_CACHE_MAX;
+    if (t->ncache < LS_RECORD_CACHE_MAX)
+        t->ncache++;
+}
+
+int ls_table_record(ls_table *t, uint64_t version, const ls_record **out)
+{
+    for (size_t i = 0; i < t->ncache; i++) {
+        if (t->cache[i].version == version) {
+            *out = &t->cache[i];
+            return LS_OK;
+        }
+    }
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_log(key, t->name, version);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = meta_get(t, key, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: commit record of retained version %" PRIu64
+                         " is missing", key, version);
+    if (rc)
+        return rc;
+    ls_record r;
+    rc = ls_record_decode(buf, len, key, version, &r);
+    free(buf);
+    if (rc)
+        return rc;
+    size_t slot = t->cache_next;
+    cache_put(t, &r);
+    if (!t->cache || t->cache[slot].version != version)
+        return ls_seterr(LS_ERR_NOMEM, "record cache");
+    *out = &t->cache[slot];
+    return LS_OK;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    uint64_t v = t->state.version + 1;
+    *applied = 0;
+    int rc = ls_key_log(key, t->name, v);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = meta_get(t, key, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (rc)
+        return ls_preferr(rc, "table %s: reading version %" PRIu64, t->name, v);
+    ls_record r;
+    rc = ls_record_decode(buf, len, key, v, &r);
+    free(buf);
+    if (rc)
+        return rc;
+    rc = ls_state_apply(&t->state, &r);
+    if (rc) {
+        ls_record_clear(&r);
+        return ls_preferr(rc, "%s", key);
+    }
+    *applied = 1;
+    if (out)
+        *out = r;
+    else if (r.nchunks > 0)
+        cache_put(t, &r);
+    else
+        ls_record_clear(&r);
+    return LS_OK;
+}
+
+int ls_table_refresh(ls_table *t)
+{
+    int applied;
+    do {
+        int rc = ls_table_step_log(t, &applied, NULL);
+        if (rc)
+            return rc;
+    } while (applied);
+    return LS_OK;
+}
+
+/* Parse the hint: a decimal version.  A bad hint is ignored (it is a cache). */
+static uint64_t parse_hint(const uint8_t *buf, size_t len)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < len && i < 20 && buf[i] >= '0' && buf[i] <= '9'; i++)
+        v = v * 10 + (uint64_t)(buf[i] - '0');
+    if (i == 0 || (i < len && buf[i] != '\n'))
+        return 0;
+    return v;
+}
+
+static int load_snapshot(ls_table *t, uint64_t v)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_snapshot(key, t->name, v);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = meta_get(t, key, &buf, &len);
+    if (rc)
+        return rc;
+    ls_state s;
+    rc = ls_snapshot_decode(buf, len, key, v, &s);
+    free(buf);
+    if (rc)
+        return rc;
+    ls_state_clear(&t->state);
+    t->state = s;
+    t->snapshot_version = v;
+    return LS_OK;
+}
+
+/* Start from the newest snapshot we can find: the hint, then probe forward
+ * in steps of K with HEAD (the hint may be stale). */
+static int load_newest_snapshot(ls_table *t)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_hint(key, t->name);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = meta_get(t, key, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (rc)
+        return rc;
+    uint64_t v = parse_hint(buf, len);
+    free(buf);
+    if (v == 0 || v % t->snapshot_interval != 0)
+        v = 0;
+    for (;;) {
+        uint64_t next = v + t->snapshot_interval, size;
+        if ((rc = ls_key_snapshot(key, t->name, next)))
+            return rc;
+        t->meta.requests++;
+        if (ls_store_head(t->st, key, &size) != LS_OK)
+            break;
+        v = next;
+    }
+    if (v == 0)
+        return LS_OK;
+    rc = load_snapshot(t, v);
+    if (rc == LS_ERR_NOT_FOUND)  /* deleted between head and get: replay */
+        return LS_OK;
+    return rc;
+}
+
+int ls_table_create(ls_store *st, const char *name, uint32_t global_batch, ls_codec codec)
+{
+    if (!st || !ls_name_is_valid(name))
+        return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\": use 1-%u of "
+                         "[A-Za-z0-9._-], no \"..\"", name ? name : "(null)",
+                         LS_TABLE_NAME_BYTES_MAX);
+    if (global_batch == 0 || global_batch > LS_GLOBAL_BATCH_MAX)
+        return ls_seterr(LS_ERR_INVALID, "global batch %" PRIu32 " is outside [1, %u]",
+                         global_batch, LS_GLOBAL_BATCH_MAX);
+    if (codec != LS_CODEC_NONE && codec != LS_CODEC_ZSTD)
+        return ls_seterr(LS_ERR_INVALID, "unknown codec %d", (int)codec);
+    ls_desc d = { global_batch, codec, ls_wall_ms() };
+    ls_bytes b = { 0 };
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_desc(key, name);
+    if (!rc)
+        rc = ls_desc_encode(&d, &b);
+    if (!rc)
+        rc = ls_store_put_if_absent(st, key, b.data, b.len);
+    ls_bytes_free(&b);
+    if (rc == LS_ERR_EXISTS)
+        return ls_seterr(rc, "table \"%s\" already exists", name);
+    return rc;
+}
+
+int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table **out)
+{
+    *out = NULL;
+    if (!st || !ls_name_is_valid(name))
+        return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\"", name ? name : "(null)");
+    ls_table *t = calloc(1, sizeof(*t));
+    if (!t || !(t->name = strdup(name)) || !(t->conf = ls_conf_dup(conf))) {
+        ls_table_close(t);
+        return ls_seterr(LS_ERR_NOMEM, "table handle");
+    }
+    t->st = st;
+    t->snapshot_interval = (uint64_t)ls_conf_int(t->conf, "table.snapshot.interval");
+    t->use_snapshots = ls_conf_bool(t->conf, "table.use.snapshots");
+
+    char key[LS_KEY_BYTES_MAX + 1];
+    uint8_t *buf;
+    size_t len;
+    int rc = ls_key_desc(key, name);
+    if (!rc)
+        rc = meta_get(t, key, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND)
+        rc = ls_seterr(LS_ERR_NOT_FOUND, "table \"%s\" does not exist", name);
+    if (!rc) {
+        rc = ls_desc_decode(buf, len, key, &t->desc);
+        free(buf);
+    }
+    if (!rc && t->use_snapshots)
+        rc = load_newest_snapshot(t);
+    if (!rc)
+        rc = ls_table_refresh(t);
+    if (rc) {
+        ls_table_close(t);
+        return rc;
+    }
+    *out = t;
+    return LS_OK;
+}
+
+void ls_table_close(ls_table *t)
+{
+    if (!t)
+        return;
+    if (t->cache)
+        for (size_t i = 0; i < LS_RECORD_CACHE_MAX; i++)
+            ls_record_clear(&t->cache[i]);
+    free(t->cache);
+    ls_state_clear(&t->state);
+    ls_conf_destroy(t->conf);
+    free(t->name);
+    free(t);
+}
+
+int ls_table_apply_own(ls_table *t, const ls_record *r)
+{
+    int rc = ls_state_apply(&t->state, r);
+    if (rc)
+        return rc;
+    uint64_t v = r->version;
+    if (v % t->snapshot_interval != 0)
+        return LS_OK;
+    /* Best effort: a missing snapshot only costs replay. */
+    char key[LS_KEY_BYTES_MAX + 1];
+    ls_bytes b = { 0 };
+    if (ls_key_snapshot(key, t->name, v) == LS_OK &&
+        ls_snapshot_encode(&t->state, &b) == LS_OK &&
+        ls_store_put_if_absent(t->st, key, b.data, b.len) == LS_OK &&
+        ls_key_hint(key, t->name) == LS_OK) {
+        char hint[32];
+        int n = snprintf(hint, sizeof(hint), "%" PRIu64 "\n", v);
+        (void)ls_store_put(t->st, key, hint, (size_t)n);
+    }
+    ls_bytes_free(&b);
+    return LS_OK;
+}
+
+int ls_table_info_get(ls_table *t, ls_table_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->version = t->state.version;
+    out->total_samples = t->state.total_samples;
+    out->global_batch = t->desc.global_batch;
+    out->visible_steps = t->state.total_samples / t->desc.global_batch;
+    out->codec = (ls_codec)t->desc.codec;
+    out->snapshot_version = t->snapshot_version;
+    out->low_watermark_step = t->state.low_watermark_step;
+    out->producers = t->state.nproducers;
+    out->commits = t->state.ncommits;
+    return LS_OK;
+}
+
+int ls_table_producer_get(ls_table *t, size_t i, ls_producer_info *out)
+{
+    if (i >= t->state.nproducers)
+        return LS_ERR_NOT_FOUND;
+    const ls_pstate *p = &t->state.producers[i];
+    out->id = p->id;
+    out->epoch = p->epoch;
+    out->last_seq = p->last_seq;
+    out->last_version = p->last_version;
+    out->source_position_len = p->source_position_len;
+    return LS_OK;
+}

@@ -1,0 +1,106 @@
+/*
+ * util.c -- small shared pieces: a growable byte buffer, CRC32C (ISA-L),
+ * clocks, randomness.
+ */
+#include <errno.h>
+#include <isa-l/crc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "ls_int.h"
+
+int ls_bytes_reserve(ls_bytes *b, size_t extra)
+{
+    if (b->len + extra < b->len)
+        return ls_seterr(LS_ERR_NOMEM, "buffer size overflow");
+    if (b->len + extra <= b->cap)
+        return LS_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra)
+        cap = cap > SIZE_MAX / 2 ? b->len + extra : cap * 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (!p)
+        return ls_seterr(LS_ERR_NOMEM, "cannot allocate %zu bytes", cap);
+    b->data = p;
+    b->cap = cap;
+    return LS_OK;
+}
+
+int ls_bytes_append(ls_bytes *b, const void *p, size_t n)
+{
+    int rc = ls_bytes_reserve(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return LS_OK;
+}
+
+void ls_bytes_free(ls_bytes *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+uint32_t ls_crc32c(const void *buf, size_t len)
+{
+    /* crc32_iscsi takes an int length and a pre-inverted seed. */
+    uint32_t crc = 0xffffffffu;
+    const unsigned char *p = buf;
+    while (len > 0) {
+        int n = len > (1u << 30) ? (1 << 30) : (int)len;
+        crc = crc32_iscsi((unsigned char *)p, n, crc);
+        p += n;
+        len -= (size_t)n;
+    }
+    return crc ^ 0xffffffffu;
+}
+
+uint64_t ls_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int64_t ls_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ls_sleep_ms(unsigned ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int ls_random_bytes(void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = getrandom(p, len, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return ls_seterr(LS_ERR_IO, "getrandom: %s", strerror(errno));
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return LS_OK;
+}
+
+uint64_t ls_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}

@@ -1,0 +1,21 @@
+/*
+ * testutil.h -- helpers shared by the cmocka suites: scratch directories,
+ * seeds (printed, and replayable with LS_TEST_SEED=<n>), deterministic data.
+ */
+#ifndef LS_TESTUTIL_H
+#define LS_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh empty directory under $LS_TEST_TMP (or /tmp); malloc()ed path. */
+char *lt_tmpdir(const char *tag);
+/* rm -rf dir (dir must be one lt_tmpdir returned). */
+void lt_rm_rf(const char *dir);
+/* The run's base seed: $LS_TEST_SEED if set, else from the clock; printed
+ * once on stderr so a failing run can be replayed. */
+uint64_t lt_seed(void);
+/* Fill buf with bytes derived from (seed, n); compressible if text != 0. */
+void lt_fill(void *buf, size_t len, uint64_t seed, int text);
+
+#endif
