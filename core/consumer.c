@@ -76,8 +76,7 @@ static int data_get(ls_consumer *c, const char *key, uint64_t off, uint64_t len,
             c->data.bytes_fetched += *out_len;
         if (!ls_err_is_retriable(rc) || attempt >= c->retries)
             return rc;
-        ls_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
 }
 

@@ -45,6 +45,7 @@
 
 /* Store calls. */
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
+#define LS_RETRY_BACKOFF_MS_MAX 100u        /* backoff ceiling between retries */
 #define LS_WAIT_BACKOFF_MS_MAX  200u        /* poll interval ceiling while waiting for a step */
 
 #endif /* LAKESTREAM_LIMITS_H */

@@ -77,6 +77,9 @@ uint32_t ls_crc32c(const void *buf, size_t len);
 uint64_t ls_now_ns(void);        /* CLOCK_MONOTONIC */
 int64_t  ls_wall_ms(void);       /* CLOCK_REALTIME */
 void     ls_sleep_ms(unsigned ms);
+/* Sleep *ms, then double it up to max_ms: the retry backoff of store calls
+ * (start at 1 ms, LS_RETRY_BACKOFF_MS_MAX). */
+void     ls_backoff(unsigned *ms, unsigned max_ms);
 /* 16 random bytes from getrandom(); LS_ERR_IO if unavailable. */
 int      ls_random_bytes(void *buf, size_t len);
 /* splitmix64 step: deterministic pseudo-random stream for tests/jitter. */

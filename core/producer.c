@@ -145,8 +145,7 @@ static int write_chunks(ls_producer *p)
             rc = ls_store_put(p->t->st, c->key, c->data.data, c->data.len);
             if (!ls_err_is_retriable(rc) || attempt >= p->retries)
                 break;
-            ls_sleep_ms(backoff_ms);
-            backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+            ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
         }
         p->stats.chunk_write_ns_total += ls_now_ns() - t0;
         if (rc)
@@ -347,8 +346,7 @@ static int commit_inflight(ls_producer *p)
             if (rc != LS_OK) {
                 if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
                     break;
-                ls_sleep_ms(backoff_ms);
-                backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+                ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
                 continue;
             }
             /* someone else's record: a conflict */
@@ -361,8 +359,7 @@ static int commit_inflight(ls_producer *p)
         if (rc) {
             if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
                 break;
-            ls_sleep_ms(backoff_ms);
-            backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+            ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
             continue;
         }
         if (ours)

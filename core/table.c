@@ -246,8 +246,7 @@ static int meta_get(ls_table *t, const char *key, uint8_t **out, size_t *len)
             t->meta.bytes += *len;
         if (!ls_err_is_retriable(rc) || attempt >= retries)
             return rc;
-        ls_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms * 2 > 100 ? 100 : backoff_ms * 2;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
 }
 

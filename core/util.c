@@ -81,6 +81,12 @@ void ls_sleep_ms(unsigned ms)
         ;
 }
 
+void ls_backoff(unsigned *ms, unsigned max_ms)
+{
+    ls_sleep_ms(*ms);
+    *ms = *ms * 2 > max_ms ? max_ms : *ms * 2;
+}
+
 int ls_random_bytes(void *buf, size_t len)
 {
     uint8_t *p = buf;

@@ -500,6 +500,86 @@ static void test_corrupt_log(void **state)
     ls_store_close(st);
 }
 
+
+/* Replay rules: a stale-epoch record and a record repeating chunks already
+ * in carry nothing; epochs only grow; a version gap is refused. */
+static void test_replay_rules(void **state)
+{
+    (void)state;
+    ls_state s = { 0 };
+    uint8_t index[8] = { 0 };
+    ls_chunk_ref ch = { "t/data/p/0000000001-00000000000000000001", 1, index };
+    ls_record r = { 0 };
+    r.producer = "p";
+    r.epoch = 2;
+    r.chunks = &ch;
+    r.nchunks = 1;
+    r.seq_first = r.seq_last = 1;
+    r.version = 1;
+    assert_int_equal(ls_state_apply(&s, &r), LS_OK);
+    assert_int_equal(s.total_samples, 1);
+    r.version = 2;                       /* same seq again: a duplicate */
+    assert_int_equal(ls_state_apply(&s, &r), LS_OK);
+    assert_int_equal(s.total_samples, 1);
+    assert_int_equal(s.version, 2);
+    r.version = 3;                       /* an older epoch: stale */
+    r.epoch = 1;
+    r.seq_first = r.seq_last = 2;
+    assert_int_equal(ls_state_apply(&s, &r), LS_OK);
+    assert_int_equal(s.total_samples, 1);
+    assert_int_equal(ls_state_producer(&s, "p")->epoch, 2);
+    assert_int_equal(ls_state_producer(&s, "p")->last_seq, 1);
+    r.version = 4;
+    r.epoch = 2;
+    assert_int_equal(ls_state_apply(&s, &r), LS_OK);
+    assert_int_equal(s.total_samples, 2);
+    assert_int_equal(s.ncommits, 2);
+    assert_int_equal(s.commits[1].first_sample, 1);
+    assert_int_equal(s.commits[1].version, 4);
+    r.version = 6;                       /* a gap */
+    assert_int_equal(ls_state_apply(&s, &r), LS_ERR_CORRUPT);
+    ls_state_clear(&s);
+}
+
+/* Two opens of one producer id: the second fences the first; and an open
+ * that loses the race for its new epoch is fenced rather than sharing it. */
+static ls_store *race_mem;
+static ls_producer *race_winner;
+static void race_open(void *arg)
+{
+    (void)arg;
+    /* Runs just before the wrapped open's put_if_absent of its bump. */
+    assert_int_equal(ls_producer_open(race_mem, "o", "p", NULL, &race_winner), LS_OK);
+}
+
+static void test_same_id_opens(void **state)
+{
+    (void)state;
+    ls_store *st;
+    assert_int_equal(ls_store_mem_new(&race_mem), LS_OK);
+    assert_int_equal(ls_table_create(race_mem, "o", 1, LS_CODEC_NONE), LS_OK);
+    ls_fault_opts fo = { .op_mask = LS_FAULT_OP_PUT_IF_ABSENT, .crash_at = 1,
+                         .crash_cb = race_open };
+    assert_int_equal(ls_store_fault_new(race_mem, &fo, &st), LS_OK);
+    ls_producer *a, *b;
+    assert_int_equal(ls_producer_open(st, "o", "p", NULL, &a), LS_ERR_FENCED);
+    assert_non_null(race_winner);
+    ls_producer_stats ps;
+    ls_producer_stats_get(race_winner, &ps);
+    assert_int_equal(ps.epoch, 1);
+    /* The winner works; a later open fences it. */
+    assert_int_equal(ls_producer_open(st, "o", "p", NULL, &b), LS_OK);
+    ls_producer_stats_get(b, &ps);
+    assert_int_equal(ps.epoch, 2);
+    assert_int_equal(ls_producer_append(race_winner, "x", 1, NULL), LS_OK);
+    assert_int_equal(ls_producer_flush(race_winner), LS_ERR_FENCED);
+    assert_int_equal(ls_producer_append(b, "y", 1, NULL), LS_OK);
+    assert_int_equal(ls_producer_flush(b), LS_OK);
+    ls_producer_close(race_winner);
+    ls_producer_close(b);
+    ls_store_close(st);
+}
+
 int main(void)
 {
     lt_seed();
@@ -513,6 +593,8 @@ int main(void)
         cmocka_unit_test(test_source_position),
         cmocka_unit_test(test_corrupt_chunk),
         cmocka_unit_test(test_corrupt_log),
+        cmocka_unit_test(test_replay_rules),
+        cmocka_unit_test(test_same_id_opens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
