@@ -9,21 +9,35 @@
  * attempt on, that commit's chunks, seqs and commit_id never change, so a
  * retry after an unknown outcome can be recognised (by commit_id, and by
  * last_seq >= seq_last) and is never committed twice.
+ *
+ * Sealed chunks are written by a background writer thread while the
+ * caller keeps appending (at most LS_PRODUCER_CHUNK_WRITES_MAX queued or
+ * being written), so filling a chunk overlaps with writing the previous
+ * one; a commit waits for its chunks.  A written chunk's buffer is handed
+ * back to the builder, so steady-state ingest allocates nothing.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ls_int.h"
 
-/* A sealed chunk: written to the store (data freed) or waiting to be. */
+enum { CH_QUEUED, CH_WRITING, CH_WRITTEN, CH_FAILED };
+
+/* A sealed chunk: written to the store (data given back) or waiting to be.
+ * key and index are heap memory so that the in-flight record can borrow
+ * them while the chunk array grows. */
 typedef struct pchunk {
-    char     key[LS_KEY_BYTES_MAX + 1];
+    char    *key;
     uint64_t seq;
     uint32_t count;
     uint8_t *index;          /* count x 8 bytes */
-    ls_bytes data;           /* the object, until written */
-    int      written;
+    ls_bytes data;           /* the object until written; then only len */
+    int      state;          /* CH_*, guarded by wmu */
+    int      err;            /* CH_FAILED: the error and its detail */
+    char    *errmsg;
     size_t   msg_first;      /* index into p->msgs of its first sample */
 } pchunk;
 
@@ -58,13 +72,109 @@ struct ls_producer {
 
     ls_delivery_cb *dr_cb;
     void     *dr_opaque;
-    ls_producer_stats stats;
+    ls_producer_stats stats; /* chunks_written, chunk_write_ns_total under wmu */
+
+    /* The writer thread.  wmu guards every chunk's state/data/err fields,
+     * `queued`, `spare`, `wstop`, and the chunks array pointer while the
+     * caller resizes or shifts it; the writer never keeps a pointer into
+     * the array across an unlock (it finds its chunk again by seq). */
+    pthread_mutex_t wmu;
+    pthread_cond_t  wcv;
+    pthread_t wthr;
+    int       wthr_started, wstop;
+    size_t    queued;        /* chunks CH_QUEUED or CH_WRITING */
+    ls_bytes  spare;         /* a written chunk's buffer, for the builder */
 };
 
 static void pchunk_free(pchunk *c)
 {
+    free(c->key);
     free(c->index);
+    free(c->errmsg);
     ls_bytes_free(&c->data);
+}
+
+/* Put one object with retries of retriable errors. */
+static int put_retry(ls_producer *p, const char *key, const void *buf, size_t len)
+{
+    unsigned backoff_ms = 1;
+    for (unsigned attempt = 0;; attempt++) {
+        int rc = ls_store_put(p->t->st, key, buf, len);
+        if (!ls_err_is_retriable(rc) || attempt >= p->retries)
+            return rc;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
+    }
+}
+
+static pchunk *chunk_by_seq(ls_producer *p, uint64_t seq)
+{
+    for (size_t i = 0; i < p->nchunks; i++)
+        if (p->chunks[i].seq == seq)
+            return &p->chunks[i];
+    return NULL;
+}
+
+/* A written chunk keeps only its length; its buffer becomes the spare. */
+static void chunk_release_data(ls_producer *p, pchunk *c)
+{
+    size_t len = c->data.len;
+    if (!p->spare.data) {
+        p->spare = c->data;
+        p->spare.len = 0;
+    } else {
+        ls_bytes_free(&c->data);
+    }
+    memset(&c->data, 0, sizeof(c->data));
+    c->data.len = len;
+}
+
+static void *writer_main(void *arg)
+{
+    ls_producer *p = arg;
+    pthread_mutex_lock(&p->wmu);
+    while (!p->wstop) {
+        pchunk *c = NULL;
+        for (size_t i = 0; i < p->nchunks && !c; i++)
+            if (p->chunks[i].state == CH_QUEUED)
+                c = &p->chunks[i];
+        if (!c) {
+            pthread_cond_wait(&p->wcv, &p->wmu);
+            continue;
+        }
+        c->state = CH_WRITING;
+        uint64_t seq = c->seq;
+        const char *key = c->key;          /* heap: stable while WRITING */
+        const uint8_t *buf = c->data.data; /* freed only once WRITTEN */
+        size_t len = c->data.len;
+        pthread_mutex_unlock(&p->wmu);
+
+        uint64_t t0 = ls_now_ns();
+        int rc = put_retry(p, key, buf, len);
+        uint64_t dt = ls_now_ns() - t0;
+        char *msg = rc ? strdup(ls_errmsg()) : NULL;
+
+        pthread_mutex_lock(&p->wmu);
+        c = chunk_by_seq(p, seq);          /* the array may have moved */
+        if (c) {
+            p->stats.chunk_write_ns_total += dt;
+            if (rc == LS_OK) {
+                c->state = CH_WRITTEN;
+                p->stats.chunks_written++;
+                chunk_release_data(p, c);
+            } else {
+                c->state = CH_FAILED;
+                c->err = rc;
+                free(c->errmsg);
+                c->errmsg = msg;
+                msg = NULL;
+            }
+        }
+        free(msg);
+        p->queued--;
+        pthread_cond_broadcast(&p->wcv);
+    }
+    pthread_mutex_unlock(&p->wmu);
+    return NULL;
 }
 
 /* Fire delivery callbacks of msgs [0, n) with err and drop them. */
@@ -102,62 +212,78 @@ static int seal_chunk(ls_producer *p)
         if (p->nchunks >= cap)
             return ls_seterr(LS_ERR_LIMIT, "producer %s: more than %u uncommitted chunks",
                              p->id, LS_RECORD_CHUNKS_MAX);
+        pthread_mutex_lock(&p->wmu);
         pchunk *c = realloc(p->chunks, cap * sizeof(*c));
+        if (c) {
+            p->chunks = c;
+            p->chunks_cap = cap;
+        }
+        pthread_mutex_unlock(&p->wmu);
         if (!c)
             return ls_seterr(LS_ERR_NOMEM, "producer chunk list");
-        p->chunks = c;
-        p->chunks_cap = cap;
     }
-    int rc = ls_chunk_builder_finish(&p->cb);
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_chunk(key, p->t->name, p->id, p->epoch, p->next_seq);
     if (rc)
         return rc;
-    pchunk *c = &p->chunks[p->nchunks];
-    memset(c, 0, sizeof(*c));
-    c->seq = p->next_seq;
-    c->count = p->cb.count;
-    c->msg_first = p->nmsgs - p->cb.count;
-    rc = ls_key_chunk(c->key, p->t->name, p->id, p->epoch, c->seq);
-    if (rc)
-        return rc;
-    if (!(c->index = malloc(p->cb.index.len)))
+    pchunk nc = { 0 };
+    if (!(nc.key = strdup(key)) || !(nc.index = malloc(p->cb.index.len + 1))) {
+        pchunk_free(&nc);
         return ls_seterr(LS_ERR_NOMEM, "chunk index");
-    memcpy(c->index, p->cb.index.data, p->cb.index.len);
-    /* Hand the builder's buffer to the chunk; the builder starts afresh. */
-    c->data = p->cb.data;
-    memset(&p->cb.data, 0, sizeof(p->cb.data));
+    }
+    if ((rc = ls_chunk_builder_finish(&p->cb))) {
+        pchunk_free(&nc);
+        return rc;
+    }
+    nc.seq = p->next_seq;
+    nc.count = p->cb.count;
+    nc.msg_first = p->nmsgs - p->cb.count;
+    nc.state = CH_QUEUED;
+    memcpy(nc.index, p->cb.index.data, p->cb.index.len);
+    /* Hand the builder's buffer to the chunk and give the builder the
+     * spare one (a written chunk's), so no buffer is grown twice. */
+    nc.data = p->cb.data;
     p->pending_bytes += LS_CHUNK_TRAILER_BYTES;
-    ls_chunk_builder_reset(&p->cb);
     p->next_seq++;
-    p->nchunks++;
+    pthread_mutex_lock(&p->wmu);
+    p->cb.data = p->spare;
+    memset(&p->spare, 0, sizeof(p->spare));
+    p->chunks[p->nchunks++] = nc;
+    p->queued++;
+    pthread_cond_broadcast(&p->wcv);
+    /* Back-pressure: bounded memory for chunks waiting to be written. */
+    while (p->queued > LS_PRODUCER_CHUNK_WRITES_MAX)
+        pthread_cond_wait(&p->wcv, &p->wmu);
+    pthread_mutex_unlock(&p->wmu);
+    ls_chunk_builder_reset(&p->cb);
     return LS_OK;
 }
 
+/* Wait until every sealed chunk is written; a chunk the writer failed on
+ * is tried once more here (with retries) before its error is returned. */
 static int write_chunks(ls_producer *p)
 {
-    for (size_t i = 0; i < p->nchunks; i++) {
+    pthread_mutex_lock(&p->wmu);
+    while (p->queued > 0)
+        pthread_cond_wait(&p->wcv, &p->wmu);
+    int rc = LS_OK;
+    for (size_t i = 0; i < p->nchunks && rc == LS_OK; i++) {
         pchunk *c = &p->chunks[i];
-        if (c->written)
+        if (c->state != CH_FAILED)
             continue;
         uint64_t t0 = ls_now_ns();
-        int rc;
-        unsigned backoff_ms = 1;
-        for (unsigned attempt = 0;; attempt++) {
-            rc = ls_store_put(p->t->st, c->key, c->data.data, c->data.len);
-            if (!ls_err_is_retriable(rc) || attempt >= p->retries)
-                break;
-            ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
-        }
+        rc = put_retry(p, c->key, c->data.data, c->data.len);
         p->stats.chunk_write_ns_total += ls_now_ns() - t0;
-        if (rc)
-            return ls_preferr(rc, "producer %s: writing chunk %s", p->id, c->key);
-        p->stats.chunks_written++;
-        c->written = 1;
-        /* Keep the object length for the stats, drop the bytes. */
-        size_t len = c->data.len;
-        ls_bytes_free(&c->data);
-        c->data.len = len;
+        if (rc) {
+            ls_preferr(rc, "producer %s: writing chunk %s", p->id, c->key);
+        } else {
+            c->state = CH_WRITTEN;
+            p->stats.chunks_written++;
+            chunk_release_data(p, c);
+        }
     }
-    return LS_OK;
+    pthread_mutex_unlock(&p->wmu);
+    return rc;
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -204,6 +330,7 @@ static void inflight_done(ls_producer *p)
 {
     size_t nmsg = 0;
     uint64_t bytes = 0;
+    pthread_mutex_lock(&p->wmu);
     for (size_t i = 0; i < p->ninflight; i++) {
         nmsg += p->chunks[i].count;
         bytes += p->chunks[i].data.len;
@@ -213,6 +340,7 @@ static void inflight_done(ls_producer *p)
         memmove(p->chunks, p->chunks + p->ninflight,
                 (p->nchunks - p->ninflight) * sizeof(pchunk));
     p->nchunks -= p->ninflight;
+    pthread_mutex_unlock(&p->wmu);
     p->pending_bytes = p->pending_bytes > bytes ? p->pending_bytes - bytes : 0;
     if (p->rec.has_source_position) {
         /* The committed position is now the caller's readable one; the
@@ -412,6 +540,13 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         free(p);
         return ls_seterr(LS_ERR_NOMEM, "producer handle");
     }
+    pthread_mutex_init(&p->wmu, NULL);
+    pthread_cond_init(&p->wcv, NULL);
+    if (pthread_create(&p->wthr, NULL, writer_main, p) != 0) {
+        ls_producer_close(p);
+        return ls_seterr(LS_ERR_NOMEM, "cannot start the chunk writer thread");
+    }
+    p->wthr_started = 1;
     int rc = ls_table_open(st, table, conf, &p->t);
     if (rc) {
         ls_producer_close(p);
@@ -561,13 +696,24 @@ size_t ls_producer_pending(const ls_producer *p)
 
 void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out)
 {
+    ls_producer *mp = (ls_producer *)p;  /* the lock is not part of the value */
+    pthread_mutex_lock(&mp->wmu);
     *out = p->stats;
+    pthread_mutex_unlock(&mp->wmu);
 }
 
 void ls_producer_close(ls_producer *p)
 {
     if (!p)
         return;
+    if (p->wthr_started) {
+        /* The writer finishes the write it is in, then stops. */
+        pthread_mutex_lock(&p->wmu);
+        p->wstop = 1;
+        pthread_cond_broadcast(&p->wcv);
+        pthread_mutex_unlock(&p->wmu);
+        pthread_join(p->wthr, NULL);
+    }
     if (p->nmsgs)
         deliver(p, p->nmsgs, p->fatal ? p->fatal : LS_ERR_STATE);
     for (size_t i = 0; i < p->nchunks; i++)
@@ -580,7 +726,10 @@ void ls_producer_close(ls_producer *p)
     free(p->committed_srcpos);
     free(p->msgs);
     ls_chunk_builder_free(&p->cb);
+    ls_bytes_free(&p->spare);
     ls_table_close(p->t);
+    pthread_cond_destroy(&p->wcv);
+    pthread_mutex_destroy(&p->wmu);
     free(p->id);
     free(p);
 }

@@ -329,6 +329,45 @@ static void test_random_faults(void **state)
     }
 }
 
+/* A commit fails; appends continue (the chunk list grows while the failed
+ * commit's record still names its chunks); then everything lands, once,
+ * in order.  Under ASan this also checks the record's borrowed keys stay
+ * valid while the chunk array is reallocated. */
+static void test_appends_after_failed_commit(void **state)
+{
+    (void)state;
+    ls_store *mem, *st;
+    assert_int_equal(ls_store_mem_new(&mem), LS_OK);
+    assert_int_equal(ls_table_create(mem, "f", 1, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_store_fault_new(mem, NULL, &st), LS_OK);
+    ls_conf *conf = fconf();
+    assert_int_equal(ls_conf_set(conf, "producer.chunk.samples.max", "1"), LS_OK);
+    ls_producer *p;
+    assert_int_equal(ls_producer_open(st, "f", "p", conf, &p), LS_OK);
+    assert_int_equal(ls_producer_append(p, "s0", 2, NULL), LS_OK);
+    ls_fault_opts fo = { .op_mask = LS_FAULT_OP_PUT_IF_ABSENT | LS_FAULT_OP_GET,
+                         .fail_at = 1, .fail_persist = 1 };
+    assert_int_equal(ls_store_fault_set(st, &fo), LS_OK);
+    assert_int_equal(ls_producer_flush(p), LS_ERR_IO);
+    for (int i = 1; i < NSAMPLES; i++) {   /* one chunk each: the array grows */
+        char buf[32];
+        int len = snprintf(buf, sizeof(buf), "s%d", i);
+        assert_int_equal(ls_producer_append(p, buf, (size_t)len, NULL), LS_OK);
+    }
+    assert_int_equal(ls_producer_flush(p), LS_ERR_IO);
+    assert_int_equal(ls_store_fault_set(st, NULL), LS_OK);
+    assert_int_equal(ls_producer_flush(p), LS_OK);
+    assert_int_equal(ls_producer_pending(p), 0);
+    ls_producer_stats ps;
+    ls_producer_stats_get(p, &ps);
+    assert_int_equal(ps.commits, 2);       /* the frozen one, then the rest */
+    assert_int_equal(ps.chunks_written, NSAMPLES);
+    ls_producer_close(p);
+    assert_int_equal(replay_count(st, "f"), NSAMPLES);
+    ls_conf_destroy(conf);
+    ls_store_close(st);
+}
+
 int main(void)
 {
     lt_seed();
@@ -336,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_lost_commit_reply),
         cmocka_unit_test(test_lost_reply_then_conflict),
         cmocka_unit_test(test_fencing),
+        cmocka_unit_test(test_appends_after_failed_commit),
         cmocka_unit_test(test_error_every_position),
         cmocka_unit_test(test_lost_reply_every_position),
         cmocka_unit_test(test_random_faults),
