@@ -227,12 +227,11 @@ int ls_chunk_parse(const uint8_t *obj, size_t len, const char *key,
     return LS_OK;
 }
 
-int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
-                           uint32_t crc, void *dctx, ls_bytes *out,
-                           const char *key, uint64_t sample_no)
+int ls_chunk_sample_check(const uint8_t *stored, uint32_t len_flags, uint32_t crc,
+                          const char *key, uint64_t sample_no, size_t *decoded_len)
 {
     size_t slen = len_flags & LS_SAMPLE_LEN_MASK;
-    out->len = 0;
+    *decoded_len = 0;
     if (slen > LS_CHUNK_BYTES_MAX)
         return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": stored length %zu "
                          "exceeds the chunk limit", key, sample_no, slen);
@@ -246,9 +245,9 @@ int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
             return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": %zu bytes exceed "
                              "the sample limit of %u", key, sample_no, slen,
                              LS_SAMPLE_BYTES_MAX);
-        return ls_bytes_append(out, stored, slen);
+        *decoded_len = slen;
+        return LS_OK;
     }
-
     /* One zstd frame that declares its size: the output is allocated once,
      * never beyond the sample limit, whatever the frame claims. */
     unsigned long long csize = ZSTD_getFrameContentSize(stored, slen);
@@ -263,20 +262,50 @@ int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
     if (ZSTD_isError(fsize) || fsize != slen)
         return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": stored bytes are not "
                          "exactly one zstd frame", key, sample_no);
-    int rc = ls_bytes_reserve(out, (size_t)csize + 1);   /* +1: never a NULL dst */
-    if (rc)
-        return rc;
+    *decoded_len = (size_t)csize;
+    return LS_OK;
+}
+
+int ls_chunk_sample_decode_to(const uint8_t *stored, uint32_t len_flags, void *dctx,
+                              uint8_t *dst, size_t decoded_len, const char *key,
+                              uint64_t sample_no)
+{
+    size_t slen = len_flags & LS_SAMPLE_LEN_MASK;
+    if (!(len_flags & LS_SAMPLE_ZSTD_FLAG)) {
+        if (slen != decoded_len)
+            return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": length changed",
+                             key, sample_no);
+        if (slen)
+            memcpy(dst, stored, slen);
+        return LS_OK;
+    }
     ZSTD_DCtx *tmp = NULL;
     if (!dctx && !(dctx = tmp = ZSTD_createDCtx()))
         return ls_seterr(LS_ERR_NOMEM, "%s: cannot create a zstd context", key);
-    size_t n = ZSTD_decompressDCtx(dctx, out->data, (size_t)csize, stored, slen);
+    size_t n = ZSTD_decompressDCtx(dctx, dst, decoded_len, stored, slen);
     ZSTD_freeDCtx(tmp);
     if (ZSTD_isError(n))
         return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": zstd: %s",
                          key, sample_no, ZSTD_getErrorName(n));
-    if (n != csize)
+    if (n != decoded_len)
         return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": decoded %zu bytes, "
-                         "the frame declares %llu", key, sample_no, n, csize);
-    out->len = n;
+                         "the frame declares %zu", key, sample_no, n, decoded_len);
     return LS_OK;
+}
+
+int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
+                           uint32_t crc, void *dctx, ls_bytes *out,
+                           const char *key, uint64_t sample_no)
+{
+    size_t n;
+    out->len = 0;
+    int rc = ls_chunk_sample_check(stored, len_flags, crc, key, sample_no, &n);
+    if (!rc)
+        rc = ls_bytes_reserve(out, n + 1);   /* +1: never a NULL dst */
+    if (!rc)
+        rc = ls_chunk_sample_decode_to(stored, len_flags, dctx, out->data, n, key,
+                                       sample_no);
+    if (!rc)
+        out->len = n;
+    return rc;
 }

@@ -30,6 +30,12 @@ typedef struct slot {
     ls_batch *batch;
 } slot;
 
+/* A byte range fetched from one chunk for the step being read. */
+typedef struct fpart {
+    char    *key;
+    uint8_t *buf;
+} fpart;
+
 /* A batch and the memory it owns, in one allocation with the pointers. */
 typedef struct batch_impl {
     ls_batch pub;                 /* first: ls_batch * converts back */
@@ -44,9 +50,15 @@ struct ls_consumer {
     uint64_t  slice;              /* B / W */
     unsigned  depth, poll_max_ms, retries;
     ZSTD_DCtx *dctx;              /* reader thread's */
-    ls_bytes  tmp, arena;         /* reader thread's scratch */
-    uint64_t *offsets;            /* reader thread's scratch: count+1 offsets */
+    /* The reader thread's scratch, reused across steps. */
+    uint64_t *offsets;            /* count+1 offsets of one chunk */
     size_t    offsets_cap;
+    fpart    *parts;              /* ranges fetched for the step being read */
+    size_t    nparts, parts_cap;
+    const uint8_t **s_stored;     /* per sample of the slice: stored bytes, */
+    uint32_t *s_flags;            /* len_flags, */
+    uint32_t *s_part;             /* and which fetched part holds it */
+    size_t    s_cap;
     ls_read_stats data;           /* reader thread's running data counters */
 
     /* Shared with the prefetch thread; mu guards everything below. */
@@ -97,10 +109,13 @@ static ssize_t find_commit(const ls_state *s, uint64_t a)
     return -1;
 }
 
-/* Fetch and decode samples [i0, i1) of one chunk, appending the decoded
- * bytes to c->arena and their lengths to lens. */
-static int read_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chunk_first,
-                           uint32_t i0, uint32_t i1, size_t *lens, size_t *nout)
+/* Pass 1 for one chunk: fetch the byte range of samples [i0, i1) with one
+ * ranged GET and check each sample (CRC32C, declared size).  The fetched
+ * buffer and a copy of the key are kept in c->parts until pass 2; per
+ * sample, where its stored bytes are, its flags and decoded length. */
+static int fetch_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chunk_first,
+                            uint32_t i0, uint32_t i1, size_t *lens, size_t *k,
+                            uint64_t *total)
 {
     if (c->offsets_cap < (size_t)ch->count + 1) {
         uint64_t *o = realloc(c->offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
@@ -109,108 +124,151 @@ static int read_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chun
         c->offsets = o;
         c->offsets_cap = (size_t)ch->count + 1;
     }
+    if (c->nparts == c->parts_cap) {
+        size_t cap = c->parts_cap ? c->parts_cap * 2 : 8;
+        fpart *np = realloc(c->parts, cap * sizeof(fpart));
+        if (!np)
+            return ls_seterr(LS_ERR_NOMEM, "fetch list");
+        c->parts = np;
+        c->parts_cap = cap;
+    }
     int rc = ls_chunk_index_offsets(ch->index, ch->count, c->offsets);
     if (rc)
         return ls_preferr(rc, "%s", ch->key);
     uint64_t off = c->offsets[i0], len = c->offsets[i1] - c->offsets[i0];
-    uint8_t *buf;
+    fpart *pt = &c->parts[c->nparts];
+    if (!(pt->key = strdup(ch->key)))
+        return ls_seterr(LS_ERR_NOMEM, "fetch list");
     size_t got;
-    rc = data_get(c, ch->key, off, len, &buf, &got);
+    rc = data_get(c, ch->key, off, len, &pt->buf, &got);
     if (rc == LS_ERR_NOT_FOUND)
-        return ls_seterr(LS_ERR_CORRUPT, "%s: chunk referenced by the log is missing",
-                         ch->key);
-    if (rc)
-        return rc;
-    if (got != len) {
-        free(buf);
-        return ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64 " bytes at %" PRIu64,
-                         ch->key, got, len, off);
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: chunk referenced by the log is missing", ch->key);
+    else if (rc == LS_OK && got != len) {
+        free(pt->buf);
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64 " bytes at %"
+                       PRIu64, ch->key, got, len, off);
     }
-    for (uint32_t i = i0; i < i1; i++) {
+    if (rc) {
+        free(pt->key);
+        return rc;
+    }
+    c->nparts++;
+    for (uint32_t i = i0; i < i1; i++, (*k)++) {
         const uint8_t *e = ch->index + (size_t)i * LS_CHUNK_ENTRY_BYTES;
         uint32_t len_flags = ls_get_u32le(e), crc = ls_get_u32le(e + 4);
-        rc = ls_chunk_sample_decode(buf + (c->offsets[i] - off), len_flags, crc, c->dctx,
-                                    &c->tmp, ch->key, chunk_first + i);
-        if (!rc)
-            rc = ls_bytes_append(&c->arena, c->tmp.data, c->tmp.len);
-        if (rc) {
-            free(buf);
+        const uint8_t *stored = pt->buf + (c->offsets[i] - off);
+        rc = ls_chunk_sample_check(stored, len_flags, crc, ch->key, chunk_first + i,
+                                   &lens[*k]);
+        if (rc)
             return rc;
-        }
+        c->s_stored[*k] = stored;
+        c->s_flags[*k] = len_flags;
+        c->s_part[*k] = (uint32_t)(c->nparts - 1);
+        *total += lens[*k];
         c->data.bytes_needed += len_flags & LS_SAMPLE_LEN_MASK;
-        c->data.bytes_delivered += c->tmp.len;
-        lens[(*nout)++] = c->tmp.len;
     }
-    free(buf);
     return LS_OK;
 }
 
-/* Read this rank's slice of a visible step. */
-static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
+static void parts_free(ls_consumer *c)
+{
+    for (size_t i = 0; i < c->nparts; i++) {
+        free(c->parts[i].key);
+        free(c->parts[i].buf);
+    }
+    c->nparts = 0;
+}
+
+/* Pass 1: find, fetch and check the slice's samples. */
+static int fetch_slice(ls_consumer *c, uint64_t step, uint64_t a, uint64_t b, size_t *lens,
+                       uint64_t *total)
 {
     ls_table *t = c->t;
-    uint64_t B = t->desc.global_batch;
-    uint64_t a = step * B + c->rank * c->slice, b = a + c->slice;
-    size_t n = (size_t)c->slice, nout = 0;
-    size_t *lens = malloc(n * sizeof(size_t));
-    if (!lens)
-        return ls_seterr(LS_ERR_NOMEM, "batch");
-    c->arena.len = 0;
-    int rc = LS_OK;
+    size_t k = 0;
     uint64_t cur = a;
-    while (cur < b && rc == LS_OK) {
+    while (cur < b) {
         ssize_t ci = find_commit(&t->state, cur);
-        if (ci < 0) {
-            rc = t->state.ncommits && cur < t->state.commits[0].first_sample
-                     ? ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": sample %"
-                                 PRIu64 " was reclaimed", t->name, step, cur)
-                     : ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": no commit "
-                                 "holds sample %" PRIu64, t->name, step, cur);
-            break;
-        }
+        if (ci < 0)
+            return t->state.ncommits && cur < t->state.commits[0].first_sample
+                       ? ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": sample %"
+                                   PRIu64 " was reclaimed", t->name, step, cur)
+                       : ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": no commit "
+                                   "holds sample %" PRIu64, t->name, step, cur);
         const ls_commit_ent ent = t->state.commits[ci];
         const ls_record *r;
-        if ((rc = ls_table_record(t, ent.version, &r)))
-            break;
-        if (ls_record_samples(r) != ent.count) {
-            rc = ls_seterr(LS_ERR_CORRUPT, "table %s: version %" PRIu64 " carries %" PRIu64
-                           " samples, the state says %" PRIu64, t->name, ent.version,
-                           ls_record_samples(r), ent.count);
-            break;
-        }
+        int rc = ls_table_record(t, ent.version, &r);
+        if (rc)
+            return rc;
+        if (ls_record_samples(r) != ent.count)
+            return ls_seterr(LS_ERR_CORRUPT, "table %s: version %" PRIu64 " carries %" PRIu64
+                             " samples, the state says %" PRIu64, t->name, ent.version,
+                             ls_record_samples(r), ent.count);
+        /* r stays valid until the next ls_table_record call. */
         uint64_t first = ent.first_sample;
-        for (uint32_t k = 0; k < r->nchunks && cur < b && rc == LS_OK; k++) {
-            const ls_chunk_ref *ch = &r->chunks[k];
+        for (uint32_t j = 0; j < r->nchunks && cur < b; j++) {
+            const ls_chunk_ref *ch = &r->chunks[j];
             uint64_t end = first + ch->count;
             if (cur < end) {
                 uint32_t i0 = (uint32_t)(cur - first);
                 uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
-                rc = read_chunk_part(c, ch, first, i0, i1, lens, &nout);
+                if ((rc = fetch_chunk_part(c, ch, first, i0, i1, lens, &k, total)))
+                    return rc;
                 cur = first + i1;
             }
             first = end;
         }
     }
+    return LS_OK;
+}
+
+/* Read this rank's slice of a visible step: fetch and check every sample
+ * (pass 1), then allocate the batch once, at its exact size, and decode
+ * into it (pass 2).  Nothing is handed out unless every sample passed. */
+static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
+{
+    uint64_t B = c->t->desc.global_batch;
+    uint64_t a = step * B + c->rank * c->slice, b = a + c->slice;
+    size_t n = (size_t)c->slice;
+    size_t *lens = malloc(n * sizeof(size_t));
+    batch_impl *bi = malloc(sizeof(*bi) + n * sizeof(uint8_t *));
+    int rc = lens && bi ? LS_OK : ls_seterr(LS_ERR_NOMEM, "batch");
+    if (!rc && c->s_cap < n) {
+        free(c->s_stored);
+        free(c->s_flags);
+        free(c->s_part);
+        c->s_stored = malloc(n * sizeof(*c->s_stored));
+        c->s_flags = malloc(n * sizeof(*c->s_flags));
+        c->s_part = malloc(n * sizeof(*c->s_part));
+        c->s_cap = c->s_stored && c->s_flags && c->s_part ? n : 0;
+        if (!c->s_cap)
+            rc = ls_seterr(LS_ERR_NOMEM, "batch");
+    }
+    uint64_t total = 0;
+    if (!rc)
+        rc = fetch_slice(c, step, a, b, lens, &total);
+    uint8_t *data = NULL;
+    if (!rc && !(data = malloc((size_t)total + 1)))
+        rc = ls_seterr(LS_ERR_NOMEM, "batch of %" PRIu64 " bytes", total);
+    size_t pos = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        rc = ls_chunk_sample_decode_to(c->s_stored[k], c->s_flags[k], c->dctx, data + pos,
+                                       lens[k], c->parts[c->s_part[k]].key, a + k);
+        bi->ptrs[k] = data + pos;
+        pos += lens[k];
+    }
+    parts_free(c);
     if (rc) {
+        free(data);
         free(lens);
+        free(bi);
         return rc;
     }
-    batch_impl *bi = malloc(sizeof(*bi) + n * sizeof(uint8_t *));
-    if (!bi) {
-        free(lens);
-        return ls_seterr(LS_ERR_NOMEM, "batch");
-    }
-    bi->data = c->arena.data;  /* the batch takes the arena */
-    memset(&c->arena, 0, sizeof(c->arena));
+    bi->data = data;
     bi->lens = lens;
-    size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        bi->ptrs[i] = bi->data ? bi->data + pos : (const uint8_t *)"";
-        pos += lens[i];
-    }
     bi->pub = (ls_batch){ .step = step, .rank = c->rank, .world_size = c->world,
                           .first_sample = a, .count = n, .samples = bi->ptrs,
                           .lens = lens };
+    c->data.bytes_delivered += total;
     c->data.steps++;
     c->data.samples += n;
     *out = &bi->pub;
@@ -484,8 +542,11 @@ void ls_consumer_close(ls_consumer *c)
             ls_batch_destroy(c->ring[i].batch);
     free(c->ring);
     ZSTD_freeDCtx(c->dctx);
-    ls_bytes_free(&c->tmp);
-    ls_bytes_free(&c->arena);
+    parts_free(c);
+    free(c->parts);
+    free(c->s_stored);
+    free(c->s_flags);
+    free(c->s_part);
     free(c->offsets);
     ls_table_close(c->t);
     pthread_cond_destroy(&c->cv);

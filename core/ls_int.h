@@ -142,7 +142,16 @@ int ls_chunk_index_offsets(const uint8_t *index, uint32_t count,
 int ls_chunk_parse(const uint8_t *obj, size_t len, const char *key,
                    uint32_t *count, const uint8_t **index);
 
-/* Verify and decode one sample's stored bytes.  dctx is a ZSTD_DCtx reused
+/* Verify one sample's stored bytes (CRC32C, lengths, one zstd frame with a
+ * declared size within LS_SAMPLE_BYTES_MAX) and return its decoded length.
+ * Errors name key and sample_no. */
+int ls_chunk_sample_check(const uint8_t *stored, uint32_t len_flags, uint32_t crc,
+                          const char *key, uint64_t sample_no, size_t *decoded_len);
+/* Decode a checked sample into dst, exactly decoded_len bytes. */
+int ls_chunk_sample_decode_to(const uint8_t *stored, uint32_t len_flags, void *dctx,
+                              uint8_t *dst, size_t decoded_len, const char *key,
+                              uint64_t sample_no);
+/* Both of the above into out (replacing its contents).  Verify and decode one sample's stored bytes.  dctx is a ZSTD_DCtx reused
  * by the caller (may be NULL if the sample is raw).  The decoded bytes are
  * written to out (replacing its contents).  Errors name key and sample_no
  * (the global sample number). */

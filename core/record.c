@@ -216,7 +216,7 @@ static int scan_skip(scan *s, const char *field, int64_t n)
 
 static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned depth)
 {
-    int64_t n;
+    int64_t n = 0;
     if (depth > SCAN_DEPTH_MAX)
         return scan_fail(s, "%s: nested too deep", field);
     switch (avro_typeof(sc)) {
@@ -295,7 +295,7 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
             if (n == 0)
                 return 0;
             if (n < 0) {   /* a negative count is followed by the block's size */
-                int64_t block_bytes;
+                int64_t block_bytes = 0;
                 if (n == INT64_MIN)
                     return scan_fail(s, "%s: bad block count", field);
                 n = -n;
