@@ -37,7 +37,7 @@
 /* Producer buffering. */
 #define LS_PRODUCER_BUFFER_BYTES_MAX (4ull << 30) /* uncommitted bytes held */
 #define LS_COMMIT_ATTEMPTS_MAX  1000u       /* put_if_absent attempts in one flush */
-#define LS_PRODUCER_CHUNK_WRITES_MAX 2u     /* sealed chunks queued or being written */
+#define LS_PRODUCER_CHUNK_WRITES_MAX 2u     /* chunk writes in flight (= writer threads) */
 
 /* Reading. */
 #define LS_PREFETCH_STEPS_MAX   64u

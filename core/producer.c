@@ -10,10 +10,10 @@
  * retry after an unknown outcome can be recognised (by commit_id, and by
  * last_seq >= seq_last) and is never committed twice.
  *
- * Sealed chunks are written by a background writer thread while the
- * caller keeps appending (at most LS_PRODUCER_CHUNK_WRITES_MAX queued or
- * being written), so filling a chunk overlaps with writing the previous
- * one; a commit waits for its chunks.  A written chunk's buffer is handed
+ * Sealed chunks are written by LS_PRODUCER_CHUNK_WRITES_MAX background
+ * writer threads while the caller keeps appending (at most that many
+ * chunks queued or being written), so filling a chunk overlaps with
+ * writing and syncing the previous ones; a commit waits for its chunks.  A written chunk's buffer is handed
  * back to the builder, so steady-state ingest allocates nothing.
  */
 #include <inttypes.h>
@@ -74,14 +74,15 @@ struct ls_producer {
     void     *dr_opaque;
     ls_producer_stats stats; /* chunks_written, chunk_write_ns_total under wmu */
 
-    /* The writer thread.  wmu guards every chunk's state/data/err fields,
+    /* The writer threads.  wmu guards every chunk's state/data/err fields,
      * `queued`, `spare`, `wstop`, and the chunks array pointer while the
      * caller resizes or shifts it; the writer never keeps a pointer into
      * the array across an unlock (it finds its chunk again by seq). */
     pthread_mutex_t wmu;
     pthread_cond_t  wcv;
-    pthread_t wthr;
-    int       wthr_started, wstop;
+    pthread_t wthr[LS_PRODUCER_CHUNK_WRITES_MAX];
+    unsigned  nwthr;         /* writer threads started */
+    int       wstop;
     size_t    queued;        /* chunks CH_QUEUED or CH_WRITING */
     ls_bytes  spare;         /* a written chunk's buffer, for the builder */
 };
@@ -542,11 +543,14 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
     }
     pthread_mutex_init(&p->wmu, NULL);
     pthread_cond_init(&p->wcv, NULL);
-    if (pthread_create(&p->wthr, NULL, writer_main, p) != 0) {
-        ls_producer_close(p);
-        return ls_seterr(LS_ERR_NOMEM, "cannot start the chunk writer thread");
+    /* One writer per outstanding chunk write: while one fsyncs, the next
+     * chunk is already being written. */
+    for (; p->nwthr < LS_PRODUCER_CHUNK_WRITES_MAX; p->nwthr++) {
+        if (pthread_create(&p->wthr[p->nwthr], NULL, writer_main, p) != 0) {
+            ls_producer_close(p);
+            return ls_seterr(LS_ERR_NOMEM, "cannot start a chunk writer thread");
+        }
     }
-    p->wthr_started = 1;
     int rc = ls_table_open(st, table, conf, &p->t);
     if (rc) {
         ls_producer_close(p);
@@ -706,13 +710,14 @@ void ls_producer_close(ls_producer *p)
 {
     if (!p)
         return;
-    if (p->wthr_started) {
-        /* The writer finishes the write it is in, then stops. */
+    if (p->nwthr) {
+        /* Writers finish the write they are in, then stop. */
         pthread_mutex_lock(&p->wmu);
         p->wstop = 1;
         pthread_cond_broadcast(&p->wcv);
         pthread_mutex_unlock(&p->wmu);
-        pthread_join(p->wthr, NULL);
+        for (unsigned i = 0; i < p->nwthr; i++)
+            pthread_join(p->wthr[i], NULL);
     }
     if (p->nmsgs)
         deliver(p, p->nmsgs, p->fatal ? p->fatal : LS_ERR_STATE);
