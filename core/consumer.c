@@ -39,7 +39,9 @@ typedef struct fpart {
 /* A batch and the memory it owns, in one allocation with the pointers. */
 typedef struct batch_impl {
     ls_batch pub;                 /* first: ls_batch * converts back */
-    uint8_t *data;                /* decoded samples, back to back */
+    uint8_t *data;                /* decoded zstd samples, back to back */
+    uint8_t **bufs;               /* fetched ranges: raw samples point into them */
+    size_t   nbufs;
     size_t  *lens;
     const uint8_t *ptrs[];
 } batch_impl;
@@ -164,7 +166,9 @@ static int fetch_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chu
         c->s_stored[*k] = stored;
         c->s_flags[*k] = len_flags;
         c->s_part[*k] = (uint32_t)(c->nparts - 1);
-        *total += lens[*k];
+        c->data.bytes_delivered += lens[*k];
+        if (len_flags & LS_SAMPLE_ZSTD_FLAG)
+            *total += lens[*k];           /* raw samples are not copied */
         c->data.bytes_needed += len_flags & LS_SAMPLE_LEN_MASK;
     }
     return LS_OK;
@@ -222,8 +226,10 @@ static int fetch_slice(ls_consumer *c, uint64_t step, uint64_t a, uint64_t b, si
 }
 
 /* Read this rank's slice of a visible step: fetch and check every sample
- * (pass 1), then allocate the batch once, at its exact size, and decode
- * into it (pass 2).  Nothing is handed out unless every sample passed. */
+ * (pass 1), then hand the fetched buffers to the batch: raw samples are
+ * delivered where they were read, zstd samples are decoded into one buffer
+ * allocated at its exact size (pass 2).  Nothing is handed out unless
+ * every sample passed. */
 static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
 {
     uint64_t B = c->t->desc.global_batch;
@@ -246,29 +252,43 @@ static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
     uint64_t total = 0;
     if (!rc)
         rc = fetch_slice(c, step, a, b, lens, &total);
-    uint8_t *data = NULL;
-    if (!rc && !(data = malloc((size_t)total + 1)))
+    uint8_t *data = NULL, **bufs = NULL;
+    if (!rc && (!(data = malloc((size_t)total + 1)) ||
+                !(bufs = malloc(c->nparts * sizeof(uint8_t *) + 1))))
         rc = ls_seterr(LS_ERR_NOMEM, "batch of %" PRIu64 " bytes", total);
     size_t pos = 0;
     for (size_t k = 0; k < n && !rc; k++) {
+        if (!(c->s_flags[k] & LS_SAMPLE_ZSTD_FLAG)) {
+            bi->ptrs[k] = c->s_stored[k];   /* checked in pass 1 */
+            continue;
+        }
         rc = ls_chunk_sample_decode_to(c->s_stored[k], c->s_flags[k], c->dctx, data + pos,
                                        lens[k], c->parts[c->s_part[k]].key, a + k);
         bi->ptrs[k] = data + pos;
         pos += lens[k];
     }
+    size_t nbufs = 0;
+    if (!rc) {
+        for (size_t i = 0; i < c->nparts; i++) {
+            bufs[nbufs++] = c->parts[i].buf;  /* the batch owns them now */
+            c->parts[i].buf = NULL;
+        }
+    }
     parts_free(c);
     if (rc) {
         free(data);
+        free(bufs);
         free(lens);
         free(bi);
         return rc;
     }
     bi->data = data;
+    bi->bufs = bufs;
+    bi->nbufs = nbufs;
     bi->lens = lens;
     bi->pub = (ls_batch){ .step = step, .rank = c->rank, .world_size = c->world,
                           .first_sample = a, .count = n, .samples = bi->ptrs,
                           .lens = lens };
-    c->data.bytes_delivered += total;
     c->data.steps++;
     c->data.samples += n;
     *out = &bi->pub;
@@ -280,6 +300,9 @@ void ls_batch_destroy(ls_batch *b)
     if (!b)
         return;
     batch_impl *bi = (batch_impl *)b;
+    for (size_t i = 0; i < bi->nbufs; i++)
+        free(bi->bufs[i]);
+    free(bi->bufs);
     free(bi->data);
     free(bi->lens);
     free(bi);
