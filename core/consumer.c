@@ -12,6 +12,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,7 +74,7 @@ struct ls_consumer {
     uint64_t  gen;                /* bumped when the window moves backwards/away */
     slot     *ring;               /* depth + 1 slots, step % (depth + 1) */
     ls_read_stats pub;            /* published stats */
-    uint64_t  known_steps;        /* visible steps seen by the reader */
+    _Atomic uint64_t known_steps; /* visible steps the reader last saw (any thread) */
 };
 
 /* ---- reading one step ---------------------------------------------------- */
@@ -184,8 +185,7 @@ static void parts_free(ls_consumer *c)
 }
 
 /* Pass 1: find, fetch and check the slice's samples. */
-static int fetch_slice(ls_consumer *c, uint64_t step, uint64_t a, uint64_t b, size_t *lens,
-                       uint64_t *total)
+static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uint64_t *total)
 {
     ls_table *t = c->t;
     size_t k = 0;
@@ -194,10 +194,9 @@ static int fetch_slice(ls_consumer *c, uint64_t step, uint64_t a, uint64_t b, si
         ssize_t ci = find_commit(&t->state, cur);
         if (ci < 0)
             return t->state.ncommits && cur < t->state.commits[0].first_sample
-                       ? ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": sample %"
-                                   PRIu64 " was reclaimed", t->name, step, cur)
-                       : ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": no commit "
-                                   "holds sample %" PRIu64, t->name, step, cur);
+                       ? ls_seterr(LS_ERR_RECLAIMED, "sample %" PRIu64 " was reclaimed", cur)
+                       : ls_seterr(LS_ERR_CORRUPT, "no retained commit holds sample %" PRIu64,
+                                   cur);
         const ls_commit_ent ent = t->state.commits[ci];
         const ls_record *r;
         int rc = ls_table_record(t, ent.version, &r);
@@ -251,7 +250,7 @@ static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
     }
     uint64_t total = 0;
     if (!rc)
-        rc = fetch_slice(c, step, a, b, lens, &total);
+        rc = fetch_slice(c, a, b, lens, &total);
     uint8_t *data = NULL, **bufs = NULL;
     if (!rc && (!(data = malloc((size_t)total + 1)) ||
                 !(bufs = malloc(c->nparts * sizeof(uint8_t *) + 1))))
@@ -319,19 +318,18 @@ static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     uint64_t t0 = ls_now_ns();
     int rc = LS_OK;
     for (;;) {
+        atomic_store(&c->known_steps, t->state.total_samples / B);
         if (step < t->state.low_watermark_step) {
-            rc = ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 " was reclaimed "
-                           "(low watermark step %" PRIu64 ")", t->name, step,
-                           t->state.low_watermark_step);
+            rc = ls_seterr(LS_ERR_RECLAIMED, "reclaimed (the low watermark is step %" PRIu64
+                           ")", t->state.low_watermark_step);
             break;
         }
         if (t->state.total_samples / B > step)
             break;
         uint64_t now = ls_now_ns();
         if (deadline_ns && now >= deadline_ns) {
-            rc = ls_seterr(LS_ERR_TIMEOUT, "table %s: step %" PRIu64 " not visible after %"
-                           PRIu64 " ms (%" PRIu64 " steps visible)", t->name, step,
-                           (now - t0) / 1000000, t->state.total_samples / B);
+            rc = ls_seterr(LS_ERR_TIMEOUT, "not visible after %" PRIu64 " ms (%" PRIu64
+                           " steps visible)", (now - t0) / 1000000, t->state.total_samples / B);
             break;
         }
         if (should_stop && should_stop(c, gen)) {
@@ -358,6 +356,8 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     int rc = wait_visible(c, step, deadline_ns, should_stop, gen);
     if (!rc)
         rc = read_visible_step(c, step, out);
+    if (rc && rc != LS_ERR_STATE)
+        ls_preferr(rc, "table %s: step %" PRIu64, c->t->name, step);
     return rc;
 }
 
@@ -408,7 +408,6 @@ static void *prefetch_main(void *arg)
 
         pthread_mutex_lock(&c->mu);
         c->pub = st;
-        c->known_steps = c->t->state.total_samples / c->t->desc.global_batch;
         if (c->gen != gen || c->stop || step < c->base || step > c->base + c->depth) {
             ls_batch_destroy(b);  /* the window moved while we read */
             continue;
@@ -510,8 +509,9 @@ int ls_consumer_read_step(ls_consumer *c, uint64_t step, int timeout_ms, ls_batc
     int rc = LS_OK;
     while (!(sl->filled && sl->step == step)) {
         if (ls_now_ns() >= deadline) {
-            rc = ls_seterr(LS_ERR_TIMEOUT, "step %" PRIu64 " not visible after %d ms (%"
-                           PRIu64 " steps visible)", step, timeout_ms, c->known_steps);
+            rc = ls_seterr(LS_ERR_TIMEOUT, "table %s: step %" PRIu64 ": not visible after "
+                           "%d ms (%" PRIu64 " steps visible)", c->t->name, step, timeout_ms,
+                           atomic_load(&c->known_steps));
             break;
         }
         struct timespec ts;

@@ -171,7 +171,8 @@ static void roundtrip(ls_store *st, ls_codec codec)
     uint64_t t0 = ls_now_ns();
     assert_int_equal(ls_consumer_read_step(c, 20, 150, &b), LS_ERR_TIMEOUT);
     assert_true(ls_now_ns() - t0 >= 150000000u);
-    assert_non_null(strstr(ls_errmsg(), "step 20 not visible"));
+    assert_non_null(strstr(ls_errmsg(), "table rt: step 20: not visible"));
+    assert_non_null(strstr(ls_errmsg(), "(20 steps visible)"));
     assert_null(b);
     /* The consumer still works after a timeout. */
     assert_int_equal(ls_consumer_read_step(c, 3, 1000, &b), LS_OK);

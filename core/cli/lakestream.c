@@ -339,7 +339,7 @@ static int cmd_consume(int argc, char **argv, opts *o)
     for (uint64_t s = o->from_step; s < o->from_step + o->steps && !code; s++) {
         ls_batch *b;
         if ((rc = ls_consumer_read_step(c, s, (int)o->timeout_ms, &b))) {
-            code = fail(1, "step %" PRIu64 ": %s", s, why(rc));
+            code = fail(1, "%s", why(rc));  /* names the table and the step */
             break;
         }
         for (size_t i = 0; i < b->count && !code; i++) {
