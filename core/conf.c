@@ -13,8 +13,20 @@
 static const ls_conf_prop props[] = {
     { "store.fsync", "bool", "true", 0, 1,
       "posix store: fsync objects and directories before a write returns" },
+    { "store.fault.error.permille", "int", "0", 0, 1000,
+      "testing: wrap the store in the fault store; this many calls per 1000 fail "
+      "with an I/O error (no effect)" },
+    { "store.fault.lost.reply.permille", "int", "0", 0, 1000,
+      "testing: this many calls per 1000 take effect but answer with a timeout" },
+    { "store.fault.seed", "int", "1", 0, INT64_MAX,
+      "testing: seed of the fault store's choices" },
     { "table.snapshot.interval", "int", "100", 1, 1000000,
       "K: the committer of version v with v % K == 0 writes the snapshot of v" },
+    { "table.log.retention.ms", "int", "3600000", 0, (int64_t)1 << 40,
+      "R: gc deletes a log record only once its successor is older than this; "
+      "readers and writers re-check the hint when their head is older than R/2. "
+      "R/2 must exceed clock skew plus the longest pause between a writer's "
+      "refresh and its commit (0: only when nothing runs concurrently with gc)" },
     { "table.use.snapshots", "bool", "true", 0, 1,
       "load state from the newest snapshot (false: replay the whole log; for checks)" },
     { "producer.commit.interval.ms", "int", "100", 0, 3600000,

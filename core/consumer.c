@@ -145,7 +145,7 @@ static int fetch_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chu
     size_t got;
     rc = data_get(c, ch->key, off, len, &pt->buf, &got);
     if (rc == LS_ERR_NOT_FOUND)
-        rc = ls_seterr(LS_ERR_CORRUPT, "%s: chunk referenced by the log is missing", ch->key);
+        rc = ls_seterr(LS_ERR_NOT_FOUND, "%s: chunk referenced by the log is missing", ch->key);
     else if (rc == LS_OK && got != len) {
         free(pt->buf);
         rc = ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64 " bytes at %"
@@ -356,6 +356,17 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     int rc = wait_visible(c, step, deadline_ns, should_stop, gen);
     if (!rc)
         rc = read_visible_step(c, step, out);
+    if (rc == LS_ERR_NOT_FOUND) {
+        /* An object the state names is gone: reclaimed by a GC our state
+         * has not seen yet, or lost. */
+        char what[512];
+        snprintf(what, sizeof(what), "%s", ls_errmsg());
+        if (ls_table_refresh(c->t) == LS_OK && step < c->t->state.low_watermark_step)
+            rc = ls_seterr(LS_ERR_RECLAIMED, "reclaimed (the low watermark is step %" PRIu64
+                           ")", c->t->state.low_watermark_step);
+        else
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s", what);
+    }
     if (rc && rc != LS_ERR_STATE)
         ls_preferr(rc, "table %s: step %" PRIu64, c->t->name, step);
     return rc;

@@ -243,6 +243,56 @@ typedef struct ls_producer_info {
 int ls_table_producer_get(ls_table *t, size_t i, ls_producer_info *out);
 
 /* ---------------------------------------------------------------------- */
+/* Checkpoints and retention.
+ *
+ * A trainer that has durably saved a model checkpoint covering steps
+ * [0, step) registers it under a name; restoring that model checkpoint
+ * later means reading from `step` on, at the same or another world size,
+ * byte-identical to the first time.  Release the name when the model
+ * checkpoint is deleted.  GC reclaims storage only below the lowest step
+ * a live checkpoint needs (the low watermark); with no live checkpoint
+ * nothing is reclaimed.  A read below the watermark fails with
+ * LS_ERR_RECLAIMED, never with other data. */
+
+/* Register (or move) checkpoint `name` at `step` (<= the visible steps).
+ * LS_ERR_RECLAIMED if step lies below the watermark. */
+int ls_checkpoint_register(ls_store *st, const char *table, const char *name, uint64_t step,
+                           const ls_conf *conf);
+/* Release `name` (LS_ERR_NOT_FOUND if never registered; releasing twice
+ * is LS_OK). */
+int ls_checkpoint_release(ls_store *st, const char *table, const char *name,
+                          const ls_conf *conf);
+
+typedef struct ls_checkpoint_info {
+    const char *name;     /* owned by the table, valid until its next refresh */
+    uint64_t    step;
+    int         live;     /* 0 once released */
+} ls_checkpoint_info;
+/* Checkpoint i in name order; LS_ERR_NOT_FOUND past the end. */
+int ls_table_checkpoint_get(ls_table *t, size_t i, ls_checkpoint_info *out);
+
+typedef struct ls_gc_report {
+    uint64_t previous_watermark_step, low_watermark_step;
+    uint64_t checkpoints_released;             /* beyond keep_last */
+    uint64_t chunks_deleted, chunk_bytes_deleted;       /* below the watermark */
+    uint64_t orphans_deleted, orphan_bytes_deleted;     /* never committed */
+    uint64_t records_deleted, record_bytes_deleted;     /* log records */
+    uint64_t snapshots_deleted, snapshot_bytes_deleted;
+    uint64_t log_cut_version;  /* records and snapshots below it were eligible */
+} ls_gc_report;
+
+/* Garbage-collect a table; safe to run concurrently with producers,
+ * readers and other GCs.  keep_last > 0 keeps only the keep_last live
+ * checkpoints with the highest steps (the others are released).  Steps:
+ * commit the new watermark; delete chunks wholly below it; delete orphan
+ * chunks (of a fenced epoch, or of the current epoch at or below its
+ * last_seq, and not referenced); write a snapshot and move the hint to it;
+ * delete log records and snapshots older than table.log.retention.ms
+ * before it, except records still holding offsets of retained steps. */
+int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_conf *conf,
+                ls_gc_report *out);
+
+/* ---------------------------------------------------------------------- */
 /* Producers.
  *
  * ls_producer_open() registers a new incarnation of producer `id`: it
@@ -278,6 +328,12 @@ int  ls_producer_set_source_position(ls_producer *p, const void *pos, size_t len
  * keeps its samples buffered and is retried by the next append, poll or
  * flush, and flush returns the error. */
 int  ls_producer_append(ls_producer *p, const void *sample, size_t len, void *msg_opaque);
+/* ls_producer_append, and the source position after this sample, in one
+ * step: any commit carries exactly the samples appended so far with the
+ * position after the last of them (what ls_producer_open hands back to a
+ * restarted producer).  On error neither is taken. */
+int  ls_producer_append_at(ls_producer *p, const void *sample, size_t len, void *msg_opaque,
+                           const void *pos, size_t pos_len);
 /* Write and commit everything appended so far.  LS_OK: all of it is in
  * the log.  A retriable error (LS_ERR_IO, LS_ERR_TIMEOUT) leaves it
  * buffered; calling flush again resumes the same commit and never commits
@@ -299,6 +355,76 @@ typedef struct ls_producer_stats {
     uint64_t epoch;
 } ls_producer_stats;
 void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out);
+
+/* ---------------------------------------------------------------------- */
+/* Data-lake sources.
+ *
+ * A source reads the samples a producer ingests from a dataset: a
+ * directory of Avro object container files (Avro specification, "Object
+ * Container Files"; codecs "null" and "deflate").  The files read are the
+ * regular files (or links to them) whose names end in ".avro" and do not
+ * start with '.', in byte order of their names (strcmp); anything else in
+ * the directory is ignored.  A sample is the value of one field of each
+ * record, of type bytes or string (a string without its terminating NUL),
+ * or a union of null with those (a null value is then an error).  Records
+ * are decoded in the file's own (writer's) schema, which may differ between
+ * files as long as each has the field.
+ *
+ * The source has a position: the point just after the last sample it
+ * returned, as at most LS_SOURCE_POSITION_BYTES_MAX opaque bytes (format in
+ * docs/formats.md).  Stored with the samples in the same commit
+ * (ls_producer_set_source_position), it lets a restarted producer resume
+ * exactly after the last committed sample: reopening at a position seeks to
+ * its block by reading only block headers, so earlier records are never
+ * decoded.  After the last file the source looks for files with greater
+ * names (at ls_source_open and whenever it reaches the end of those it
+ * knows), so a dataset may grow by adding files that sort last; a file may
+ * not change once it is read.
+ *
+ * Errors name the file and, where relevant, the block (by index and byte
+ * offset) and the record within it: LS_ERR_CORRUPT for a malformed file
+ * (bad magic, sync marker, truncation, undecodable record),
+ * LS_ERR_UNSUPPORTED for another codec, LS_ERR_LIMIT for a block or header
+ * beyond lakestream_limits.h, LS_ERR_INVALID for a field that is missing,
+ * not bytes/string, or null, LS_ERR_IO for a failed read, LS_ERR_NOT_FOUND
+ * for a file removed after it was listed (the next call lists again).  A failed
+ * ls_source_next leaves the position unchanged: calling it again retries
+ * the same sample.  An ls_source is for one thread at a time. */
+
+typedef struct ls_source ls_source;
+
+/* Open the dataset in directory dir (path copied); field (copied) names
+ * the record field holding the sample.  pos/pos_len: a position from
+ * ls_source_position(), possibly of an earlier process (NULL/0: the start
+ * of the dataset).  A position that does not match the dataset (bad
+ * encoding, its file gone, its block beyond the file or not at the recorded
+ * offset, a record index beyond the block) is LS_ERR_INVALID naming why.
+ * The first file's header is read here, so a missing field or an unknown
+ * codec in it fails the open.  LS_ERR_NOT_FOUND if dir does not exist. */
+int  ls_source_open(const char *dir, const char *field, const void *pos, size_t pos_len,
+                    ls_source **out);
+/* The next sample: *data and *len (owned by s) stay valid until the next call
+ * of ls_source_next or ls_source_close on s.  At the end of the dataset:
+ * LS_OK with *eof = 1 (and *data NULL, *len 0); a later call looks for new
+ * files again.  Otherwise *eof = 0. */
+int  ls_source_next(ls_source *s, const void **data, size_t *len, int *eof);
+/* The position just after the last sample returned by ls_source_next (the
+ * position s was opened at, before the first; *len = 0 for the start of
+ * the dataset).  Owned by s, valid until the next call on s; *len <=
+ * LS_SOURCE_POSITION_BYTES_MAX. */
+const void *ls_source_position(ls_source *s, size_t *len);
+
+/* Counters for reports, since ls_source_open. */
+typedef struct ls_source_stats {
+    uint64_t files_opened;
+    uint64_t blocks_read;      /* blocks read and decoded */
+    uint64_t blocks_skipped;   /* blocks passed over by their header only (resuming) */
+    uint64_t records_read;     /* samples returned */
+    uint64_t records_skipped;  /* records passed over without decoding (resuming) */
+    uint64_t bytes_read;       /* file bytes read: headers, blocks, sync markers */
+} ls_source_stats;
+void ls_source_stats_get(const ls_source *s, ls_source_stats *out);
+void ls_source_close(ls_source *s);
 
 /* ---------------------------------------------------------------------- */
 /* Consumers.

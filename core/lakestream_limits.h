@@ -44,6 +44,16 @@
 #define LS_GET_GAP_BYTES_MAX    4096u       /* coalesce samples separated by <= this */
 #define LS_LIST_KEYS_MAX        10000u      /* keys returned by one list call */
 
+/* Data-lake sources (ls_source_*: Avro object container files). */
+#define LS_SOURCE_FILES_MAX           (1u << 20) /* .avro files listed in a dataset directory */
+#define LS_SOURCE_FILE_NAME_BYTES_MAX 255u       /* one file name, without NUL */
+#define LS_SOURCE_DIR_BYTES_MAX       4096u      /* the dataset directory's path */
+#define LS_SOURCE_HEADER_BYTES_MAX    (4u << 20) /* a file header: magic, metadata (schema), sync */
+#define LS_SOURCE_BLOCK_BYTES_MAX     (64u << 20) /* one block, as stored and decompressed */
+#define LS_SOURCE_BLOCK_RECORDS_MAX   (1u << 24) /* records in one block */
+#define LS_SOURCE_RECORD_ITEMS_MAX    (1u << 20) /* array and map items in one record */
+#define LS_SOURCE_RECORD_DEPTH_MAX    64u        /* nesting of one record's values */
+
 /* Store calls. */
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
 #define LS_RETRY_BACKOFF_MS_MAX 100u        /* backoff ceiling between retries */

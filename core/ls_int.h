@@ -12,6 +12,7 @@
  *   table.c        state, log replay, snapshots, refresh
  *   producer.c     append, group commit, fencing, dedup
  *   consumer.c     step reads, coalesced ranged GETs, prefetcher
+ *   source_avro.c  data-lake source: Avro object container files
  */
 #ifndef LS_INT_H
 #define LS_INT_H
@@ -222,6 +223,19 @@ void ls_record_clear(ls_record *r);     /* frees members, zeroes */
 /* Total samples carried by r's chunks. */
 uint64_t ls_record_samples(const ls_record *r);
 
+/* ---- Avro pre-scan of foreign data (record.c) -------------------------- */
+
+/* Walk ONE Avro binary datum of `schema` at buf[0..len) without allocating
+ * and check that avro_value_read can decode it safely: lengths within the
+ * buffer and non-negative, union branches, enum symbols, booleans and ints
+ * in range, nesting <= LS_SOURCE_RECORD_DEPTH_MAX, array and map items
+ * <= LS_SOURCE_RECORD_ITEMS_MAX together.  *consumed = the datum's encoded
+ * length.  LS_ERR_CORRUPT with detail "<what>: bad Avro data: <field>:
+ * <why>" (what may be NULL).  schema is an avro_schema_t. */
+struct avro_obj_t;
+int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
+                    const char *what, size_t *consumed);
+
 /* ---- state (table.c; snapshot codec in record.c) ----------------------- */
 
 typedef struct ls_pstate {
@@ -244,6 +258,8 @@ typedef struct ls_commit_ent {
 
 typedef struct ls_state {
     uint64_t version, total_samples, low_watermark_step;
+    uint64_t global_batch;     /* B, from the descriptor (not serialized): lets
+                                  a rising watermark drop reclaimed commits */
     ls_pstate *producers;      /* sorted by id (strcmp) */
     size_t     nproducers;
     ls_ckpt   *ckpts;          /* sorted by name */
@@ -289,6 +305,9 @@ struct ls_table {
     ls_state   state;
     uint64_t   snapshot_version;   /* snapshot the state was loaded from */
     uint64_t   snapshot_interval;  /* K */
+    int64_t    log_retention_ms;   /* table.log.retention.ms (R) */
+    int64_t    head_ts_ms;         /* timestamp of the newest record applied, 0: unknown */
+    int64_t    head_ok_ms;         /* wall time the head was last confirmed */
     int        use_snapshots;      /* 0: replay from version 1 (tests) */
     ls_meta_stats meta;
     /* Small cache of parsed commit records (for readers), by version. */
@@ -304,6 +323,22 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out);
  * if the version is a multiple of K, write the snapshot and the hint (best
  * effort: failures are ignored). */
 int ls_table_apply_own(ls_table *t, const ls_record *r);
+/* Commit record r at the next version with put_if_absent, retrying on
+ * conflicts (after reading the versions missed) and resolving lost replies
+ * by reading the version back (docs/protocol.md, "Commit").  r->commit_id
+ * must be set by the caller and kept across calls for the same record, so
+ * that a retry recognises its own record.  On LS_OK, r is in the log and in
+ * t's state. */
+typedef struct ls_commit_ctl {
+    /* Before each attempt, against the state caught up so far: set *done
+     * if r is already in (a retry that landed), or return an error to stop
+     * (e.g. LS_ERR_FENCED).  May be NULL. */
+    int    (*precheck)(void *arg, const ls_state *s, int *done);
+    void    *arg;
+    unsigned retries;                          /* retriable-error budget */
+    uint64_t attempts, conflicts, lost_replies; /* counted */
+} ls_commit_ctl;
+int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
 /* The commit record of version v (cached), borrowed until the next call. */
 int ls_table_record(ls_table *t, uint64_t version, const ls_record **out);
 

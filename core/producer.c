@@ -366,12 +366,13 @@ static void inflight_done(ls_producer *p)
     deliver(p, nmsg, LS_OK);
 }
 
-/* Is the in-flight commit already in the state (a retry of a commit that
- * succeeded)?  Or has a newer incarnation fenced us? */
-static int check_state(ls_producer *p, int *already_in)
+/* Before each commit attempt: has a newer incarnation fenced us?  Is the
+ * in-flight commit already in (a retry of a commit that landed)? */
+static int precheck(void *arg, const ls_state *s, int *already_in)
 {
+    ls_producer *p = arg;
     *already_in = 0;
-    ls_pstate *ps = ls_state_producer(&p->t->state, p->id);
+    ls_pstate *ps = ls_state_producer(s, p->id);
     /* An epoch bump that finds its epoch already taken lost to a
      * concurrent open of the same id: two incarnations must never share
      * an epoch. */
@@ -384,125 +385,19 @@ static int check_state(ls_producer *p, int *already_in)
     return LS_OK;
 }
 
-/* Catch up with the log; *ours = 1 if a record with our commit_id went by. */
-static int catch_up(ls_producer *p, int *ours)
-{
-    *ours = 0;
-    for (;;) {
-        ls_record r;
-        int applied;
-        int rc = ls_table_step_log(p->t, &applied, &r);
-        if (rc)
-            return rc;
-        if (!applied)
-            return LS_OK;
-        if (!memcmp(r.commit_id, p->rec.commit_id, sizeof(r.commit_id)))
-            *ours = 1;
-        ls_record_clear(&r);
-    }
-}
-
-/* Read the record at version v after a lost reply: 1 ours, 0 someone
- * else's or absent (*absent says which), or an error. */
-static int probe_version(ls_producer *p, uint64_t v, int *is_ours, int *absent)
-{
-    char key[LS_KEY_BYTES_MAX + 1];
-    *is_ours = *absent = 0;
-    int rc = ls_key_log(key, p->t->name, v);
-    if (rc)
-        return rc;
-    uint8_t *buf;
-    size_t len;
-    rc = ls_store_get(p->t->st, key, 0, LS_GET_TO_END, &buf, &len);
-    if (rc == LS_ERR_NOT_FOUND) {
-        *absent = 1;
-        return LS_OK;
-    }
-    if (rc)
-        return rc;
-    ls_record r;
-    rc = ls_record_decode(buf, len, key, v, &r);
-    free(buf);
-    if (rc)
-        return rc;
-    *is_ours = !memcmp(r.commit_id, p->rec.commit_id, sizeof(r.commit_id));
-    ls_record_clear(&r);
-    return LS_OK;
-}
-
 /* Drive the in-flight commit into the log.  Returns LS_OK once it is in;
  * a retriable error leaves it in flight for the next call. */
 static int commit_inflight(ls_producer *p)
 {
-    ls_bytes enc = { 0 };
-    unsigned io_errors = 0, backoff_ms = 1;
+    ls_commit_ctl ctl = { .precheck = precheck, .arg = p, .retries = p->retries };
     uint64_t t0 = ls_now_ns();
-    int rc = LS_OK;
-    unsigned attempt;
-    for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX; attempt++) {
-        int already_in;
-        if ((rc = check_state(p, &already_in)))
-            break;
-        if (already_in)
-            goto done;
-        uint64_t v = p->t->state.version + 1;
-        char key[LS_KEY_BYTES_MAX + 1];
-        p->rec.version = v;
-        p->rec.timestamp_ms = ls_wall_ms();
-        enc.len = 0;
-        if ((rc = ls_key_log(key, p->t->name, v)) || (rc = ls_record_encode(&p->rec, &enc)))
-            break;
-        p->stats.commit_attempts++;
-        rc = ls_store_put_if_absent(p->t->st, key, enc.data, enc.len);
-        if (rc == LS_OK) {
-            rc = ls_table_apply_own(p->t, &p->rec);
-            if (rc)
-                break;
-            goto done;
-        }
-        if (ls_err_is_retriable(rc)) {
-            /* Outcome unknown: look at what is at v now. */
-            int is_ours, absent;
-            p->stats.lost_replies++;
-            rc = probe_version(p, v, &is_ours, &absent);
-            if (rc == LS_OK && is_ours) {
-                if ((rc = ls_table_apply_own(p->t, &p->rec)))
-                    break;
-                goto done;
-            }
-            if (rc == LS_OK && absent)
-                continue;               /* not written: try v again */
-            if (rc != LS_OK) {
-                if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
-                    break;
-                ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
-                continue;
-            }
-            /* someone else's record: a conflict */
-        } else if (rc != LS_ERR_EXISTS) {
-            break;
-        }
-        p->stats.conflicts++;
-        int ours;
-        rc = catch_up(p, &ours);
-        if (rc) {
-            if (!ls_err_is_retriable(rc) || ++io_errors > p->retries)
-                break;
-            ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
-            continue;
-        }
-        if (ours)
-            goto done;  /* an earlier attempt landed; replay applied it */
-    }
-    ls_bytes_free(&enc);
+    int rc = ls_table_commit(p->t, &p->rec, &ctl);
     p->stats.commit_ns_total += ls_now_ns() - t0;
-    if (attempt == LS_COMMIT_ATTEMPTS_MAX)
-        return ls_seterr(LS_ERR_TIMEOUT, "producer %s: commit did not land in %u attempts",
-                         p->id, LS_COMMIT_ATTEMPTS_MAX);
-    return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
-done:
-    ls_bytes_free(&enc);
-    p->stats.commit_ns_total += ls_now_ns() - t0;
+    p->stats.commit_attempts += ctl.attempts;
+    p->stats.conflicts += ctl.conflicts;
+    p->stats.lost_replies += ctl.lost_replies;
+    if (rc)
+        return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
     inflight_done(p);
     return LS_OK;
 }
@@ -639,6 +534,45 @@ static int commit_due(const ls_producer *p)
            (ls_now_ns() - p->first_append_ns) / 1000000 >= (uint64_t)p->interval_ms;
 }
 
+int ls_producer_append_at(ls_producer *p, const void *sample, size_t len, void *msg_opaque,
+                          const void *pos, size_t pos_len)
+{
+    /* The position is installed only with the sample: a commit inside
+     * append (or any later one) then carries exactly the samples up to
+     * and including this one together with the position after it. */
+    if (pos_len > LS_SOURCE_POSITION_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "source position of %zu bytes exceeds %u",
+                         pos_len, LS_SOURCE_POSITION_BYTES_MAX);
+    uint8_t *old = p->srcpos;
+    uint32_t old_len = p->srcpos_len;
+    int old_has = p->has_srcpos;
+    /* Decided now, as in ls_producer_set_source_position: if the in-flight
+     * record borrows the old buffer, that record's path owns it. */
+    int old_borrowed = p->inflight && p->rec.source_position == old;
+    uint8_t *copy = malloc(pos_len ? pos_len : 1);
+    if (!copy)
+        return ls_seterr(LS_ERR_NOMEM, "source position");
+    if (pos_len)
+        memcpy(copy, pos, pos_len);
+    p->srcpos = copy;
+    p->srcpos_len = (uint32_t)pos_len;
+    p->has_srcpos = 1;
+    /* append may commit: it must see the new position, and on failure the
+     * old one comes back. */
+    int rc = ls_producer_append(p, sample, len, msg_opaque);
+    if (rc) {
+        /* Not accepted, so nothing was committed in between. */
+        free(copy);
+        p->srcpos = old;
+        p->srcpos_len = old_len;
+        p->has_srcpos = old_has;
+        return rc;
+    }
+    if (!old_borrowed)
+        free(old);
+    return LS_OK;
+}
+
 int ls_producer_append(ls_producer *p, const void *sample, size_t len, void *msg_opaque)
 {
     if (p->fatal)
@@ -665,10 +599,13 @@ int ls_producer_append(ls_producer *p, const void *sample, size_t len, void *msg
     p->msgs[p->nmsgs++] = msg_opaque;
     if (!p->first_append_ns)
         p->first_append_ns = ls_now_ns();
+    /* From here on the sample is accepted: a failure to seal or commit is
+     * retried by the next call (and reported by flush), never returned
+     * here, or a caller retrying the append would add it twice. */
     if ((int64_t)p->cb.data.len >= p->chunk_bytes_max ||
         (int64_t)p->cb.count >= p->chunk_samples_max) {
-        if ((rc = seal_chunk(p)))
-            return rc;
+        if (seal_chunk(p) != LS_OK)
+            return LS_OK;
     }
     /* The sample is accepted: its callback will fire exactly once.  A
      * failing commit here keeps everything buffered and is retried by the

@@ -156,7 +156,13 @@ static int envelope_open(int kind, const uint8_t *buf, size_t len, const char *k
  * then leaks), and enum and boolean values are not range-checked.  So the
  * payload is first walked against the schema here, without allocating, and
  * avro_value_read only ever sees well-formed input whose allocations are
- * bounded by the payload size and by the array limits below. */
+ * bounded by the payload size and by the array limits below.
+ *
+ * Two rule sets: our own metadata objects (every array field has a named
+ * limit, strings are keys or names), and foreign records read by the
+ * data-lake source (ls_avro_prescan: any schema, strings as long as the
+ * buffer, arrays and maps bounded together per datum, since items of an
+ * empty type cost avro-c memory but no input bytes). */
 
 /* Longest item count per array field: an array field without a limit here
  * is refused, so a schema change must come with a bound. */
@@ -173,9 +179,26 @@ static const struct {
 #define SCAN_DEPTH_MAX 16     /* our schemas nest 3 deep */
 #define SCAN_STRING_MAX LS_KEY_BYTES_MAX   /* every string is a key or a name */
 
+typedef struct scan_rules {
+    unsigned depth_max;
+    uint64_t string_bytes_max;
+    int      string_nul_ok;    /* 0: a NUL byte in a string is refused */
+    int      named_arrays;     /* 1: array limits from array_max[]; no maps */
+    uint64_t items_max;        /* else: array and map items in one datum */
+} scan_rules;
+
+static const scan_rules meta_rules = {
+    SCAN_DEPTH_MAX, SCAN_STRING_MAX, 0, 1, 0
+};
+static const scan_rules datum_rules = {
+    LS_SOURCE_RECORD_DEPTH_MAX, UINT64_MAX, 1, 0, LS_SOURCE_RECORD_ITEMS_MAX
+};
+
 typedef struct scan {
     const uint8_t *p, *end;
     char err[200];
+    const scan_rules *rules;
+    uint64_t items;            /* array and map items so far (!named_arrays) */
 } scan;
 
 static int scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -214,10 +237,27 @@ static int scan_skip(scan *s, const char *field, int64_t n)
     return 0;
 }
 
+/* A string value or a map key. */
+static int scan_string(scan *s, const char *field)
+{
+    int64_t n = 0;
+    if (scan_long(s, field, &n))
+        return -1;
+    if (n > 0 && (uint64_t)n > s->rules->string_bytes_max)
+        return scan_fail(s, "%s: string of %" PRId64 " bytes (limit %" PRIu64 ")", field, n,
+                         s->rules->string_bytes_max);
+    const uint8_t *str = s->p;
+    if (scan_skip(s, field, n))
+        return -1;
+    if (!s->rules->string_nul_ok && memchr(str, 0, (size_t)n))
+        return scan_fail(s, "%s: string contains a NUL byte", field);
+    return 0;
+}
+
 static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned depth)
 {
     int64_t n = 0;
-    if (depth > SCAN_DEPTH_MAX)
+    if (depth > s->rules->depth_max)
         return scan_fail(s, "%s: nested too deep", field);
     switch (avro_typeof(sc)) {
     case AVRO_NULL:
@@ -245,19 +285,8 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
         if (scan_long(s, field, &n))
             return -1;
         return scan_skip(s, field, n);
-    case AVRO_STRING: {
-        if (scan_long(s, field, &n))
-            return -1;
-        if (n > SCAN_STRING_MAX)
-            return scan_fail(s, "%s: string of %" PRId64 " bytes (limit %u)", field, n,
-                             SCAN_STRING_MAX);
-        const uint8_t *str = s->p;
-        if (scan_skip(s, field, n))
-            return -1;
-        if (memchr(str, 0, (size_t)n))
-            return scan_fail(s, "%s: string contains a NUL byte", field);
-        return 0;
-    }
+    case AVRO_STRING:
+        return scan_string(s, field);
     case AVRO_FIXED:
         return scan_skip(s, field, avro_schema_fixed_size(sc));
     case AVRO_ENUM:
@@ -281,14 +310,22 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
         }
         return 0;
     }
-    case AVRO_ARRAY: {
-        uint64_t max = 0, total = 0;
-        for (size_t i = 0; i < sizeof(array_max) / sizeof(array_max[0]); i++)
-            if (!strcmp(field, array_max[i].field))
-                max = array_max[i].max;
-        if (max == 0)
-            return scan_fail(s, "%s: array field without a limit", field);
-        avro_schema_t items = avro_schema_array_items(sc);
+    case AVRO_ARRAY:
+    case AVRO_MAP: {
+        int is_map = avro_typeof(sc) == AVRO_MAP;
+        uint64_t max = 0, local = 0, *total = &local;
+        if (s->rules->named_arrays) {
+            for (size_t i = 0; !is_map && i < sizeof(array_max) / sizeof(array_max[0]); i++)
+                if (!strcmp(field, array_max[i].field))
+                    max = array_max[i].max;
+            if (max == 0)
+                return scan_fail(s, "%s: %s field without a limit", field,
+                                 is_map ? "map" : "array");
+        } else {   /* one budget for every array and map of the datum */
+            max = s->rules->items_max;
+            total = &s->items;
+        }
+        avro_schema_t items = is_map ? avro_schema_map_values(sc) : avro_schema_array_items(sc);
         for (;;) {
             if (scan_long(s, field, &n))
                 return -1;
@@ -304,19 +341,36 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
                 if (block_bytes < 0 || block_bytes > s->end - s->p)
                     return scan_fail(s, "%s: bad block size %" PRId64, field, block_bytes);
             }
-            if ((uint64_t)n > max - total)
-                return scan_fail(s, "%s: more than %" PRIu64 " items", field, max);
-            total += (uint64_t)n;
-            for (int64_t i = 0; i < n; i++)
+            if ((uint64_t)n > max - *total)
+                return scan_fail(s, "%s: more than %" PRIu64 " %s", field, max,
+                                 s->rules->named_arrays ? "items"
+                                                        : "array and map items in one datum");
+            *total += (uint64_t)n;
+            for (int64_t i = 0; i < n; i++) {
+                if (is_map && scan_string(s, field))
+                    return -1;
                 if (scan_value(s, items, field, depth + 1))
                     return -1;
+            }
         }
     }
     case AVRO_LINK:
         return scan_value(s, avro_schema_link_target(sc), field, depth + 1);
-    default:   /* maps are not used by our schemas */
+    default:
         return scan_fail(s, "%s: unexpected schema type %d", field, (int)avro_typeof(sc));
     }
+}
+
+int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
+                    const char *what, size_t *consumed)
+{
+    scan s = { buf, buf + len, "", &datum_rules, 0 };
+    *consumed = 0;
+    if (scan_value(&s, schema, "datum", 0))
+        return what ? ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro data: %s", what, s.err)
+                    : ls_seterr(LS_ERR_CORRUPT, "bad Avro data: %s", s.err);
+    *consumed = (size_t)(s.p - buf);
+    return LS_OK;
 }
 
 /* Open the envelope, pre-scan, and read the payload into a new value *v
@@ -330,7 +384,7 @@ static int decode_begin(int kind, const uint8_t *buf, size_t len, const char *ke
     int rc = envelope_open(kind, buf, len, key, &payload, &plen, &minor);
     if (rc || (rc = avs_new_value(kind, v)))
         return rc;
-    scan s = { payload, payload + plen, "" };
+    scan s = { payload, payload + plen, "", &meta_rules, 0 };
     if (scan_value(&s, avs[kind].schema, kinds[kind].name, 0)) {
         avro_value_decref(v);
         return ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro payload: %s", key, s.err);

@@ -191,7 +191,34 @@ static int has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
+static int open_backend(const char *uri, const ls_conf *conf, ls_store **out);
+
+/* With store.fault.* set, the backend is wrapped in the fault store: how
+ * the crash trials (and users testing their pipelines) inject store errors
+ * and lost replies into whole processes. */
 int ls_store_open(const char *uri, const ls_conf *conf, ls_store **out)
+{
+    int rc = open_backend(uri, conf, out);
+    if (rc)
+        return rc;
+    int64_t err = ls_conf_int(conf, "store.fault.error.permille");
+    int64_t lost = ls_conf_int(conf, "store.fault.lost.reply.permille");
+    if (!err && !lost)
+        return LS_OK;
+    ls_fault_opts fo = { .seed = (uint64_t)ls_conf_int(conf, "store.fault.seed"),
+                         .error_rate = (double)err / 1000.0,
+                         .lost_reply_rate = (double)lost / 1000.0 };
+    ls_store *f;
+    if ((rc = ls_store_fault_new(*out, &fo, &f))) {
+        ls_store_close(*out);
+        *out = NULL;
+        return rc;
+    }
+    *out = f;
+    return LS_OK;
+}
+
+static int open_backend(const char *uri, const ls_conf *conf, ls_store **out)
 {
     if (!out)
         return ls_seterr(LS_ERR_INVALID, "store: open: NULL output");

@@ -162,6 +162,24 @@ static int state_ckpt_apply(ls_state *s, const ls_ckpt_op *op)
     return LS_OK;
 }
 
+/* Forget the commits whose samples all lie below the watermark: their
+ * steps are reclaimed, so the state (and every snapshot) stays bounded by
+ * retention, not history. */
+static void state_drop_reclaimed(ls_state *s)
+{
+    if (!s->global_batch)
+        return;
+    uint64_t lim = s->low_watermark_step > UINT64_MAX / s->global_batch
+                       ? UINT64_MAX : s->low_watermark_step * s->global_batch;
+    size_t k = 0;
+    while (k < s->ncommits && s->commits[k].first_sample + s->commits[k].count <= lim)
+        k++;
+    if (k) {
+        memmove(s->commits, s->commits + k, (s->ncommits - k) * sizeof(ls_commit_ent));
+        s->ncommits -= k;
+    }
+}
+
 /*
  * Replay rules (every participant applies the same ones, so states agree):
  * - a producer's epoch only grows; a record with an older epoch than the
@@ -225,8 +243,10 @@ int ls_state_apply(ls_state *s, const ls_record *r)
         if (rc)
             return rc;
     }
-    if (r->has_low_watermark && r->low_watermark_step > s->low_watermark_step)
+    if (r->has_low_watermark && r->low_watermark_step > s->low_watermark_step) {
         s->low_watermark_step = r->low_watermark_step;
+        state_drop_reclaimed(s);
+    }
     s->version = r->version;
     return LS_OK;
 }
@@ -286,7 +306,7 @@ int ls_table_record(ls_table *t, uint64_t version, const ls_record **out)
     size_t len;
     rc = meta_get(t, key, &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
-        return ls_seterr(LS_ERR_CORRUPT, "%s: commit record of retained version %" PRIu64
+        return ls_seterr(LS_ERR_NOT_FOUND, "%s: commit record of version %" PRIu64
                          " is missing", key, version);
     if (rc)
         return rc;
@@ -331,6 +351,7 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
         return ls_preferr(rc, "%s", key);
     }
     *applied = 1;
+    t->head_ts_ms = r.timestamp_ms;
     if (out)
         *out = r;
     else if (r.nchunks > 0)
@@ -340,27 +361,35 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
     return LS_OK;
 }
 
-int ls_table_refresh(ls_table *t)
-{
-    int applied;
-    do {
-        int rc = ls_table_step_log(t, &applied, NULL);
-        if (rc)
-            return rc;
-    } while (applied);
-    return LS_OK;
-}
-
 /* Parse the hint: a decimal version.  A bad hint is ignored (it is a cache). */
 static uint64_t parse_hint(const uint8_t *buf, size_t len)
 {
     uint64_t v = 0;
     size_t i = 0;
-    for (; i < len && i < 20 && buf[i] >= '0' && buf[i] <= '9'; i++)
+    for (; i < len && i < 19 && buf[i] >= '0' && buf[i] <= '9'; i++)
         v = v * 10 + (uint64_t)(buf[i] - '0');
     if (i == 0 || (i < len && buf[i] != '\n'))
         return 0;
     return v;
+}
+
+/* The hint's version, 0 if absent or unreadable. */
+static int read_hint(ls_table *t, uint64_t *v)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    uint8_t *buf;
+    size_t len;
+    *v = 0;
+    int rc = ls_key_hint(key, t->name);
+    if (!rc)
+        rc = meta_get(t, key, &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (rc)
+        return rc;
+    *v = parse_hint(buf, len);
+    free(buf);
+    return LS_OK;
 }
 
 static int load_snapshot(ls_table *t, uint64_t v)
@@ -381,44 +410,264 @@ static int load_snapshot(ls_table *t, uint64_t v)
         return rc;
     ls_state_clear(&t->state);
     t->state = s;
+    t->state.global_batch = t->desc.global_batch;
     t->snapshot_version = v;
+    t->head_ts_ms = 0;  /* unknown: the next refresh checks the hint */
     return LS_OK;
 }
 
-/* Start from the newest snapshot we can find: the hint, then probe forward
- * in steps of K with HEAD (the hint may be stale). */
-static int load_newest_snapshot(ls_table *t)
+/* The newest (or oldest) snapshot a listing of _log/ finds, 0 if none.
+ * Used only when the hint and the log's start do not lead anywhere (the
+ * log's start was reclaimed, or a snapshot vanished under us). */
+static int list_snapshot(ls_table *t, int newest, uint64_t *out, int *log_exists)
+{
+    char prefix[LS_KEY_BYTES_MAX + 1], after[LS_KEY_BYTES_MAX + 1] = "";
+    int rc = ls_key_log(prefix, t->name, 0);
+    if (rc)
+        return rc;
+    prefix[strlen(prefix) - 20] = '\0';   /* "<table>/_log/" */
+    size_t plen = strlen(prefix);
+    *out = 0;
+    *log_exists = 0;
+    for (;;) {
+        ls_keylist kl = { 0 };
+        t->meta.requests++;
+        rc = ls_store_list(t->st, prefix, after[0] ? after : NULL, LS_LIST_KEYS_MAX, &kl);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < kl.n; i++) {
+            const char *k = kl.keys[i] + plen;
+            if (strlen(k) < 20 || strspn(k, "0123456789") != 20)
+                continue;           /* the hint, or a foreign object */
+            *log_exists = 1;
+            if (strcmp(k + 20, ".snapshot"))
+                continue;
+            uint64_t v = strtoull(k, NULL, 10);
+            if (!*out || (newest ? v > *out : v < *out))
+                *out = v;
+        }
+        size_t n = kl.n;
+        if (n)
+            snprintf(after, sizeof(after), "%s", kl.keys[n - 1]);
+        ls_keylist_free(&kl);
+        if (n < LS_LIST_KEYS_MAX)
+            return LS_OK;
+    }
+}
+
+static void state_reset(ls_table *t)
+{
+    ls_state_clear(&t->state);
+    t->state.global_batch = t->desc.global_batch;
+    t->snapshot_version = 0;
+    t->head_ts_ms = 0;
+}
+
+static int head_is_old(const ls_table *t)
+{
+    return !t->head_ts_ms || ls_wall_ms() - t->head_ts_ms >= t->log_retention_ms / 2;
+}
+
+/* Read the records after the state's version until one is missing.  A
+ * missing record is the head, unless GC reclaimed it: GC deletes a record
+ * only when it is older than table.log.retention.ms and after moving the
+ * hint past it, so when the head we found is older than half that, the
+ * hint is checked and, if it is ahead, the state jumps to its snapshot. */
+static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen)
+{
+    for (int jumps = 0;; jumps++) {
+        int applied, rc;
+        do {
+            ls_record r;
+            if ((rc = ls_table_step_log(t, &applied, commit_id ? &r : NULL)))
+                return rc;
+            if (applied && commit_id) {
+                if (!memcmp(r.commit_id, commit_id, sizeof(r.commit_id)))
+                    *seen = 1;
+                if (r.nchunks > 0)
+                    cache_put(t, &r);
+                else
+                    ls_record_clear(&r);
+            }
+        } while (applied);
+        t->head_ok_ms = ls_wall_ms();
+        if (!head_is_old(t) || jumps >= 3)
+            return LS_OK;
+        uint64_t h;
+        if ((rc = read_hint(t, &h)))
+            return rc;
+        if (h <= t->state.version)
+            return LS_OK;
+        rc = load_snapshot(t, h);
+        if (rc && rc != LS_ERR_NOT_FOUND)
+            return rc;
+    }
+}
+
+int ls_table_refresh(ls_table *t)
+{
+    return refresh_watch(t, NULL, NULL);
+}
+
+/* Read the record at version v after a lost reply: *is_ours, or *absent,
+ * or neither (someone else's). */
+static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ours,
+                         int *absent)
 {
     char key[LS_KEY_BYTES_MAX + 1];
-    int rc = ls_key_hint(key, t->name);
+    *is_ours = *absent = 0;
+    int rc = ls_key_log(key, t->name, v);
     if (rc)
         return rc;
     uint8_t *buf;
     size_t len;
     rc = meta_get(t, key, &buf, &len);
-    if (rc == LS_ERR_NOT_FOUND)
+    if (rc == LS_ERR_NOT_FOUND) {
+        *absent = 1;
         return LS_OK;
+    }
     if (rc)
         return rc;
-    uint64_t v = parse_hint(buf, len);
+    ls_record other;
+    rc = ls_record_decode(buf, len, key, v, &other);
     free(buf);
-    if (v == 0 || v % t->snapshot_interval != 0)
-        v = 0;
-    for (;;) {
-        uint64_t next = v + t->snapshot_interval, size;
-        if ((rc = ls_key_snapshot(key, t->name, next)))
-            return rc;
-        t->meta.requests++;
-        if (ls_store_head(t->st, key, &size) != LS_OK)
+    if (rc)
+        return rc;
+    *is_ours = !memcmp(other.commit_id, r->commit_id, sizeof(other.commit_id));
+    ls_record_clear(&other);
+    return LS_OK;
+}
+
+int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
+{
+    ls_bytes enc = { 0 };
+    unsigned io_errors = 0, backoff_ms = 1, attempt;
+    int rc = LS_OK, in = 0;
+    for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX && !in; attempt++) {
+        /* A head confirmed more than R/2 ago may be a slot GC reclaimed
+         * since: confirm it again before writing there. */
+        int seen = 0;
+        if (ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
+            rc = refresh_watch(t, r->commit_id, &seen);
+            if (rc)
+                goto retry_or_fail;
+            if (seen) {
+                in = 1;     /* an earlier attempt landed; replay applied it */
+                break;
+            }
+        }
+        if (ctl->precheck && (rc = ctl->precheck(ctl->arg, &t->state, &in)))
             break;
-        v = next;
+        if (in)
+            break;
+        uint64_t v = t->state.version + 1;
+        char key[LS_KEY_BYTES_MAX + 1];
+        r->version = v;
+        r->timestamp_ms = ls_wall_ms();
+        enc.len = 0;
+        if ((rc = ls_key_log(key, t->name, v)) || (rc = ls_record_encode(r, &enc)))
+            break;
+        ctl->attempts++;
+        rc = ls_store_put_if_absent(t->st, key, enc.data, enc.len);
+        if (rc == LS_OK) {
+            rc = ls_table_apply_own(t, r);
+            in = rc == LS_OK;
+            break;
+        }
+        if (ls_err_is_retriable(rc)) {
+            /* Outcome unknown: look at what is at v now. */
+            int is_ours, absent, put_rc = rc;
+            char put_msg[512];
+            snprintf(put_msg, sizeof(put_msg), "%s", ls_errmsg());
+            ctl->lost_replies++;
+            rc = probe_version(t, r, v, &is_ours, &absent);
+            if (rc == LS_OK && is_ours) {
+                rc = ls_table_apply_own(t, r);
+                in = rc == LS_OK;
+                break;
+            }
+            if (rc == LS_OK && absent) {
+                /* Not written: the put failed; retry v after a backoff. */
+                rc = ls_seterr(put_rc, "%s", put_msg);
+                goto retry_or_fail;
+            }
+            if (rc != LS_OK)
+                goto retry_or_fail;
+            /* someone else's record: a conflict */
+        } else if (rc != LS_ERR_EXISTS) {
+            break;
+        }
+        ctl->conflicts++;
+        rc = refresh_watch(t, r->commit_id, &seen);
+        if (rc == LS_OK) {
+            in = seen;
+            continue;
+        }
+    retry_or_fail:
+        if (!ls_err_is_retriable(rc) || ++io_errors > ctl->retries)
+            break;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
-    if (v == 0)
+    ls_bytes_free(&enc);
+    if (in)
         return LS_OK;
-    rc = load_snapshot(t, v);
-    if (rc == LS_ERR_NOT_FOUND)  /* deleted between head and get: replay */
-        return LS_OK;
+    if (rc == LS_OK)
+        return ls_seterr(LS_ERR_TIMEOUT, "table %s: commit did not land in %u attempts",
+                         t->name, LS_COMMIT_ATTEMPTS_MAX);
     return rc;
+}
+
+/* Load the state: from the newest snapshot (the hint, probed forward in
+ * steps of K with HEAD, since the hint may be stale) when snapshots are
+ * used, else from version 1; where the log's start was reclaimed, from the
+ * newest (or, without snapshots, the oldest) snapshot a listing finds. */
+static int load_state(ls_table *t)
+{
+    uint64_t v = 0;
+    int rc, log_exists;
+    if (t->use_snapshots) {
+        if ((rc = read_hint(t, &v)))
+            return rc;
+        char key[LS_KEY_BYTES_MAX + 1];
+        for (;;) {
+            uint64_t next = (v / t->snapshot_interval + 1) * t->snapshot_interval, size;
+            if ((rc = ls_key_snapshot(key, t->name, next)))
+                return rc;
+            t->meta.requests++;
+            if (ls_store_head(t->st, key, &size) != LS_OK)
+                break;
+            v = next;
+        }
+    }
+    for (int attempt = 0;; attempt++) {
+        state_reset(t);
+        if (v) {
+            rc = load_snapshot(t, v);
+            if (rc == LS_ERR_NOT_FOUND && attempt < 3) {
+                /* reclaimed under us: look again */
+                if ((rc = list_snapshot(t, t->use_snapshots, &v, &log_exists)))
+                    return rc;
+                continue;
+            }
+            if (rc)
+                return rc;
+        }
+        if ((rc = ls_table_refresh(t)))
+            return rc;
+        if (t->state.version > 0)
+            return LS_OK;
+        /* Version 0: an empty log, or one whose start was reclaimed. */
+        if ((rc = list_snapshot(t, t->use_snapshots, &v, &log_exists)))
+            return rc;
+        if (!log_exists)
+            return LS_OK;
+        /* Records but no snapshot: the first record may have landed after
+         * we looked for it; look again.  Only a log that keeps lacking its
+         * start (and any snapshot) is corrupt. */
+        if (attempt >= 3)
+            return ls_seterr(LS_ERR_CORRUPT, "table %s: the log does not start at version 1 "
+                             "and no snapshot is retained", t->name);
+    }
 }
 
 int ls_table_create(ls_store *st, const char *name, uint32_t global_batch, ls_codec codec)
@@ -458,6 +707,7 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
     }
     t->st = st;
     t->snapshot_interval = (uint64_t)ls_conf_int(t->conf, "table.snapshot.interval");
+    t->log_retention_ms = ls_conf_int(t->conf, "table.log.retention.ms");
     t->use_snapshots = ls_conf_bool(t->conf, "table.use.snapshots");
 
     char key[LS_KEY_BYTES_MAX + 1];
@@ -472,10 +722,8 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
         rc = ls_desc_decode(buf, len, key, &t->desc);
         free(buf);
     }
-    if (!rc && t->use_snapshots)
-        rc = load_newest_snapshot(t);
     if (!rc)
-        rc = ls_table_refresh(t);
+        rc = load_state(t);
     if (rc) {
         ls_table_close(t);
         return rc;
@@ -503,6 +751,8 @@ int ls_table_apply_own(ls_table *t, const ls_record *r)
     int rc = ls_state_apply(&t->state, r);
     if (rc)
         return rc;
+    t->head_ts_ms = r->timestamp_ms;
+    t->head_ok_ms = ls_wall_ms();
     uint64_t v = r->version;
     if (v % t->snapshot_interval != 0)
         return LS_OK;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config git
-  libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev
+  libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev zlib1g-dev
   python3
 )
 

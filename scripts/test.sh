@@ -17,6 +17,9 @@ run_suite() {  # build-dir extra-cmake-args...
 
 run_suite build
 if [ "${1:-}" != "--quick" ]; then
+  # The sanitizer pass runs fewer crash trials (each spawns many processes);
+  # the plain pass runs the default 200.
+  LS_CRASH_TRIALS=${LS_CRASH_TRIALS_ASAN:-40} \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DLS_SANITIZE=ON

@@ -21,9 +21,12 @@ static const char usage_text[] =
     "usage: lakestream <verb> ...\n"
     "  create   STORE TABLE --global-batch B [--codec zstd|none]\n"
     "  produce  STORE TABLE --producer ID [--format lines|lenpfx]\n"
+    "  ingest   STORE TABLE --producer ID --source DIR [--field NAME]\n"
     "  consume  STORE TABLE --rank R --world-size W --from-step S --steps K\n"
     "           [--format lines|lenpfx] [--with-step] [--timeout-ms T] [--stats]\n"
     "  describe STORE TABLE [--json]\n"
+    "  checkpoint STORE TABLE register NAME STEP | release NAME | list [--json]\n"
+    "  gc       STORE TABLE [--keep-last K]\n"
     "  conf     [--markdown]  (lists configuration properties)\n"
     "Every verb also takes -X name=value (repeatable) to set a property.\n"
     "STORE is file:///abs/path, a plain directory path, or mem:// (in-process).\n";
@@ -75,10 +78,14 @@ typedef struct opts {
     int lenpfx, with_step, stats, json;
     uint64_t rank, world, from_step, steps, timeout_ms;
     int have_rank, have_world, have_from, have_steps, have_batch;
+    uint64_t keep_last;
+    const char *source, *field;
+    char **rest;           /* positional arguments after STORE TABLE */
+    int nrest;
 } opts;
 
 enum { O_BATCH = 256, O_CODEC, O_PRODUCER, O_FORMAT, O_RANK, O_WORLD, O_FROM, O_STEPS,
-       O_WITHSTEP, O_TIMEOUT, O_STATS, O_JSON };
+       O_WITHSTEP, O_TIMEOUT, O_STATS, O_JSON, O_KEEPLAST, O_SOURCE, O_FIELD };
 
 static const struct option longopts[] = {
     { "global-batch", required_argument, NULL, O_BATCH },
@@ -93,6 +100,9 @@ static const struct option longopts[] = {
     { "timeout-ms", required_argument, NULL, O_TIMEOUT },
     { "stats", no_argument, NULL, O_STATS },
     { "json", no_argument, NULL, O_JSON },
+    { "keep-last", required_argument, NULL, O_KEEPLAST },
+    { "source", required_argument, NULL, O_SOURCE },
+    { "field", required_argument, NULL, O_FIELD },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -170,17 +180,26 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
             break;
         case O_STATS: o->stats = 1; break;
         case O_JSON: o->json = 1; break;
+        case O_SOURCE: o->source = optarg; break;
+        case O_FIELD: o->field = optarg; break;
+        case O_KEEPLAST:
+            if ((rc = parse_u64(optarg, "--keep-last", UINT32_MAX, &o->keep_last)))
+                return rc;
+            break;
         case 'h': fputs(usage_text, stdout); return -1;
         default:
             return fail(EXIT_USAGE, "unknown or incomplete option \"%s\" (see lakestream "
                         "--help)", argv[optind - 1]);
         }
     }
-    if (argc - optind != npos)
-        return fail(EXIT_USAGE, "expected %d arguments (STORE TABLE), got %d (see lakestream "
-                    "--help)", npos, argc - optind);
+    /* npos < 0: at least -npos arguments (the rest go to o->rest). */
+    if (npos >= 0 ? argc - optind != npos : argc - optind < -npos)
+        return fail(EXIT_USAGE, "expected %s%d arguments, got %d (see lakestream --help)",
+                    npos < 0 ? "at least " : "", npos < 0 ? -npos : npos, argc - optind);
     o->store_uri = argv[optind];
-    o->table = npos > 1 ? argv[optind + 1] : NULL;
+    o->table = argc - optind > 1 ? argv[optind + 1] : NULL;
+    o->rest = argv + optind + 2;
+    o->nrest = argc - optind - 2;
     return 0;
 }
 
@@ -301,6 +320,66 @@ static int cmd_produce(int argc, char **argv, opts *o)
                 "were committed\n", nread);
     free(line);
     free(buf);
+    ls_producer_close(p);
+    ls_store_close(st);
+    return code;
+}
+
+/* ---- ingest --------------------------------------------------------------- */
+
+/* Ingest an Avro dataset directory, resuming at the producer's committed
+ * source position; every commit carries the position after its last
+ * sample, so a run killed at any moment and started again neither loses
+ * nor repeats a record. */
+static int cmd_ingest(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_PRODUCER, O_SOURCE, O_FIELD, 0 };
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o->producer || !o->source)
+        return fail(EXIT_USAGE, "--producer ID and --source DIR are required");
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    ls_producer *p = NULL;
+    ls_source *src = NULL;
+    int code = 0;
+    if ((rc = ls_producer_open(st, o->table, o->producer, o->conf, &p))) {
+        code = fail(1, "%s", why(rc));
+        goto end;
+    }
+    size_t plen;
+    const void *pos = ls_producer_source_position(p, &plen);
+    if ((rc = ls_source_open(o->source, o->field ? o->field : "sample", plen ? pos : NULL,
+                             plen, &src))) {
+        code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
+        goto end;
+    }
+    for (;;) {
+        const void *data;
+        size_t len;
+        int eof;
+        if ((rc = ls_source_next(src, &data, &len, &eof))) {
+            code = fail(1, "%s", why(rc));
+            break;
+        }
+        if (eof)
+            break;
+        size_t pl;
+        const void *np = ls_source_position(src, &pl);
+        if ((rc = ls_producer_append_at(p, data, len, NULL, np, pl))) {
+            code = fail(1, "%s", why(rc));
+            break;
+        }
+    }
+    /* Commit what was read; after an error too (it is consistent: each
+     * commit carries the position after its last sample). */
+    rc = ls_producer_flush(p);
+    if (rc && !code)
+        code = fail(1, "%s", why(rc));
+end:
+    ls_source_close(src);
     ls_producer_close(p);
     ls_store_close(st);
     return code;
@@ -451,6 +530,139 @@ static int cmd_describe(int argc, char **argv, opts *o)
     return code;
 }
 
+/* ---- checkpoint ------------------------------------------------------- */
+
+static int cmd_checkpoint(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_JSON, 0 };
+    int rc = parse_opts(argc, argv, allowed, -3, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    const char *sub = o->rest[0];
+    int n = o->nrest - 1;
+    char **a = o->rest + 1;
+    uint64_t step = 0;
+    if (!strcmp(sub, "register")) {
+        if (n != 2)
+            return fail(EXIT_USAGE, "usage: checkpoint STORE TABLE register NAME STEP");
+        if ((rc = parse_u64(a[1], "STEP", UINT64_MAX / 2, &step)))
+            return rc;
+    } else if (!strcmp(sub, "release")) {
+        if (n != 1)
+            return fail(EXIT_USAGE, "usage: checkpoint STORE TABLE release NAME");
+    } else if (!strcmp(sub, "list")) {
+        if (n != 0)
+            return fail(EXIT_USAGE, "usage: checkpoint STORE TABLE list [--json]");
+    } else {
+        return fail(EXIT_USAGE, "unknown checkpoint action \"%s\" (register, release, list)",
+                    sub);
+    }
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    int code = 0;
+    if (!strcmp(sub, "register")) {
+        if ((rc = ls_checkpoint_register(st, o->table, a[0], step, o->conf)))
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
+    } else if (!strcmp(sub, "release")) {
+        if ((rc = ls_checkpoint_release(st, o->table, a[0], o->conf)))
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
+    } else {
+        ls_table *t;
+        if ((rc = ls_table_open(st, o->table, o->conf, &t))) {
+            code = fail(1, "%s", why(rc));
+        } else {
+            ls_table_info in;
+            ls_table_info_get(t, &in);
+            json_t *arr = json_array();
+            ls_checkpoint_info ci;
+            for (size_t i = 0; ls_table_checkpoint_get(t, i, &ci) == LS_OK; i++) {
+                json_array_append_new(arr, json_pack("{s:s,s:I,s:b}", "name", ci.name, "step",
+                                                     (json_int_t)ci.step, "live", ci.live));
+                if (!o->json)
+                    printf("%-32s step %-12" PRIu64 " %s\n", ci.name, ci.step,
+                           ci.live ? "live" : "released");
+            }
+            if (o->json) {
+                json_t *j = json_pack("{s:I,s:o}", "low_watermark_step",
+                                      (json_int_t)in.low_watermark_step, "checkpoints", arr);
+                char *txt = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+                if (txt)
+                    printf("%s\n", txt);
+                else
+                    code = fail(1, "cannot build the JSON listing");
+                free(txt);
+                json_decref(j);
+            } else {
+                json_decref(arr);
+            }
+            if (!code && fflush(stdout) != 0)
+                code = fail(1, "stdout: %s", strerror(errno));
+            ls_table_close(t);
+        }
+    }
+    ls_store_close(st);
+    return code;
+}
+
+/* ---- gc ------------------------------------------------------------------ */
+
+static int cmd_gc(int argc, char **argv, opts *o)
+{
+    static const int allowed[] = { O_KEEPLAST, O_JSON, 0 };
+    int rc = parse_opts(argc, argv, allowed, 2, o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    ls_store *st;
+    if ((rc = open_store(o, &st)))
+        return rc;
+    ls_gc_report g;
+    rc = ls_table_gc(st, o->table, (uint32_t)o->keep_last, o->conf, &g);
+    ls_store_close(st);
+    if (rc)
+        return fail(1, "%s", why(rc));
+    uint64_t objects = g.chunks_deleted + g.orphans_deleted + g.records_deleted +
+                       g.snapshots_deleted;
+    uint64_t bytes = g.chunk_bytes_deleted + g.orphan_bytes_deleted +
+                     g.record_bytes_deleted + g.snapshot_bytes_deleted;
+    if (o->json) {
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+            "low_watermark_step", (json_int_t)g.low_watermark_step,
+            "previous_watermark_step", (json_int_t)g.previous_watermark_step,
+            "checkpoints_released", (json_int_t)g.checkpoints_released,
+            "objects", (json_int_t)objects, "bytes", (json_int_t)bytes,
+            "chunks", (json_int_t)g.chunks_deleted, "chunk_bytes", (json_int_t)g.chunk_bytes_deleted,
+            "orphans", (json_int_t)g.orphans_deleted,
+            "orphan_bytes", (json_int_t)g.orphan_bytes_deleted,
+            "records", (json_int_t)g.records_deleted,
+            "record_bytes", (json_int_t)g.record_bytes_deleted,
+            "snapshots", (json_int_t)g.snapshots_deleted,
+            "snapshot_bytes", (json_int_t)g.snapshot_bytes_deleted);
+        char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+        json_decref(j);
+    } else {
+        printf("low watermark: step %" PRIu64 " (was %" PRIu64 ")%s\n", g.low_watermark_step,
+               g.previous_watermark_step,
+               g.low_watermark_step == g.previous_watermark_step &&
+               g.low_watermark_step == 0 ? ", no live checkpoint: nothing below it" : "");
+        if (g.checkpoints_released)
+            printf("released %" PRIu64 " checkpoints beyond --keep-last %" PRIu64 "\n",
+                   g.checkpoints_released, o->keep_last);
+        printf("reclaimed %" PRIu64 " objects, %" PRIu64 " bytes: %" PRIu64 " chunks below "
+               "the watermark (%" PRIu64 " B), %" PRIu64 " orphan chunks (%" PRIu64 " B), %"
+               PRIu64 " log records (%" PRIu64 " B), %" PRIu64 " snapshots (%" PRIu64 " B)\n",
+               objects, bytes, g.chunks_deleted, g.chunk_bytes_deleted, g.orphans_deleted,
+               g.orphan_bytes_deleted, g.records_deleted, g.record_bytes_deleted,
+               g.snapshots_deleted, g.snapshot_bytes_deleted);
+    }
+    if (fflush(stdout) != 0)
+        return fail(1, "stdout: %s", strerror(errno));
+    return 0;
+}
+
 /* ---- conf ---------------------------------------------------------------- */
 
 static int cmd_conf(int argc, char **argv)
@@ -505,10 +717,16 @@ int main(int argc, char **argv)
         code = cmd_create(argc - 1, argv + 1, &o);
     else if (!strcmp(verb, "produce"))
         code = cmd_produce(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "ingest"))
+        code = cmd_ingest(argc - 1, argv + 1, &o);
     else if (!strcmp(verb, "consume"))
         code = cmd_consume(argc - 1, argv + 1, &o);
     else if (!strcmp(verb, "describe"))
         code = cmd_describe(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "checkpoint"))
+        code = cmd_checkpoint(argc - 1, argv + 1, &o);
+    else if (!strcmp(verb, "gc"))
+        code = cmd_gc(argc - 1, argv + 1, &o);
     else if (!strcmp(verb, "conf"))
         code = cmd_conf(argc - 1, argv + 1);
     else {
