@@ -30,7 +30,9 @@
 #define LS_SNAPSHOT_BYTES_MAX   (256u << 20)
 #define LS_PRODUCERS_MAX        65536u      /* producer ids in one table */
 #define LS_CHECKPOINTS_MAX      4096u       /* checkpoint names in one table */
-#define LS_COMMITS_MAX          (16u << 20) /* retained data commits in state */
+#define LS_COMMITS_MAX          (8u << 20)  /* retained data commits in state; 24 bytes
+                                               each in a snapshot: must fit
+                                               LS_SNAPSHOT_BYTES_MAX */
 #define LS_DESCRIPTOR_BYTES_MAX 65536u
 #define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
 
@@ -58,5 +60,8 @@
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
 #define LS_RETRY_BACKOFF_MS_MAX 100u        /* backoff ceiling between retries */
 #define LS_WAIT_BACKOFF_MS_MAX  200u        /* poll interval ceiling while waiting for a step */
+
+_Static_assert((unsigned long long)LS_COMMITS_MAX * 24 + (1u << 20) < LS_SNAPSHOT_BYTES_MAX,
+               "a snapshot must be able to hold every retained commit");
 
 #endif /* LAKESTREAM_LIMITS_H */

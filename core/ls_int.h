@@ -337,7 +337,12 @@ typedef struct ls_commit_ctl {
     void    *arg;
     unsigned retries;                          /* retriable-error budget */
     uint64_t attempts, conflicts, lost_replies; /* counted */
+    int      landed;   /* in/out, sticky: r is known to be in the log (our
+                          commit_id was applied); keep it with r across calls */
 } ls_commit_ctl;
+/* LS_ERR_LIMIT if applying r to s would exceed a state limit: checked
+ * before r is written, so that no record in the log is unappliable. */
+int ls_state_check(const ls_state *s, const ls_record *r);
 int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
 /* The commit record of version v (cached), borrowed until the next call. */
 int ls_table_record(ls_table *t, uint64_t version, const ls_record **out);

@@ -54,6 +54,7 @@ struct ls_producer {
     size_t    nchunks, chunks_cap;
     size_t    ninflight;
     int       inflight;      /* an in-flight commit exists (record below) */
+    int       inflight_landed; /* replay has shown it in the log (sticky) */
     ls_record rec;           /* the in-flight commit (chunk arrays borrowed) */
     uint64_t  pending_bytes; /* stored bytes sealed or open, not committed */
 
@@ -297,32 +298,46 @@ static int build_inflight(ls_producer *p)
     int rc = ls_random_bytes(r->commit_id, sizeof(r->commit_id));
     if (rc)
         return rc;
-    if (p->nchunks) {
-        if (!(r->chunks = calloc(p->nchunks, sizeof(ls_chunk_ref))))
-            return ls_seterr(LS_ERR_NOMEM, "commit record");
+    /* Freeze as many sealed chunks as one record can name: at most
+     * LS_RECORD_CHUNKS_MAX, and index bytes well within
+     * LS_RECORD_BYTES_MAX.  The rest go to the next commit. */
+    size_t n = 0;
+    uint64_t est = 1024 + p->srcpos_len;
+    while (n < p->nchunks && n < LS_RECORD_CHUNKS_MAX) {
+        uint64_t c = strlen(p->chunks[n].key) + 32 +
+                     (uint64_t)p->chunks[n].count * LS_CHUNK_ENTRY_BYTES;
+        if (n > 0 && est + c > LS_RECORD_BYTES_MAX / 2)
+            break;
+        est += c;
+        n++;
     }
+    if (n && !(r->chunks = calloc(n, sizeof(ls_chunk_ref))))
+        return ls_seterr(LS_ERR_NOMEM, "commit record");
     r->producer = p->id;
     r->epoch = p->epoch;
-    r->nchunks = (uint32_t)p->nchunks;
-    for (size_t i = 0; i < p->nchunks; i++) {
+    r->nchunks = (uint32_t)n;
+    for (size_t i = 0; i < n; i++) {
         r->chunks[i].key = p->chunks[i].key;
         r->chunks[i].count = p->chunks[i].count;
         r->chunks[i].index = p->chunks[i].index;
     }
-    if (p->nchunks) {
+    if (n) {
         r->seq_first = p->chunks[0].seq;
-        r->seq_last = p->chunks[p->nchunks - 1].seq;
+        r->seq_last = p->chunks[n - 1].seq;
     } else {
         r->seq_first = p->next_seq;
         r->seq_last = p->next_seq - 1;
     }
-    if (p->has_srcpos) {
+    /* The source position is the one after the last sample appended: it
+     * travels only with the commit that holds every appended sample. */
+    if (p->has_srcpos && n == p->nchunks && p->cb.count == 0) {
         r->has_source_position = 1;
         r->source_position = p->srcpos;
         r->source_position_len = p->srcpos_len;
     }
-    p->ninflight = p->nchunks;
+    p->ninflight = n;
     p->inflight = 1;
+    p->inflight_landed = 0;
     return LS_OK;
 }
 
@@ -362,6 +377,7 @@ static void inflight_done(ls_producer *p)
     memset(&p->rec, 0, sizeof(p->rec));
     p->ninflight = 0;
     p->inflight = 0;
+    p->inflight_landed = 0;
     p->first_append_ns = p->nmsgs > nmsg ? ls_now_ns() : 0;
     deliver(p, nmsg, LS_OK);
 }
@@ -382,6 +398,11 @@ static int precheck(void *arg, const ls_state *s, int *already_in)
                                       p->id, p->epoch, ps->epoch, ps->last_version));
     if (ps && ps->epoch == p->epoch && p->rec.nchunks > 0 && ps->last_seq >= p->rec.seq_last)
         *already_in = 1;
+    /* Replay ignores chunks whose seqs are not above last_seq (rule 3): a
+     * record like that would carry nothing while we report it delivered. */
+    else if (ps && p->rec.nchunks > 0 && p->rec.seq_first <= ps->last_seq)
+        return ls_seterr(LS_ERR_STATE, "producer %s: chunk seq %" PRIu64 " is not above the "
+                         "committed last_seq %" PRIu64, p->id, p->rec.seq_first, ps->last_seq);
     return LS_OK;
 }
 
@@ -389,9 +410,11 @@ static int precheck(void *arg, const ls_state *s, int *already_in)
  * a retriable error leaves it in flight for the next call. */
 static int commit_inflight(ls_producer *p)
 {
-    ls_commit_ctl ctl = { .precheck = precheck, .arg = p, .retries = p->retries };
+    ls_commit_ctl ctl = { .precheck = precheck, .arg = p, .retries = p->retries,
+                          .landed = p->inflight_landed };
     uint64_t t0 = ls_now_ns();
     int rc = ls_table_commit(p->t, &p->rec, &ctl);
+    p->inflight_landed = ctl.landed;
     p->stats.commit_ns_total += ls_now_ns() - t0;
     p->stats.commit_attempts += ctl.attempts;
     p->stats.conflicts += ctl.conflicts;
@@ -410,15 +433,26 @@ static int commit_all(ls_producer *p, int seal)
         return ls_seterr(p->fatal, "producer %s: %s (final)", p->id, ls_err2str(p->fatal));
     if (p->inflight && (rc = commit_inflight(p)))
         return rc;
-    if (seal && (rc = seal_chunk(p)))
-        return rc;
-    if (p->nchunks == 0 && !p->has_srcpos)
-        return LS_OK;
-    if ((rc = write_chunks(p)))
-        return rc;
-    if ((rc = build_inflight(p)))
-        return rc;
-    return commit_inflight(p);
+    /* Each round commits at least one chunk, or the source position, so
+     * the loop ends; several rounds when a record cannot name everything,
+     * or the chunk list was full and the open chunk could not be sealed. */
+    for (;;) {
+        if (seal && p->cb.count > 0) {
+            rc = seal_chunk(p);
+            if (rc && !(rc == LS_ERR_LIMIT && p->nchunks > 0))
+                return rc;
+        }
+        if (p->nchunks == 0 && !p->has_srcpos)
+            return LS_OK;
+        if (p->nchunks == 0 && p->cb.count > 0)
+            return ls_seterr(LS_ERR_STATE, "producer %s: cannot seal the open chunk", p->id);
+        if ((rc = write_chunks(p)) || (rc = build_inflight(p)) || (rc = commit_inflight(p)))
+            return rc;
+        if (p->nchunks == 0 && p->cb.count == 0 && !p->has_srcpos)
+            return LS_OK;
+        if (!seal && p->nchunks == 0)
+            return LS_OK;
+    }
 }
 
 /* ---- public ------------------------------------------------------------- */
@@ -478,8 +512,14 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         ls_producer_close(p);
         return rc;
     }
-    p->stats.commits = 0;  /* the epoch bump is not a data commit */
+    /* The bump is not a data commit: start the statistics afresh. */
+    memset(&p->stats, 0, sizeof(p->stats));
     ps = ls_state_producer(&p->t->state, id);
+    /* Seqs continue after what is committed *now*: an older incarnation may
+     * have committed more while the bump caught up with the log, and a
+     * stale next_seq would give this incarnation's chunks seqs that replay
+     * treats as already in. */
+    p->next_seq = (ps ? ps->last_seq : 0) + 1;
     if (ps && ps->source_position_len) {
         if (!(p->committed_srcpos = malloc(ps->source_position_len))) {
             ls_producer_close(p);

@@ -188,7 +188,12 @@ static int posix_put_if_absent(ls_store *st, const char *key, const void *buf,
     if (linkat(ps->rootfd, tmp, ps->rootfd, key, 0) != 0) {
         e = errno;
         struct stat sb;
-        if (e == EEXIST) {
+        if (e == EEXIST && fstat(fd, &sb) == 0 && sb.st_nlink == 2) {
+            /* NFS retransmits a LINK whose reply was lost and the retry
+             * answers EEXIST: the link count of our temporary file tells
+             * that the first one was done (open(2), O_EXCL). */
+            rc = LS_OK;
+        } else if (e == EEXIST) {
             /* A directory of that name is a conflict, not an object. */
             if (fstatat(ps->rootfd, key, &sb, 0) == 0 && S_ISDIR(sb.st_mode))
                 rc = fail(LS_ERR_INVALID, "put_if_absent", key, EISDIR);

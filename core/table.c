@@ -25,8 +25,8 @@ int ls_name_is_valid(const char *name)
         return 0;
     if (strstr(name, ".."))
         return 0;
-    if (!strcmp(name, "."))
-        return 0;
+    if (!strcmp(name, ".") || !strncmp(name, ".tmp.", 5))
+        return 0;   /* ".tmp." is the posix store's temporary-file prefix */
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -509,6 +509,25 @@ int ls_table_refresh(ls_table *t)
     return refresh_watch(t, NULL, NULL);
 }
 
+int ls_state_check(const ls_state *s, const ls_record *r)
+{
+    if (r->producer && !ls_state_producer(s, r->producer) && s->nproducers >= LS_PRODUCERS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "table already has %u producer ids", LS_PRODUCERS_MAX);
+    if (r->nchunks && s->ncommits >= LS_COMMITS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "%u retained commits: register a checkpoint and run gc",
+                         LS_COMMITS_MAX);
+    size_t fresh = 0;
+    for (uint32_t i = 0; i < r->nckpt_ops; i++) {
+        int known = 0;
+        for (size_t k = 0; k < s->nckpts && !known; k++)
+            known = !strcmp(s->ckpts[k].name, r->ckpt_ops[i].name);
+        fresh += !known && r->ckpt_ops[i].op == LS_CKPT_REGISTER;
+    }
+    if (s->nckpts + fresh > LS_CHECKPOINTS_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "more than %u checkpoint names", LS_CHECKPOINTS_MAX);
+    return LS_OK;
+}
+
 /* Read the record at version v after a lost reply: *is_ours, or *absent,
  * or neither (someone else's). */
 static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ours,
@@ -543,18 +562,23 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
     ls_bytes enc = { 0 };
     unsigned io_errors = 0, backoff_ms = 1, attempt;
     int rc = LS_OK, in = 0;
+    ctl->landed = ctl->landed ? 1 : 0;
     for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX && !in; attempt++) {
+        /* Once replay has applied our commit_id, the record is in, whatever
+         * fails afterwards: ctl->landed is sticky (also across calls), and
+         * is tested before anything else, fencing included. */
+        if (ctl->landed) {
+            in = 1;
+            break;
+        }
         /* A head confirmed more than R/2 ago may be a slot GC reclaimed
          * since: confirm it again before writing there. */
-        int seen = 0;
         if (ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
-            rc = refresh_watch(t, r->commit_id, &seen);
+            rc = refresh_watch(t, r->commit_id, &ctl->landed);
+            if (ctl->landed)
+                continue;
             if (rc)
                 goto retry_or_fail;
-            if (seen) {
-                in = 1;     /* an earlier attempt landed; replay applied it */
-                break;
-            }
         }
         if (ctl->precheck && (rc = ctl->precheck(ctl->arg, &t->state, &in)))
             break;
@@ -567,9 +591,12 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         enc.len = 0;
         if ((rc = ls_key_log(key, t->name, v)) || (rc = ls_record_encode(r, &enc)))
             break;
+        if ((rc = ls_state_check(&t->state, r)))
+            break;      /* never write a record nobody could apply */
         ctl->attempts++;
         rc = ls_store_put_if_absent(t->st, key, enc.data, enc.len);
         if (rc == LS_OK) {
+            ctl->landed = 1;
             rc = ls_table_apply_own(t, r);
             in = rc == LS_OK;
             break;
@@ -582,6 +609,7 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
             ctl->lost_replies++;
             rc = probe_version(t, r, v, &is_ours, &absent);
             if (rc == LS_OK && is_ours) {
+                ctl->landed = 1;
                 rc = ls_table_apply_own(t, r);
                 in = rc == LS_OK;
                 break;
@@ -598,11 +626,9 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
             break;
         }
         ctl->conflicts++;
-        rc = refresh_watch(t, r->commit_id, &seen);
-        if (rc == LS_OK) {
-            in = seen;
+        rc = refresh_watch(t, r->commit_id, &ctl->landed);
+        if (rc == LS_OK || ctl->landed)
             continue;
-        }
     retry_or_fail:
         if (!ls_err_is_retriable(rc) || ++io_errors > ctl->retries)
             break;

@@ -110,6 +110,8 @@ typedef struct trial {
     int gc_ran;
     int fault_seed_at;              /* index of store.fault.seed in conf, or 0 */
     uint64_t starts;
+    pid_t zombies[16];              /* older incarnations left running */
+    int nzombies;
 } trial;
 
 static uint64_t rnd(trial *t, uint64_t n)
@@ -304,6 +306,14 @@ static void run_trial(uint64_t seed)
         for (int i = 0; i < 2; i++) {
             if (t->done[i] || rnd(t, 3) == 0)
                 continue;
+            if (rnd(t, 4) == 0 && t->nzombies < 16) {
+                /* A new incarnation while the old one still runs (a
+                 * restart that did not kill its predecessor): the old one
+                 * must be fenced, and nothing lost or repeated. */
+                t->zombies[t->nzombies++] = t->prod[i];
+                t->prod[i] = start_producer(t, i);
+                continue;
+            }
             kill(t->prod[i], SIGKILL);
             int st = reap(t->prod[i]);
             if (st == 0) {
@@ -337,6 +347,12 @@ static void run_trial(uint64_t seed)
                          seed, i, st, t->errlog);
             t->prod[i] = start_producer(t, i);
         }
+    }
+    /* Old incarnations end by themselves: fenced (1) or done (0). */
+    for (int z = 0; z < t->nzombies; z++) {
+        int st = reap(t->zombies[z]);
+        if (st != 0 && st != 1)
+            fail_msg("seed %" PRIu64 ": an old incarnation ended with status %d", seed, st);
     }
     if (gc)
         reap(gc);

@@ -368,6 +368,131 @@ static void test_appends_after_failed_commit(void **state)
     ls_store_close(st);
 }
 
+/* A store that fails the n-th GET of one key, or loses the reply of the
+ * n-th put_if_absent of one key: faults aimed at one protocol step. */
+static ls_store *aim_inner;
+static const char *aim_key;
+static int aim_get_nth, aim_pia_nth, aim_gets, aim_pias;
+static int aim_put(ls_store *st, const char *k, const void *b, size_t n)
+{ (void)st; return aim_inner->put(aim_inner, k, b, n); }
+static int aim_pia(ls_store *st, const char *k, const void *b, size_t n)
+{
+    (void)st;
+    int rc = aim_inner->put_if_absent(aim_inner, k, b, n);
+    if (aim_key && !strcmp(k, aim_key) && ++aim_pias == aim_pia_nth)
+        return ls_seterr(LS_ERR_TIMEOUT, "aimed: lost reply of put_if_absent %s", k);
+    return rc;
+}
+static int aim_get(ls_store *st, const char *k, uint64_t off, uint64_t len, uint8_t **o,
+                   size_t *ol)
+{
+    (void)st;
+    if (aim_key && !strcmp(k, aim_key) && ++aim_gets == aim_get_nth)
+        return ls_seterr(LS_ERR_IO, "aimed: get %s fails", k);
+    return aim_inner->get(aim_inner, k, off, len, o, ol);
+}
+static int aim_head(ls_store *st, const char *k, uint64_t *sz)
+{ (void)st; return aim_inner->head(aim_inner, k, sz); }
+static int aim_list(ls_store *st, const char *p, const char *a, size_t m, ls_keylist *o)
+{ (void)st; return aim_inner->list(aim_inner, p, a, m, o); }
+static int aim_del(ls_store *st, const char *k) { (void)st; return aim_inner->del(aim_inner, k); }
+static void aim_close(ls_store *st) { free(st); }
+static void aim(const char *key, int pia_nth, int get_nth)
+{
+    aim_key = key;
+    aim_pia_nth = pia_nth;
+    aim_get_nth = get_nth;
+    aim_gets = aim_pias = 0;
+}
+
+static int dr_ok, dr_fenced;
+static void count_dr(void *m, int err, void *o)
+{
+    (void)m;
+    (void)o;
+    if (err == LS_OK)
+        dr_ok++;
+    else if (err == LS_ERR_FENCED)
+        dr_fenced++;
+}
+
+/* A commit lands (reply and probe lost); a new incarnation bumps the epoch;
+ * the old one's retry replays its own record but a later read fails.  The
+ * samples are in the log: their callbacks must say so, not FENCED. */
+static void test_landed_commit_not_fenced(void **state)
+{
+    (void)state;
+    ls_store *mem, st = { "aimed", aim_put, aim_pia, aim_get, aim_head, aim_list, aim_del,
+                          aim_close, NULL };
+    assert_int_equal(ls_store_mem_new(&mem), LS_OK);
+    aim_inner = mem;
+    assert_int_equal(ls_table_create(mem, "t", 1, LS_CODEC_NONE), LS_OK);
+    ls_conf *c = fconf();
+    ls_producer *a, *b;
+    aim(NULL, 0, 0);
+    assert_int_equal(ls_producer_open(&st, "t", "p", c, &a), LS_OK);     /* v1 */
+    ls_producer_set_delivery_cb(a, count_dr, NULL);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ls_producer_append(a, "abc", 3, NULL), LS_OK);
+    aim("t/_log/00000000000000000002", 1, 1);   /* lands, reply lost; probe fails */
+    assert_int_equal(ls_producer_flush(a), LS_ERR_IO);
+    assert_int_equal(ls_producer_open(mem, "t", "p", c, &b), LS_OK);     /* bump at v3 */
+    aim("t/_log/00000000000000000004", 0, 1);   /* catch-up: v2, v3, then v4 fails */
+    int rc = ls_producer_flush(a);
+    assert_true(rc == LS_OK || rc == LS_ERR_IO);
+    aim(NULL, 0, 0);
+    assert_int_equal(ls_producer_flush(a), LS_OK);
+    assert_int_equal(dr_ok, 3);
+    assert_int_equal(dr_fenced, 0);
+    /* And the old incarnation is fenced from now on. */
+    assert_int_equal(ls_producer_append(a, "x", 1, NULL), LS_OK);
+    assert_int_equal(ls_producer_flush(a), LS_ERR_FENCED);
+    ls_table *t;
+    assert_int_equal(ls_table_open(mem, "t", NULL, &t), LS_OK);
+    assert_int_equal(t->state.total_samples, 3);
+    assert_int_equal(t->state.version, 3);
+    ls_table_close(t);
+    ls_producer_close(a);
+    ls_producer_close(b);
+    ls_conf_destroy(c);
+    ls_store_close(mem);
+}
+
+/* Many more chunks than one record can name, and a record that would
+ * exceed LS_RECORD_BYTES_MAX: flush commits them in several records. */
+static void test_commit_splits(void **state)
+{
+    (void)state;
+    ls_store *mem;
+    assert_int_equal(ls_store_mem_new(&mem), LS_OK);
+    assert_int_equal(ls_table_create(mem, "t", 1, LS_CODEC_NONE), LS_OK);
+    ls_conf *c = ls_conf_new();
+    assert_int_equal(ls_conf_set(c, "producer.chunk.samples.max", "1"), LS_OK);
+    assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "3600000"), LS_OK);
+    assert_int_equal(ls_conf_set(c, "store.fsync", "false"), LS_OK);
+    ls_producer *p;
+    assert_int_equal(ls_producer_open(mem, "t", "p", c, &p), LS_OK);
+    const uint64_t n = LS_RECORD_CHUNKS_MAX + 5;
+    for (uint64_t i = 0; i < n; i++)
+        assert_int_equal(ls_producer_append_at(p, "x", 1, NULL, &i, sizeof(i)), LS_OK);
+    assert_int_equal(ls_producer_flush(p), LS_OK);
+    ls_producer_stats ps;
+    ls_producer_stats_get(p, &ps);
+    assert_true(ps.commits >= 2);
+    assert_int_equal(ps.samples_committed, n);
+    ls_producer_close(p);
+    /* The position came with the last commit only: a restart resumes
+     * after the last sample. */
+    assert_int_equal(ls_producer_open(mem, "t", "p", c, &p), LS_OK);
+    size_t len;
+    const uint64_t *pos = ls_producer_source_position(p, &len);
+    assert_int_equal(len, sizeof(uint64_t));
+    assert_int_equal(*pos, n - 1);
+    ls_producer_close(p);
+    ls_conf_destroy(c);
+    ls_store_close(mem);
+}
+
 int main(void)
 {
     lt_seed();
@@ -376,6 +501,8 @@ int main(void)
         cmocka_unit_test(test_lost_reply_then_conflict),
         cmocka_unit_test(test_fencing),
         cmocka_unit_test(test_appends_after_failed_commit),
+        cmocka_unit_test(test_landed_commit_not_fenced),
+        cmocka_unit_test(test_commit_splits),
         cmocka_unit_test(test_error_every_position),
         cmocka_unit_test(test_lost_reply_every_position),
         cmocka_unit_test(test_random_faults),

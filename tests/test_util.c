@@ -76,6 +76,8 @@ static void test_names(void **state)
     assert_false(ls_name_is_valid("a..b"));
     assert_false(ls_name_is_valid("a/b"));
     assert_false(ls_name_is_valid("a b"));
+    assert_false(ls_name_is_valid(".tmp.x"));   /* the posix store's temp prefix */
+    assert_true(ls_name_is_valid(".tmpx"));
     assert_false(ls_name_is_valid(NULL));
     char big[LS_TABLE_NAME_BYTES_MAX + 2];
     memset(big, 'a', sizeof(big) - 1);
