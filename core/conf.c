@@ -12,39 +12,50 @@
 
 static const ls_conf_prop props[] = {
     { "store.fsync", "bool", "true", 0, 1,
-      "posix store: fsync objects and directories before a write returns" },
+      "posix store: fsync objects and directories before a write returns", NULL },
     { "store.fault.error.permille", "int", "0", 0, 1000,
       "testing: wrap the store in the fault store; this many calls per 1000 fail "
-      "with an I/O error (no effect)" },
+      "with an I/O error (no effect)", NULL },
     { "store.fault.lost.reply.permille", "int", "0", 0, 1000,
-      "testing: this many calls per 1000 take effect but answer with a timeout" },
+      "testing: this many calls per 1000 take effect but answer with a timeout", NULL },
     { "store.fault.seed", "int", "1", 0, INT64_MAX,
-      "testing: seed of the fault store's choices" },
+      "testing: seed of the fault store's choices", NULL },
     { "table.snapshot.interval", "int", "100", 1, 1000000,
-      "K: the committer of version v with v % K == 0 writes the snapshot of v" },
+      "K: the committer of version v with v % K == 0 writes the snapshot of v", NULL },
     { "table.log.retention.ms", "int", "3600000", 0, (int64_t)1 << 40,
       "R: gc deletes a log record only once its successor is older than this; "
       "readers and writers re-check the hint when their head is older than R/2. "
       "R/2 must exceed clock skew plus the longest pause between a writer's "
-      "refresh and its commit (0: only when nothing runs concurrently with gc)" },
+      "refresh and its commit (0: only when nothing runs concurrently with gc)", NULL },
     { "table.use.snapshots", "bool", "true", 0, 1,
-      "load state from the newest snapshot (false: replay the whole log; for checks)" },
+      "load state from the newest snapshot (false: replay the whole log; for checks)", NULL },
     { "producer.commit.interval.ms", "int", "100", 0, 3600000,
-      "group commit: commit buffered chunks at most this long after the first append" },
+      "group commit: commit buffered chunks at most this long after the first append", NULL },
     { "producer.commit.bytes.max", "int", "67108864", 1, (int64_t)1 << 40,
-      "group commit: commit once this many stored bytes are buffered" },
+      "group commit: commit once this many stored bytes are buffered", NULL },
+    { "producer.commit.policy", "enum", "fixed", 0, 0,
+      "fixed: commit every producer.commit.interval.ms; dac: Decentralized Adaptive "
+      "Commit adapts the interval to conflicts and commit latency (DESIGN.md 6), "
+      "starting from producer.commit.interval.ms", "fixed|dac" },
+    { "producer.dac.interval.ms.min", "int", "1", 0, 3600000,
+      "dac: floor of the commit interval", NULL },
+    { "producer.dac.interval.ms.max", "int", "1000", 1, 3600000,
+      "dac: ceiling of the commit interval (the freshness bound)", NULL },
+    { "producer.dac.latency.factor", "int", "20", 0, 1000,
+      "dac: the interval stays >= this many times the recent commit latency "
+      "(at most 1/(1+factor) of the time goes to committing)", NULL },
     { "producer.chunk.bytes.max", "int", "16777216", 1, LS_CHUNK_BYTES_MAX / 2,
-      "seal a data chunk once it holds this many stored bytes" },
+      "seal a data chunk once it holds this many stored bytes", NULL },
     { "producer.chunk.samples.max", "int", "4096", 1, LS_CHUNK_SAMPLES_MAX,
-      "seal a data chunk once it holds this many samples" },
+      "seal a data chunk once it holds this many samples", NULL },
     { "codec.zstd.level", "int", "3", 1, 19,
-      "zstd compression level for tables created with codec zstd" },
+      "zstd compression level for tables created with codec zstd", NULL },
     { "consumer.prefetch.steps", "int", "2", 0, LS_PREFETCH_STEPS_MAX,
-      "steps read ahead by the consumer's background thread (0: read inline)" },
+      "steps read ahead by the consumer's background thread (0: read inline)", NULL },
     { "consumer.poll.interval.ms.max", "int", "100", 1, LS_WAIT_BACKOFF_MS_MAX,
-      "ceiling of the backoff between log polls while waiting for a step" },
+      "ceiling of the backoff between log polls while waiting for a step", NULL },
     { "store.retries", "int", "5", 0, LS_STORE_RETRIES_MAX,
-      "retries of a failed retriable store read, with backoff" },
+      "retries of a failed retriable store read, with backoff", NULL },
 };
 #define NPROPS (sizeof(props) / sizeof(props[0]))
 
@@ -124,6 +135,18 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         if (parse_bool(value, &b))
             return ls_seterr(LS_ERR_INVALID, "%s: expected true or false, got \"%s\"",
                              name, value);
+    } else if (!strcmp(p->type, "enum")) {
+        size_t n = strlen(value);
+        const char *c = p->choices;
+        int ok = 0;
+        while (c && *c && !ok) {
+            size_t len = strcspn(c, "|");
+            ok = len == n && !strncmp(c, value, n);
+            c += len + (c[len] == '|');
+        }
+        if (!ok)
+            return ls_seterr(LS_ERR_INVALID, "%s: expected one of %s, got \"%s\"", name,
+                             p->choices, value);
     } else if (!strcmp(p->type, "int")) {
         int64_t x;
         if (parse_int(value, &x))

@@ -95,10 +95,11 @@ const char *ls_conf_get(const ls_conf *conf, const char *name);
 
 typedef struct ls_conf_prop {
     const char *name;
-    const char *type;          /* "int", "bool", "string" */
+    const char *type;          /* "int", "bool", "enum" */
     const char *default_value;
     int64_t     min, max;      /* for "int" */
     const char *doc;
+    const char *choices;       /* for "enum": the values, '|'-separated */
 } ls_conf_prop;
 /* Property i (0-based), or NULL past the end. */
 const ls_conf_prop *ls_conf_describe(size_t i);
@@ -349,6 +350,7 @@ void ls_producer_close(ls_producer *p);
 
 typedef struct ls_producer_stats {
     uint64_t commits, commit_attempts, conflicts, lost_replies;
+    double   commit_interval_ms;  /* the interval in force (DAC adapts it) */
     uint64_t samples_committed, bytes_committed;  /* bytes: stored chunk bytes */
     uint64_t chunks_written;
     uint64_t commit_ns_total, chunk_write_ns_total;

@@ -280,6 +280,39 @@ int  ls_snapshot_encode(const ls_state *s, ls_bytes *out);
 int  ls_snapshot_decode(const uint8_t *buf, size_t len, const char *key,
                         uint64_t expected_version, ls_state *out);
 
+/* ---- Decentralized Adaptive Commit (dac.c) ------------------------------ */
+
+/* A pure controller (DESIGN.md section 6): from what one producer observed
+ * about its last commit to when it commits next.  No I/O, no clock, no
+ * shared state: randomness comes from the state's own seeded stream, so a
+ * sequence of observations replays to the same intervals. */
+typedef struct ls_dac_params {
+    double   interval_ms_min;   /* floor of the interval */
+    double   interval_ms_max;   /* ceiling: the freshness (latency) bound */
+    double   grow;              /* multiplicative growth on a conflict (> 1) */
+    double   jitter;            /* growth is multiplied by U[1, 1 + jitter) */
+    double   shrink_ms;         /* additive decrease after a clean commit */
+    double   latency_factor;    /* c: interval >= c x recent commit latency */
+    double   latency_alpha;     /* EWMA weight of the newest latency, (0, 1] */
+} ls_dac_params;
+
+typedef struct ls_dac_obs {
+    unsigned attempts;          /* put_if_absent attempts until it landed (1: clean) */
+    double   latency_ms;        /* from the first attempt to landing */
+} ls_dac_obs;
+
+typedef struct ls_dac_state {
+    double   interval_ms;       /* the current commit interval */
+    double   latency_ewma_ms;   /* recent commit latency (0: none yet) */
+    uint64_t rng;               /* splitmix64 stream */
+} ls_dac_state;
+
+/* Defaults used by the producer (and the simulation tests). */
+void   ls_dac_params_default(ls_dac_params *p);
+void   ls_dac_init(ls_dac_state *s, const ls_dac_params *p, double initial_ms, uint64_t seed);
+/* Feed one commit's observation; returns the next interval (also in s). */
+double ls_dac_next(ls_dac_state *s, const ls_dac_params *p, const ls_dac_obs *o);
+
 /* ---- keys -------------------------------------------------------------- */
 
 /* Write "<table>/_log/<v:020>" etc. into buf (LS_KEY_BYTES_MAX+1);

@@ -68,7 +68,11 @@ struct ls_producer {
     uint32_t  committed_srcpos_len;
 
     uint64_t  first_append_ns;   /* of the oldest uncommitted sample, 0 if none */
-    int64_t   interval_ms, commit_bytes_max, chunk_bytes_max, chunk_samples_max;
+    double    interval_ms;   /* the commit interval now (fixed, or DAC's) */
+    int64_t   commit_bytes_max, chunk_bytes_max, chunk_samples_max;
+    int       dac_on;        /* producer.commit.policy = dac */
+    ls_dac_params dacp;
+    ls_dac_state  dac;
     unsigned  retries;
 
     ls_delivery_cb *dr_cb;
@@ -421,6 +425,14 @@ static int commit_inflight(ls_producer *p)
     p->stats.lost_replies += ctl.lost_replies;
     if (rc)
         return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
+    if (p->dac_on && !p->bumping) {
+        /* DAC learns from every data commit: conflicts push the interval
+         * up, clean commits bring it down, latency sets its floor. */
+        /* Conflicts, not retries after store errors: a flaky store is not
+         * contention. */
+        ls_dac_obs o = { (unsigned)(1 + ctl.conflicts), (double)(ls_now_ns() - t0) / 1e6 };
+        p->interval_ms = ls_dac_next(&p->dac, &p->dacp, &o);
+    }
     inflight_done(p);
     return LS_OK;
 }
@@ -485,7 +497,21 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         ls_producer_close(p);
         return rc;
     }
-    p->interval_ms = ls_conf_int(p->t->conf, "producer.commit.interval.ms");
+    p->interval_ms = (double)ls_conf_int(p->t->conf, "producer.commit.interval.ms");
+    p->dac_on = !strcmp(ls_conf_get(p->t->conf, "producer.commit.policy"), "dac");
+    if (p->dac_on) {
+        ls_dac_params_default(&p->dacp);
+        p->dacp.interval_ms_min = (double)ls_conf_int(p->t->conf, "producer.dac.interval.ms.min");
+        p->dacp.interval_ms_max = (double)ls_conf_int(p->t->conf, "producer.dac.interval.ms.max");
+        p->dacp.latency_factor = (double)ls_conf_int(p->t->conf, "producer.dac.latency.factor");
+        uint64_t seed;
+        if ((rc = ls_random_bytes(&seed, sizeof(seed)))) {  /* desynchronise producers */
+            ls_producer_close(p);
+            return rc;
+        }
+        ls_dac_init(&p->dac, &p->dacp, p->interval_ms, seed);
+        p->interval_ms = p->dac.interval_ms;
+    }
     p->commit_bytes_max = ls_conf_int(p->t->conf, "producer.commit.bytes.max");
     p->chunk_bytes_max = ls_conf_int(p->t->conf, "producer.chunk.bytes.max");
     p->chunk_samples_max = ls_conf_int(p->t->conf, "producer.chunk.samples.max");
@@ -571,7 +597,7 @@ static int commit_due(const ls_producer *p)
     if ((int64_t)p->pending_bytes >= p->commit_bytes_max)
         return 1;
     return p->first_append_ns &&
-           (ls_now_ns() - p->first_append_ns) / 1000000 >= (uint64_t)p->interval_ms;
+           (double)(ls_now_ns() - p->first_append_ns) >= p->interval_ms * 1e6;
 }
 
 int ls_producer_append_at(ls_producer *p, const void *sample, size_t len, void *msg_opaque,
@@ -681,6 +707,7 @@ void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out)
     pthread_mutex_lock(&mp->wmu);
     *out = p->stats;
     pthread_mutex_unlock(&mp->wmu);
+    out->commit_interval_ms = p->interval_ms;
 }
 
 void ls_producer_close(ls_producer *p)

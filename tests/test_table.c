@@ -581,6 +581,48 @@ static void test_same_id_opens(void **state)
     ls_store_close(st);
 }
 
+/* producer.commit.policy=dac: clean commits shrink the interval; commits
+ * that conflict (two producers interleaved) make it grow. */
+static void test_dac_policy(void **state)
+{
+    (void)state;
+    ls_store *st;
+    assert_int_equal(ls_store_mem_new(&st), LS_OK);
+    assert_int_equal(ls_table_create(st, "d", 1, LS_CODEC_NONE), LS_OK);
+    ls_conf *c = ls_conf_new();
+    assert_int_equal(ls_conf_set(c, "producer.commit.policy", "dac"), LS_OK);
+    assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "100"), LS_OK);
+    assert_int_equal(ls_conf_set(c, "producer.dac.latency.factor", "0"), LS_OK);
+    ls_producer *a, *b;
+    ls_producer_stats sa, sb;
+    assert_int_equal(ls_producer_open(st, "d", "a", c, &a), LS_OK);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(ls_producer_append(a, "x", 1, NULL), LS_OK);
+        assert_int_equal(ls_producer_flush(a), LS_OK);
+    }
+    ls_producer_stats_get(a, &sa);
+    assert_int_equal(sa.conflicts, 0);
+    assert_true(sa.commit_interval_ms < 100);          /* clean: shrinks */
+    double alone = sa.commit_interval_ms;
+    assert_int_equal(ls_producer_open(st, "d", "b", c, &b), LS_OK);
+    for (int i = 0; i < 10; i++) {                      /* each sees the other's commit */
+        assert_int_equal(ls_producer_append(a, "x", 1, NULL), LS_OK);
+        assert_int_equal(ls_producer_flush(a), LS_OK);
+        assert_int_equal(ls_producer_append(b, "y", 1, NULL), LS_OK);
+        assert_int_equal(ls_producer_flush(b), LS_OK);
+    }
+    ls_producer_stats_get(a, &sa);
+    ls_producer_stats_get(b, &sb);
+    assert_true(sa.conflicts >= 9 && sb.conflicts >= 9);
+    assert_true(sa.commit_interval_ms > alone * 4);     /* conflicts: grows */
+    assert_true(sb.commit_interval_ms > 100);
+    assert_true(sb.commit_interval_ms <= 1000);         /* the ceiling */
+    ls_producer_close(a);
+    ls_producer_close(b);
+    ls_conf_destroy(c);
+    ls_store_close(st);
+}
+
 int main(void)
 {
     lt_seed();
@@ -596,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_log),
         cmocka_unit_test(test_replay_rules),
         cmocka_unit_test(test_same_id_opens),
+        cmocka_unit_test(test_dac_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -679,6 +679,16 @@ static int cmd_conf(int argc, char **argv)
             char range[64] = "";
             if (!strcmp(p->type, "int"))
                 snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, p->min, p->max);
+            else if (!strcmp(p->type, "enum")) {
+                /* '|' separates cells in Markdown: escape it */
+                size_t k = 0;
+                for (const char *c = p->choices; *c && k + 3 < sizeof(range); c++) {
+                    if (*c == '|')
+                        range[k++] = '\\';
+                    range[k++] = *c;
+                }
+                range[k] = '\0';
+            }
             printf("| `%s` | %s | `%s` | %s | %s |\n", p->name, p->type, p->default_value,
                    range, p->doc);
         }
@@ -690,6 +700,9 @@ static int cmd_conf(int argc, char **argv)
         if (!strcmp(p->type, "int"))
             printf("%-32s int [%" PRId64 "..%" PRId64 "] default %s\n    %s\n", p->name,
                    p->min, p->max, p->default_value, p->doc);
+        else if (!strcmp(p->type, "enum"))
+            printf("%-32s %s default %s\n    %s\n", p->name, p->choices, p->default_value,
+                   p->doc);
         else
             printf("%-32s %s default %s\n    %s\n", p->name, p->type, p->default_value,
                    p->doc);
