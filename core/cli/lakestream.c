@@ -52,6 +52,17 @@ static const char *why(int rc)
     return m && *m ? m : ls_err2str(rc);
 }
 
+/* Print j (and a newline) to f, then release j; -1 if it could not be
+ * built or printed. */
+static int print_json(FILE *f, json_t *j, size_t flags)
+{
+    char *txt = j ? json_dumps(j, flags) : NULL;
+    int rc = txt && fprintf(f, "%s\n", txt) >= 0 ? 0 : -1;
+    free(txt);
+    json_decref(j);
+    return rc;
+}
+
 static int parse_u64(const char *s, const char *flag, uint64_t max, uint64_t *out)
 {
     char *end;
@@ -451,11 +462,8 @@ static int cmd_consume(int argc, char **argv, opts *o)
                               "data_requests", (json_int_t)rs.data_requests,
                               "steps", (json_int_t)rs.steps,
                               "samples", (json_int_t)rs.samples);
-        char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        if (txt)
-            fprintf(stderr, "%s\n", txt);
-        free(txt);
-        json_decref(j);
+        if (print_json(stderr, j, JSON_COMPACT) && !code)
+            code = fail(1, "cannot print the statistics");
     }
     ls_consumer_close(c);
     ls_store_close(st);
@@ -503,10 +511,9 @@ static int cmd_describe(int argc, char **argv, opts *o)
     if (!j) {
         code = fail(1, "cannot build the JSON description");
     } else if (o->json) {
-        char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (txt)
-            printf("%s\n", txt);
-        free(txt);
+        if (print_json(stdout, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+            code = fail(1, "cannot print the description");
+        j = NULL;   /* released by print_json */
     } else {
         printf("table:              %s\n", o->table);
         printf("version:            %" PRIu64 "\n", in.version);
@@ -586,13 +593,8 @@ static int cmd_checkpoint(int argc, char **argv, opts *o)
             if (o->json) {
                 json_t *j = json_pack("{s:I,s:o}", "low_watermark_step",
                                       (json_int_t)in.low_watermark_step, "checkpoints", arr);
-                char *txt = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-                if (txt)
-                    printf("%s\n", txt);
-                else
-                    code = fail(1, "cannot build the JSON listing");
-                free(txt);
-                json_decref(j);
+                if (print_json(stdout, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+                    code = fail(1, "cannot print the JSON listing");
             } else {
                 json_decref(arr);
             }
@@ -638,11 +640,8 @@ static int cmd_gc(int argc, char **argv, opts *o)
             "record_bytes", (json_int_t)g.record_bytes_deleted,
             "snapshots", (json_int_t)g.snapshots_deleted,
             "snapshot_bytes", (json_int_t)g.snapshot_bytes_deleted);
-        char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        if (txt)
-            printf("%s\n", txt);
-        free(txt);
-        json_decref(j);
+        if (print_json(stdout, j, JSON_COMPACT))
+            return fail(1, "cannot print the report");
     } else {
         printf("low watermark: step %" PRIu64 " (was %" PRIu64 ")%s\n", g.low_watermark_step,
                g.previous_watermark_step,
