@@ -674,6 +674,34 @@ static void jset(json_t *o, const char *k, json_t *v)
     json_object_set_new(o, k, v);
 }
 
+/* Every property as the library sees it in conf, except `skip` (or NULL). */
+static json_t *conf_json(const ls_conf *conf, const char *skip)
+{
+    json_t *j = json_object();
+    const ls_conf_prop *pr;
+    for (size_t i = 0; (pr = ls_conf_describe(i)); i++)
+        if (!skip || strcmp(pr->name, skip))
+            jset(j, pr->name, json_string(ls_conf_get(conf, pr->name)));
+    return j;
+}
+
+/* A fresh work directory of our own under parent, so that removing it
+ * afterwards removes exactly what this run wrote (see g_workdir). */
+static char *make_workdir(const char *parent, int keep)
+{
+    mkdir(parent, 0777);
+    char tmpl[PATH_MAX];
+    snprintf(tmpl, sizeof(tmpl), "%s/lakestream-bench.XXXXXX", parent);
+    if (!mkdtemp(tmpl))
+        die(parent, "cannot create a work directory in it: %s", strerror(errno));
+    char *dir = realpath(tmpl, NULL);
+    if (!dir)
+        die(tmpl, "%s", strerror(errno));
+    g_workdir = dir;
+    g_keep = keep;
+    return dir;
+}
+
 static json_t *jreal(double x)
 {
     return json_real(x);
@@ -1019,12 +1047,7 @@ static json_t *params_json(const opts *o, const char *dir, const char *backend,
     jset(p, "warmup", json_boolean(o->warmup));
     jset(p, "conf_overrides", json_incref(o->conf_overrides));
     /* Every property as the library saw it (store.fsync varies per run). */
-    json_t *conf = json_object();
-    const ls_conf_prop *pr;
-    for (size_t i = 0; (pr = ls_conf_describe(i)); i++)
-        if (strcmp(pr->name, "store.fsync"))
-            jset(conf, pr->name, json_string(ls_conf_get(o->conf, pr->name)));
-    jset(p, "conf", conf);
+    jset(p, "conf", conf_json(o->conf, "store.fsync"));
     jset(p, "mb", json_string("MB = 10^6 bytes; MiB = 2^20 bytes"));
     return p;
 }
@@ -1085,18 +1108,7 @@ static int fsync_index(const opts *o, int on)
 
 static int cmd_ingest(opts *o, int argc, char **argv)
 {
-    /* A fresh directory of our own, so that removing it afterwards removes
-     * exactly what this run wrote. */
-    mkdir(o->store_parent, 0777);
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof(tmpl), "%s/lakestream-bench.XXXXXX", o->store_parent);
-    if (!mkdtemp(tmpl))
-        die(o->store_parent, "cannot create a store directory in it: %s", strerror(errno));
-    char *dir = realpath(tmpl, NULL);
-    if (!dir)
-        die(tmpl, "%s", strerror(errno));
-    g_workdir = dir;
-    g_keep = o->keep;
+    char *dir = make_workdir(o->store_parent, o->keep);
 
     size_t max_cut = RAW_BLOCK_BYTES;
     for (size_t i = 0; i < o->nsizes; i++)
@@ -2283,11 +2295,7 @@ static json_t *recovery_params_json(const ropts *o, const char *dir, const char 
     jset(sz, "producer_counts", pc);
     jset(p, "sizes", sz);
     jset(p, "conf_overrides", json_incref(o->conf_overrides));
-    json_t *conf = json_object();
-    const ls_conf_prop *cp;
-    for (size_t i = 0; (cp = ls_conf_describe(i)); i++)
-        jset(conf, cp->name, json_string(ls_conf_get(o->conf, cp->name)));
-    jset(p, "conf", conf);
+    jset(p, "conf", conf_json(o->conf, NULL));
     jset(p, "ms", json_string("milliseconds of CLOCK_MONOTONIC"));
     return p;
 }
@@ -2296,16 +2304,7 @@ static json_t *recovery_params_json(const ropts *o, const char *dir, const char 
 
 static int cmd_recovery(ropts *o, int argc, char **argv)
 {
-    mkdir(o->store_parent, 0777);
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof(tmpl), "%s/lakestream-bench.XXXXXX", o->store_parent);
-    if (!mkdtemp(tmpl))
-        die(o->store_parent, "cannot create a work directory in it: %s", strerror(errno));
-    char *dir = realpath(tmpl, NULL);
-    if (!dir)
-        die(tmpl, "%s", strerror(errno));
-    g_workdir = dir;
-    g_keep = o->keep;
+    char *dir = make_workdir(o->store_parent, o->keep);
     char store_dir[PATH_MAX], dataset[PATH_MAX];
     snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
     snprintf(dataset, sizeof(dataset), "%s/dataset", dir);
@@ -3267,11 +3266,7 @@ static json_t *commit_params_json(const copts *o, const char *dir, const char *b
     jset(p, "pregrow_control", json_boolean(o->pregrow_control));
     jset(p, "start_delay_ms", jint(COMMIT_START_DELAY_MS));
     jset(p, "conf_overrides", json_incref(o->conf_overrides));
-    json_t *conf = json_object();
-    const ls_conf_prop *cp;
-    for (size_t i = 0; (cp = ls_conf_describe(i)); i++)
-        jset(conf, cp->name, json_string(ls_conf_get(o->conf, cp->name)));
-    jset(p, "conf", conf);
+    jset(p, "conf", conf_json(o->conf, NULL));
     jset(p, "mb", json_string("MB = 10^6 bytes; MiB = 2^20 bytes"));
     jset(p, "ms", json_string("milliseconds of CLOCK_MONOTONIC"));
     return p;
@@ -3279,16 +3274,7 @@ static json_t *commit_params_json(const copts *o, const char *dir, const char *b
 
 static int cmd_commit(copts *o, int argc, char **argv)
 {
-    mkdir(o->store_parent, 0777);
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof(tmpl), "%s/lakestream-bench.XXXXXX", o->store_parent);
-    if (!mkdtemp(tmpl))
-        die(o->store_parent, "cannot create a work directory in it: %s", strerror(errno));
-    char *dir = realpath(tmpl, NULL);
-    if (!dir)
-        die(tmpl, "%s", strerror(errno));
-    g_workdir = dir;
-    g_keep = o->keep;
+    char *dir = make_workdir(o->store_parent, o->keep);
     char store_dir[PATH_MAX];
     snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
     unsigned P = o->producers;
