@@ -349,7 +349,11 @@ size_t ls_producer_pending(const ls_producer *p);
 void ls_producer_close(ls_producer *p);
 
 typedef struct ls_producer_stats {
-    uint64_t commits, commit_attempts, conflicts, lost_replies;
+    /* conflicts: attempts lost to a concurrent commit after the producer
+     * had read the log forward (races, which DAC backs off from);
+     * stale_attempts: attempts lost because it had not read forward, as a
+     * lone committer does not, when another producer appears. */
+    uint64_t commits, commit_attempts, conflicts, stale_attempts, lost_replies;
     double   commit_interval_ms;  /* the interval in force (DAC adapts it) */
     uint64_t samples_committed, bytes_committed;  /* bytes: stored chunk bytes */
     uint64_t chunks_written;

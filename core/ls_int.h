@@ -341,6 +341,8 @@ struct ls_table {
     int64_t    log_retention_ms;   /* table.log.retention.ms (R) */
     int64_t    head_ts_ms;         /* timestamp of the newest record applied, 0: unknown */
     int64_t    head_ok_ms;         /* wall time the head was last confirmed */
+    int        contended;          /* others commit too: read forward before
+                                      the first attempt of a commit */
     int        use_snapshots;      /* 0: replay from version 1 (tests) */
     ls_meta_stats meta;
     /* Small cache of parsed commit records (for readers), by version. */
@@ -369,7 +371,10 @@ typedef struct ls_commit_ctl {
     int    (*precheck)(void *arg, const ls_state *s, int *done);
     void    *arg;
     unsigned retries;                          /* retriable-error budget */
-    uint64_t attempts, conflicts, lost_replies; /* counted */
+    /* Counted.  conflicts: attempts lost to a commit that landed after we
+     * had read forward (a race); stale: attempts lost to one that was
+     * already there because we had not read forward (contention unknown). */
+    uint64_t attempts, conflicts, stale, lost_replies;
     int      landed;   /* in/out, sticky: r is known to be in the log (our
                           commit_id was applied); keep it with r across calls */
 } ls_commit_ctl;

@@ -411,8 +411,10 @@ static int precheck(void *arg, const ls_state *s, int *already_in)
 }
 
 /* Drive the in-flight commit into the log.  Returns LS_OK once it is in;
- * a retriable error leaves it in flight for the next call. */
-static int commit_inflight(ls_producer *p)
+ * a retriable error leaves it in flight for the next call.  stall0: when
+ * the caller stopped appending for this commit (before waiting for its
+ * chunk writes), so that DAC's latency floor sees the whole stall. */
+static int commit_inflight(ls_producer *p, uint64_t stall0)
 {
     ls_commit_ctl ctl = { .precheck = precheck, .arg = p, .retries = p->retries,
                           .landed = p->inflight_landed };
@@ -422,15 +424,16 @@ static int commit_inflight(ls_producer *p)
     p->stats.commit_ns_total += ls_now_ns() - t0;
     p->stats.commit_attempts += ctl.attempts;
     p->stats.conflicts += ctl.conflicts;
+    p->stats.stale_attempts += ctl.stale;
     p->stats.lost_replies += ctl.lost_replies;
     if (rc)
         return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
     if (p->dac_on && !p->bumping) {
         /* DAC learns from every data commit: conflicts push the interval
          * up, clean commits bring it down, latency sets its floor. */
-        /* Conflicts, not retries after store errors: a flaky store is not
-         * contention. */
-        ls_dac_obs o = { (unsigned)(1 + ctl.conflicts), (double)(ls_now_ns() - t0) / 1e6 };
+        /* Conflicts, not retries after store errors (a flaky store is not
+         * contention) nor stale attempts (not reading forward is not one). */
+        ls_dac_obs o = { (unsigned)(1 + ctl.conflicts), (double)(ls_now_ns() - stall0) / 1e6 };
         p->interval_ms = ls_dac_next(&p->dac, &p->dacp, &o);
     }
     inflight_done(p);
@@ -443,7 +446,7 @@ static int commit_all(ls_producer *p, int seal)
     int rc;
     if (p->fatal)
         return ls_seterr(p->fatal, "producer %s: %s (final)", p->id, ls_err2str(p->fatal));
-    if (p->inflight && (rc = commit_inflight(p)))
+    if (p->inflight && (rc = commit_inflight(p, ls_now_ns())))
         return rc;
     /* Each round commits at least one chunk, or the source position, so
      * the loop ends; several rounds when a record cannot name everything,
@@ -458,7 +461,9 @@ static int commit_all(ls_producer *p, int seal)
             return LS_OK;
         if (p->nchunks == 0 && p->cb.count > 0)
             return ls_seterr(LS_ERR_STATE, "producer %s: cannot seal the open chunk", p->id);
-        if ((rc = write_chunks(p)) || (rc = build_inflight(p)) || (rc = commit_inflight(p)))
+        uint64_t stall0 = ls_now_ns();
+        if ((rc = write_chunks(p)) || (rc = build_inflight(p)) ||
+            (rc = commit_inflight(p, stall0)))
             return rc;
         if (p->nchunks == 0 && p->cb.count == 0 && !p->has_srcpos)
             return LS_OK;
@@ -532,7 +537,7 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
     rc = build_inflight(p);
     p->bumping = 1;
     if (!rc)
-        rc = commit_inflight(p);
+        rc = commit_inflight(p, ls_now_ns());
     p->bumping = 0;
     if (rc) {
         ls_producer_close(p);

@@ -181,13 +181,21 @@ static int posix_put_if_absent(ls_store *st, const char *key, const void *buf,
 {
     posix_store *ps = st->impl;
     char tmp[LS_KEY_BYTES_MAX + TMP_NAME_BYTES + 1];
+    struct stat sb;
+    /* A key that is already there loses without writing (and, with fsync
+     * on, syncing) a temporary file first; link() below still decides
+     * every race this check does not see. */
+    if (fstatat(ps->rootfd, key, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return fail(LS_ERR_INVALID, "put_if_absent", key, EISDIR);
+        return ls_seterr(LS_ERR_EXISTS, "posix: put_if_absent %s: exists", key);
+    }
     int fd, e = write_temp(ps, key, buf, len, tmp, &fd);
     if (e)
         return fail(write_err(e), "put_if_absent", key, e);
     int rc = LS_OK;
     if (linkat(ps->rootfd, tmp, ps->rootfd, key, 0) != 0) {
         e = errno;
-        struct stat sb;
         if (e == EEXIST && fstat(fd, &sb) == 0 && sb.st_nlink == 2) {
             /* NFS retransmits a LINK whose reply was lost and the retry
              * answers EEXIST: the link count of our temporary file tells

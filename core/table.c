@@ -561,7 +561,7 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
 {
     ls_bytes enc = { 0 };
     unsigned io_errors = 0, backoff_ms = 1, attempt;
-    int rc = LS_OK, in = 0;
+    int rc = LS_OK, in = 0, fresh = 0;
     ctl->landed = ctl->landed ? 1 : 0;
     for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX && !in; attempt++) {
         /* Once replay has applied our commit_id, the record is in, whatever
@@ -571,14 +571,21 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
             in = 1;
             break;
         }
-        /* A head confirmed more than R/2 ago may be a slot GC reclaimed
-         * since: confirm it again before writing there. */
-        if (ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
+        /* Read forward first when others have been committing (one GET
+         * when nothing is new: cheaper than a put that must fail), or when
+         * the head was confirmed more than R/2 ago and may be a slot GC
+         * reclaimed since.  A lone committer skips it, and finds out about
+         * a newcomer from its first lost attempt. */
+        if ((!fresh && t->contended) ||
+            ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
+            uint64_t before = t->state.version;
             rc = refresh_watch(t, r->commit_id, &ctl->landed);
             if (ctl->landed)
                 continue;
             if (rc)
                 goto retry_or_fail;
+            fresh = 1;
+            t->contended = t->state.version != before;
         }
         if (ctl->precheck && (rc = ctl->precheck(ctl->arg, &t->state, &in)))
             break;
@@ -625,8 +632,14 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         } else if (rc != LS_ERR_EXISTS) {
             break;
         }
-        ctl->conflicts++;
+        if (fresh)
+            ctl->conflicts++;
+        else
+            ctl->stale++;
+        t->contended = 1;
         rc = refresh_watch(t, r->commit_id, &ctl->landed);
+        if (rc == LS_OK)
+            fresh = 1;
         if (rc == LS_OK || ctl->landed)
             continue;
     retry_or_fail:

@@ -746,6 +746,7 @@ static json_t *producer_stats_json(const ls_producer_stats *s)
     jset(o, "commits", jint(s->commits));
     jset(o, "commit_attempts", jint(s->commit_attempts));
     jset(o, "conflicts", jint(s->conflicts));
+    jset(o, "stale_attempts", jint(s->stale_attempts));
     jset(o, "lost_replies", jint(s->lost_replies));
     jset(o, "samples_committed", jint(s->samples_committed));
     jset(o, "bytes_committed", jint(s->bytes_committed));
@@ -3387,8 +3388,8 @@ static int cmd_commit(copts *o, int argc, char **argv)
     ls_store_close(st);
 
     /* Totals over the producers, deltas from the common start. */
-    uint64_t samples = 0, bytes = 0, commits = 0, attempts = 0, conflicts = 0, lost = 0,
-             chunks = 0, commit_ns = 0, t_end = t_start, nobs_all = 0;
+    uint64_t samples = 0, bytes = 0, commits = 0, attempts = 0, conflicts = 0, stale = 0,
+             lost = 0, chunks = 0, commit_ns = 0, t_end = t_start, nobs_all = 0;
     for (unsigned i = 0; i < P; i++) {
         const ls_producer_stats *a = &reps[i].s0, *b = &reps[i].s1;
         samples += b->samples_committed - a->samples_committed;
@@ -3396,6 +3397,7 @@ static int cmd_commit(copts *o, int argc, char **argv)
         commits += b->commits - a->commits;
         attempts += b->commit_attempts - a->commit_attempts;
         conflicts += b->conflicts - a->conflicts;
+        stale += b->stale_attempts - a->stale_attempts;
         lost += b->lost_replies - a->lost_replies;
         chunks += b->chunks_written - a->chunks_written;
         commit_ns += b->commit_ns_total - a->commit_ns_total;
@@ -3475,6 +3477,7 @@ static int cmd_commit(copts *o, int argc, char **argv)
     jset(root, "commits", jint(commits));
     jset(root, "commit_attempts", jint(attempts));
     jset(root, "conflicts", jint(conflicts));
+    jset(root, "stale_attempts", jint(stale));
     jset(root, "lost_replies", jint(lost));
     jset(root, "chunks_written", jint(chunks));
     jset(root, "commit_time_share", jreal((double)commit_ns / 1e9 / (window * P)));

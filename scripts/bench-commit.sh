@@ -13,17 +13,21 @@
 #   scripts/bench-commit.sh [-d SECONDS] [-r REPEAT] [-s STORE_PARENT] [-o OUT_PREFIX]
 #
 # -d: seconds of appending per run (default 4); -r: repetitions of the whole
-# matrix and series, each in a rotated policy order (default 2); -s: where the
+# matrix and series, each in a rotated policy order (default 3); -s: where the
 # runs make their work directories (default /tmp); -o: output prefix (default
-# results/commit-<UTC date>-<git rev>).  About 15 minutes on a 2-vCPU VM with
-# the defaults (the matrix about 5, the pre-grown series and its control
-# about 10).  Run it on a quiet machine: the ratios compare runs of one
-# invocation.
+# results/commit-<UTC date>-<git rev>).  About 30 minutes on a 2-vCPU VM with
+# the defaults (per repetition: the matrix about 5, the pre-grown series and
+# its control about 5).  Before each run the file system is synced and left
+# alone for SETTLE seconds (default 2), so that a run does not pay for the
+# removal of the previous run's files (the root file system of our VMs is
+# mounted with online discard).  Run it on a quiet machine: the ratios
+# compare runs of one invocation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=4
-REPEAT=2
+REPEAT=3
+SETTLE=${SETTLE:-2}
 STORE=/tmp
 PREFIX=""
 while getopts "d:r:s:o:h" opt; do
@@ -32,7 +36,7 @@ while getopts "d:r:s:o:h" opt; do
     r) REPEAT=$OPTARG ;;
     s) STORE=$OPTARG ;;
     o) PREFIX=$OPTARG ;;
-    h) sed -n '2,21p' "$0"; exit 0 ;;
+    h) sed -n '2,24p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -79,6 +83,8 @@ run() {  # run NAME ARGS...: one benchmark run into $WORK/NNN.json
   local f
   f=$(printf '%s/%03d.json' "$WORK" "$n")
   echo "[$n] $BENCH commit $*" >&2
+  sync
+  sleep "$SETTLE"
   "$BENCH" commit --store "$STORE" --sample-bytes "$SAMPLE_BYTES" --json "$@" >"$f"
 }
 
@@ -130,6 +136,8 @@ for P in sorted(matrix):
             "mb_per_s": med([r["mb_per_s"] for r in rs]),
             "commits_per_s": med([r["commits_per_s"] for r in rs]),
             "conflicts_per_commit": med([r["conflicts_per_commit"] for r in rs]),
+            "attempts_per_commit": med([r["attempts_per_commit"] for r in rs]),
+            "stale_attempts": med([r.get("stale_attempts", 0) for r in rs]),
             "commit_latency_ms_p99": med([r["commit_latency_ms_p99"] or 0 for r in rs]),
             "commit_interval_ms_p50": med([r["commit_interval_ms"]["p50"] or 0 for r in rs]),
             "log_versions": med([r["log_versions"] for r in rs]),

@@ -581,17 +581,30 @@ static void test_same_id_opens(void **state)
     ls_store_close(st);
 }
 
+/* Commit one sample with producer arg (a crash_cb: it runs inside the
+ * other producer's put_if_absent, between its read-forward and its put). */
+static void commit_one(void *arg)
+{
+    ls_producer *b = arg;
+    assert_int_equal(ls_producer_append(b, "y", 1, NULL), LS_OK);
+    assert_int_equal(ls_producer_flush(b), LS_OK);
+}
+
 /* producer.commit.policy=dac: clean commits shrink the interval; commits
- * that conflict (two producers interleaved) make it grow. */
+ * that lose real races (another commit lands between a producer's
+ * read-forward and its put) make it grow.  Commits that merely follow
+ * another producer's are not races: the second producer reads forward
+ * before it puts, so they neither conflict nor move DAC. */
 static void test_dac_policy(void **state)
 {
     (void)state;
-    ls_store *st;
-    assert_int_equal(ls_store_mem_new(&st), LS_OK);
-    assert_int_equal(ls_table_create(st, "d", 1, LS_CODEC_NONE), LS_OK);
+    ls_store *mem, *st;
+    assert_int_equal(ls_store_mem_new(&mem), LS_OK);
+    assert_int_equal(ls_table_create(mem, "d", 1, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_store_fault_new(mem, NULL, &st), LS_OK);
     ls_conf *c = ls_conf_new();
     assert_int_equal(ls_conf_set(c, "producer.commit.policy", "dac"), LS_OK);
-    assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "100"), LS_OK);
+    assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "500"), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.dac.latency.factor", "0"), LS_OK);
     ls_producer *a, *b;
     ls_producer_stats sa, sb;
@@ -602,25 +615,46 @@ static void test_dac_policy(void **state)
     }
     ls_producer_stats_get(a, &sa);
     assert_int_equal(sa.conflicts, 0);
-    assert_true(sa.commit_interval_ms < 100);          /* clean: shrinks */
+    assert_int_equal(sa.stale_attempts, 0);
+    assert_int_equal(sa.commit_attempts, 10);           /* alone: one put each */
+    assert_true(sa.commit_interval_ms < 500);          /* clean: shrinks */
     double alone = sa.commit_interval_ms;
-    assert_int_equal(ls_producer_open(st, "d", "b", c, &b), LS_OK);
-    for (int i = 0; i < 10; i++) {                      /* each sees the other's commit */
+
+    /* Taking turns: a's first attempt after b appeared is stale (a had no
+     * reason to read forward); from then on a reads forward first. */
+    assert_int_equal(ls_producer_open(mem, "d", "b", c, &b), LS_OK);
+    for (int i = 0; i < 10; i++) {
+        commit_one(b);
         assert_int_equal(ls_producer_append(a, "x", 1, NULL), LS_OK);
         assert_int_equal(ls_producer_flush(a), LS_OK);
-        assert_int_equal(ls_producer_append(b, "y", 1, NULL), LS_OK);
-        assert_int_equal(ls_producer_flush(b), LS_OK);
+    }
+    ls_producer_stats_get(a, &sa);
+    assert_int_equal(sa.conflicts, 0);
+    assert_int_equal(sa.stale_attempts, 1);
+    assert_int_equal(sa.commit_attempts, 21);
+    assert_true(sa.commit_interval_ms < alone);        /* still clean: shrinks */
+    double taking_turns = sa.commit_interval_ms;
+
+    /* Races: b commits inside each of a's puts of a log record. */
+    for (int i = 0; i < 10; i++) {
+        ls_fault_opts fo = { .op_mask = LS_FAULT_OP_PUT_IF_ABSENT, .crash_at = 1,
+                             .crash_cb = commit_one, .crash_arg = b };
+        assert_int_equal(ls_store_fault_set(st, &fo), LS_OK);
+        assert_int_equal(ls_producer_append(a, "x", 1, NULL), LS_OK);
+        assert_int_equal(ls_producer_flush(a), LS_OK);
     }
     ls_producer_stats_get(a, &sa);
     ls_producer_stats_get(b, &sb);
-    assert_true(sa.conflicts >= 9 && sb.conflicts >= 9);
-    assert_true(sa.commit_interval_ms > alone * 4);     /* conflicts: grows */
-    assert_true(sb.commit_interval_ms > 100);
-    assert_true(sb.commit_interval_ms <= 1000);         /* the ceiling */
+    assert_int_equal(sa.conflicts, 10);
+    assert_int_equal(sa.stale_attempts, 1);
+    assert_int_equal(sa.commit_attempts, 41);
+    assert_true(sa.commit_interval_ms > taking_turns * 3); /* conflicts: grows */
+    assert_true(sa.commit_interval_ms <= 1000);        /* the ceiling */
+    assert_int_equal(sb.commits, 20);
     ls_producer_close(a);
     ls_producer_close(b);
     ls_conf_destroy(c);
-    ls_store_close(st);
+    ls_store_close(st);    /* closes mem too */
 }
 
 int main(void)
