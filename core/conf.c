@@ -56,6 +56,27 @@ static const ls_conf_prop props[] = {
       "ceiling of the backoff between log polls while waiting for a step", NULL },
     { "store.retries", "int", "5", 0, LS_STORE_RETRIES_MAX,
       "retries of a failed retriable store read, with backoff", NULL },
+    { "s3.endpoint", "string", "", 0, 0,
+      "s3: endpoint URL http[s]://host[:port] (empty: $AWS_ENDPOINT_URL_S3, "
+      "$AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)", NULL },
+    { "s3.region", "string", "", 0, 0,
+      "s3: region for signing (empty: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)", NULL },
+    { "s3.addressing", "enum", "auto", 0, 0,
+      "s3: path (endpoint/bucket/key) or virtual (bucket.endpoint/key); auto: path "
+      "with a custom endpoint, virtual for AWS", "auto|path|virtual" },
+    { "s3.tls.verify", "bool", "true", 0, 1,
+      "s3: verify the server's TLS certificate and host name", NULL },
+    { "s3.ca.bundle", "string", "", 0, 0,
+      "s3: CA certificates file (PEM) for TLS (empty: the system's)", NULL },
+    { "s3.connections.max", "int", "16", 1, LS_S3_CONNECTIONS_MAX,
+      "s3: keep-alive connections kept per store handle, and parallel reads", NULL },
+    { "s3.request.timeout.ms", "int", "30000", 1, 3600000,
+      "s3: one request's time limit (then retried)", NULL },
+    { "s3.connect.timeout.ms", "int", "5000", 1, 600000,
+      "s3: connection setup time limit", NULL },
+    { "s3.retries", "int", "6", 0, LS_STORE_RETRIES_MAX,
+      "s3: retries of a request after a transport error, timeout, 5xx, 429 or 503 "
+      "SlowDown, with jittered exponential backoff", NULL },
 };
 #define NPROPS (sizeof(props) / sizeof(props[0]))
 
@@ -155,6 +176,10 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         if (x < p->min || x > p->max)
             return ls_seterr(LS_ERR_INVALID, "%s: %lld is outside [%lld, %lld]", name,
                              (long long)x, (long long)p->min, (long long)p->max);
+    } else if (!strcmp(p->type, "string")) {
+        if (strlen(value) > LS_CONF_STRING_BYTES_MAX)
+            return ls_seterr(LS_ERR_LIMIT, "%s: longer than %u bytes", name,
+                             LS_CONF_STRING_BYTES_MAX);
     }
     char *copy = strdup(value);
     if (!copy)

@@ -34,7 +34,8 @@ typedef struct slot {
 /* A byte range fetched from one chunk for the step being read. */
 typedef struct fpart {
     char    *key;
-    uint8_t *buf;
+    uint64_t off, len;            /* the range within the chunk */
+    uint8_t *buf;                 /* NULL until fetched */
 } fpart;
 
 /* A batch and the memory it owns, in one allocation with the pointers. */
@@ -60,6 +61,8 @@ struct ls_consumer {
     size_t    nparts, parts_cap;
     const uint8_t **s_stored;     /* per sample of the slice: stored bytes, */
     uint32_t *s_flags;            /* len_flags, */
+    uint32_t *s_crc;              /* CRC32C, */
+    uint64_t *s_rel;              /* offset within its part, */
     uint32_t *s_part;             /* and which fetched part holds it */
     size_t    s_cap;
     ls_read_stats data;           /* reader thread's running data counters */
@@ -79,20 +82,64 @@ struct ls_consumer {
 
 /* ---- reading one step ---------------------------------------------------- */
 
-static int data_get(ls_consumer *c, const char *key, uint64_t off, uint64_t len,
-                    uint8_t **out, size_t *out_len)
+/* Fetch every planned part that has no buffer yet, all at once (in
+ * parallel where the store can), retrying the parts whose read failed with
+ * a retriable error. */
+static int fetch_parts(ls_consumer *c)
 {
+    ls_get_req *reqs = malloc((c->nparts ? c->nparts : 1) * sizeof(*reqs));
+    size_t *which = malloc((c->nparts ? c->nparts : 1) * sizeof(*which));
+    int rc = reqs && which ? LS_OK : ls_seterr(LS_ERR_NOMEM, "fetch list");
     unsigned backoff_ms = 1;
-    for (unsigned attempt = 0;; attempt++) {
-        c->data.requests++;
-        c->data.data_requests++;
-        int rc = ls_store_get(c->t->st, key, off, len, out, out_len);
-        if (rc == LS_OK)
-            c->data.bytes_fetched += *out_len;
-        if (!ls_err_is_retriable(rc) || attempt >= c->retries)
-            return rc;
+    for (unsigned attempt = 0; rc == LS_OK; attempt++) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->nparts; i++)
+            if (!c->parts[i].buf) {
+                reqs[n] = (ls_get_req){ .key = c->parts[i].key, .off = c->parts[i].off,
+                                        .len = c->parts[i].len };
+                which[n++] = i;
+            }
+        if (n == 0)
+            break;
+        c->data.requests += n;
+        c->data.data_requests += n;
+        rc = ls_store_get_many(c->t->st, reqs, n);
+        int again = 0;
+        for (size_t j = 0; j < n; j++) {
+            fpart *pt = &c->parts[which[j]];
+            if (reqs[j].rc == LS_OK) {
+                c->data.bytes_fetched += reqs[j].out_len;
+                pt->buf = reqs[j].out;
+                if (reqs[j].out_len != pt->len && rc == LS_OK)
+                    rc = ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64
+                                   " bytes at %" PRIu64, pt->key, reqs[j].out_len, pt->len,
+                                   pt->off);
+            } else if (ls_err_is_retriable(reqs[j].rc)) {
+                again = 1;
+            }
+        }
+        if (rc == LS_ERR_NOT_FOUND) {
+            for (size_t j = 0; j < n; j++)
+                if (reqs[j].rc == LS_ERR_NOT_FOUND) {
+                    rc = ls_seterr(LS_ERR_NOT_FOUND, "%s: chunk referenced by the log is "
+                                   "missing", c->parts[which[j]].key);
+                    break;
+                }
+        }
+        if (rc == LS_OK || !ls_err_is_retriable(rc) || !again || attempt >= c->retries)
+            break;
+        /* Only retriable failures left: fetch those again. */
+        for (size_t j = 0; j < n; j++)
+            if (reqs[j].rc != LS_OK && !ls_err_is_retriable(reqs[j].rc))
+                again = 0;
+        if (!again)
+            break;
+        rc = LS_OK;
         ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
+    free(reqs);
+    free(which);
+    return rc;
 }
 
 /* Index of the retained commit holding sample a, or -1. */
@@ -112,13 +159,11 @@ static ssize_t find_commit(const ls_state *s, uint64_t a)
     return -1;
 }
 
-/* Pass 1 for one chunk: fetch the byte range of samples [i0, i1) with one
- * ranged GET and check each sample (CRC32C, declared size).  The fetched
- * buffer and a copy of the key are kept in c->parts until pass 2; per
- * sample, where its stored bytes are, its flags and decoded length. */
-static int fetch_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chunk_first,
-                            uint32_t i0, uint32_t i1, size_t *lens, size_t *k,
-                            uint64_t *total)
+/* Plan pass 1 for one chunk: the byte range of samples [i0, i1), to be
+ * fetched with one ranged GET, and per sample where it will lie in that
+ * range, its flags and CRC (copied: the record is only borrowed). */
+static int plan_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint32_t i0, uint32_t i1,
+                           size_t *k)
 {
     if (c->offsets_cap < (size_t)ch->count + 1) {
         uint64_t *o = realloc(c->offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
@@ -138,38 +183,40 @@ static int fetch_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint64_t chu
     int rc = ls_chunk_index_offsets(ch->index, ch->count, c->offsets);
     if (rc)
         return ls_preferr(rc, "%s", ch->key);
-    uint64_t off = c->offsets[i0], len = c->offsets[i1] - c->offsets[i0];
     fpart *pt = &c->parts[c->nparts];
     if (!(pt->key = strdup(ch->key)))
         return ls_seterr(LS_ERR_NOMEM, "fetch list");
-    size_t got;
-    rc = data_get(c, ch->key, off, len, &pt->buf, &got);
-    if (rc == LS_ERR_NOT_FOUND)
-        rc = ls_seterr(LS_ERR_NOT_FOUND, "%s: chunk referenced by the log is missing", ch->key);
-    else if (rc == LS_OK && got != len) {
-        free(pt->buf);
-        rc = ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64 " bytes at %"
-                       PRIu64, ch->key, got, len, off);
-    }
-    if (rc) {
-        free(pt->key);
-        return rc;
-    }
+    pt->off = c->offsets[i0];
+    pt->len = c->offsets[i1] - c->offsets[i0];
+    pt->buf = NULL;
     c->nparts++;
     for (uint32_t i = i0; i < i1; i++, (*k)++) {
         const uint8_t *e = ch->index + (size_t)i * LS_CHUNK_ENTRY_BYTES;
-        uint32_t len_flags = ls_get_u32le(e), crc = ls_get_u32le(e + 4);
-        const uint8_t *stored = pt->buf + (c->offsets[i] - off);
-        rc = ls_chunk_sample_check(stored, len_flags, crc, ch->key, chunk_first + i,
-                                   &lens[*k]);
+        c->s_flags[*k] = ls_get_u32le(e);
+        c->s_crc[*k] = ls_get_u32le(e + 4);
+        c->s_rel[*k] = c->offsets[i] - pt->off;
+        c->s_part[*k] = (uint32_t)(c->nparts - 1);
+    }
+    return LS_OK;
+}
+
+/* After the fetch: check each of the n samples of the slice starting at
+ * global sample a (CRC32C, declared size); per sample, where its stored
+ * bytes are and its decoded length. */
+static int check_samples(ls_consumer *c, uint64_t a, size_t n, size_t *lens, uint64_t *total)
+{
+    for (size_t k = 0; k < n; k++) {
+        const fpart *pt = &c->parts[c->s_part[k]];
+        const uint8_t *stored = pt->buf + c->s_rel[k];
+        uint32_t len_flags = c->s_flags[k];
+        int rc = ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + k,
+                                       &lens[k]);
         if (rc)
             return rc;
-        c->s_stored[*k] = stored;
-        c->s_flags[*k] = len_flags;
-        c->s_part[*k] = (uint32_t)(c->nparts - 1);
-        c->data.bytes_delivered += lens[*k];
+        c->s_stored[k] = stored;
+        c->data.bytes_delivered += lens[k];
         if (len_flags & LS_SAMPLE_ZSTD_FLAG)
-            *total += lens[*k];           /* raw samples are not copied */
+            *total += lens[k];           /* raw samples are not copied */
         c->data.bytes_needed += len_flags & LS_SAMPLE_LEN_MASK;
     }
     return LS_OK;
@@ -184,7 +231,8 @@ static void parts_free(ls_consumer *c)
     c->nparts = 0;
 }
 
-/* Pass 1: find, fetch and check the slice's samples. */
+/* Pass 1: find, fetch (every chunk's part at once) and check the slice's
+ * samples. */
 static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uint64_t *total)
 {
     ls_table *t = c->t;
@@ -214,14 +262,17 @@ static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uin
             if (cur < end) {
                 uint32_t i0 = (uint32_t)(cur - first);
                 uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
-                if ((rc = fetch_chunk_part(c, ch, first, i0, i1, lens, &k, total)))
+                if ((rc = plan_chunk_part(c, ch, i0, i1, &k)))
                     return rc;
                 cur = first + i1;
             }
             first = end;
         }
     }
-    return LS_OK;
+    int rc = fetch_parts(c);
+    if (rc)
+        return rc;
+    return check_samples(c, a, (size_t)(b - a), lens, total);
 }
 
 /* Read this rank's slice of a visible step: fetch and check every sample
@@ -240,11 +291,15 @@ static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
     if (!rc && c->s_cap < n) {
         free(c->s_stored);
         free(c->s_flags);
+        free(c->s_crc);
+        free(c->s_rel);
         free(c->s_part);
         c->s_stored = malloc(n * sizeof(*c->s_stored));
         c->s_flags = malloc(n * sizeof(*c->s_flags));
+        c->s_crc = malloc(n * sizeof(*c->s_crc));
+        c->s_rel = malloc(n * sizeof(*c->s_rel));
         c->s_part = malloc(n * sizeof(*c->s_part));
-        c->s_cap = c->s_stored && c->s_flags && c->s_part ? n : 0;
+        c->s_cap = c->s_stored && c->s_flags && c->s_crc && c->s_rel && c->s_part ? n : 0;
         if (!c->s_cap)
             rc = ls_seterr(LS_ERR_NOMEM, "batch");
     }
@@ -580,6 +635,8 @@ void ls_consumer_close(ls_consumer *c)
     free(c->parts);
     free(c->s_stored);
     free(c->s_flags);
+    free(c->s_crc);
+    free(c->s_rel);
     free(c->s_part);
     free(c->offsets);
     ls_table_close(c->t);

@@ -121,6 +121,16 @@ typedef struct ls_keylist {
     size_t  n;
 } ls_keylist;
 
+/* One read of ls_store_get_many: in, the key and range as for get; out,
+ * the result of that read alone. */
+typedef struct ls_get_req {
+    const char *key;
+    uint64_t    off, len;
+    uint8_t    *out;       /* malloc()ed on success, owned by the caller */
+    size_t      out_len;
+    int         rc;
+} ls_get_req;
+
 struct ls_store {
     const char *name;  /* backend name: "posix", "mem", "fault", ... */
     /* Unconditional atomic write: readers see the old or the new object. */
@@ -140,6 +150,10 @@ struct ls_store {
                 size_t max, ls_keylist *out);
     /* Idempotent: deleting a missing key is LS_OK. */
     int (*del)(ls_store *st, const char *key);
+    /* Optional (NULL: the wrapper calls get for each): the n reads at once,
+     * e.g. in parallel over several connections.  Sets every reqs[i].rc
+     * and returns the first failure in request order (LS_OK if none). */
+    int (*get_many)(ls_store *st, ls_get_req *reqs, size_t n);
     void (*close)(ls_store *st);
     void *impl;  /* backend state */
 };
@@ -147,13 +161,16 @@ struct ls_store {
 /* Open a store by URI:
  *   "file:///abs/path" or a plain path  -> posix (directory created if missing)
  *   "mem://"                            -> a new, empty in-process store
- *   "s3://bucket/prefix"                -> LS_ERR_UNSUPPORTED for now
- * conf may be NULL; it is read, not kept ("store.fsync" for posix). */
+ *   "s3://bucket[/prefix]"              -> S3 or an S3-compatible server
+ *                                          (docs/s3.md; the bucket must exist)
+ * conf may be NULL; it is read, not kept ("store.fsync" for posix, the
+ * "s3.*" properties for s3; S3 credentials come from the environment). */
 int  ls_store_open(const char *uri, const ls_conf *conf, ls_store **out);
 void ls_store_close(ls_store *st);
 
 int  ls_store_posix_new(const char *root_dir, int fsync_on, ls_store **out);
 int  ls_store_mem_new(ls_store **out);
+int  ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out);
 
 /* Key-validating wrappers; use these rather than the function pointers. */
 int  ls_store_put(ls_store *st, const char *key, const void *buf, size_t len);
@@ -164,6 +181,8 @@ int  ls_store_head(ls_store *st, const char *key, uint64_t *size);
 int  ls_store_list(ls_store *st, const char *prefix, const char *start_after,
                    size_t max, ls_keylist *out);
 int  ls_store_delete(ls_store *st, const char *key);
+/* Several gets at once (in parallel where the backend can); see get_many. */
+int  ls_store_get_many(ls_store *st, ls_get_req *reqs, size_t n);
 void ls_keylist_free(ls_keylist *kl);
 /* 1 if key is acceptable (see above), else 0. */
 int  ls_key_is_valid(const char *key);

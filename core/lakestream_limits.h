@@ -16,6 +16,7 @@
 #define LS_PRODUCER_ID_BYTES_MAX     128u   /* same alphabet as table names */
 #define LS_CHECKPOINT_NAME_BYTES_MAX 128u
 #define LS_SOURCE_POSITION_BYTES_MAX 4096u  /* opaque producer source position */
+#define LS_CONF_STRING_BYTES_MAX     1000u  /* a string configuration value */
 
 /* Samples and chunks. */
 #define LS_SAMPLE_BYTES_MAX     (64u << 20) /* one decoded sample */
@@ -60,6 +61,12 @@
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
 #define LS_RETRY_BACKOFF_MS_MAX 100u        /* backoff ceiling between retries */
 #define LS_WAIT_BACKOFF_MS_MAX  200u        /* poll interval ceiling while waiting for a step */
+#define LS_S3_BACKOFF_MS_MAX    5000u       /* s3: backoff ceiling (503 SlowDown) */
+#define LS_S3_CONNECTIONS_MAX   256u        /* s3: pooled connections per store handle */
+#define LS_S3_ERROR_BODY_BYTES_MAX (64u << 10) /* s3: an error reply's body */
+#define LS_S3_LIST_BODY_BYTES_MAX  (16u << 20) /* s3: one ListObjectsV2 page */
+#define LS_S3_LIST_PAGES_MAX    1000u       /* s3: pages of one list call */
+#define LS_S3_TOKEN_BYTES_MAX   4096u       /* s3: a continuation token */
 
 _Static_assert((unsigned long long)LS_COMMITS_MAX * 24 + (1u << 20) < LS_SNAPSHOT_BYTES_MAX,
                "a snapshot must be able to hold every retained commit");

@@ -3,6 +3,7 @@
  * and the key-validating wrappers every caller goes through, so that no
  * backend ever sees a key that could escape its namespace.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,41 @@ int ls_store_delete(ls_store *st, const char *key)
     return st->del(st, key);
 }
 
+int ls_store_get_many(ls_store *st, ls_get_req *reqs, size_t n)
+{
+    if (!st)
+        return ls_seterr(LS_ERR_INVALID, "store: get_many: NULL store");
+    if (n && !reqs)
+        return ls_seterr(LS_ERR_INVALID, "%s: get_many: NULL requests", st->name);
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].out = NULL;
+        reqs[i].out_len = 0;
+        reqs[i].rc = LS_ERR_STATE;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!ls_key_is_valid(reqs[i].key)) {
+            for (size_t k = 0; k < n; k++)
+                reqs[k].rc = LS_ERR_INVALID;
+            return bad_key(st, "get", reqs[i].key);
+        }
+    if (st->get_many)
+        return st->get_many(st, reqs, n);
+    /* One after the other; the first failure's detail is the one left. */
+    int first = LS_OK;
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].rc = st->get(st, reqs[i].key, reqs[i].off, reqs[i].len, &reqs[i].out,
+                             &reqs[i].out_len);
+        if (reqs[i].rc && first == LS_OK) {
+            first = reqs[i].rc;
+            snprintf(msg, sizeof(msg), "%s", ls_errmsg());
+        }
+    }
+    if (first != LS_OK)
+        ls_seterr(first, "%s", msg);
+    return first;
+}
+
 void ls_keylist_free(ls_keylist *kl)
 {
     if (!kl)
@@ -238,7 +274,7 @@ static int open_backend(const char *uri, const ls_conf *conf, ls_store **out)
     if (strcmp(uri, "mem://") == 0)
         return ls_store_mem_new(out);
     if (has_prefix(uri, "s3://"))
-        return ls_seterr(LS_ERR_UNSUPPORTED, "s3 store: not implemented yet");
+        return ls_store_s3_new(uri, conf, out);
     if (strstr(uri, "://"))
         return ls_seterr(LS_ERR_INVALID,
                          "store: open \"%.200s\": unknown URI scheme "

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Install every Debian package Lakestream needs to build, test and
 # benchmark; apt-get runs only when something is missing.
+#   scripts/install-deps.sh          build, test and benchmark packages
+#   scripts/install-deps.sh --s3     also a local S3 server for tests (Ceph
+#                                    radosgw, run by scripts/s3-server.sh)
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config git
   libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev zlib1g-dev
+  libcurl4-openssl-dev libxml2-dev
   python3
 )
+if [ "${1:-}" = "--s3" ]; then
+  PACKAGES+=(ceph-mon ceph-osd radosgw curl)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
 # Run every test: install dependencies, build, run the suite, then build
 # and run it again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The suite runs against posix and, through a local Ceph radosgw started
+# here (scripts/s3-server.sh), against a real S3 server too.
 #   scripts/test.sh            both builds (what CI runs)
 #   scripts/test.sh --quick    the plain build only
+# LS_TEST_S3=0 skips the S3 server and the S3 cases; LS_TEST_S3_URI set in
+# the environment uses that bucket instead of starting a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+if [ "${LS_TEST_S3:-1}" = 0 ]; then
+  scripts/install-deps.sh
+else
+  scripts/install-deps.sh --s3
+fi
+
+if [ "${LS_TEST_S3:-1}" != 0 ] && [ -z "${LS_TEST_S3_URI:-}" ]; then
+  RGW_DIR=$(mktemp -d /tmp/ls-rgw.XXXXXX)
+  trap 'scripts/s3-server.sh stop "$RGW_DIR" || true; rm -rf "$RGW_DIR"' EXIT
+  eval "$(scripts/s3-server.sh start "$RGW_DIR")"
+  export LS_TEST_S3_URI=s3://lakestream-test/test-$$
+fi
+if [ "${LS_TEST_S3:-1}" != 0 ]; then
+  export LS_TEST_S3_REQUIRED=1
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 run_suite() {  # build-dir extra-cmake-args...
@@ -19,7 +37,7 @@ run_suite build
 if [ "${1:-}" != "--quick" ]; then
   # The sanitizer pass runs fewer crash trials (each spawns many processes);
   # the plain pass runs the default 200.
-  LS_CRASH_TRIALS=${LS_CRASH_TRIALS_ASAN:-40} \
+  LS_CRASH_TRIALS=${LS_CRASH_TRIALS_ASAN:-40} LS_CRASH_S3_TRIALS=${LS_CRASH_S3_TRIALS_ASAN:-4} \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DLS_SANITIZE=ON

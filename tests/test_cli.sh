@@ -43,7 +43,10 @@ expect_fail "missing --global-batch" "required" "$LS" create "$STORE" t2
 expect_fail "bad codec" "codec" "$LS" create "$STORE" t2 --global-batch 4 --codec lz4
 expect_fail "unknown verb" "unknown verb" "$LS" frobnicate
 expect_fail "unknown option" "option" "$LS" create "$STORE" t2 --global-batch 4 --bogus
-expect_fail "s3 not implemented" "not implemented" "$LS" describe s3://bucket/x t
+expect_fail "s3 without credentials" "AWS_ACCESS_KEY_ID" \
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$LS" describe s3://bucket/x t
+expect_fail "s3 bad endpoint" "endpoint \"ftp://x\"" \
+  env AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s "$LS" describe s3://bucket/x t -X s3.endpoint=ftp://x
 
 # ---- 4 producers racing, 1000 lines each ----------------------------------
 for p in 0 1 2 3; do

@@ -11,6 +11,8 @@
  * Trials are seeded: the base seed is printed, a failing trial prints its
  * seed, and LS_CRASH_SEED=<n> LS_CRASH_TRIALS=1 replays it.
  *   usage: test_crash LAKESTREAM_BIN DATAGEN_BIN   (LS_CRASH_TRIALS, default 200)
+ * With LS_TEST_S3_URI set, LS_CRASH_S3_TRIALS (default 8) more trials run
+ * with their store on S3 (a fresh prefix each, removed afterwards).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,6 +39,7 @@
 
 static const char *ls_bin, *gen_bin;
 static char *base;                  /* scratch dir of the run */
+static const char *s3_base;         /* NULL: stores on posix; else an s3:// URI */
 static char ds[2][512];             /* datasets A and B */
 
 /* ---- processes ------------------------------------------------------------ */
@@ -146,8 +149,27 @@ static pid_t start_producer(trial *t, int i)
 static ls_store *open_store(trial *t)
 {
     ls_store *st;
-    assert_int_equal(ls_store_posix_new(t->store, 0, &st), LS_OK);
+    ls_conf *c = ls_conf_new();
+    assert_int_equal(ls_conf_set(c, "store.fsync", "false"), LS_OK);
+    if (ls_store_open(t->store, c, &st) != LS_OK)
+        fail_msg("open %s: %s", t->store, ls_errmsg());
+    ls_conf_destroy(c);
     return st;
+}
+
+/* s3: delete everything under the trial's prefix. */
+static void store_clear(trial *t)
+{
+    if (!s3_base)
+        return;
+    ls_store *st = open_store(t);
+    ls_keylist kl;
+    while (ls_store_list(st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
+        for (size_t i = 0; i < kl.n; i++)
+            ls_store_delete(st, kl.keys[i]);
+        ls_keylist_free(&kl);
+    }
+    ls_store_close(st);
 }
 
 /* Append steps [s0, s1) at W=1 to out, length-prefixed samples. */
@@ -269,7 +291,11 @@ static void run_trial(uint64_t seed)
     t->seed = t->rng = seed;
     snprintf(t->dir, sizeof(t->dir), "%s/trial-%" PRIu64, base, seed);
     mkdir(t->dir, 0755);
-    snprintf(t->store, sizeof(t->store), "%s/store", t->dir);
+    if (s3_base)
+        snprintf(t->store, sizeof(t->store), "%s%scrash-%d-%" PRIu64, s3_base,
+                 s3_base[strlen(s3_base) - 1] == '/' ? "" : "/", (int)getpid(), seed);
+    else
+        snprintf(t->store, sizeof(t->store), "%s/store", t->dir);
     snprintf(t->errlog, sizeof(t->errlog), "%s/stderr.log", t->dir);
     static const uint32_t Bs[] = { 1, 2, 4, 8, 16 };
     t->B = Bs[rnd(t, 5)];
@@ -417,15 +443,34 @@ static void run_trial(uint64_t seed)
     ls_bytes_free(&all);
     ls_bytes_free(&rest);
     ls_bytes_free(&t->prefix);
+    store_clear(t);
     lt_rm_rf(t->dir);
     free(t);
 }
 
+static void crash_trials(long trials);
+
 static void test_crash_trials(void **state)
 {
     (void)state;
-    const char *ns = getenv("LS_CRASH_TRIALS"), *s1 = getenv("LS_CRASH_SEED");
-    long trials = ns && *ns ? strtol(ns, NULL, 10) : 200;
+    const char *ns = getenv("LS_CRASH_TRIALS");
+    s3_base = NULL;
+    crash_trials(ns && *ns ? strtol(ns, NULL, 10) : 200);
+}
+
+static void test_crash_trials_s3(void **state)
+{
+    (void)state;
+    const char *ns = getenv("LS_CRASH_S3_TRIALS");
+    s3_base = getenv("LS_TEST_S3_URI");
+    if (!s3_base || !*s3_base)
+        fail_msg("LS_TEST_S3_REQUIRED=1 but LS_TEST_S3_URI is not set");
+    crash_trials(ns && *ns ? strtol(ns, NULL, 10) : 8);
+}
+
+static void crash_trials(long trials)
+{
+    const char *s1 = getenv("LS_CRASH_SEED");
     uint64_t seed0 = s1 && *s1 ? strtoull(s1, NULL, 0) : lt_seed();
     base = lt_tmpdir("crash");
     gen_datasets();
@@ -434,7 +479,7 @@ static void test_crash_trials(void **state)
         fprintf(stderr, "\rtrial %ld/%ld (LS_CRASH_SEED=%" PRIu64 ")   ", i + 1, trials, seed);
         run_trial(seed);
     }
-    fprintf(stderr, "\n%ld crash trials passed\n", trials);
+    fprintf(stderr, "\n%ld crash trials passed%s\n", trials, s3_base ? " on s3" : "");
     lt_rm_rf(base);
     free(base);
 }
@@ -448,6 +493,9 @@ int main(int argc, char **argv)
     ls_bin = argv[1];
     gen_bin = argv[2];
     signal(SIGPIPE, SIG_IGN);
-    const struct CMUnitTest tests[] = { cmocka_unit_test(test_crash_trials) };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const char *uri = getenv("LS_TEST_S3_URI"), *req = getenv("LS_TEST_S3_REQUIRED");
+    int with_s3 = (uri && *uri) || (req && !strcmp(req, "1"));
+    const struct CMUnitTest tests[] = { cmocka_unit_test(test_crash_trials),
+                                        cmocka_unit_test(test_crash_trials_s3) };
+    return _cmocka_run_group_tests("test_crash", tests, with_s3 ? 2 : 1, NULL, NULL);
 }

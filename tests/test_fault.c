@@ -425,8 +425,9 @@ static void count_dr(void *m, int err, void *o)
 static void test_landed_commit_not_fenced(void **state)
 {
     (void)state;
-    ls_store *mem, st = { "aimed", aim_put, aim_pia, aim_get, aim_head, aim_list, aim_del,
-                          aim_close, NULL };
+    ls_store *mem, st = { .name = "aimed", .put = aim_put, .put_if_absent = aim_pia,
+                          .get = aim_get, .head = aim_head, .list = aim_list, .del = aim_del,
+                          .close = aim_close };
     assert_int_equal(ls_store_mem_new(&mem), LS_OK);
     aim_inner = mem;
     assert_int_equal(ls_table_create(mem, "t", 1, LS_CODEC_NONE), LS_OK);

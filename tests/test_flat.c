@@ -44,8 +44,9 @@ static int c_list(ls_store *st, const char *p, const char *a, size_t m, ls_keyli
 static int c_del(ls_store *st, const char *k)
 { (void)st; cnt_ops++; return cnt_inner->del(cnt_inner, k); }
 static void c_close(ls_store *st) { (void)st; }
-static ls_store counting = { "counting", c_put, c_pia, c_get, c_head, c_list, c_del, c_close,
-                             NULL };
+static ls_store counting = { .name = "counting", .put = c_put, .put_if_absent = c_pia,
+                             .get = c_get, .head = c_head, .list = c_list, .del = c_del,
+                             .close = c_close };
 
 static void cnt_reset(void) { cnt_ops = cnt_read = cnt_written = 0; }
 

@@ -1,8 +1,12 @@
 /*
  * test_store.c -- one conformance suite for the object store contract run
- * against every backend (posix, mem, fault-wrapped mem without faults),
- * plus create-if-absent races between threads and processes, the fault
- * wrapper's injections, and URI dispatch.
+ * against every backend (posix, mem, fault-wrapped mem without faults, and
+ * s3 when LS_TEST_S3_URI names a bucket on a real S3 server, e.g. the
+ * radosgw of scripts/s3-server.sh), plus create-if-absent races between
+ * threads and processes, the fault wrapper's injections, and URI dispatch.
+ *
+ * Without LS_TEST_S3_URI the s3 cases are skipped, unless
+ * LS_TEST_S3_REQUIRED=1 (as in CI), which makes them fail.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -27,13 +31,33 @@
 
 /* ---- fixtures ---------------------------------------------------------- */
 
-enum { B_POSIX, B_MEM, B_FAULT };
+enum { B_POSIX, B_MEM, B_FAULT, B_S3 };
 
 typedef struct fx {
     int       kind;
     char     *dir;      /* posix root (lt_tmpdir) */
+    char     *uri;      /* posix and s3: what another process opens */
     ls_store *st;
 } fx;
+
+/* The s3 test store: a fresh prefix under $LS_TEST_S3_URI, or NULL (the
+ * caller skips, or fails where LS_TEST_S3_REQUIRED=1). */
+static char *s3_test_uri(void)
+{
+    const char *base = getenv("LS_TEST_S3_URI");
+    if (!base || !*base) {
+        const char *req = getenv("LS_TEST_S3_REQUIRED");
+        if (req && !strcmp(req, "1"))
+            fail_msg("LS_TEST_S3_REQUIRED=1 but LS_TEST_S3_URI is not set");
+        return NULL;
+    }
+    static unsigned seq;
+    char *uri = malloc(strlen(base) + 64);
+    assert_non_null(uri);
+    sprintf(uri, "%s%sstore-%d-%u-%08x", base, base[strlen(base) - 1] == '/' ? "" : "/",
+            (int)getpid(), seq++, (unsigned)random());
+    return uri;
+}
 
 static int setup_kind(void **state, int kind)
 {
@@ -42,11 +66,19 @@ static int setup_kind(void **state, int kind)
     f->kind = kind;
     if (kind == B_POSIX) {
         f->dir = lt_tmpdir("store");
+        f->uri = strdup(f->dir);
         OK(ls_store_posix_new(f->dir, 1, &f->st));
         assert_string_equal(f->st->name, "posix");
     } else if (kind == B_MEM) {
         OK(ls_store_mem_new(&f->st));
         assert_string_equal(f->st->name, "mem");
+    } else if (kind == B_S3) {
+        *state = f;
+        if (!(f->uri = s3_test_uri()))
+            fail_msg("LS_TEST_S3_URI is not set");  /* teardown frees f */
+        if (ls_store_open(f->uri, NULL, &f->st) != LS_OK)
+            fail_msg("open %s: %s", f->uri, ls_errmsg());
+        assert_string_equal(f->st->name, "s3");
     } else {
         ls_store *inner;
         ls_fault_opts o = { .seed = 1 };
@@ -61,11 +93,23 @@ static int setup_kind(void **state, int kind)
 static int setup_posix(void **state) { return setup_kind(state, B_POSIX); }
 static int setup_mem(void **state)   { return setup_kind(state, B_MEM); }
 static int setup_fault(void **state) { return setup_kind(state, B_FAULT); }
+static int setup_s3(void **state)    { return setup_kind(state, B_S3); }
 
 static int teardown(void **state)
 {
     fx *f = *state;
-    ls_store_close(f->st);
+    if (f->kind == B_S3) {
+        /* Leave the bucket as we found it. */
+        ls_keylist kl;
+        while (ls_store_list(f->st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
+            for (size_t i = 0; i < kl.n; i++)
+                ls_store_delete(f->st, kl.keys[i]);
+            ls_keylist_free(&kl);
+        }
+    }
+    free(f->uri);
+    if (f->st)
+        ls_store_close(f->st);
     if (f->dir) {
         lt_rm_rf(f->dir);
         free(f->dir);
@@ -119,6 +163,13 @@ static void t_roundtrip(void **state)
         key[i] = '/';
     key[LS_KEY_BYTES_MAX] = '\0';
     assert_true(ls_key_is_valid(key));
+    if (f->kind == B_S3) {
+        /* S3 caps object keys at 1024 bytes, and the store's prefix takes
+         * some: a clear LS_ERR_LIMIT, and a key that fits works. */
+        assert_int_equal(ls_store_put(f->st, key, "long", 4), LS_ERR_LIMIT);
+        assert_non_null(strstr(ls_errmsg(), "exceeds S3's 1024"));
+        key[LS_KEY_BYTES_MAX - 200] = '\0';
+    }
     OK(ls_store_put(f->st, key, "long", 4));
     assert_int_equal(ls_store_put_if_absent(f->st, key, "x", 1), LS_ERR_EXISTS);
     assert_object(f->st, key, "long", 4);
@@ -171,9 +222,11 @@ static void t_not_found(void **state)
                                   LS_GET_TO_END, &buf, &len), LS_ERR_NOT_FOUND);
     assert_null(buf);
     assert_int_equal(len, 0);
-    assert_non_null(strstr(ls_errmsg(), "get t/_log/00000000000000000003"));
+    assert_non_null(strstr(ls_errmsg(), "get "));
+    assert_non_null(strstr(ls_errmsg(), "t/_log/00000000000000000003"));
     assert_int_equal(ls_store_head(f->st, "nothing/here", &size), LS_ERR_NOT_FOUND);
-    assert_non_null(strstr(ls_errmsg(), "head nothing/here"));
+    assert_non_null(strstr(ls_errmsg(), "head "));
+    assert_non_null(strstr(ls_errmsg(), "nothing/here"));
 
     /* A "directory" (a prefix of other keys) is no object. */
     put_str(f->st, "d/x", "1");
@@ -550,7 +603,7 @@ static void t_race_procs(void **state)
         if (pids[i] == 0) {
             /* Each process opens the store itself, as separate hosts would. */
             ls_store *st;
-            if (ls_store_posix_new(f->dir, 1, &st) != LS_OK)
+            if (ls_store_open(f->uri, NULL, &st) != LS_OK)
                 _exit(2);
             for (int k = 0; k < RACE_KEYS; k++) {
                 char key[64], val[64];
@@ -964,9 +1017,10 @@ static void t_open_uri(void **state)
     assert_int_equal(ls_store_head(st, "m", &size), LS_ERR_NOT_FOUND);
     ls_store_close(st);
 
-    assert_int_equal(ls_store_open("s3://bucket/prefix", NULL, &st), LS_ERR_UNSUPPORTED);
+    /* s3:// goes to the s3 backend (tests/test_s3.c tests it). */
+    assert_int_equal(ls_store_open("s3://x", NULL, &st), LS_ERR_INVALID);
     assert_null(st);
-    assert_string_equal(ls_errmsg(), "s3 store: not implemented yet");
+    assert_non_null(strstr(ls_errmsg(), "s3: \"s3://x\""));
     assert_int_equal(ls_store_open("ftp://x", NULL, &st), LS_ERR_INVALID);
     assert_null(st);
     assert_non_null(strstr(ls_errmsg(), "ftp://x"));
@@ -992,7 +1046,8 @@ static void t_open_uri(void **state)
 #define CONF(f) \
     { "posix/" #f, f, setup_posix, teardown, NULL }, \
     { "mem/" #f, f, setup_mem, teardown, NULL }, \
-    { "fault/" #f, f, setup_fault, teardown, NULL }
+    { "fault/" #f, f, setup_fault, teardown, NULL }, \
+    { "s3/" #f, f, setup_s3, teardown, NULL }
 
 int main(void)
 {
@@ -1009,6 +1064,7 @@ int main(void)
         CONF(t_atomic_put),
         CONF(t_race_threads),
         { "posix/t_race_procs", t_race_procs, setup_posix, teardown, NULL },
+        { "s3/t_race_procs", t_race_procs, setup_s3, teardown, NULL },
         { "posix/t_posix_files", t_posix_files, setup_posix, teardown, NULL },
         cmocka_unit_test(t_fault_fail_at),
         cmocka_unit_test(t_fault_lost_reply),
@@ -1017,5 +1073,16 @@ int main(void)
         cmocka_unit_test(t_fault_crash_latency),
         cmocka_unit_test(t_open_uri),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* The s3 cases run only against a real server (see the top). */
+    const char *uri = getenv("LS_TEST_S3_URI"), *req = getenv("LS_TEST_S3_REQUIRED");
+    int with_s3 = (uri && *uri) || (req && !strcmp(req, "1"));
+    struct CMUnitTest run[sizeof(tests) / sizeof(tests[0])];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+        if (with_s3 || strncmp(tests[i].name, "s3/", 3))
+            run[n++] = tests[i];
+    if (!with_s3)
+        printf("test_store: s3 cases not run (set LS_TEST_S3_URI=s3://bucket, see "
+               "scripts/s3-server.sh)\n");
+    return _cmocka_run_group_tests("test_store", run, n, NULL, NULL);
 }

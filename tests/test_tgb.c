@@ -10,6 +10,8 @@
  *   - per-producer order is kept;
  *   - the world size may change between steps.
  * Each reader process writes what it read to a file; the parent compares.
+ * Runs on posix, and on s3 too when LS_TEST_S3_URI names a bucket on a
+ * real S3 server (tests/test_store.c explains LS_TEST_S3_REQUIRED).
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -31,7 +33,8 @@
 #define B 48
 #define NSTEPS (NPROD * PER_PROD / B)   /* 125 */
 
-static char *dir;
+static char *dir;        /* local: the readers' output files (and the posix store) */
+static char *store_uri;  /* the store: dir, or a fresh prefix under $LS_TEST_S3_URI */
 
 static ls_conf *conf_for(int prefetch)
 {
@@ -41,15 +44,25 @@ static ls_conf *conf_for(int prefetch)
     ls_conf_set(c, "producer.commit.interval.ms", "1");
     ls_conf_set(c, "table.snapshot.interval", "10");
     ls_conf_set(c, "consumer.prefetch.steps", prefetch ? "3" : "0");
-    ls_conf_set(c, "consumer.poll.interval.ms.max", "5");
+    /* 27 consumers polling a local radosgw every 5 ms would swamp it. */
+    ls_conf_set(c, "consumer.poll.interval.ms.max",
+                store_uri && !strncmp(store_uri, "s3://", 5) ? "100" : "5");
     return c;
+}
+
+static int open_store(ls_store **st)
+{
+    ls_conf *c = conf_for(0);
+    int rc = ls_store_open(store_uri, c, st);
+    ls_conf_destroy(c);
+    return rc;
 }
 
 static void child_producer(int pi)
 {
     ls_store *st;
     ls_conf *c = conf_for(0);
-    if (ls_store_posix_new(dir, 0, &st))
+    if (open_store(&st))
         _exit(10);
     ls_producer *p;
     char id[16];
@@ -90,7 +103,7 @@ static void child_reader(const char *out, uint32_t w1, uint32_t w2, uint64_t s0,
 {
     ls_store *st;
     ls_conf *c = conf_for(prefetch);
-    if (ls_store_posix_new(dir, 0, &st))
+    if (open_store(&st))
         _exit(20);
     FILE *f = fopen(out, "wb");
     if (!f)
@@ -156,12 +169,11 @@ static uint8_t *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static void test_tgb_invariants(void **state)
+static void tgb_invariants(void)
 {
-    (void)state;
-    dir = lt_tmpdir("tgb");
     ls_store *st;
-    assert_int_equal(ls_store_posix_new(dir, 0, &st), LS_OK);
+    if (open_store(&st))
+        fail_msg("open %s: %s", store_uri, ls_errmsg());
     assert_int_equal(ls_table_create(st, "tgb", B, LS_CODEC_ZSTD), LS_OK);
 
     /* Readers start before the producers: they wait for each step. */
@@ -250,19 +262,59 @@ static void test_tgb_invariants(void **state)
             switches++;
         last = r->producer;
     }
+    print_message("%s: %zu commits, %d producer switches\n", store_uri, t->state.ncommits,
+                  switches);
     assert_true(switches > NPROD);
-    print_message("%zu commits, %d producer switches\n", t->state.ncommits, switches);
     ls_table_close(t);
+    if (strcmp(store_uri, dir)) {
+        /* s3: leave the bucket as we found it. */
+        ls_keylist kl;
+        while (ls_store_list(st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
+            for (size_t i = 0; i < kl.n; i++)
+                ls_store_delete(st, kl.keys[i]);
+            ls_keylist_free(&kl);
+        }
+    }
     ls_store_close(st);
+}
+
+static void test_tgb_posix(void **state)
+{
+    (void)state;
+    dir = lt_tmpdir("tgb");
+    store_uri = dir;
+    tgb_invariants();
     lt_rm_rf(dir);
     free(dir);
+}
+
+static void test_tgb_s3(void **state)
+{
+    (void)state;
+    const char *base = getenv("LS_TEST_S3_URI");
+    if (!base || !*base)
+        fail_msg("LS_TEST_S3_REQUIRED=1 but LS_TEST_S3_URI is not set");
+    dir = lt_tmpdir("tgb-s3");
+    store_uri = malloc(strlen(base) + 64);
+    assert_non_null(store_uri);
+    sprintf(store_uri, "%s%stgb-%d-%08x", base, base[strlen(base) - 1] == '/' ? "" : "/",
+            (int)getpid(), (unsigned)random());
+    tgb_invariants();
+    lt_rm_rf(dir);
+    free(dir);
+    free(store_uri);
 }
 
 int main(void)
 {
     lt_seed();
+    const char *uri = getenv("LS_TEST_S3_URI"), *req = getenv("LS_TEST_S3_REQUIRED");
+    int with_s3 = (uri && *uri) || (req && !strcmp(req, "1"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tgb_invariants),
+        cmocka_unit_test(test_tgb_posix),
+        cmocka_unit_test(test_tgb_s3),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (!with_s3)
+        printf("test_tgb: s3 case not run (set LS_TEST_S3_URI=s3://bucket)\n");
+    return _cmocka_run_group_tests("test_tgb", tests, with_s3 ? 2 : 1, NULL, NULL);
 }

@@ -29,7 +29,10 @@ static const char usage_text[] =
     "  gc       STORE TABLE [--keep-last K]\n"
     "  conf     [--markdown]  (lists configuration properties)\n"
     "Every verb also takes -X name=value (repeatable) to set a property.\n"
-    "STORE is file:///abs/path, a plain directory path, or mem:// (in-process).\n";
+    "STORE is file:///abs/path, a plain directory path, mem:// (in-process) or\n"
+    "s3://bucket[/prefix] (credentials from AWS_ACCESS_KEY_ID and\n"
+    "AWS_SECRET_ACCESS_KEY; endpoint and region from -X s3.* or AWS_ENDPOINT_URL,\n"
+    "AWS_REGION: see docs/s3.md).\n";
 
 static const char *verb = "lakestream";
 
@@ -688,8 +691,12 @@ static int cmd_conf(int argc, char **argv)
                 }
                 range[k] = '\0';
             }
-            printf("| `%s` | %s | `%s` | %s | %s |\n", p->name, p->type, p->default_value,
-                   range, p->doc);
+            if (p->default_value[0])
+                printf("| `%s` | %s | `%s` | %s | %s |\n", p->name, p->type,
+                       p->default_value, range, p->doc);
+            else
+                printf("| `%s` | %s | (empty) | %s | %s |\n", p->name, p->type, range,
+                       p->doc);
         }
         return 0;
     }
