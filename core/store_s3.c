@@ -516,13 +516,14 @@ static int transient(const s3_req *q)
 /* The error of a failed attempt, with the object named and no secret. */
 static int req_error(s3_store *s, const s3_req *q)
 {
-    const char *what = q->key ? q->key : "(bucket)";
+    /* "s3://bucket/prefix/key", or for a listing "s3://bucket/prefix" */
+    const char *sep = q->key ? "/" : "", *what = q->key ? q->key : "";
     if (q->too_big)
         return ls_seterr(LS_ERR_LIMIT, "s3: %s %s%s%s: reply larger than %" PRIu64 " bytes",
                          q->op, s->uri, q->key ? "/" : "", q->key ? what : "", q->resp_max);
     if (q->status == 0) {
         int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
-        return ls_seterr(rc, "s3: %s %s/%s: %s", q->op, s->uri, what,
+        return ls_seterr(rc, "s3: %s %s%s%s: %s", q->op, s->uri, sep, what,
                          q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc));
     }
     char code[64];
@@ -548,8 +549,8 @@ static int req_error(s3_store *s, const s3_req *q)
         hint = " (check s3.region / AWS_REGION and s3.addressing)";
     else if (!strcmp(code, "NoSuchBucket"))
         hint = " (create the bucket first)";
-    return ls_seterr(rc, "s3: %s %s/%s: HTTP %ld%s%s%s", q->op, s->uri, what, q->status,
-                     code[0] ? " " : "", code, hint);
+    return ls_seterr(rc, "s3: %s %s%s%s: HTTP %ld%s%s%s", q->op, s->uri, sep, what,
+                     q->status, code[0] ? " " : "", code, hint);
 }
 
 /* Run q with retries of transient failures.  Returns LS_OK with q->status
@@ -1339,7 +1340,7 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
      * the credentials are refused: list one key. */
     ls_keylist kl = { 0 };
     if ((rc = s3_list(st, "", NULL, 1, &kl))) {
-        rc = ls_preferr(rc, "s3: open %s", s->uri);
+        rc = ls_preferr(rc, "open");
         s3_close(st);
         return rc;
     }
