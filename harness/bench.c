@@ -21,9 +21,13 @@
  * a fixed interval), their conflicts and commit latency, optionally on a
  * log pre-grown to V versions.
  *
+ * `stores` measures, in one run, the posix store (fsync on) and an S3 store:
+ * ingest, the latency of small commits, step reads by W ranks, and every
+ * store call counted per operation by a wrapper store (cost-model inputs).
+ *
  * Layout: options, utilities, data, machine description, raw baseline,
  * ingest, read, JSON, the ingest benchmark, the recovery benchmark, the
- * commit benchmark, command line.
+ * commit benchmark, the stores benchmark, command line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +36,10 @@
 #include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +101,7 @@ static pid_t g_child = -1;        /* recovery: the crashing ingest child, while 
 static pid_t *g_children;         /* commit: the producer processes, while they run */
 static size_t g_nchildren;
 static volatile sig_atomic_t g_stop;
+static void (*g_on_die)(void);    /* stores: remove the run's s3 objects */
 
 static int rm_rf(const char *path);
 
@@ -118,6 +125,8 @@ static void die(const char *what, const char *fmt, ...)
     for (size_t i = 0; i < g_nchildren; i++)
         if (g_children[i] > 0)
             waitpid(g_children[i], NULL, 0);
+    if (g_on_die)
+        g_on_die();
     if (g_workdir && !g_keep)
         rm_rf(g_workdir);
     exit(1);
@@ -3730,6 +3739,2089 @@ static int run_commit(int argc, char **argv)
     return rc;
 }
 
+/* ---- the stores benchmark -------------------------------------------------
+ *
+ * `stores` measures, in one run, the posix store (a fresh directory,
+ * store.fsync on) and, with --s3-uri, an S3 store (a fresh sub-prefix of
+ * the URI, deleted at the end), so that the two are compared under the same
+ * conditions of a shared machine:
+ *  1. ingest: one producer per sample size, as `ingest` does;
+ *  2. commit latency: one producer appending at a fixed sample rate under a
+ *     fixed 10 ms commit interval (small commits); the latency of each
+ *     commit is derived from ls_producer_stats as `commit` does;
+ *  3. step reads: W ranks, each a thread with its own store handle and
+ *     consumer, read every step of a table written the same way on both
+ *     stores;
+ *  4. every store call of all of the above, counted by a wrapper store
+ *     (calls, outcomes, bytes and latency per operation): the inputs of a
+ *     cost model.
+ * Within each measurement the two stores run back to back, the order
+ * alternating with the repetition.  Layout: the counting store, the
+ * measurements, JSON, the run, the command line. */
+
+#define ST_MAX 2                   /* posix, s3 */
+#define ST_REPEAT_MAX 20
+#define ST_WORLDS_MAX 8
+#define ST_THREADS_MAX 1024        /* rank threads of one read run */
+#define ST_PRODUCER_ID "bench-stores"
+#define ST_READ_TABLE "read"
+#define ST_INGEST_SALT 0x53544F5245532D49ull
+#define ST_COMMIT_SALT 0x53544F5245532D43ull
+#define ST_READ_SALT 0x53544F5245532D52ull
+#define ST_BUILD_INTERVAL_MS "3600000"   /* the read table commits on flush only */
+#define ST_LIST_PAGE 1000               /* keys per list call when deleting */
+#define ST_ERRS 16                      /* ls_err codes counted one by one */
+#define LAT_BUCKETS 192                 /* quarter octaves of ns, up to 2^48 ns */
+
+/* ---- a store that counts ---------------------------------------------------
+ *
+ * A wrapper (SQLite test_vfs style) that forwards every call to the store it
+ * owns and counts, per operation: calls, outcome (ok, not found, exists,
+ * other errors by code), payload bytes (sent by put and put_if_absent,
+ * received by get), keys listed, and the call's latency in a histogram of
+ * quarter-octave buckets.  get_many is forwarded as get_many when the inner
+ * store has one: each of its reads counts as a get (its latency is that of
+ * the whole batch, counted apart under "get_many").  Counters are atomic:
+ * the producer's chunk writers and the consumer's prefetcher call the
+ * store from their own threads, and the ranks of a read run share one
+ * set of counters. */
+
+enum { OPI_PUT, OPI_PIA, OPI_GET, OPI_HEAD, OPI_LIST, OPI_DEL, ST_OPS };
+static const char *const st_op_name[ST_OPS] = {
+    "put", "put_if_absent", "get", "head", "list", "delete"
+};
+
+typedef struct op_count {
+    atomic_uint_least64_t calls, ok, not_found, exists, failed;
+    atomic_uint_least64_t err[ST_ERRS];      /* failed, by ls_err code */
+    atomic_uint_least64_t bytes, keys;
+    atomic_uint_least64_t timed, ns;         /* calls whose latency is known */
+    atomic_uint_least64_t hist[LAT_BUCKETS];
+} op_count;
+
+typedef struct store_count {
+    op_count op[ST_OPS];   /* get: single gets and the reads of get_many */
+    op_count many;         /* get_many calls: bytes of all reads, latency of the batch */
+    atomic_uint_least64_t opens;   /* store handles opened (s3: one LIST each, not counted) */
+} store_count;
+
+/* A plain copy of the counters, to subtract and add. */
+typedef struct op_snap {
+    uint64_t calls, ok, not_found, exists, failed;
+    uint64_t err[ST_ERRS];
+    uint64_t bytes, keys, timed, ns;
+    uint64_t hist[LAT_BUCKETS];
+} op_snap;
+
+typedef struct count_snap {
+    op_snap op[ST_OPS];
+    op_snap many;
+    uint64_t opens;
+} count_snap;
+
+#define RLX memory_order_relaxed
+
+static unsigned lat_bucket(uint64_t ns)
+{
+    if (ns < 4)
+        return (unsigned)ns;
+    unsigned oct = 63u - (unsigned)__builtin_clzll(ns);     /* >= 2 */
+    unsigned b = oct * 4 + (unsigned)((ns >> (oct - 2)) & 3);
+    return b < LAT_BUCKETS ? b : LAT_BUCKETS - 1;
+}
+
+/* Upper edge (ns) of bucket b. */
+static double lat_bucket_top(unsigned b)
+{
+    if (b < 8)
+        return (double)(b + 1);
+    unsigned oct = b / 4, sub = b % 4;
+    return (double)((uint64_t)(5 + sub) << (oct - 2));
+}
+
+static void op_note(op_count *c, int rc, uint64_t bytes, uint64_t keys, int timed, uint64_t ns)
+{
+    atomic_fetch_add_explicit(&c->calls, 1, RLX);
+    if (rc == LS_OK)
+        atomic_fetch_add_explicit(&c->ok, 1, RLX);
+    else if (rc == LS_ERR_NOT_FOUND)
+        atomic_fetch_add_explicit(&c->not_found, 1, RLX);
+    else if (rc == LS_ERR_EXISTS)
+        atomic_fetch_add_explicit(&c->exists, 1, RLX);
+    else {
+        atomic_fetch_add_explicit(&c->failed, 1, RLX);
+        atomic_fetch_add_explicit(&c->err[rc > 0 && rc < ST_ERRS ? rc : 0], 1, RLX);
+    }
+    atomic_fetch_add_explicit(&c->bytes, bytes, RLX);
+    atomic_fetch_add_explicit(&c->keys, keys, RLX);
+    if (timed) {
+        atomic_fetch_add_explicit(&c->timed, 1, RLX);
+        atomic_fetch_add_explicit(&c->ns, ns, RLX);
+        atomic_fetch_add_explicit(&c->hist[lat_bucket(ns)], 1, RLX);
+    }
+}
+
+static void op_take(op_count *c, op_snap *s)
+{
+    s->calls = atomic_load_explicit(&c->calls, RLX);
+    s->ok = atomic_load_explicit(&c->ok, RLX);
+    s->not_found = atomic_load_explicit(&c->not_found, RLX);
+    s->exists = atomic_load_explicit(&c->exists, RLX);
+    s->failed = atomic_load_explicit(&c->failed, RLX);
+    for (int i = 0; i < ST_ERRS; i++)
+        s->err[i] = atomic_load_explicit(&c->err[i], RLX);
+    s->bytes = atomic_load_explicit(&c->bytes, RLX);
+    s->keys = atomic_load_explicit(&c->keys, RLX);
+    s->timed = atomic_load_explicit(&c->timed, RLX);
+    s->ns = atomic_load_explicit(&c->ns, RLX);
+    for (int i = 0; i < LAT_BUCKETS; i++)
+        s->hist[i] = atomic_load_explicit(&c->hist[i], RLX);
+}
+
+static void count_take(store_count *c, count_snap *s)
+{
+    for (int i = 0; i < ST_OPS; i++)
+        op_take(&c->op[i], &s->op[i]);
+    op_take(&c->many, &s->many);
+    s->opens = atomic_load_explicit(&c->opens, RLX);
+}
+
+/* out = a - b (out may be a). */
+static void op_sub(const op_snap *a, const op_snap *b, op_snap *out)
+{
+    out->calls = a->calls - b->calls;
+    out->ok = a->ok - b->ok;
+    out->not_found = a->not_found - b->not_found;
+    out->exists = a->exists - b->exists;
+    out->failed = a->failed - b->failed;
+    for (int i = 0; i < ST_ERRS; i++)
+        out->err[i] = a->err[i] - b->err[i];
+    out->bytes = a->bytes - b->bytes;
+    out->keys = a->keys - b->keys;
+    out->timed = a->timed - b->timed;
+    out->ns = a->ns - b->ns;
+    for (int i = 0; i < LAT_BUCKETS; i++)
+        out->hist[i] = a->hist[i] - b->hist[i];
+}
+
+static void op_add(op_snap *acc, const op_snap *x)
+{
+    acc->calls += x->calls;
+    acc->ok += x->ok;
+    acc->not_found += x->not_found;
+    acc->exists += x->exists;
+    acc->failed += x->failed;
+    for (int i = 0; i < ST_ERRS; i++)
+        acc->err[i] += x->err[i];
+    acc->bytes += x->bytes;
+    acc->keys += x->keys;
+    acc->timed += x->timed;
+    acc->ns += x->ns;
+    for (int i = 0; i < LAT_BUCKETS; i++)
+        acc->hist[i] += x->hist[i];
+}
+
+static void count_sub(const count_snap *a, const count_snap *b, count_snap *out)
+{
+    for (int i = 0; i < ST_OPS; i++)
+        op_sub(&a->op[i], &b->op[i], &out->op[i]);
+    op_sub(&a->many, &b->many, &out->many);
+    out->opens = a->opens - b->opens;
+}
+
+static void count_add(count_snap *acc, const count_snap *x)
+{
+    for (int i = 0; i < ST_OPS; i++)
+        op_add(&acc->op[i], &x->op[i]);
+    op_add(&acc->many, &x->many);
+    acc->opens += x->opens;
+}
+
+static uint64_t count_calls(const count_snap *c)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < ST_OPS; i++)
+        n += c->op[i].calls;
+    return n;
+}
+
+static uint64_t count_failed(const count_snap *c)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < ST_OPS; i++)
+        n += c->op[i].failed;
+    return n;
+}
+
+typedef struct cstore {
+    ls_store st;          /* what the library sees; st.impl points here */
+    ls_store *inner;      /* owned */
+    store_count *cnt;     /* not owned; may be shared by several handles */
+} cstore;
+
+static int cs_put(ls_store *st, const char *key, const void *buf, size_t len)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->put(c->inner, key, buf, len);
+    op_note(&c->cnt->op[OPI_PUT], rc, len, 0, 1, now_ns() - t0);
+    return rc;
+}
+
+static int cs_put_if_absent(ls_store *st, const char *key, const void *buf, size_t len)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->put_if_absent(c->inner, key, buf, len);
+    op_note(&c->cnt->op[OPI_PIA], rc, len, 0, 1, now_ns() - t0);
+    return rc;
+}
+
+static int cs_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uint8_t **out,
+                  size_t *out_len)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->get(c->inner, key, off, len, out, out_len);
+    op_note(&c->cnt->op[OPI_GET], rc, rc == LS_OK ? *out_len : 0, 0, 1, now_ns() - t0);
+    return rc;
+}
+
+static int cs_head(ls_store *st, const char *key, uint64_t *size)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->head(c->inner, key, size);
+    op_note(&c->cnt->op[OPI_HEAD], rc, 0, 0, 1, now_ns() - t0);
+    return rc;
+}
+
+static int cs_list(ls_store *st, const char *prefix, const char *start_after, size_t max,
+                   ls_keylist *out)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->list(c->inner, prefix, start_after, max, out);
+    op_note(&c->cnt->op[OPI_LIST], rc, 0, rc == LS_OK ? out->n : 0, 1, now_ns() - t0);
+    return rc;
+}
+
+static int cs_del(ls_store *st, const char *key)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->del(c->inner, key);
+    op_note(&c->cnt->op[OPI_DEL], rc, 0, 0, 1, now_ns() - t0);
+    return rc;
+}
+
+/* Only installed when the inner store has get_many (else the wrapper
+ * ls_store_get_many calls cs_get for each read, and they count there). */
+static int cs_get_many(ls_store *st, ls_get_req *reqs, size_t n)
+{
+    cstore *c = st->impl;
+    uint64_t t0 = now_ns();
+    int rc = c->inner->get_many(c->inner, reqs, n);
+    uint64_t ns = now_ns() - t0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b = reqs[i].rc == LS_OK ? reqs[i].out_len : 0;
+        op_note(&c->cnt->op[OPI_GET], reqs[i].rc, b, 0, 0, 0);
+        bytes += b;
+    }
+    op_note(&c->cnt->many, rc, bytes, n, 1, ns);
+    return rc;
+}
+
+static void cs_close(ls_store *st)
+{
+    cstore *c = st->impl;
+    ls_store_close(c->inner);
+    free(c);
+}
+
+/* Open uri and wrap it; the handle's calls count into cnt (not owned, must
+ * outlive the handle).  On failure the error is the library's (ls_errmsg). */
+static int cstore_open(const char *uri, const ls_conf *conf, store_count *cnt, ls_store **out)
+{
+    ls_store *inner;
+    int rc = ls_store_open(uri, conf, &inner);
+    if (rc)
+        return rc;
+    cstore *c = calloc(1, sizeof(*c));
+    if (!c) {
+        ls_store_close(inner);
+        return LS_ERR_NOMEM;
+    }
+    c->inner = inner;
+    c->cnt = cnt;
+    c->st = (ls_store){
+        .name = inner->name, .put = cs_put, .put_if_absent = cs_put_if_absent,
+        .get = cs_get, .head = cs_head, .list = cs_list, .del = cs_del,
+        .get_many = inner->get_many ? cs_get_many : NULL, .close = cs_close, .impl = c,
+    };
+    atomic_fetch_add_explicit(&cnt->opens, 1, RLX);
+    *out = &c->st;
+    return LS_OK;
+}
+
+/* Delete every key under prefix ("" for the whole store), a page of list at
+ * a time; *deleted counts the keys. */
+static int delete_prefix(ls_store *st, const char *prefix, uint64_t *deleted)
+{
+    char after[LS_KEY_BYTES_MAX + 1] = "";
+    for (;;) {
+        ls_keylist kl = { 0 };
+        int rc = ls_store_list(st, prefix, after[0] ? after : NULL, ST_LIST_PAGE, &kl);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < kl.n; i++) {
+            if ((rc = ls_store_delete(st, kl.keys[i]))) {
+                ls_keylist_free(&kl);
+                return rc;
+            }
+            (*deleted)++;
+        }
+        size_t n = kl.n;
+        if (n > 0)
+            snprintf(after, sizeof(after), "%s", kl.keys[n - 1]);
+        ls_keylist_free(&kl);
+        if (n < ST_LIST_PAGE)
+            return LS_OK;
+    }
+}
+
+/* The S3 prefix this run writes under, removed by die() too (best effort),
+ * unless --keep. */
+static char *g_s3_run_uri;
+static ls_conf *g_s3_conf;
+
+static void s3_cleanup_on_exit(void)
+{
+    char *uri = g_s3_run_uri;
+    g_s3_run_uri = NULL;          /* once, even if this fails and dies */
+    if (!uri || g_keep)
+        return;
+    ls_store *st;
+    uint64_t n = 0;
+    int rc = ls_store_open(uri, g_s3_conf, &st);
+    if (!rc) {
+        rc = delete_prefix(st, "", &n);
+        ls_store_close(st);
+    }
+    if (rc)
+        fprintf(stderr, "%s: cleanup: could not remove everything under %s: %s (%s)\n",
+                PROG, uri, ls_errmsg(), ls_err2str(rc));
+    else
+        fprintf(stderr, "%s: cleanup: removed %" PRIu64 " objects under %s\n", PROG, n, uri);
+}
+
+/* ---- options and per-store state ------------------------------------------ */
+
+typedef struct sopts {
+    const char *store_parent, *out, *s3_uri;
+    uint64_t    seed;
+    unsigned    repeat;
+    uint64_t    bytes_per_run;        /* ingest payload per run */
+    const char *bytes_source;         /* "default" or "flag" */
+    size_t      sizes[SIZES_MAX];     /* ingest sample sizes */
+    size_t      nsizes;
+    uint32_t    batch;                /* global batch of the ingest and commit tables */
+    double      commit_duration_s;
+    uint64_t    commit_interval_ms, commit_sample_bytes, commit_rate;
+    uint64_t    read_sample_bytes, read_steps, read_steps_per_commit;
+    uint32_t    read_batch;
+    uint32_t    worlds[ST_WORLDS_MAX];
+    size_t      nworlds;
+    int         read_timeout_ms, json, keep;
+    ls_conf    *conf;                 /* --conf overrides */
+    json_t     *conf_overrides;
+} sopts;
+
+typedef struct bstore {
+    const char *backend;    /* "posix" or "s3": the inner store's name */
+    char       *uri;        /* the store this run uses (malloc()ed) */
+    ls_conf    *conf;       /* for every handle and every producer/consumer on it */
+    store_count *cnt;       /* counters of the main handle (owned) */
+    ls_store   *st;         /* the main handle, counted */
+    count_snap  read_calls; /* all calls of the rank handles of the read runs */
+    uint64_t    cleanup_keys;
+    double      cleanup_s;
+    count_snap  cleanup_calls;
+} bstore;
+
+/* The main handle's counters now. */
+static void bstore_take(bstore *b, count_snap *s)
+{
+    count_take(b->cnt, s);
+}
+
+/* Delete a table's objects through the main handle (counted as cleanup). */
+static void bstore_drop_table(bstore *b, const char *table)
+{
+    char prefix[LS_KEY_BYTES_MAX + 1];
+    snprintf(prefix, sizeof(prefix), "%s/", table);
+    count_snap c0, c1;
+    bstore_take(b, &c0);
+    uint64_t t0 = now_ns();
+    int rc = delete_prefix(b->st, prefix, &b->cleanup_keys);
+    if (rc) {
+        char what[256];
+        snprintf(what, sizeof(what), "%s: delete table %s", b->backend, table);
+        die_ls(rc, what);
+    }
+    b->cleanup_s += (double)(now_ns() - t0) / 1e9;
+    bstore_take(b, &c1);
+    count_sub(&c1, &c0, &c1);
+    count_add(&b->cleanup_calls, &c1);
+}
+
+static ls_conf *conf_or_die(ls_conf *c, const char *name, const char *value)
+{
+    int rc = ls_conf_set(c, name, value);
+    if (rc)
+        die_ls(rc, name);
+    return c;
+}
+
+/* ---- 1. ingest ------------------------------------------------------------- */
+
+typedef struct sing_run {
+    double seconds, mb_per_s, samples_per_s, open_ms;
+    double commit_overhead, chunk_write_share;
+    ls_producer_stats st;
+    count_snap calls;          /* from the first append to the return of flush */
+    uint64_t open_calls;       /* table create + producer open */
+} sing_run;
+
+static sing_run stores_ingest_once(const pool *pl, bstore *b, uint32_t batch,
+                                   const char *table, size_t size, uint64_t n)
+{
+    char what[256];
+    snprintf(what, sizeof(what), "%s: ingest into table %s", b->backend, table);
+    count_snap c0, c1, c2;
+    bstore_take(b, &c0);
+    int rc = ls_table_create(b->st, table, batch, LS_CODEC_NONE);
+    if (rc)
+        die_ls(rc, what);
+    ls_producer *p;
+    uint64_t t_open = now_ns();
+    if ((rc = ls_producer_open(b->st, table, ST_PRODUCER_ID, b->conf, &p)))
+        die_ls(rc, what);
+    sing_run r = { .open_ms = (double)(now_ns() - t_open) / 1e6 };
+    bstore_take(b, &c1);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        if ((rc = ls_producer_append(p, pool_cut(pl, ST_INGEST_SALT ^ size, i), size, NULL)))
+            die_ls(rc, what);
+        if ((i & 1023) == 0)
+            check_stop();
+    }
+    if ((rc = ls_producer_flush(p)))
+        die_ls(rc, what);
+    uint64_t t1 = now_ns();
+    bstore_take(b, &c2);
+    ls_producer_stats_get(p, &r.st);
+    ls_producer_close(p);
+    if (r.st.samples_committed != n)
+        die(what, "%" PRIu64 " samples committed of %" PRIu64 " appended",
+            r.st.samples_committed, n);
+    count_sub(&c2, &c1, &r.calls);
+    count_sub(&c1, &c0, &c1);
+    r.open_calls = count_calls(&c1);
+    double ns = (double)(t1 - t0);
+    r.seconds = ns / 1e9;
+    r.mb_per_s = (double)n * (double)size / MB / r.seconds;
+    r.samples_per_s = (double)n / r.seconds;
+    r.commit_overhead = (double)r.st.commit_ns_total / ns;
+    r.chunk_write_share = (double)r.st.chunk_write_ns_total / ns;
+    return r;
+}
+
+/* ---- 2. commit latency ------------------------------------------------------ */
+
+typedef struct scommit_run {
+    double seconds;            /* first append to the return of the final flush */
+    uint64_t samples, commits;
+    ls_producer_stats s0, s1;  /* after open; after the final flush */
+    double *lat_ms, *call_ms;  /* one per commit (malloc()ed) */
+    size_t nobs;
+    count_snap calls;          /* over the same window */
+} scommit_run;
+
+static void obs_push(scommit_run *r, size_t *cap, double lat, double call)
+{
+    if (r->nobs == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        double *a = realloc(r->lat_ms, *cap * sizeof(double));
+        if (a)
+            r->lat_ms = a;
+        double *c = a ? realloc(r->call_ms, *cap * sizeof(double)) : NULL;
+        if (c)
+            r->call_ms = c;
+        if (!a || !c)
+            die("commit latency", "out of memory");
+    }
+    r->lat_ms[r->nobs] = lat;
+    r->call_ms[r->nobs++] = call;
+}
+
+/* One producer appends samples of commit_sample_bytes at commit_rate
+ * samples/s (each sample when it is due; a backlog after a slow call is
+ * appended at once, as a producer fed by a queue would) for
+ * commit_duration_s, under producer.commit.policy=fixed with the given
+ * interval, then flushes.  After every append and the flush it reads
+ * ls_producer_stats: when commits grew, the growth of commit_ns_total over
+ * that call is the latency of the commit (n commits in one call get 1/n
+ * each), as the `commit` benchmark derives it. */
+static scommit_run stores_commit_once(const sopts *o, const pool *pl, bstore *b,
+                                      const char *table)
+{
+    char what[256], ms[32];
+    snprintf(what, sizeof(what), "%s: commit latency, table %s", b->backend, table);
+    ls_conf *conf = ls_conf_dup(b->conf);
+    if (!conf)
+        die(what, "out of memory");
+    snprintf(ms, sizeof(ms), "%" PRIu64, o->commit_interval_ms);
+    conf_or_die(conf, "producer.commit.policy", "fixed");
+    conf_or_die(conf, "producer.commit.interval.ms", ms);
+    int rc = ls_table_create(b->st, table, o->batch, LS_CODEC_NONE);
+    if (rc)
+        die_ls(rc, what);
+    ls_producer *p;
+    if ((rc = ls_producer_open(b->st, table, ST_PRODUCER_ID, conf, &p)))
+        die_ls(rc, what);
+    scommit_run r = { 0 };
+    size_t cap = 0;
+    ls_producer_stats prev, cur;
+    ls_producer_stats_get(p, &r.s0);
+    prev = r.s0;
+    count_snap c0, c1;
+    bstore_take(b, &c0);
+    size_t sz = (size_t)o->commit_sample_bytes;
+    double per_ns = (double)o->commit_rate / 1e9;
+    uint64_t t0 = now_ns(), dur = (uint64_t)(o->commit_duration_s * 1e9), i = 0;
+    for (int flushing = 0;;) {
+        uint64_t t = now_ns();
+        if (!flushing && t - t0 >= dur)
+            flushing = 1;
+        if (!flushing) {
+            uint64_t due = (uint64_t)((double)(t - t0) * per_ns) + 1;
+            if (i >= due) {
+                /* Sleep until the next sample is due. */
+                uint64_t at = t0 + (uint64_t)((double)i / per_ns);
+                struct timespec ts = { .tv_sec = (time_t)(at / 1000000000ull),
+                                       .tv_nsec = (long)(at % 1000000000ull) };
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                    check_stop();
+                continue;
+            }
+            if ((rc = ls_producer_append(p, pool_cut(pl, ST_COMMIT_SALT, i), sz, NULL)))
+                die_ls(rc, what);
+            i++;
+        } else if ((rc = ls_producer_flush(p))) {
+            die_ls(rc, what);
+        }
+        uint64_t t_end = now_ns();
+        ls_producer_stats_get(p, &cur);
+        if (cur.commits != prev.commits) {
+            uint64_t n = cur.commits - prev.commits;
+            for (uint64_t k = 0; k < n; k++)
+                obs_push(&r, &cap, (double)(cur.commit_ns_total - prev.commit_ns_total) /
+                                   (double)n / 1e6, (double)(t_end - t) / 1e6);
+            prev = cur;
+        }
+        if (flushing) {
+            r.seconds = (double)(t_end - t0) / 1e9;
+            break;
+        }
+        if ((i & 255) == 0)
+            check_stop();
+    }
+    bstore_take(b, &c1);
+    count_sub(&c1, &c0, &r.calls);
+    r.s1 = cur;
+    r.samples = i;
+    r.commits = r.s1.commits - r.s0.commits;
+    ls_producer_close(p);
+    ls_conf_destroy(conf);
+    if (r.s1.samples_committed - r.s0.samples_committed != i)
+        die(what, "%" PRIu64 " samples committed of %" PRIu64 " appended",
+            r.s1.samples_committed - r.s0.samples_committed, i);
+    return r;
+}
+
+/* ---- 3. step reads ----------------------------------------------------------- */
+
+typedef struct read_table_info {
+    uint64_t steps, samples, commits;     /* written: steps + tail steps */
+    double seconds;
+    count_snap calls;
+} read_table_info;
+
+/* The table every read run reads: (steps + tail) steps of B samples of
+ * read_sample_bytes, committed on flush every read_steps_per_commit steps
+ * (one chunk per commit with the default chunk limits), the same on every
+ * store.  The tail (consumer.prefetch.steps steps) keeps the prefetcher of
+ * a rank that has read the last measured step from polling the log for
+ * steps that will never come. */
+static read_table_info build_read_table(const sopts *o, const pool *pl, bstore *b,
+                                        uint64_t tail)
+{
+    char what[256];
+    snprintf(what, sizeof(what), "%s: write table %s", b->backend, ST_READ_TABLE);
+    ls_conf *conf = ls_conf_dup(b->conf);
+    if (!conf)
+        die(what, "out of memory");
+    conf_or_die(conf, "producer.commit.policy", "fixed");
+    conf_or_die(conf, "producer.commit.interval.ms", ST_BUILD_INTERVAL_MS);
+    read_table_info ti = { .steps = o->read_steps + tail };
+    count_snap c0, c1;
+    bstore_take(b, &c0);
+    uint64_t t0 = now_ns();
+    int rc = ls_table_create(b->st, ST_READ_TABLE, o->read_batch, LS_CODEC_NONE);
+    if (rc)
+        die_ls(rc, what);
+    ls_producer *p;
+    if ((rc = ls_producer_open(b->st, ST_READ_TABLE, ST_PRODUCER_ID, conf, &p)))
+        die_ls(rc, what);
+    size_t sz = (size_t)o->read_sample_bytes;
+    uint64_t per_commit = o->read_steps_per_commit * o->read_batch;
+    ti.samples = ti.steps * o->read_batch;
+    for (uint64_t i = 0; i < ti.samples; i++) {
+        if ((rc = ls_producer_append(p, pool_cut(pl, ST_READ_SALT, i), sz, NULL)))
+            die_ls(rc, what);
+        if ((i + 1) % per_commit == 0 || i + 1 == ti.samples) {
+            if ((rc = ls_producer_flush(p)))
+                die_ls(rc, what);
+            check_stop();
+        }
+    }
+    ls_producer_stats st;
+    ls_producer_stats_get(p, &st);
+    ls_producer_close(p);
+    ls_conf_destroy(conf);
+    ti.seconds = (double)(now_ns() - t0) / 1e9;
+    ti.commits = st.commits;
+    if (st.samples_committed != ti.samples)
+        die(what, "%" PRIu64 " samples committed of %" PRIu64, st.samples_committed,
+            ti.samples);
+    bstore_take(b, &c1);
+    count_sub(&c1, &c0, &ti.calls);
+    return ti;
+}
+
+typedef struct rank_arg {
+    /* in */
+    const sopts *o;
+    const pool  *pl;
+    const bstore *b;
+    store_count *cnt;          /* shared by the ranks of the run */
+    uint32_t rank, world;
+    pthread_barrier_t *bar;
+    double  *step_ms;          /* o->read_steps entries */
+    /* out */
+    int      rc;
+    char     err[600];
+    double   open_ms;
+    ls_read_stats s_open, s_end;
+    uint64_t t_end_ns;
+} rank_arg;
+
+static void rank_fail(rank_arg *a, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void rank_fail(rank_arg *a, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->err, sizeof(a->err), fmt, ap);
+    va_end(ap);
+    a->rc = rc ? rc : LS_ERR_STATE;
+}
+
+/* One rank: its own store handle and consumer.  It opens, waits for every
+ * rank to have opened (the main thread then reads the counters), waits for
+ * the start, and reads steps 0 .. read_steps-1, checking every sample.  It
+ * never exits the process: a failure is handed back in a->rc / a->err. */
+static void *rank_main(void *arg)
+{
+    rank_arg *a = arg;
+    const sopts *o = a->o;
+    ls_store *st = NULL;
+    ls_consumer *c = NULL;
+    uint64_t t0 = now_ns();
+    int rc = cstore_open(a->b->uri, a->b->conf, a->cnt, &st);
+    if (rc)
+        rank_fail(a, rc, "rank %u of %u: open store: %s (%s)", a->rank, a->world, ls_errmsg(),
+                  ls_err2str(rc));
+    else if ((rc = ls_consumer_open(st, ST_READ_TABLE, a->rank, a->world, a->b->conf, &c)))
+        rank_fail(a, rc, "rank %u of %u: open consumer: %s (%s)", a->rank, a->world,
+                  ls_errmsg(), ls_err2str(rc));
+    else {
+        a->open_ms = (double)(now_ns() - t0) / 1e6;
+        ls_consumer_stats_get(c, &a->s_open);
+    }
+    pthread_barrier_wait(a->bar);   /* every rank has opened */
+    pthread_barrier_wait(a->bar);   /* start */
+    uint32_t slice = o->read_batch / a->world;
+    size_t sz = (size_t)o->read_sample_bytes, chk = sz < 16 ? sz : 16;
+    for (uint64_t s = 0; !a->rc && s < o->read_steps; s++) {
+        if (g_stop) {
+            rank_fail(a, LS_ERR_STATE, "rank %u: interrupted", a->rank);
+            break;
+        }
+        ls_batch *bt;
+        uint64_t t = now_ns();
+        if ((rc = ls_consumer_read_step(c, s, o->read_timeout_ms, &bt))) {
+            rank_fail(a, rc, "rank %u of %u: step %" PRIu64 ": %s (%s)", a->rank, a->world, s,
+                      ls_errmsg(), ls_err2str(rc));
+            break;
+        }
+        a->step_ms[s] = (double)(now_ns() - t) / 1e6;
+        uint64_t first = s * o->read_batch + (uint64_t)a->rank * slice;
+        if (bt->count != slice || bt->first_sample != first)
+            rank_fail(a, LS_ERR_CORRUPT, "rank %u of %u: step %" PRIu64 ": %zu samples from %"
+                      PRIu64 ", expected %u from %" PRIu64, a->rank, a->world, s, bt->count,
+                      bt->first_sample, slice, first);
+        for (size_t j = 0; !a->rc && j < bt->count; j++) {
+            const uint8_t *want = pool_cut(a->pl, ST_READ_SALT, first + j);
+            if (bt->lens[j] != sz || memcmp(bt->samples[j], want, chk) ||
+                memcmp(bt->samples[j] + sz - chk, want + sz - chk, chk))
+                rank_fail(a, LS_ERR_CORRUPT, "rank %u of %u: sample %" PRIu64 " differs from "
+                          "the one appended", a->rank, a->world, first + j);
+        }
+        ls_batch_destroy(bt);
+    }
+    a->t_end_ns = now_ns();
+    if (c)
+        ls_consumer_stats_get(c, &a->s_end);
+    ls_consumer_close(c);
+    ls_store_close(st);
+    return NULL;
+}
+
+typedef struct sread_run {
+    double seconds, mb_per_s, steps_per_s;
+    double open_ms_median, open_ms_max;   /* over the ranks */
+    ls_read_stats open_sum;    /* sum over the ranks of the stats right after open */
+    ls_read_stats steps_sum;   /* sum over the ranks of (stats at the end - after open) */
+    count_snap open_calls;     /* store calls of the opens (consumer open: table load) */
+    count_snap calls;          /* store calls from the start to the last rank's end */
+    double *step_ms;           /* W x read_steps call times of ls_consumer_read_step */
+    size_t nstep_ms;
+} sread_run;
+
+static void stats_sub_add(ls_read_stats *acc, const ls_read_stats *a, const ls_read_stats *b)
+{
+    acc->bytes_fetched += a->bytes_fetched - b->bytes_fetched;
+    acc->bytes_needed += a->bytes_needed - b->bytes_needed;
+    acc->bytes_delivered += a->bytes_delivered - b->bytes_delivered;
+    acc->meta_bytes_fetched += a->meta_bytes_fetched - b->meta_bytes_fetched;
+    acc->requests += a->requests - b->requests;
+    acc->data_requests += a->data_requests - b->data_requests;
+    acc->steps += a->steps - b->steps;
+    acc->samples += a->samples - b->samples;
+    acc->wait_ns_total += a->wait_ns_total - b->wait_ns_total;
+}
+
+/* W rank threads read every measured step of the read table.  The time
+ * runs from the common start (all ranks opened) to the end of the last
+ * rank's last step. */
+static sread_run stores_read_once(const sopts *o, const pool *pl, bstore *b, uint32_t W)
+{
+    char what[256];
+    snprintf(what, sizeof(what), "%s: read at world size %u", b->backend, W);
+    store_count *cnt = calloc(1, sizeof(*cnt));
+    rank_arg *args = calloc(W, sizeof(*args));
+    pthread_t *thr = calloc(W, sizeof(*thr));
+    sread_run r = { .nstep_ms = (size_t)W * o->read_steps };
+    r.step_ms = calloc(r.nstep_ms ? r.nstep_ms : 1, sizeof(double));
+    double *open_ms = calloc(W, sizeof(double));
+    if (!cnt || !args || !thr || !r.step_ms || !open_ms)
+        die(what, "out of memory");
+    pthread_barrier_t bar;
+    if (pthread_barrier_init(&bar, NULL, W + 1) != 0)
+        die(what, "cannot make a barrier");
+    for (uint32_t i = 0; i < W; i++) {
+        args[i] = (rank_arg){ .o = o, .pl = pl, .b = b, .cnt = cnt, .rank = i, .world = W,
+                              .bar = &bar, .step_ms = r.step_ms + (size_t)i * o->read_steps };
+        int e = pthread_create(&thr[i], NULL, rank_main, &args[i]);
+        if (e)   /* the ranks started wait at the barrier; exiting ends them */
+            die(what, "cannot start rank thread %u: %s", i, strerror(e));
+    }
+    pthread_barrier_wait(&bar);
+    count_snap c_open, c_end;
+    count_take(cnt, &c_open);
+    uint64_t t0 = now_ns();
+    pthread_barrier_wait(&bar);
+    uint64_t t_end = t0;
+    for (uint32_t i = 0; i < W; i++) {
+        pthread_join(thr[i], NULL);
+        if (args[i].t_end_ns > t_end)
+            t_end = args[i].t_end_ns;
+    }
+    count_take(cnt, &c_end);
+    pthread_barrier_destroy(&bar);
+    for (uint32_t i = 0; i < W; i++)
+        if (args[i].rc)
+            die(what, "%s", args[i].err);
+    check_stop();
+    ls_read_stats zero = { 0 };
+    for (uint32_t i = 0; i < W; i++) {
+        stats_sub_add(&r.open_sum, &args[i].s_open, &zero);
+        stats_sub_add(&r.steps_sum, &args[i].s_end, &args[i].s_open);
+        open_ms[i] = args[i].open_ms;
+    }
+    qsort(open_ms, W, sizeof(double), cmp_double);
+    r.open_ms_median = W % 2 ? open_ms[W / 2] : (open_ms[W / 2 - 1] + open_ms[W / 2]) / 2;
+    r.open_ms_max = open_ms[W - 1];
+    r.open_calls = c_open;
+    count_sub(&c_end, &c_open, &r.calls);
+    count_add(&b->read_calls, &c_end);
+    r.seconds = (double)(t_end - t0) / 1e9;
+    r.steps_per_s = (double)o->read_steps / r.seconds;
+    r.mb_per_s = (double)o->read_steps * o->read_batch * (double)o->read_sample_bytes / MB /
+                 r.seconds;
+    free(open_ms);
+    free(thr);
+    free(args);
+    free(cnt);
+    return r;
+}
+
+/* ---- JSON of the stores benchmark --------------------------------------------- */
+
+/* Percentile q of an op's latency histogram, in ms: the upper edge of the
+ * quarter-octave bucket holding it (so at most 25 % above the true value). */
+static double hist_pct_ms(const op_snap *s, double q)
+{
+    uint64_t n = 0, cum = 0;
+    for (int b = 0; b < LAT_BUCKETS; b++)
+        n += s->hist[b];
+    if (n == 0)
+        return 0;
+    double x = q * (double)n;
+    uint64_t want = (uint64_t)x;
+    if ((double)want < x)
+        want++;
+    if (want < 1)
+        want = 1;
+    for (unsigned b = 0; b < LAT_BUCKETS; b++) {
+        cum += s->hist[b];
+        if (cum >= want)
+            return lat_bucket_top(b) / 1e6;
+    }
+    return lat_bucket_top(LAT_BUCKETS - 1) / 1e6;
+}
+
+static json_t *lat_json(const op_snap *s)
+{
+    if (s->timed == 0)
+        return json_null();
+    json_t *l = json_object();
+    jset(l, "n", jint(s->timed));
+    jset(l, "mean", jreal((double)s->ns / (double)s->timed / 1e6));
+    jset(l, "p50", jreal(hist_pct_ms(s, 0.5)));
+    jset(l, "p90", jreal(hist_pct_ms(s, 0.9)));
+    jset(l, "p99", jreal(hist_pct_ms(s, 0.99)));
+    jset(l, "max", jreal(hist_pct_ms(s, 1.0)));
+    return l;
+}
+
+static json_t *op_json(const op_snap *s, int is_list, int is_many)
+{
+    json_t *j = json_object();
+    jset(j, "calls", jint(s->calls));
+    jset(j, "ok", jint(s->ok));
+    if (!is_many) {
+        jset(j, "not_found", jint(s->not_found));
+        jset(j, "exists", jint(s->exists));
+    }
+    jset(j, "failed", jint(s->failed));
+    json_t *e = json_object();
+    for (int i = 0; i < ST_ERRS; i++)
+        if (s->err[i])
+            jset(e, i ? ls_err2str(i) : "other", jint(s->err[i]));
+    jset(j, "failed_by_error", e);
+    jset(j, "bytes", jint(s->bytes));
+    if (is_list)
+        jset(j, "keys", jint(s->keys));
+    if (is_many)
+        jset(j, "reads", jint(s->keys));
+    jset(j, "latency_ms", lat_json(s));
+    return j;
+}
+
+static json_t *calls_json(const count_snap *c)
+{
+    json_t *j = json_object();
+    for (int i = 0; i < ST_OPS; i++)
+        jset(j, st_op_name[i], op_json(&c->op[i], i == OPI_LIST, 0));
+    jset(j, "get_many", op_json(&c->many, 0, 1));
+    jset(j, "total_calls", jint(count_calls(c)));
+    jset(j, "failed_calls", jint(count_failed(c)));
+    jset(j, "store_opens", jint(c->opens));
+    return j;
+}
+
+/* Calls per op (and in total) divided by div. */
+static json_t *per_op_json(const count_snap *c, double div)
+{
+    json_t *j = json_object();
+    for (int i = 0; i < ST_OPS; i++)
+        jset(j, st_op_name[i], jreal(div > 0 ? (double)c->op[i].calls / div : 0));
+    jset(j, "total", jreal(div > 0 ? (double)count_calls(c) / div : 0));
+    return j;
+}
+
+/* The median over n runs of calls per op / div[k]. */
+static json_t *per_op_median_json(const count_snap *const *c, const double *div, unsigned n)
+{
+    json_t *j = json_object();
+    double v[ST_REPEAT_MAX];
+    for (int i = 0; i <= ST_OPS; i++) {
+        for (unsigned k = 0; k < n; k++) {
+            double x = i < ST_OPS ? (double)c[k]->op[i].calls : (double)count_calls(c[k]);
+            v[k] = div[k] > 0 ? x / div[k] : 0;
+        }
+        jset(j, i < ST_OPS ? st_op_name[i] : "total", jreal(median(v, n)));
+    }
+    return j;
+}
+
+typedef struct sres {
+    sing_run ing[ST_MAX][SIZES_MAX][ST_REPEAT_MAX];
+    scommit_run com[ST_MAX][ST_REPEAT_MAX];
+    sread_run rd[ST_MAX][ST_WORLDS_MAX][ST_REPEAT_MAX];
+    read_table_info rt[ST_MAX];
+    uint64_t ing_n[SIZES_MAX];     /* samples per ingest run */
+    uint64_t tail;                 /* tail steps of the read table */
+} sres;
+
+static json_t *stores_ingest_json(const sopts *o, const sres *res, size_t k, size_t i)
+{
+    unsigned R = o->repeat;
+    double mb[ST_REPEAT_MAX], sps[ST_REPEAT_MAX], sec[ST_REPEAT_MAX], com[ST_REPEAT_MAX],
+           ovh[ST_REPEAT_MAX], cws[ST_REPEAT_MAX], cps[ST_REPEAT_MAX], gib[ST_REPEAT_MAX] = { 0 };
+    const count_snap *cs[ST_REPEAT_MAX] = { 0 };
+    uint64_t payload = res->ing_n[i] * o->sizes[i], failed = 0;
+    json_t *e = json_object(), *runs = json_array();
+    for (unsigned r = 0; r < R; r++) {
+        const sing_run *v = &res->ing[k][i][r];
+        mb[r] = v->mb_per_s;
+        sps[r] = v->samples_per_s;
+        sec[r] = v->seconds;
+        com[r] = (double)v->st.commits;
+        ovh[r] = v->commit_overhead;
+        cws[r] = v->chunk_write_share;
+        cps[r] = (double)count_calls(&v->calls) / v->seconds;
+        gib[r] = (double)payload / (double)(1ull << 30);
+        cs[r] = &v->calls;
+        failed += count_failed(&v->calls);
+        json_t *j = json_object();
+        jset(j, "rep", jint(r));
+        jset(j, "seconds", jreal(v->seconds));
+        jset(j, "mb_per_s", jreal(v->mb_per_s));
+        jset(j, "samples_per_s", jreal(v->samples_per_s));
+        jset(j, "open_ms", jreal(v->open_ms));
+        jset(j, "open_store_calls", jint(v->open_calls));
+        jset(j, "commits", jint(v->st.commits));
+        jset(j, "commit_overhead", jreal(v->commit_overhead));
+        jset(j, "chunk_write_share", jreal(v->chunk_write_share));
+        jset(j, "store_calls_per_s", jreal(cps[r]));
+        jset(j, "stats", producer_stats_json(&v->st));
+        jset(j, "store_calls", calls_json(&v->calls));
+        json_array_append_new(runs, j);
+    }
+    jset(e, "sample_bytes", jint(o->sizes[i]));
+    jset(e, "samples", jint(res->ing_n[i]));
+    jset(e, "payload_bytes", jint(payload));
+    jset(e, "mb_per_s_median", jreal(median(mb, R)));
+    jset(e, "samples_per_s_median", jreal(median(sps, R)));
+    jset(e, "seconds_median", jreal(median(sec, R)));
+    jset(e, "commits_median", jreal(median(com, R)));
+    jset(e, "commit_overhead_median", jreal(median(ovh, R)));
+    jset(e, "chunk_write_share_median", jreal(median(cws, R)));
+    jset(e, "store_calls_per_gib", per_op_median_json(cs, gib, R));
+    jset(e, "store_calls_per_s_median", jreal(median(cps, R)));
+    jset(e, "store_calls_failed", jint(failed));
+    jset(e, "runs", runs);
+    return e;
+}
+
+static json_t *stores_commit_json(const sopts *o, const sres *res, size_t k)
+{
+    unsigned R = o->repeat;
+    size_t n = 0;
+    for (unsigned r = 0; r < R; r++)
+        n += res->com[k][r].nobs;
+    double *lat = malloc((n ? n : 1) * sizeof(double));
+    double *call = malloc((n ? n : 1) * sizeof(double));
+    if (!lat || !call)
+        die("commit latency", "out of memory");
+    count_snap *sum = calloc(1, sizeof(*sum));
+    if (!sum)
+        die("commit latency", "out of memory");
+    uint64_t commits = 0, samples = 0, conflicts = 0, attempts = 0;
+    double seconds = 0;
+    json_t *e = json_object(), *runs = json_array();
+    size_t m = 0;
+    for (unsigned r = 0; r < R; r++) {
+        const scommit_run *v = &res->com[k][r];
+        memcpy(lat + m, v->lat_ms, v->nobs * sizeof(double));
+        memcpy(call + m, v->call_ms, v->nobs * sizeof(double));
+        m += v->nobs;
+        commits += v->commits;
+        samples += v->samples;
+        conflicts += v->s1.conflicts - v->s0.conflicts;
+        attempts += v->s1.commit_attempts - v->s0.commit_attempts;
+        seconds += v->seconds;
+        count_add(sum, &v->calls);
+        double *one = malloc((v->nobs ? v->nobs : 1) * sizeof(double));
+        if (!one)
+            die("commit latency", "out of memory");
+        memcpy(one, v->lat_ms, v->nobs * sizeof(double));
+        qsort(one, v->nobs, sizeof(double), cmp_double);
+        json_t *j = json_object();
+        jset(j, "rep", jint(r));
+        jset(j, "seconds", jreal(v->seconds));
+        jset(j, "samples", jint(v->samples));
+        jset(j, "commits", jint(v->commits));
+        jset(j, "commit_latency_ms_p50", v->nobs ? jreal(pct_sorted(one, v->nobs, 0.5))
+                                                 : json_null());
+        jset(j, "commit_latency_ms_p99", v->nobs ? jreal(pct_sorted(one, v->nobs, 0.99))
+                                                 : json_null());
+        jset(j, "store_calls_per_s", jreal((double)count_calls(&v->calls) / v->seconds));
+        jset(j, "stats_end", producer_stats_json(&v->s1));
+        jset(j, "store_calls", calls_json(&v->calls));
+        json_array_append_new(runs, j);
+        free(one);
+    }
+    jset(e, "sample_bytes", jint(o->commit_sample_bytes));
+    jset(e, "policy", json_string("fixed"));
+    jset(e, "interval_ms", jint(o->commit_interval_ms));
+    jset(e, "rate_samples_per_s", jint(o->commit_rate));
+    jset(e, "duration_s", jreal(o->commit_duration_s));
+    jset(e, "seconds", jreal(seconds));
+    jset(e, "samples", jint(samples));
+    jset(e, "commits", jint(commits));
+    jset(e, "commits_per_s", jreal(seconds > 0 ? (double)commits / seconds : 0));
+    jset(e, "samples_per_commit", jreal(commits ? (double)samples / (double)commits : 0));
+    jset(e, "conflicts", jint(conflicts));
+    jset(e, "attempts_per_commit", jreal(commits ? (double)attempts / (double)commits : 0));
+    json_t *ld = dist_json(lat, n);
+    jset(e, "commit_latency_ms_p50", json_incref(json_object_get(ld, "p50")));
+    jset(e, "commit_latency_ms_p99", json_incref(json_object_get(ld, "p99")));
+    jset(e, "commit_latency_ms", ld);
+    jset(e, "commit_call_ms", dist_json(call, n));
+    jset(e, "store_calls_per_commit", per_op_json(sum, (double)commits));
+    jset(e, "store_calls_per_s", jreal(seconds > 0 ? (double)count_calls(sum) / seconds : 0));
+    jset(e, "store_calls_failed", jint(count_failed(sum)));
+    jset(e, "runs", runs);
+    free(lat);
+    free(call);
+    free(sum);
+    return e;
+}
+
+/* Figures of one read run that the entry reports as medians. */
+/* Per-step figures count the consumer's open (the table load: every record
+ * a rank needs is fetched there when the table is complete, or later by a
+ * refresh when it is being written) and the steps alike: a rank fetches
+ * the records covering its steps once either way. */
+typedef struct read_fig {
+    double rank_steps;           /* steps read per rank (prefetched ones included) */
+    double req_rank_step, req_rank_step_run, dreq_rank_step, amp, meta_rank_step;
+    double meta_open_rank, req_open_rank, amp_meta, calls_per_s;
+} read_fig;
+
+static read_fig read_figures(const sread_run *v, uint32_t W)
+{
+    read_fig f;
+    const ls_read_stats *s = &v->steps_sum, *op = &v->open_sum;
+    double steps = s->steps ? (double)s->steps : 1;
+    f.rank_steps = (double)s->steps / W;
+    f.req_rank_step = (double)(s->requests + op->requests) / steps;
+    f.req_rank_step_run = (double)s->requests / steps;
+    f.dreq_rank_step = (double)s->data_requests / steps;
+    f.amp = s->bytes_needed ? (double)s->bytes_fetched / (double)s->bytes_needed : 0;
+    f.meta_rank_step = (double)(s->meta_bytes_fetched + op->meta_bytes_fetched) / steps;
+    f.meta_open_rank = (double)op->meta_bytes_fetched / W;
+    f.req_open_rank = (double)op->requests / W;
+    f.amp_meta = s->bytes_needed
+        ? (double)(s->bytes_fetched + s->meta_bytes_fetched + op->meta_bytes_fetched) /
+          (double)s->bytes_needed : 0;
+    f.calls_per_s = (double)count_calls(&v->calls) / v->seconds;
+    return f;
+}
+
+static json_t *stores_read_json(const sopts *o, const sres *res, size_t k, size_t wi)
+{
+    unsigned R = o->repeat;
+    uint32_t W = o->worlds[wi];
+    double mb[ST_REPEAT_MAX], sps[ST_REPEAT_MAX], sec[ST_REPEAT_MAX], om[ST_REPEAT_MAX],
+           rs[ST_REPEAT_MAX], rq[ST_REPEAT_MAX], rqr[ST_REPEAT_MAX], rqo[ST_REPEAT_MAX],
+           drq[ST_REPEAT_MAX], amp[ST_REPEAT_MAX],
+           mrs[ST_REPEAT_MAX], mo[ST_REPEAT_MAX], ampm[ST_REPEAT_MAX], cps[ST_REPEAT_MAX],
+           gsteps[ST_REPEAT_MAX] = { 0 }, gib[ST_REPEAT_MAX] = { 0 }, omax = 0;
+    const count_snap *cs[ST_REPEAT_MAX] = { 0 };
+    size_t n = 0;
+    uint64_t failed = 0;
+    for (unsigned r = 0; r < R; r++)
+        n += res->rd[k][wi][r].nstep_ms;
+    double *step = malloc((n ? n : 1) * sizeof(double));
+    if (!step)
+        die("read", "out of memory");
+    json_t *e = json_object(), *runs = json_array();
+    size_t m = 0;
+    for (unsigned r = 0; r < R; r++) {
+        const sread_run *v = &res->rd[k][wi][r];
+        read_fig f = read_figures(v, W);
+        mb[r] = v->mb_per_s;
+        sps[r] = v->steps_per_s;
+        sec[r] = v->seconds;
+        om[r] = v->open_ms_median;
+        if (v->open_ms_max > omax)
+            omax = v->open_ms_max;
+        rs[r] = f.rank_steps;
+        rq[r] = f.req_rank_step;
+        rqr[r] = f.req_rank_step_run;
+        rqo[r] = f.req_open_rank;
+        drq[r] = f.dreq_rank_step;
+        amp[r] = f.amp;
+        mrs[r] = f.meta_rank_step;
+        mo[r] = f.meta_open_rank;
+        ampm[r] = f.amp_meta;
+        cps[r] = f.calls_per_s;
+        gsteps[r] = f.rank_steps;     /* global steps read: each rank read them all */
+        gib[r] = f.rank_steps * o->read_batch * (double)o->read_sample_bytes /
+                 (double)(1ull << 30);
+        cs[r] = &v->calls;
+        failed += count_failed(&v->calls) + count_failed(&v->open_calls);
+        memcpy(step + m, v->step_ms, v->nstep_ms * sizeof(double));
+        m += v->nstep_ms;
+        json_t *j = json_object();
+        jset(j, "rep", jint(r));
+        jset(j, "seconds", jreal(v->seconds));
+        jset(j, "mb_per_s", jreal(v->mb_per_s));
+        jset(j, "steps_per_s", jreal(v->steps_per_s));
+        jset(j, "rank_open_ms_median", jreal(v->open_ms_median));
+        jset(j, "rank_open_ms_max", jreal(v->open_ms_max));
+        jset(j, "steps_read_per_rank", jreal(f.rank_steps));
+        jset(j, "requests_per_rank_step", jreal(f.req_rank_step));
+        jset(j, "data_read_amplification", jreal(f.amp));
+        jset(j, "meta_bytes_per_rank_step", jreal(f.meta_rank_step));
+        jset(j, "meta_bytes_open_per_rank", jreal(f.meta_open_rank));
+        jset(j, "store_calls_per_s", jreal(f.calls_per_s));
+        jset(j, "stats_open_sum", read_stats_json(&v->open_sum));
+        jset(j, "stats_steps_sum", read_stats_json(&v->steps_sum));
+        jset(j, "open_store_calls", calls_json(&v->open_calls));
+        jset(j, "store_calls", calls_json(&v->calls));
+        json_array_append_new(runs, j);
+    }
+    jset(e, "world_size", jint(W));
+    jset(e, "ranks", json_string("one thread per rank in this process, each with its own "
+                                 "store handle and consumer, all reading at once"));
+    jset(e, "steps", jint(o->read_steps));
+    jset(e, "steps_read_per_rank", jreal(median(rs, R)));
+    jset(e, "mb_per_s_median", jreal(median(mb, R)));
+    jset(e, "steps_per_s_median", jreal(median(sps, R)));
+    jset(e, "seconds_median", jreal(median(sec, R)));
+    jset(e, "rank_open_ms_median", jreal(median(om, R)));
+    jset(e, "rank_open_ms_max", jreal(omax));
+    double rq_m = median(rq, R), drq_m = median(drq, R), mrs_m = median(mrs, R);
+    jset(e, "requests_per_rank_step", jreal(rq_m));
+    jset(e, "requests_per_rank_step_after_open", jreal(median(rqr, R)));
+    jset(e, "requests_open_per_rank", jreal(median(rqo, R)));
+    jset(e, "data_requests_per_rank_step", jreal(drq_m));
+    jset(e, "requests_per_step", jreal(rq_m * W));
+    jset(e, "data_requests_per_step", jreal(drq_m * W));
+    jset(e, "data_read_amplification", jreal(median(amp, R)));
+    jset(e, "meta_bytes_per_rank_step", jreal(mrs_m));
+    jset(e, "meta_bytes_per_step", jreal(mrs_m * W));
+    jset(e, "meta_bytes_open_per_rank", jreal(median(mo, R)));
+    jset(e, "read_amplification_incl_meta", jreal(median(ampm, R)));
+    jset(e, "step_call_ms", dist_json(step, n));
+    jset(e, "store_calls_per_step", per_op_median_json(cs, gsteps, R));
+    jset(e, "store_calls_per_gib", per_op_median_json(cs, gib, R));
+    jset(e, "store_calls_per_s_median", jreal(median(cps, R)));
+    jset(e, "store_calls_failed", jint(failed));
+    jset(e, "runs", runs);
+    free(step);
+    return e;
+}
+
+/* How the metadata a step costs grows with W, per store. */
+static json_t *meta_scaling_json(const sopts *o, const sres *res, size_t k)
+{
+    json_t *a = json_array();
+    double first = 0;
+    for (size_t wi = 0; wi < o->nworlds; wi++) {
+        uint32_t W = o->worlds[wi];
+        double v[ST_REPEAT_MAX], fetched[ST_REPEAT_MAX];
+        for (unsigned r = 0; r < o->repeat; r++) {
+            read_fig f = read_figures(&res->rd[k][wi][r], W);
+            v[r] = f.meta_rank_step;
+            fetched[r] = f.amp;
+        }
+        double per_rank = median(v, o->repeat), all = per_rank * W;
+        if (wi == 0)
+            first = all;
+        json_t *j = json_object();
+        jset(j, "world_size", jint(W));
+        jset(j, "meta_bytes_per_rank_step", jreal(per_rank));
+        jset(j, "meta_bytes_per_step", jreal(all));
+        jset(j, "meta_bytes_per_step_vs_first", jreal(first > 0 ? all / first : 0));
+        jset(j, "data_bytes_per_step", jreal((double)o->read_batch * (double)o->read_sample_bytes *
+                                             median(fetched, o->repeat)));
+        json_array_append_new(a, j);
+    }
+    return a;
+}
+
+/* The request counts of one store's entries, gathered (references, not
+ * copies: the entries are already in the store's object). */
+static json_t *cost_model_json(json_t *s)
+{
+    json_t *c = json_object(), *ing = json_array(), *rd = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(s, "ingest"), i, e) {
+        json_t *j = json_object();
+        jset(j, "sample_bytes", json_incref(json_object_get(e, "sample_bytes")));
+        jset(j, "requests_per_gib", json_incref(json_object_get(e, "store_calls_per_gib")));
+        jset(j, "requests_per_s", json_incref(json_object_get(e, "store_calls_per_s_median")));
+        json_array_append_new(ing, j);
+    }
+    jset(c, "ingest", ing);
+    json_t *cm = json_object(), *cs = json_object_get(s, "commit");
+    jset(cm, "requests_per_commit", json_incref(json_object_get(cs, "store_calls_per_commit")));
+    jset(cm, "requests_per_s", json_incref(json_object_get(cs, "store_calls_per_s")));
+    jset(cm, "commits_per_s", json_incref(json_object_get(cs, "commits_per_s")));
+    jset(c, "commit", cm);
+    json_array_foreach(json_object_get(s, "read"), i, e) {
+        json_t *j = json_object();
+        jset(j, "world_size", json_incref(json_object_get(e, "world_size")));
+        jset(j, "requests_per_step", json_incref(json_object_get(e, "store_calls_per_step")));
+        jset(j, "requests_per_gib", json_incref(json_object_get(e, "store_calls_per_gib")));
+        jset(j, "requests_per_s", json_incref(json_object_get(e, "store_calls_per_s_median")));
+        jset(j, "rank_open_requests", json_incref(json_object_get(e, "requests_open_per_rank")));
+        json_array_append_new(rd, j);
+    }
+    jset(c, "read", rd);
+    jset(c, "note", json_string("store calls counted by the wrapper; on s3 each is one "
+                                "request (compare s3_server.rgw_perf_delta.req when run by "
+                                "scripts/bench-stores.sh); each s3 store open adds one LIST "
+                                "(store_calls_total.store_opens)"));
+    return c;
+}
+
+/* The medians of paired ratios s3 / posix: each pair is one repetition. */
+static json_t *comparison_json(const sopts *o, const sres *res)
+{
+    unsigned R = o->repeat;
+    json_t *c = json_object(), *ing = json_array(), *rd = json_array();
+    double v[ST_REPEAT_MAX];
+    for (size_t i = 0; i < o->nsizes; i++) {
+        json_t *j = json_object(), *runs = json_array();
+        for (unsigned r = 0; r < R; r++) {
+            v[r] = res->ing[1][i][r].mb_per_s / res->ing[0][i][r].mb_per_s;
+            json_array_append_new(runs, jreal(v[r]));
+        }
+        jset(j, "sample_bytes", jint(o->sizes[i]));
+        jset(j, "mb_per_s_ratio_median", jreal(median(v, R)));
+        jset(j, "mb_per_s_ratio_runs", runs);
+        json_array_append_new(ing, j);
+    }
+    jset(c, "ingest", ing);
+    json_t *cm = json_object(), *p50 = json_array(), *p99 = json_array();
+    double a50[ST_REPEAT_MAX], a99[ST_REPEAT_MAX];
+    for (unsigned r = 0; r < R; r++) {
+        double q[2][2];
+        for (int k = 0; k < 2; k++) {
+            const scommit_run *x = &res->com[k][r];
+            double *s = malloc((x->nobs ? x->nobs : 1) * sizeof(double));
+            if (!s)
+                die("comparison", "out of memory");
+            memcpy(s, x->lat_ms, x->nobs * sizeof(double));
+            qsort(s, x->nobs, sizeof(double), cmp_double);
+            q[k][0] = pct_sorted(s, x->nobs, 0.5);
+            q[k][1] = pct_sorted(s, x->nobs, 0.99);
+            free(s);
+        }
+        a50[r] = q[0][0] > 0 ? q[1][0] / q[0][0] : 0;
+        a99[r] = q[0][1] > 0 ? q[1][1] / q[0][1] : 0;
+        json_array_append_new(p50, jreal(a50[r]));
+        json_array_append_new(p99, jreal(a99[r]));
+    }
+    jset(cm, "latency_p50_ratio_median", jreal(median(a50, R)));
+    jset(cm, "latency_p99_ratio_median", jreal(median(a99, R)));
+    jset(cm, "latency_p50_ratio_runs", p50);
+    jset(cm, "latency_p99_ratio_runs", p99);
+    jset(c, "commit", cm);
+    for (size_t wi = 0; wi < o->nworlds; wi++) {
+        json_t *j = json_object(), *runs = json_array();
+        for (unsigned r = 0; r < R; r++) {
+            v[r] = res->rd[1][wi][r].steps_per_s / res->rd[0][wi][r].steps_per_s;
+            json_array_append_new(runs, jreal(v[r]));
+        }
+        jset(j, "world_size", jint(o->worlds[wi]));
+        jset(j, "steps_per_s_ratio_median", jreal(median(v, R)));
+        jset(j, "steps_per_s_ratio_runs", runs);
+        json_array_append_new(rd, j);
+    }
+    jset(c, "read", rd);
+    return c;
+}
+
+static json_t *stores_definitions_json(void)
+{
+    static const char *const d[][2] = {
+        { "mb_per_s", "sample payload bytes / 10^6 / seconds" },
+        { "ingest.seconds", "from the first ls_producer_append to the return of "
+          "ls_producer_flush (every sample committed)" },
+        { "ingest.store_calls_per_gib", "store calls of that window per 2^30 payload bytes, "
+          "per operation; median over the repetitions" },
+        { "commit.commit_latency_ms", "per commit: the growth of "
+          "ls_producer_stats.commit_ns_total over the append or flush call in which "
+          "ls_producer_stats.commits grew (a call that landed n > 1 commits gives each 1/n): "
+          "the library's commit of one record (conditional PUT of the next log version, "
+          "retries and read-forward included), chunk writes excluded. Percentiles by nearest "
+          "rank over the commits of all repetitions" },
+        { "commit.commit_call_ms", "wall time of the append or flush call that committed, "
+          "chunk writes it waited for included" },
+        { "commit.store_calls_per_commit", "store calls of the whole window (chunk PUTs, "
+          "record PUTs, snapshots, read-forward GETs) / data commits" },
+        { "read.steps_per_s", "measured steps / seconds from the common start (every rank "
+          "opened) to the end of the last rank's last step" },
+        { "read.mb_per_s", "bytes of samples delivered to all ranks / 10^6 / seconds" },
+        { "read.requests_per_rank_step", "ls_read_stats.requests (data and metadata store "
+          "calls, ls_consumer_open's table load included) / ls_read_stats.steps, per rank "
+          "(prefetched steps included in both)" },
+        { "read.requests_per_rank_step_after_open", "the same without the requests of "
+          "ls_consumer_open" },
+        { "read.requests_open_per_rank", "requests of ls_consumer_open (table load), per "
+          "rank" },
+        { "read.requests_per_step", "requests_per_rank_step x W: all ranks, one global step" },
+        { "read.data_read_amplification", "ls_read_stats bytes_fetched / bytes_needed "
+          "(data objects only)" },
+        { "read.meta_bytes_per_rank_step", "ls_read_stats.meta_bytes_fetched (log records, "
+          "snapshot, descriptor; ls_consumer_open's table load included) / steps read, per "
+          "rank: a rank fetches the records covering its steps once, at open when the table "
+          "is complete as here, or by a refresh when it is being written" },
+        { "read.meta_bytes_per_step", "meta_bytes_per_rank_step x W" },
+        { "read.meta_bytes_open_per_rank", "meta_bytes_fetched by ls_consumer_open (table "
+          "load), per rank" },
+        { "read.read_amplification_incl_meta", "(bytes_fetched + every meta byte, open "
+          "included) / bytes_needed, over all ranks" },
+        { "read.step_call_ms", "wall time of each ls_consumer_read_step call of every rank "
+          "(with prefetch: mostly the wait for the prefetcher)" },
+        { "read.store_calls_per_step", "store calls of all ranks from the start to the end, "
+          "per operation / global steps read (steps read per rank, prefetched included)" },
+        { "store_calls", "counted by a wrapper store around each handle: calls, outcome "
+          "(ok, not_found, exists, failed by error), payload bytes (sent by put and "
+          "put_if_absent, received by get), keys listed, latency (mean exact; percentiles "
+          "are upper edges of quarter-octave buckets, at most 25 % high). get counts the "
+          "reads of get_many too; get_many's own entry counts batches and their latency. "
+          "One call is one HTTP request on s3 except for the retries and read-backs inside "
+          "the s3 backend (docs/s3.md), which the wrapper does not see; opening an s3 store "
+          "sends one LIST that is counted under store_opens only" },
+        { "read.store_calls_per_gib", "the same calls / 2^30 bytes of samples delivered "
+          "(global steps read x B x sample bytes)" },
+        { "store_calls_per_s", "store calls / seconds of the same window" },
+        { "cost_model", "per store, the request counts above gathered in one place: "
+          "requests per GiB ingested (per sample size), per commit, per global step read and "
+          "per GiB read (per world size), and the request rates reached; multiply by a "
+          "provider's price per request class (PUT/COPY/POST/LIST vs GET/HEAD; DELETE is "
+          "free on AWS) and add storage and transfer" },
+    };
+    json_t *j = json_object();
+    for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+        jset(j, d[i][0], json_string(d[i][1]));
+    return j;
+}
+
+/* "http://user:pw@host/x" -> "http://host/x": no credentials in a result. */
+static json_t *url_json(const char *url)
+{
+    if (!url || !*url)
+        return json_null();
+    const char *p = strstr(url, "://"), *at = p ? strchr(p + 3, '@') : NULL;
+    const char *slash = p ? strchr(p + 3, '/') : NULL;
+    if (!p || !at || (slash && slash < at))
+        return json_string(url);
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%.*s%s", (int)(p + 3 - url), url, at + 1);
+    return json_string(buf);
+}
+
+/* The S3 endpoint and region the store uses, as docs/s3.md resolves them. */
+static void s3_where_json(json_t *j, const ls_conf *conf)
+{
+    const char *ep = ls_conf_get(conf, "s3.endpoint");
+    const char *src = "s3.endpoint";
+    if (!ep || !*ep) {
+        ep = getenv("AWS_ENDPOINT_URL_S3"), src = "$AWS_ENDPOINT_URL_S3";
+        if (!ep || !*ep)
+            ep = getenv("AWS_ENDPOINT_URL"), src = "$AWS_ENDPOINT_URL";
+    }
+    if (!ep || !*ep)
+        ep = NULL, src = "the AWS default for the region";
+    jset(j, "endpoint", url_json(ep));
+    jset(j, "endpoint_from", json_string(src));
+    const char *rg = ls_conf_get(conf, "s3.region");
+    if (!rg || !*rg)
+        rg = getenv("AWS_REGION");
+    if (!rg || !*rg)
+        rg = getenv("AWS_DEFAULT_REGION");
+    jset(j, "region", json_string(rg && *rg ? rg : "us-east-1"));
+}
+
+static char *argv_string(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = calloc(1, n);
+    if (!s)
+        die("params", "out of memory");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, argv[i]);
+        if (i + 1 < argc)
+            strcat(s, " ");
+    }
+    return s;
+}
+
+static json_t *stores_params_json(const sopts *o, const bstore *bs, size_t nst, uint64_t tail,
+                                  int argc, char **argv)
+{
+    json_t *p = json_object();
+    char *cmd = argv_string(argc, argv);
+    jset(p, "command", json_string(cmd));
+    free(cmd);
+    json_t *sts = json_array();
+    for (size_t k = 0; k < nst; k++) {
+        json_t *s = json_object();
+        jset(s, "backend", json_string(bs[k].backend));
+        jset(s, "uri", json_string(bs[k].uri));
+        if (!strcmp(bs[k].backend, "posix")) {
+            jset(s, "fsync", json_true());
+            jset(s, "fresh", json_string("a new directory made for this run, removed at the "
+                                         "end"));
+        } else {
+            jset(s, "uri_given", json_string(o->s3_uri));
+            s3_where_json(s, bs[k].conf);
+            jset(s, "fresh", json_string("a new sub-prefix of the URI given, checked empty "
+                                         "at the start; every object under it is deleted at "
+                                         "the end"));
+        }
+        json_array_append_new(sts, s);
+    }
+    jset(p, "stores", sts);
+    jset(p, "repeat", jint(o->repeat));
+    jset(p, "order", json_string("within each measurement the stores run back to back: in "
+                                 "the order of `stores` in even repetitions, reversed in odd "
+                                 "ones"));
+    json_t *ing = json_object(), *sizes = json_array();
+    for (size_t i = 0; i < o->nsizes; i++)
+        json_array_append_new(sizes, jint(o->sizes[i]));
+    jset(ing, "bytes_per_run", jint(o->bytes_per_run));
+    jset(ing, "bytes_per_run_source", json_string(o->bytes_source));
+    jset(ing, "sample_bytes", sizes);
+    jset(ing, "samples", json_string("floor(bytes_per_run / sample_bytes) per run"));
+    jset(ing, "global_batch", jint(o->batch));
+    jset(ing, "codec", json_string("none"));
+    jset(ing, "producer", json_string("one producer, the library's default configuration "
+                                      "(params.conf)"));
+    jset(p, "ingest", ing);
+    json_t *cm = json_object();
+    jset(cm, "sample_bytes", jint(o->commit_sample_bytes));
+    jset(cm, "policy", json_string("fixed"));
+    jset(cm, "interval_ms", jint(o->commit_interval_ms));
+    jset(cm, "rate_samples_per_s", jint(o->commit_rate));
+    jset(cm, "duration_s", jreal(o->commit_duration_s));
+    jset(cm, "global_batch", jint(o->batch));
+    jset(cm, "pacing", json_string("each sample appended when due at the rate; a backlog "
+                                   "after a slow call is appended at once"));
+    jset(p, "commit", cm);
+    json_t *rd = json_object(), *ws = json_array();
+    for (size_t i = 0; i < o->nworlds; i++)
+        json_array_append_new(ws, jint(o->worlds[i]));
+    jset(rd, "sample_bytes", jint(o->read_sample_bytes));
+    jset(rd, "global_batch", jint(o->read_batch));
+    jset(rd, "steps", jint(o->read_steps));
+    jset(rd, "tail_steps", jint(tail));
+    jset(rd, "steps_per_commit", jint(o->read_steps_per_commit));
+    jset(rd, "table_commits", json_string("one commit per steps_per_commit steps (flush; "
+                                          "commit interval 1 h)"));
+    jset(rd, "world_sizes", ws);
+    jset(rd, "ranks", json_string("threads: W threads of this process, each with its own "
+                                  "store handle (as a rank process would have) and consumer, "
+                                  "started together after all have opened"));
+    jset(rd, "check", json_string("every sample delivered: length, first and last 16 bytes"));
+    jset(rd, "read_timeout_ms", jint((uint64_t)o->read_timeout_ms));
+    jset(rd, "page_cache", json_string("not dropped: posix reads come from the page cache"));
+    jset(p, "read", rd);
+    jset(p, "data", json_string("samples cut at random 8-byte aligned offsets from a 64 MiB "
+                                "splitmix64 pool of the seed (incompressible), the same bytes "
+                                "on every store"));
+    jset(p, "conf_overrides", json_incref(o->conf_overrides));
+    jset(p, "conf", conf_json(o->conf, "store.fsync"));
+    jset(p, "mb", json_string("MB = 10^6 bytes; MiB = 2^20 bytes; GiB = 2^30 bytes"));
+    jset(p, "ms", json_string("milliseconds of CLOCK_MONOTONIC"));
+    return p;
+}
+
+/* Store k of the two in repetition rep's order. */
+static size_t st_at(size_t nst, unsigned rep, size_t k)
+{
+    return nst == 1 ? 0 : (k + rep) % 2;
+}
+
+static void print_summary(const sopts *o, const sres *res, const bstore *bs, size_t nst,
+                          json_t *root)
+{
+    for (size_t k = 0; k < nst; k++) {
+        double v[ST_REPEAT_MAX];
+        printf("%s (%s)\n", bs[k].backend, bs[k].uri);
+        for (size_t i = 0; i < o->nsizes; i++) {
+            for (unsigned r = 0; r < o->repeat; r++)
+                v[r] = res->ing[k][i][r].mb_per_s;
+            printf("  ingest %7zu B samples: %8.1f MB/s (median of %u)\n", o->sizes[i],
+                   median(v, o->repeat), o->repeat);
+        }
+        json_t *sj = json_array_get(json_object_get(root, "stores"), k);
+        json_t *cj = json_object_get(sj, "commit");
+        printf("  commit latency p50 %.2f ms, p99 %.2f ms (%" PRIu64 " commits)\n",
+               json_number_value(json_object_get(cj, "commit_latency_ms_p50")),
+               json_number_value(json_object_get(cj, "commit_latency_ms_p99")),
+               (uint64_t)json_integer_value(json_object_get(cj, "commits")));
+        json_t *ra = json_object_get(sj, "read");
+        for (size_t wi = 0; wi < o->nworlds; wi++) {
+            json_t *e = json_array_get(ra, wi);
+            printf("  read W=%-4u %8.1f MB/s %8.1f steps/s, %.2f requests/rank/step, "
+                   "amplification %.4f, meta %.0f B/rank/step\n", o->worlds[wi],
+                   json_number_value(json_object_get(e, "mb_per_s_median")),
+                   json_number_value(json_object_get(e, "steps_per_s_median")),
+                   json_number_value(json_object_get(e, "requests_per_rank_step")),
+                   json_number_value(json_object_get(e, "data_read_amplification")),
+                   json_number_value(json_object_get(e, "meta_bytes_per_rank_step")));
+        }
+    }
+}
+
+static int cmd_stores(sopts *o, int argc, char **argv)
+{
+    uint64_t t_run = now_ns();
+    char *dir = make_workdir(o->store_parent, o->keep);
+    bstore bs[ST_MAX];
+    memset(bs, 0, sizeof(bs));
+    size_t nst = 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/store", dir);
+
+    /* posix: a fresh directory, fsync on. */
+    bs[0].conf = ls_conf_dup(o->conf);
+    bs[0].uri = strdup(path);
+    bs[0].cnt = calloc(1, sizeof(store_count));
+    if (!bs[0].conf || !bs[0].uri || !bs[0].cnt)
+        die("stores", "out of memory");
+    conf_or_die(bs[0].conf, "store.fsync", "true");
+    int rc = cstore_open(bs[0].uri, bs[0].conf, bs[0].cnt, &bs[0].st);
+    if (rc)
+        die_ls(rc, bs[0].uri);
+    bs[0].backend = bs[0].st->name;
+    nst = 1;
+
+    /* s3: a fresh sub-prefix of --s3-uri. */
+    if (o->s3_uri) {
+        char ts[32], uri[2048];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
+        size_t len = strlen(o->s3_uri);
+        snprintf(uri, sizeof(uri), "%s%slakestream-bench-%s-%ld", o->s3_uri,
+                 len && o->s3_uri[len - 1] == '/' ? "" : "/", ts, (long)getpid());
+        bs[1].conf = ls_conf_dup(o->conf);
+        bs[1].uri = strdup(uri);
+        bs[1].cnt = calloc(1, sizeof(store_count));
+        if (!bs[1].conf || !bs[1].uri || !bs[1].cnt)
+            die("stores", "out of memory");
+        if ((rc = cstore_open(bs[1].uri, bs[1].conf, bs[1].cnt, &bs[1].st)))
+            die_ls(rc, bs[1].uri);
+        bs[1].backend = bs[1].st->name;
+        if (strcmp(bs[1].backend, "s3"))
+            die("--s3-uri", "%s opened a %s store, not s3", o->s3_uri, bs[1].backend);
+        ls_keylist kl = { 0 };
+        if ((rc = ls_store_list(bs[1].st, "", NULL, 1, &kl)))
+            die_ls(rc, bs[1].uri);
+        size_t n = kl.n;
+        ls_keylist_free(&kl);
+        if (n)   /* not ours: never delete it */
+            die(bs[1].uri, "is not empty; refusing to write into it");
+        g_s3_run_uri = strdup(uri);
+        g_s3_conf = bs[1].conf;
+        if (!g_s3_run_uri)
+            die("stores", "out of memory");
+        nst = 2;
+    }
+
+    size_t max_cut = o->commit_sample_bytes > o->read_sample_bytes ? o->commit_sample_bytes
+                                                                   : o->read_sample_bytes;
+    for (size_t i = 0; i < o->nsizes; i++)
+        if (o->sizes[i] > max_cut)
+            max_cut = o->sizes[i];
+    pool pl;
+    pool_init(&pl, o->seed, max_cut);
+    sres *res = calloc(1, sizeof(*res));
+    if (!res)
+        die("results", "out of memory");
+    for (size_t i = 0; i < o->nsizes; i++) {
+        res->ing_n[i] = o->bytes_per_run / o->sizes[i];
+        if (res->ing_n[i] == 0)
+            die("--bytes-per-run", "%" PRIu64 " bytes hold no sample of %zu bytes",
+                o->bytes_per_run, o->sizes[i]);
+    }
+    res->tail = (uint64_t)strtoull(ls_conf_get(o->conf, "consumer.prefetch.steps"), NULL, 10);
+    progress("%s stores: %s%s%s, %u repetitions, ingest %" PRIu64 " MiB per run, seed %"
+             PRIu64, PROG, bs[0].uri, nst > 1 ? " and " : " (no --s3-uri: posix only)",
+             nst > 1 ? bs[1].uri : "", o->repeat, o->bytes_per_run / MIB, o->seed);
+    char *load_start = read_loadavg();
+    unsigned R = o->repeat;
+    char table[128];
+
+    /* 1. ingest: the sizes rotate with the repetition, the stores alternate. */
+    for (unsigned rep = 0; rep < R; rep++)
+        for (size_t j = 0; j < o->nsizes; j++) {
+            size_t i = (j + rep) % o->nsizes;
+            for (size_t q = 0; q < nst; q++) {
+                size_t k = st_at(nst, rep, q);
+                snprintf(table, sizeof(table), "ingest-%zu-r%u", o->sizes[i], rep);
+                sing_run *v = &res->ing[k][i][rep];
+                *v = stores_ingest_once(&pl, &bs[k], o->batch, table, o->sizes[i],
+                                        res->ing_n[i]);
+                progress("[%u/%u] ingest %-5s %7zu B: %8.1f MB/s, %9.0f samples/s, %3" PRIu64
+                         " commits, %6" PRIu64 " store calls (%.0f/s)", rep + 1, R,
+                         bs[k].backend, o->sizes[i], v->mb_per_s, v->samples_per_s,
+                         v->st.commits, count_calls(&v->calls),
+                         (double)count_calls(&v->calls) / v->seconds);
+                if (!o->keep)
+                    bstore_drop_table(&bs[k], table);
+            }
+        }
+
+    /* 2. commit latency. */
+    for (unsigned rep = 0; rep < R; rep++)
+        for (size_t q = 0; q < nst; q++) {
+            size_t k = st_at(nst, rep, q);
+            snprintf(table, sizeof(table), "commit-r%u", rep);
+            scommit_run *v = &res->com[k][rep];
+            *v = stores_commit_once(o, &pl, &bs[k], table);
+            double *s = malloc((v->nobs ? v->nobs : 1) * sizeof(double));
+            if (!s)
+                die("commit latency", "out of memory");
+            memcpy(s, v->lat_ms, v->nobs * sizeof(double));
+            qsort(s, v->nobs, sizeof(double), cmp_double);
+            progress("[%u/%u] commit %-5s: %4" PRIu64 " commits of %.0f samples, latency p50 "
+                     "%.2f ms, p99 %.2f ms", rep + 1, R, bs[k].backend, v->commits,
+                     v->commits ? (double)v->samples / (double)v->commits : 0,
+                     pct_sorted(s, v->nobs, 0.5), pct_sorted(s, v->nobs, 0.99));
+            free(s);
+            if (!o->keep)
+                bstore_drop_table(&bs[k], table);
+        }
+
+    /* 3. step reads. */
+    for (size_t k = 0; k < nst; k++) {
+        res->rt[k] = build_read_table(o, &pl, &bs[k], res->tail);
+        progress("read table on %s: %" PRIu64 " steps of %u x %" PRIu64 " B in %" PRIu64
+                 " commits, written in %.2f s", bs[k].backend, res->rt[k].steps, o->read_batch,
+                 o->read_sample_bytes, res->rt[k].commits, res->rt[k].seconds);
+    }
+    for (unsigned rep = 0; rep < R; rep++)
+        for (size_t wj = 0; wj < o->nworlds; wj++) {
+            size_t wi = (wj + rep) % o->nworlds;
+            uint32_t W = o->worlds[wi];
+            for (size_t q = 0; q < nst; q++) {
+                size_t k = st_at(nst, rep, q);
+                sread_run *v = &res->rd[k][wi][rep];
+                *v = stores_read_once(o, &pl, &bs[k], W);
+                read_fig f = read_figures(v, W);
+                progress("[%u/%u] read   %-5s W=%-4u: %8.1f MB/s, %7.1f steps/s, %.2f "
+                         "requests/rank/step, amplification %.4f, meta %.0f B/rank/step",
+                         rep + 1, R, bs[k].backend, W, v->mb_per_s, v->steps_per_s,
+                         f.req_rank_step, f.amp, f.meta_rank_step);
+            }
+        }
+    char *load_end = read_loadavg();
+
+    /* Cleanup: everything left in each store, then check s3 is empty. */
+    json_t *left = json_array();
+    for (size_t k = 0; k < nst; k++) {
+        if (o->keep) {
+            json_array_append_new(left, json_null());
+            continue;
+        }
+        count_snap c0, c1;
+        bstore_take(&bs[k], &c0);
+        uint64_t t0 = now_ns();
+        if ((rc = delete_prefix(bs[k].st, "", &bs[k].cleanup_keys)))
+            die_ls(rc, bs[k].uri);
+        bs[k].cleanup_s += (double)(now_ns() - t0) / 1e9;
+        bstore_take(&bs[k], &c1);
+        count_sub(&c1, &c0, &c1);
+        count_add(&bs[k].cleanup_calls, &c1);
+        ls_keylist kl = { 0 };
+        if ((rc = ls_store_list(bs[k].st, "", NULL, 1, &kl)))
+            die_ls(rc, bs[k].uri);
+        json_array_append_new(left, jint(kl.n));
+        if (kl.n)
+            progress("%s: objects left under %s after cleanup", bs[k].backend, bs[k].uri);
+        ls_keylist_free(&kl);
+    }
+    if (!o->keep && nst > 1) {
+        free(g_s3_run_uri);
+        g_s3_run_uri = NULL;
+    }
+
+    /* The result. */
+    json_t *root = json_object();
+    jset(root, "benchmark", json_string("stores"));
+    jset(root, "schema_version", jint(1));
+    git_json(root);
+    json_t *machine = machine_json(dir);
+    jset(machine, "loadavg_start", load_start ? json_string(load_start) : json_null());
+    jset(machine, "loadavg_end", load_end ? json_string(load_end) : json_null());
+    free(load_start);
+    free(load_end);
+    jset(root, "machine", machine);
+    jset(root, "build", build_json());
+    char ts[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    jset(root, "timestamp", json_string(ts));
+    jset(root, "seed", jint(o->seed));
+    jset(root, "params", stores_params_json(o, bs, nst, res->tail, argc, argv));
+    jset(root, "definitions", stores_definitions_json());
+    json_t *sts = json_array();
+    for (size_t k = 0; k < nst; k++) {
+        json_t *s = json_object();
+        jset(s, "backend", json_string(bs[k].backend));
+        jset(s, "uri", json_string(bs[k].uri));
+        json_t *ing = json_array();
+        for (size_t i = 0; i < o->nsizes; i++)
+            json_array_append_new(ing, stores_ingest_json(o, res, k, i));
+        jset(s, "ingest", ing);
+        jset(s, "commit", stores_commit_json(o, res, k));
+        json_t *rt = json_object();
+        jset(rt, "steps", jint(res->rt[k].steps));
+        jset(rt, "samples", jint(res->rt[k].samples));
+        jset(rt, "commits", jint(res->rt[k].commits));
+        jset(rt, "seconds", jreal(res->rt[k].seconds));
+        jset(rt, "store_calls", calls_json(&res->rt[k].calls));
+        jset(s, "read_table", rt);
+        json_t *rd = json_array();
+        for (size_t wi = 0; wi < o->nworlds; wi++)
+            json_array_append_new(rd, stores_read_json(o, res, k, wi));
+        jset(s, "read", rd);
+        jset(s, "meta_scaling", meta_scaling_json(o, res, k));
+        jset(s, "cost_model", cost_model_json(s));
+        json_t *cl = json_object();
+        jset(cl, "keys_deleted", jint(bs[k].cleanup_keys));
+        jset(cl, "seconds", jreal(bs[k].cleanup_s));
+        jset(cl, "objects_left", json_incref(json_array_get(left, k)));
+        jset(cl, "store_calls", calls_json(&bs[k].cleanup_calls));
+        jset(s, "cleanup", cl);
+        /* Every call of the run on this store: the main handle and the ranks. */
+        count_snap *all = calloc(1, sizeof(*all));
+        if (!all)
+            die("result", "out of memory");
+        bstore_take(&bs[k], all);
+        count_add(all, &bs[k].read_calls);
+        jset(s, "store_calls_total", calls_json(all));
+        free(all);
+        json_array_append_new(sts, s);
+    }
+    jset(root, "stores", sts);
+    jset(root, "comparison", nst > 1 ? json_pack("{s:o}", "s3_over_posix",
+                                                 comparison_json(o, res)) : json_null());
+    jset(root, "run_seconds", jreal((double)(now_ns() - t_run) / 1e9));
+    json_decref(left);
+
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    if (!text)
+        die("result", "cannot serialise the JSON");
+    if (o->json)
+        puts(text);
+    else
+        print_summary(o, res, bs, nst, root);
+    fflush(stdout);
+    if (o->out)
+        write_out(o->out, text);
+    free(text);
+    json_decref(root);
+
+    g_s3_conf = NULL;
+    free(g_s3_run_uri);
+    g_s3_run_uri = NULL;
+    for (size_t k = 0; k < nst; k++) {
+        for (unsigned r = 0; r < R; r++) {
+            free(res->com[k][r].lat_ms);
+            free(res->com[k][r].call_ms);
+            for (size_t wi = 0; wi < o->nworlds; wi++)
+                free(res->rd[k][wi][r].step_ms);
+        }
+        ls_store_close(bs[k].st);
+        ls_conf_destroy(bs[k].conf);
+        free(bs[k].cnt);
+        free(bs[k].uri);
+    }
+    free(res);
+    free(pl.data);
+    if (!o->keep)
+        rm_rf(dir);
+    else
+        progress("kept the work directory %s%s", dir,
+                 nst > 1 ? " and the objects under the s3 prefix" : "");
+    g_workdir = NULL;
+    free(dir);
+    return 0;
+}
+
+/* ---- command line of `stores` ---------------------------------------------- */
+
+static void usage_stores(FILE *f)
+{
+    fprintf(f,
+"usage: " PROG " stores [--s3-uri s3://bucket/prefix] [options]\n"
+"\n"
+"Measures in one run the posix store (a fresh directory, store.fsync on) and,\n"
+"with --s3-uri, an S3 store (a fresh sub-prefix of the URI, deleted at the end;\n"
+"credentials and endpoint from the environment, docs/s3.md): one producer's\n"
+"ingest per sample size; commit latency of small commits (fixed interval, paced\n"
+"producer); step reads by W ranks (threads, each with its own store handle and\n"
+"consumer); and every store call, counted per operation by a wrapper store.\n"
+"The JSON (schema: docs/benchmarks.md) goes to stdout with --json, else a\n"
+"summary.  Progress goes to stderr.\n"
+"\n"
+"options:\n"
+"  --s3-uri URI              s3://bucket[/prefix] (without it: posix only)\n"
+"  --store DIR               posix work directory under DIR (default /tmp); removed\n"
+"  --out FILE                also write the JSON to FILE\n"
+"  --json                    print the JSON object on stdout\n"
+"  --seed N                  data seed (default 1)\n"
+"  --repeat R                repetitions of every measurement, 1..%d (default 3)\n"
+"  --bytes-per-run N         ingest payload per run (default 256M)\n"
+"  --sample-sizes LIST       ingest sample sizes (default 4K,256K)\n"
+"  --batch B                 global batch of the ingest and commit tables (default 1024)\n"
+"  --commit-duration-s D     seconds of the paced producer (default 3)\n"
+"  --commit-interval-ms MS   its fixed commit interval (default 10)\n"
+"  --commit-sample-bytes N   its sample size (default 1K)\n"
+"  --commit-rate N           its samples per second (default 10000)\n"
+"  --read-sample-bytes N     sample size of the read table (default 4K)\n"
+"  --read-batch B            its global batch (default 512)\n"
+"  --read-steps S            steps every rank reads (default 64)\n"
+"  --read-steps-per-commit K steps per commit of the read table (default 8)\n"
+"  --world-sizes LIST        reader world sizes, each dividing B (default 1,8,64)\n"
+"  --read-timeout-ms MS      per step (default 60000)\n"
+"  --conf NAME=VALUE         set a library property (repeatable; not store.fsync)\n"
+"  --keep                    delete nothing (tables, directory, s3 objects)\n"
+"  -h, --help                this text\n", ST_REPEAT_MAX);
+}
+
+static uint32_t *parse_worlds(const char *arg, uint32_t *w, size_t *n)
+{
+    *n = 0;
+    char *list = strdup(arg), *save = NULL;
+    if (!list)
+        die("--world-sizes", "out of memory");
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == ST_WORLDS_MAX)
+            die("--world-sizes", "at most %d sizes", ST_WORLDS_MAX);
+        uint32_t x = (uint32_t)num_arg("--world-sizes", t, 1, ST_THREADS_MAX);
+        for (size_t i = 0; i < *n; i++)
+            if (w[i] == x)
+                die("--world-sizes", "%u is listed twice", x);
+        w[(*n)++] = x;
+    }
+    free(list);
+    if (*n == 0)
+        die("--world-sizes", "empty list");
+    return w;
+}
+
+static void parse_stores_args(sopts *o, int argc, char **argv)
+{
+    enum { OPT_S3 = 256, OPT_STORE, OPT_OUT, OPT_JSON, OPT_SEED, OPT_REPEAT, OPT_BYTES,
+           OPT_SIZES, OPT_BATCH, OPT_CDUR, OPT_CINT, OPT_CBYTES, OPT_CRATE, OPT_RBYTES,
+           OPT_RBATCH, OPT_RSTEPS, OPT_RSPC, OPT_WORLDS, OPT_TIMEOUT, OPT_CONF, OPT_KEEP };
+    static const struct option lo[] = {
+        { "s3-uri", required_argument, 0, OPT_S3 },
+        { "store", required_argument, 0, OPT_STORE },
+        { "out", required_argument, 0, OPT_OUT },
+        { "json", no_argument, 0, OPT_JSON },
+        { "seed", required_argument, 0, OPT_SEED },
+        { "repeat", required_argument, 0, OPT_REPEAT },
+        { "bytes-per-run", required_argument, 0, OPT_BYTES },
+        { "sample-sizes", required_argument, 0, OPT_SIZES },
+        { "batch", required_argument, 0, OPT_BATCH },
+        { "commit-duration-s", required_argument, 0, OPT_CDUR },
+        { "commit-interval-ms", required_argument, 0, OPT_CINT },
+        { "commit-sample-bytes", required_argument, 0, OPT_CBYTES },
+        { "commit-rate", required_argument, 0, OPT_CRATE },
+        { "read-sample-bytes", required_argument, 0, OPT_RBYTES },
+        { "read-batch", required_argument, 0, OPT_RBATCH },
+        { "read-steps", required_argument, 0, OPT_RSTEPS },
+        { "read-steps-per-commit", required_argument, 0, OPT_RSPC },
+        { "world-sizes", required_argument, 0, OPT_WORLDS },
+        { "read-timeout-ms", required_argument, 0, OPT_TIMEOUT },
+        { "conf", required_argument, 0, OPT_CONF },
+        { "keep", no_argument, 0, OPT_KEEP },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    int c;
+    char *end;
+    uint64_t x;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case OPT_S3:
+            if (strncmp(optarg, "s3://", 5) || !optarg[5] || optarg[5] == '/')
+                die("--s3-uri", "expected s3://bucket[/prefix], got \"%s\"", optarg);
+            o->s3_uri = optarg;
+            break;
+        case OPT_STORE: o->store_parent = optarg; break;
+        case OPT_OUT:   o->out = optarg; break;
+        case OPT_JSON:  o->json = 1; break;
+        case OPT_SEED:
+            errno = 0;
+            o->seed = strtoull(optarg, &end, 0);
+            if (errno || end == optarg || *end)
+                die("--seed", "not a number: \"%s\"", optarg);
+            break;
+        case OPT_REPEAT:
+            o->repeat = (unsigned)num_arg("--repeat", optarg, 1, ST_REPEAT_MAX);
+            break;
+        case OPT_BYTES:
+            if (parse_size(optarg, &o->bytes_per_run) || o->bytes_per_run == 0)
+                die("--bytes-per-run", "not a size: \"%s\"", optarg);
+            o->bytes_source = "flag";
+            break;
+        case OPT_SIZES: {
+            o->nsizes = 0;
+            char *list = strdup(optarg), *save = NULL;
+            if (!list)
+                die("--sample-sizes", "out of memory");
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (o->nsizes == SIZES_MAX)
+                    die("--sample-sizes", "at most %d sizes", SIZES_MAX);
+                if (parse_size(t, &x) || x == 0 || x > LS_SAMPLE_BYTES_MAX || x > POOL_BYTES)
+                    die("--sample-sizes", "expected sizes in 1..%" PRIu64 ", got \"%s\"",
+                        (uint64_t)POOL_BYTES, t);
+                for (size_t i = 0; i < o->nsizes; i++)
+                    if (o->sizes[i] == x)
+                        die("--sample-sizes", "%s is listed twice", t);
+                o->sizes[o->nsizes++] = (size_t)x;
+            }
+            free(list);
+            if (o->nsizes == 0)
+                die("--sample-sizes", "empty list");
+            break;
+        }
+        case OPT_BATCH:
+            o->batch = (uint32_t)num_arg("--batch", optarg, 1, LS_GLOBAL_BATCH_MAX);
+            break;
+        case OPT_CDUR:
+            o->commit_duration_s = strtod(optarg, &end);
+            if (end == optarg || *end || !(o->commit_duration_s > 0 &&
+                                           o->commit_duration_s <= 3600))
+                die("--commit-duration-s", "expected seconds in (0, 3600], got \"%s\"", optarg);
+            break;
+        case OPT_CINT:
+            o->commit_interval_ms = num_arg("--commit-interval-ms", optarg, 0, 3600000);
+            break;
+        case OPT_CBYTES:
+            o->commit_sample_bytes = num_arg("--commit-sample-bytes", optarg, 1, 1u << 20);
+            break;
+        case OPT_CRATE:
+            o->commit_rate = num_arg("--commit-rate", optarg, 1, 10000000);
+            break;
+        case OPT_RBYTES:
+            o->read_sample_bytes = num_arg("--read-sample-bytes", optarg, 1, 16u << 20);
+            break;
+        case OPT_RBATCH:
+            o->read_batch = (uint32_t)num_arg("--read-batch", optarg, 1, LS_GLOBAL_BATCH_MAX);
+            break;
+        case OPT_RSTEPS:
+            o->read_steps = num_arg("--read-steps", optarg, 1, 1u << 20);
+            break;
+        case OPT_RSPC:
+            o->read_steps_per_commit = num_arg("--read-steps-per-commit", optarg, 1, 1u << 20);
+            break;
+        case OPT_WORLDS:
+            parse_worlds(optarg, o->worlds, &o->nworlds);
+            break;
+        case OPT_TIMEOUT:
+            o->read_timeout_ms = (int)num_arg("--read-timeout-ms", optarg, 1, INT_MAX);
+            break;
+        case OPT_CONF: {
+            char *eq = strchr(optarg, '=');
+            if (!eq)
+                die("--conf", "expected NAME=VALUE, got \"%s\"", optarg);
+            *eq = '\0';
+            if (!strcmp(optarg, "store.fsync"))
+                die("--conf", "the stores benchmark runs posix with store.fsync on");
+            int rc = ls_conf_set(o->conf, optarg, eq + 1);
+            if (rc)
+                die_ls(rc, "--conf");
+            json_object_set_new(o->conf_overrides, optarg, json_string(eq + 1));
+            break;
+        }
+        case OPT_KEEP: o->keep = 1; break;
+        case 'h': usage_stores(stdout); exit(0);
+        default:  usage_stores(stderr); exit(2);
+        }
+    }
+    if (optind != argc)
+        die("arguments", "unexpected \"%s\" (see --help)", argv[optind]);
+    for (size_t i = 0; i < o->nworlds; i++)
+        if (o->read_batch % o->worlds[i])
+            die("--world-sizes", "world size %u does not divide the read batch %u",
+                o->worlds[i], o->read_batch);
+    if ((uint64_t)o->read_batch * o->read_sample_bytes * o->read_steps_per_commit >
+        (uint64_t)1 << 30)
+        die("--read-steps-per-commit", "a commit of the read table would exceed 1 GiB");
+}
+
+static int run_stores(int argc, char **argv)
+{
+    sopts o = {
+        .store_parent = "/tmp", .seed = 1, .repeat = 3,
+        .bytes_per_run = 256 * MIB, .bytes_source = "default",
+        .sizes = { 4096, 256 * 1024 }, .nsizes = 2, .batch = 1024,
+        .commit_duration_s = 3, .commit_interval_ms = 10, .commit_sample_bytes = 1024,
+        .commit_rate = 10000,
+        .read_sample_bytes = 4096, .read_batch = 512, .read_steps = 64,
+        .read_steps_per_commit = 8, .worlds = { 1, 8, 64 }, .nworlds = 3,
+        .read_timeout_ms = 60000,
+        .conf = ls_conf_new(), .conf_overrides = json_object(),
+    };
+    if (!o.conf || !o.conf_overrides)
+        die("conf", "out of memory");
+    parse_stores_args(&o, argc - 1, argv + 1);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    g_on_die = s3_cleanup_on_exit;
+    int rc = cmd_stores(&o, argc, argv);
+    ls_conf_destroy(o.conf);
+    json_decref(o.conf_overrides);
+    return rc;
+}
+
 /* ---- command line -------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -3897,6 +5989,8 @@ int main(int argc, char **argv)
         usage_recovery(stderr);
         fputc('\n', stderr);
         usage_commit(stderr);
+        fputc('\n', stderr);
+        usage_stores(stderr);
         return 2;
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -3905,6 +5999,8 @@ int main(int argc, char **argv)
         usage_recovery(stdout);
         fputc('\n', stdout);
         usage_commit(stdout);
+        fputc('\n', stdout);
+        usage_stores(stdout);
         return 0;
     }
     if (!strcmp(argv[1], "__crash-child"))
@@ -3913,8 +6009,10 @@ int main(int argc, char **argv)
         return run_recovery(argc, argv);
     if (!strcmp(argv[1], "commit"))
         return run_commit(argc, argv);
+    if (!strcmp(argv[1], "stores"))
+        return run_stores(argc, argv);
     if (strcmp(argv[1], "ingest"))
-        die(argv[1], "unknown benchmark (known: ingest, recovery, commit; see --help)");
+        die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores; see --help)");
 
     opts o = {
         .store_parent = "/tmp", .seed = 1, .bytes_per_run = 1024 * MIB,
