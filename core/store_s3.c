@@ -504,11 +504,21 @@ static void error_code(const s3_req *q, char *buf, size_t n)
     }
 }
 
+/* 1 if a transfer failed for a reason that no retry changes: the TLS
+ * certificate, the CA bundle, a URL curl refuses. */
+static int config_failure(CURLcode cc)
+{
+    return cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+           cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_CIPHER ||
+           cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT ||
+           cc == CURLE_SSL_CRL_BADFILE || cc == CURLE_SSL_ISSUER_ERROR;
+}
+
 /* 1 if the failure may go away on a retry. */
 static int transient(const s3_req *q)
 {
     if (q->status == 0)
-        return !q->too_big;
+        return !q->too_big && !config_failure(q->cc);
     return q->status >= 500 || q->status == 429 || q->status == 408 ||
            q->status == 409;  /* AWS: ConditionalRequestConflict */
 }
@@ -523,8 +533,12 @@ static int req_error(s3_store *s, const s3_req *q)
                          q->op, s->uri, q->key ? "/" : "", q->key ? what : "", q->resp_max);
     if (q->status == 0) {
         int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
-        return ls_seterr(rc, "s3: %s %s%s%s: %s", q->op, s->uri, sep, what,
-                         q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc));
+        if (config_failure(q->cc))
+            rc = LS_ERR_INVALID;
+        return ls_seterr(rc, "s3: %s %s%s%s: %s%s", q->op, s->uri, sep, what,
+                         q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc),
+                         config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
+                                                 "s3.tls.verify)" : "");
     }
     char code[64];
     error_code(q, code, sizeof(code));

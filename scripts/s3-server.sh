@@ -11,12 +11,17 @@
 #                                       PUT, GET, ListObjectsV2, DELETE
 # Ports: RGW_PORT (S3, default 7480) and RGW_MON_PORT (monitor, default 3390);
 # start refuses ports already taken and 6800-7300 (where the OSD binds).
+# RGW_TLS_PORT=N also serves HTTPS on N with a self-signed certificate for
+# 127.0.0.1 (made with openssl under DIR/tls), and start then prints two more
+# lines: export LS_S3_TLS_ENDPOINT=https://127.0.0.1:N and
+# export LS_S3_TLS_CA=DIR/tls/cert.pem (the certificate, as a CA bundle).
 # Progress and errors go to stderr; logs are in DIR/log.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 RGW_PORT=${RGW_PORT:-7480}
 RGW_MON_PORT=${RGW_MON_PORT:-3390}
+RGW_TLS_PORT=${RGW_TLS_PORT:-}
 WAIT_S=60                       # limit on each wait during start
 STOP_WAIT_S=30                  # SIGTERM grace before SIGKILL
 BUCKET=lakestream-test
@@ -174,6 +179,13 @@ load_env() {
   RGW_PORT=${AWS_ENDPOINT_URL##*:}
 }
 
+# The frontend's HTTPS part when RGW_TLS_PORT is set.
+tls_frontend() {
+  [ -n "$RGW_TLS_PORT" ] || return 0
+  printf ' ssl_endpoint=127.0.0.1:%s ssl_certificate=%s ssl_private_key=%s' \
+    "$RGW_TLS_PORT" "$dir/tls/cert.pem" "$dir/tls/key.pem"
+}
+
 write_conf() {  # FSID
   cat >"$conf" <<EOF
 # Written by scripts/s3-server.sh; everything stays under $dir.
@@ -220,7 +232,7 @@ memstore device bytes = 4G
 ms mon client mode = crc
 
 [client.rgw.0]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT$(tls_frontend)
 rgw data = $dir/rgw
 pid file = $dir/run/\$name.pid
 EOF
@@ -266,12 +278,23 @@ cmd_start() {
   [ "$RGW_PORT" != "$RGW_MON_PORT" ] || die "RGW_PORT and RGW_MON_PORT are both $RGW_PORT"
   check_port RGW_PORT
   check_port RGW_MON_PORT
+  if [ -n "$RGW_TLS_PORT" ]; then
+    check_port RGW_TLS_PORT
+    command -v openssl >/dev/null || die "RGW_TLS_PORT needs openssl"
+  fi
 
-  (cd "$dir" && rm -rf ceph.conf keyring monmap s3.env mon osd rgw run crash log pids selftest)
+  (cd "$dir" && rm -rf ceph.conf keyring monmap s3.env mon osd rgw run crash log pids selftest tls)
   mkdir -p "$dir/mon/ceph-a" "$dir/osd/ceph-0" "$dir/rgw" "$dir/run" "$dir/crash" \
            "$log_dir" "$pid_dir"
   fsid=$(cat /proc/sys/kernel/random/uuid)
   uuid=$(cat /proc/sys/kernel/random/uuid)
+  if [ -n "$RGW_TLS_PORT" ]; then
+    mkdir -p "$dir/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1" -keyout "$dir/tls/key.pem" \
+      -out "$dir/tls/cert.pem" >>"$log_dir/setup.out" 2>&1 ||
+      die "openssl could not make a certificate; see $log_dir/setup.out"
+  fi
   write_conf "$fsid"
   trap start_failed EXIT
 
@@ -309,6 +332,12 @@ export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=$REGION
 EOF
+  if [ -n "$RGW_TLS_PORT" ]; then
+    cat >>"$dir/s3.env" <<EOF
+export LS_S3_TLS_ENDPOINT=https://127.0.0.1:$RGW_TLS_PORT
+export LS_S3_TLS_CA=$dir/tls/cert.pem
+EOF
+  fi
   load_env
   body=$dir/run/create-bucket.body
   code=$(s3 PUT "/$BUCKET" -H "x-amz-content-sha256: $SHA256_EMPTY") ||

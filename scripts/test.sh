@@ -18,7 +18,8 @@ fi
 if [ "${LS_TEST_S3:-1}" != 0 ] && [ -z "${LS_TEST_S3_URI:-}" ]; then
   RGW_DIR=$(mktemp -d /tmp/ls-rgw.XXXXXX)
   trap 'scripts/s3-server.sh stop "$RGW_DIR" || true; rm -rf "$RGW_DIR"' EXIT
-  eval "$(scripts/s3-server.sh start "$RGW_DIR")"
+  # HTTPS too, for the TLS checks (tests/test_consistency.sh).
+  eval "$(RGW_TLS_PORT=${RGW_TLS_PORT:-7481} scripts/s3-server.sh start "$RGW_DIR")"
   export LS_TEST_S3_URI=s3://lakestream-test/test-$$
 fi
 if [ "${LS_TEST_S3:-1}" != 0 ]; then

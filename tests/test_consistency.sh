@@ -130,6 +130,29 @@ else
   echo "# s3 not run (set LS_TEST_S3_URI=s3://bucket, see scripts/s3-server.sh)"
 fi
 
+# TLS (when the S3 server also serves HTTPS, as scripts/test.sh starts it):
+# verification is on by default and refuses the self-signed certificate with
+# a clear error; s3.ca.bundle makes it verify; s3.tls.verify=false skips it.
+if [ -n "${LS_S3_TLS_ENDPOINT:-}" ] && [ -n "${LS_TEST_S3_URI:-}" ]; then
+  TU="${LS_TEST_S3_URI%/}/tls-$$-$RANDOM"
+  EP=(-X "s3.endpoint=$LS_S3_TLS_ENDPOINT")
+  if "$LS" create "$TU" t --global-batch 2 "${EP[@]}" 2>"$T/tls.err"; then
+    bad "tls: a self-signed certificate was accepted without s3.ca.bundle"
+  elif grep -q "^lakestream: .*certificate.*s3.ca.bundle" "$T/tls.err"; then
+    ok "tls: verification on by default, clear error"
+  else
+    bad "tls: unexpected error: $(head -c 300 "$T/tls.err")"
+  fi
+  if "$LS" create "$TU" t --global-batch 2 "${EP[@]}" -X "s3.ca.bundle=$LS_S3_TLS_CA" &&
+     seq 1 4 | "$LS" produce "$TU" t --producer p "${EP[@]}" -X "s3.ca.bundle=$LS_S3_TLS_CA" &&
+     [ "$("$LS" consume "$TU" t --rank 1 --world-size 2 --from-step 0 --steps 2 "${EP[@]}" \
+          -X s3.tls.verify=false | tr '\n' ' ')" = "2 4 " ]; then
+    ok "tls: s3.ca.bundle verifies; s3.tls.verify=false reads"
+  else
+    bad "tls: round trip over https"
+  fi
+fi
+
 if [ $fails -ne 0 ]; then
   echo "$fails failure(s)"
   exit 1
