@@ -1008,14 +1008,13 @@ static json_t *target_json(double target, int have, double measured, int higher_
     return t;
 }
 
-static json_t *params_json(const opts *o, const char *dir, const char *backend,
-                           int argc, char **argv, const raw_run *calib)
+/* The command line, its words joined by spaces: what reproduces the run. */
+static json_t *command_json(int argc, char **argv)
 {
-    json_t *p = json_object();
-    size_t cmdlen = 1;
+    size_t len = 1;
     for (int i = 0; i < argc; i++)
-        cmdlen += strlen(argv[i]) + 1;
-    char *cmd = calloc(1, cmdlen);
+        len += strlen(argv[i]) + 1;
+    char *cmd = calloc(1, len);
     if (!cmd)
         die("params", "out of memory");
     for (int i = 0; i < argc; i++) {
@@ -1023,8 +1022,16 @@ static json_t *params_json(const opts *o, const char *dir, const char *backend,
         if (i + 1 < argc)
             strcat(cmd, " ");
     }
-    jset(p, "command", json_string(cmd));
+    json_t *j = json_string(cmd);
     free(cmd);
+    return j;
+}
+
+static json_t *params_json(const opts *o, const char *dir, const char *backend,
+                           int argc, char **argv, const raw_run *calib)
+{
+    json_t *p = json_object();
+    jset(p, "command", command_json(argc, argv));
     jset(p, "backend", json_string(backend));
     jset(p, "store_dir", json_string(dir));
     jset(p, "bytes_per_run", jint(o->bytes_per_run));
@@ -2235,19 +2242,7 @@ static json_t *recovery_params_json(const ropts *o, const char *dir, const char 
                                     int argc, char **argv, const seek_point *pts)
 {
     json_t *p = json_object();
-    size_t cmdlen = 1;
-    for (int i = 0; i < argc; i++)
-        cmdlen += strlen(argv[i]) + 1;
-    char *cmd = calloc(1, cmdlen);
-    if (!cmd)
-        die("params", "out of memory");
-    for (int i = 0; i < argc; i++) {
-        strcat(cmd, argv[i]);
-        if (i + 1 < argc)
-            strcat(cmd, " ");
-    }
-    jset(p, "command", json_string(cmd));
-    free(cmd);
+    jset(p, "command", command_json(argc, argv));
     jset(p, "backend", json_string(backend));
     jset(p, "store_dir", json_string(dir));
     jset(p, "fsync", json_true());
@@ -3243,19 +3238,7 @@ static json_t *commit_params_json(const copts *o, const char *dir, const char *b
                                   int argc, char **argv)
 {
     json_t *p = json_object();
-    size_t cmdlen = 1;
-    for (int i = 0; i < argc; i++)
-        cmdlen += strlen(argv[i]) + 1;
-    char *cmd = calloc(1, cmdlen);
-    if (!cmd)
-        die("params", "out of memory");
-    for (int i = 0; i < argc; i++) {
-        strcat(cmd, argv[i]);
-        if (i + 1 < argc)
-            strcat(cmd, " ");
-    }
-    jset(p, "command", json_string(cmd));
-    free(cmd);
+    jset(p, "command", command_json(argc, argv));
     jset(p, "backend", json_string(backend));
     jset(p, "store_dir", json_string(dir));
     jset(p, "fsync", json_true());
@@ -5176,29 +5159,11 @@ static void s3_where_json(json_t *j, const ls_conf *conf)
     jset(j, "region", json_string(rg && *rg ? rg : "us-east-1"));
 }
 
-static char *argv_string(int argc, char **argv)
-{
-    size_t n = 1;
-    for (int i = 0; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    char *s = calloc(1, n);
-    if (!s)
-        die("params", "out of memory");
-    for (int i = 0; i < argc; i++) {
-        strcat(s, argv[i]);
-        if (i + 1 < argc)
-            strcat(s, " ");
-    }
-    return s;
-}
-
 static json_t *stores_params_json(const sopts *o, const bstore *bs, size_t nst, uint64_t tail,
                                   int argc, char **argv)
 {
     json_t *p = json_object();
-    char *cmd = argv_string(argc, argv);
-    jset(p, "command", json_string(cmd));
-    free(cmd);
+    jset(p, "command", command_json(argc, argv));
     json_t *sts = json_array();
     for (size_t k = 0; k < nst; k++) {
         json_t *s = json_object();

@@ -163,12 +163,7 @@ static void store_clear(trial *t)
     if (!s3_base)
         return;
     ls_store *st = open_store(t);
-    ls_keylist kl;
-    while (ls_store_list(st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
-        for (size_t i = 0; i < kl.n; i++)
-            ls_store_delete(st, kl.keys[i]);
-        ls_keylist_free(&kl);
-    }
+    lt_store_clear(st);
     ls_store_close(st);
 }
 

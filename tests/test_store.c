@@ -98,15 +98,8 @@ static int setup_s3(void **state)    { return setup_kind(state, B_S3); }
 static int teardown(void **state)
 {
     fx *f = *state;
-    if (f->kind == B_S3) {
-        /* Leave the bucket as we found it. */
-        ls_keylist kl;
-        while (ls_store_list(f->st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
-            for (size_t i = 0; i < kl.n; i++)
-                ls_store_delete(f->st, kl.keys[i]);
-            ls_keylist_free(&kl);
-        }
-    }
+    if (f->kind == B_S3 && f->st)
+        lt_store_clear(f->st);   /* leave the bucket as we found it */
     free(f->uri);
     if (f->st)
         ls_store_close(f->st);

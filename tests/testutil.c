@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lakestream.h"
 #include "testutil.h"
 
 char *lt_tmpdir(const char *tag)
@@ -81,5 +82,15 @@ void lt_fill(void *buf, size_t len, uint64_t seed, int text)
             p[i] = (uint8_t)words[(mix(&s) % 7 + i) % (sizeof(words) - 1)];
         else
             p[i] = (uint8_t)mix(&s);
+    }
+}
+
+void lt_store_clear(struct ls_store *st)
+{
+    ls_keylist kl;
+    while (ls_store_list(st, "", NULL, 1000, &kl) == LS_OK && kl.n > 0) {
+        for (size_t i = 0; i < kl.n; i++)
+            ls_store_delete(st, kl.keys[i]);
+        ls_keylist_free(&kl);
     }
 }

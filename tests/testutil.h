@@ -17,5 +17,8 @@ void lt_rm_rf(const char *dir);
 uint64_t lt_seed(void);
 /* Fill buf with bytes derived from (seed, n); compressible if text != 0. */
 void lt_fill(void *buf, size_t len, uint64_t seed, int text);
+/* Delete every object of a store (an s3 test prefix, left as found). */
+struct ls_store;
+void lt_store_clear(struct ls_store *st);
 
 #endif
