@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev zlib1g-dev
-  libcurl4-openssl-dev libxml2-dev
+  libcurl4-openssl-dev libxml2-dev librdkafka-dev
   python3
 )
 if [ "${1:-}" = "--s3" ]; then

@@ -1,0 +1,176 @@
+/*
+ * error.c -- librdkafka's error codes, names and descriptions (table in
+ * err_table.h), the per-thread last error, and the rd_kafka_error_t object.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim_int.h"
+
+static const struct rd_kafka_err_desc err_table[] = {
+#include "err_table.h"
+};
+#define ERR_TABLE_N (sizeof(err_table) / sizeof(err_table[0]))
+
+static _Thread_local rd_kafka_resp_err_t tls_err;
+static _Thread_local char tls_errstr[SHIM_ERRSTR_BYTES];
+
+rd_kafka_resp_err_t shim_seterr(rd_kafka_resp_err_t err, const char *fmt, ...)
+{
+    tls_err = err;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(tls_errstr, sizeof tls_errstr, fmt, ap);
+        va_end(ap);
+    } else {
+        tls_errstr[0] = '\0';
+    }
+    return err;
+}
+
+const char *shim_errstr(void) { return tls_errstr; }
+
+rd_kafka_resp_err_t shim_err_from_ls(int ls_rc)
+{
+    switch (ls_rc) {
+    case LS_OK:              return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case LS_ERR_INVALID:     return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    case LS_ERR_NOT_FOUND:   return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    case LS_ERR_EXISTS:      return RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+    case LS_ERR_IO:          return RD_KAFKA_RESP_ERR__TRANSPORT;
+    case LS_ERR_TIMEOUT:     return RD_KAFKA_RESP_ERR__TIMED_OUT;
+    case LS_ERR_CORRUPT:     return RD_KAFKA_RESP_ERR__BAD_MSG;
+    case LS_ERR_FENCED:      return RD_KAFKA_RESP_ERR__FENCED;
+    case LS_ERR_NOMEM:       return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    case LS_ERR_LIMIT:       return RD_KAFKA_RESP_ERR__QUEUE_FULL;
+    case LS_ERR_UNSUPPORTED: return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    case LS_ERR_RECLAIMED:   return RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE;
+    case LS_ERR_VERSION:     return RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
+    case LS_ERR_STATE:       return RD_KAFKA_RESP_ERR__STATE;
+    default:                 return RD_KAFKA_RESP_ERR__FAIL;
+    }
+}
+
+static const struct rd_kafka_err_desc *err_find(rd_kafka_resp_err_t err)
+{
+    for (size_t i = 0; i < ERR_TABLE_N; i++)
+        if (err_table[i].code == err)
+            return &err_table[i];
+    return NULL;
+}
+
+const char *rd_kafka_err2str(rd_kafka_resp_err_t err)
+{
+    static _Thread_local char buf[64];
+    const struct rd_kafka_err_desc *d = err_find(err);
+    if (d)
+        return d->desc;
+    snprintf(buf, sizeof buf, "Err-%d?", (int)err);
+    return buf;
+}
+
+const char *rd_kafka_err2name(rd_kafka_resp_err_t err)
+{
+    static _Thread_local char buf[64];
+    const struct rd_kafka_err_desc *d = err_find(err);
+    if (d)
+        return d->name;
+    snprintf(buf, sizeof buf, "ERR_%d?", (int)err);
+    return buf;
+}
+
+void rd_kafka_get_err_descs(const struct rd_kafka_err_desc **errdescs, size_t *cntp)
+{
+    *errdescs = err_table;
+    *cntp = ERR_TABLE_N;
+}
+
+rd_kafka_resp_err_t rd_kafka_last_error(void) { return tls_err; }
+
+rd_kafka_resp_err_t rd_kafka_errno2err(int errnox)
+{
+    switch (errnox) {
+    case EINVAL:    return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    case EBUSY:     return RD_KAFKA_RESP_ERR__CONFLICT;
+    case ENOENT:    return RD_KAFKA_RESP_ERR__NOENT;
+    case ESRCH:     return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    case ETIMEDOUT: return RD_KAFKA_RESP_ERR__TIMED_OUT;
+    case EMSGSIZE:  return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
+    case ENOBUFS:   return RD_KAFKA_RESP_ERR__QUEUE_FULL;
+    case ECANCELED: return RD_KAFKA_RESP_ERR__FATAL;
+    default:        return RD_KAFKA_RESP_ERR__FAIL;
+    }
+}
+
+int rd_kafka_errno(void) { return errno; }
+
+/* ---- the error object ---- */
+
+struct rd_kafka_error_s {
+    rd_kafka_resp_err_t code;
+    char *errstr;
+    int   fatal, retriable, txn_requires_abort;
+};
+
+static rd_kafka_error_t *error_vnew(rd_kafka_resp_err_t code, const char *fmt, va_list ap)
+{
+    rd_kafka_error_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->code = code;
+    if (fmt) {
+        char buf[SHIM_ERRSTR_BYTES];
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        e->errstr = strdup(buf);
+    }
+    e->retriable = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__TIMED_OUT;
+    return e;
+}
+
+rd_kafka_error_t *rd_kafka_error_new(rd_kafka_resp_err_t code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rd_kafka_error_t *e = error_vnew(code, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+void rd_kafka_error_destroy(rd_kafka_error_t *error)
+{
+    if (!error)
+        return;
+    free(error->errstr);
+    free(error);
+}
+
+rd_kafka_resp_err_t rd_kafka_error_code(const rd_kafka_error_t *error)
+{
+    return error ? error->code : RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+const char *rd_kafka_error_name(const rd_kafka_error_t *error)
+{
+    return error ? rd_kafka_err2name(error->code) : "";
+}
+
+const char *rd_kafka_error_string(const rd_kafka_error_t *error)
+{
+    if (!error)
+        return "";
+    return error->errstr ? error->errstr : rd_kafka_err2str(error->code);
+}
+
+int rd_kafka_error_is_fatal(const rd_kafka_error_t *error) { return error && error->fatal; }
+int rd_kafka_error_is_retriable(const rd_kafka_error_t *error)
+{
+    return error && error->retriable;
+}
+int rd_kafka_error_txn_requires_abort(const rd_kafka_error_t *error)
+{
+    return error && error->txn_requires_abort;
+}

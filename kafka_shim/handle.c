@@ -1,0 +1,396 @@
+/*
+ * handle.c -- rd_kafka_t: rd_kafka_new opens the store named by
+ * bootstrap.servers and resolves the producer id, rank and world size;
+ * rd_kafka_poll/flush drive the core producers and serve delivery
+ * reports, error and statistics callbacks on the caller's thread.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shim_int.h"
+
+int64_t shim_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+static rd_kafka_t *new_fail(rd_kafka_t *rk, char *errstr, size_t errstr_size,
+                            rd_kafka_resp_err_t err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static rd_kafka_t *new_fail(rd_kafka_t *rk, char *errstr, size_t errstr_size,
+                            rd_kafka_resp_err_t err, const char *fmt, ...)
+{
+    char buf[SHIM_ERRSTR_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s", buf);
+    shim_seterr(err, "%s", buf);
+    if (rk) {
+        ls_store_close(rk->st);
+        ls_conf_destroy(rk->lconf);
+        pthread_mutex_destroy(&rk->lock);
+        free(rk);
+    }
+    return NULL;
+}
+
+static int64_t conf_int(const rd_kafka_conf_t *conf, const char *name, int64_t dflt)
+{
+    const char *v = shim_conf_lookup(conf, name);
+    return v ? strtoll(v, NULL, 10) : dflt;
+}
+
+/* From conf, else the environment variable, else dflt; -1 if invalid. */
+static int64_t conf_or_env(const rd_kafka_conf_t *conf, const char *name, const char *env,
+                           int64_t dflt)
+{
+    const char *v = shim_conf_lookup(conf, name);
+    if (!v)
+        v = getenv(env);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end ? -1 : x;
+}
+
+/* Producer id: lakestream.producer.id, else transactional.id, else
+ * "<client.id>.r<rank>" (stable across restarts, so a restarted producer
+ * fences its previous incarnation).  Characters outside [A-Za-z0-9._-]
+ * become '_'. */
+static int make_producer_id(rd_kafka_t *rk, char *errstr, size_t errstr_size)
+{
+    const char *v = shim_conf_lookup(rk->conf, "lakestream.producer.id");
+    char buf[2 * SHIM_CONF_VALUE_BYTES_MAX];
+    if (!v)
+        v = shim_conf_lookup(rk->conf, "transactional.id");
+    if (v)
+        snprintf(buf, sizeof buf, "%s", v);
+    else {
+        const char *cid = shim_conf_lookup(rk->conf, "client.id");
+        snprintf(buf, sizeof buf, "%s.r%u", cid && *cid ? cid : "rdkafka", rk->rank);
+    }
+    for (char *c = buf; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '.' || *c == '_' || *c == '-'))
+            *c = '_';
+    if (strlen(buf) > LS_PRODUCER_ID_BYTES_MAX || !ls_name_is_valid(buf)) {
+        if (errstr && errstr_size)
+            snprintf(errstr, errstr_size, "producer id \"%s\" (from transactional.id or "
+                     "client.id) is not 1..%u of [A-Za-z0-9._-]", buf,
+                     LS_PRODUCER_ID_BYTES_MAX);
+        return -1;
+    }
+    snprintf(rk->producer_id, sizeof rk->producer_id, "%s", buf);
+    return 0;
+}
+
+rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
+                         size_t errstr_size)
+{
+    static int handle_seq;  /* only names handles; races are harmless */
+    if (type != RD_KAFKA_PRODUCER)
+        return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                        "liblakestream-rdkafka: consumer handles are not implemented "
+                        "by this build (docs/kafka-shim.md)");
+    rd_kafka_conf_t *own = conf ? NULL : rd_kafka_conf_new();
+    if (!conf && !own)
+        return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE,
+                        "out of memory");
+    rd_kafka_conf_t *c = conf ? conf : own;
+    rd_kafka_t *rk = calloc(1, sizeof *rk);
+    if (!rk) {
+        rd_kafka_conf_destroy(own);
+        return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE,
+                        "out of memory");
+    }
+    pthread_mutex_init(&rk->lock, NULL);
+    rk->type = type;
+    rk->conf = c;
+
+#define FAIL(err, ...) do { rk->conf = NULL; rd_kafka_conf_destroy(own); \
+        return new_fail(rk, errstr, errstr_size, err, __VA_ARGS__); } while (0)
+
+    const char *uri = shim_conf_lookup(c, "bootstrap.servers");
+    if (!uri)
+        uri = shim_conf_lookup(c, "metadata.broker.list");
+    if (!uri)
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG,
+             "bootstrap.servers must name a Lakestream store URI (file:///path, a plain "
+             "path or s3://bucket[/prefix])");
+    int64_t world = conf_or_env(c, "lakestream.world.size", "WORLD_SIZE", 1);
+    int64_t rank = conf_or_env(c, "lakestream.rank", "RANK", 0);
+    if (world < 1 || world > LS_WORLD_SIZE_MAX || rank < 0 || rank >= world)
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG,
+             "rank %lld / world size %lld (lakestream.rank / lakestream.world.size or "
+             "RANK / WORLD_SIZE) must satisfy 0 <= rank < world size <= %u",
+             (long long)rank, (long long)world, LS_WORLD_SIZE_MAX);
+    rk->rank = (uint32_t)rank;
+    rk->world_size = (uint32_t)world;
+    rk->global_batch = (uint32_t)conf_int(c, "lakestream.global.batch.size",
+                                          SHIM_GLOBAL_BATCH_DEFAULT);
+    const char *codec = shim_conf_lookup(c, "compression.codec");
+    if (!codec)
+        codec = shim_conf_lookup(c, "compression.type");
+    rk->codec = codec && !strcmp(codec, "zstd") ? LS_CODEC_ZSTD : LS_CODEC_NONE;
+    rk->queue_msgs_max = conf_int(c, "queue.buffering.max.messages", SHIM_QUEUE_MSGS_DEFAULT);
+    rk->queue_bytes_max = conf_int(c, "queue.buffering.max.kbytes",
+                                   SHIM_QUEUE_KBYTES_DEFAULT) * 1024;
+    rk->stats_interval_ms = conf_int(c, "statistics.interval.ms", 0);
+    rk->next_stats_ms = shim_now_ms() + rk->stats_interval_ms;
+
+    rk->lconf = ls_conf_dup(c->lconf);
+    if (!rk->lconf)
+        FAIL(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    /* linger.ms is the group-commit interval unless the core property is
+     * set explicitly. */
+    const char *linger = shim_conf_lookup(c, "linger.ms");
+    if (!linger)
+        linger = shim_conf_lookup(c, "queue.buffering.max.ms");
+    if (linger && !shim_conf_lookup(c, "lakestream.producer.commit.interval.ms") &&
+        ls_conf_set(rk->lconf, "producer.commit.interval.ms", linger) != LS_OK)
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "linger.ms %s: %s", linger, ls_errmsg());
+
+    if (make_producer_id(rk, errstr, errstr_size)) {
+        char tmp[SHIM_ERRSTR_BYTES];
+        snprintf(tmp, sizeof tmp, "%s", errstr && errstr_size ? errstr : "bad producer id");
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s", tmp);
+    }
+    int rc = ls_store_open(uri, rk->lconf, &rk->st);
+    if (rc != LS_OK)
+        FAIL(shim_err_from_ls(rc) == RD_KAFKA_RESP_ERR__INVALID_ARG ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                                                    : RD_KAFKA_RESP_ERR__TRANSPORT,
+             "bootstrap.servers \"%s\": cannot open the store: %s", uri, ls_errmsg());
+#undef FAIL
+    const char *cid = shim_conf_lookup(c, "client.id");
+    snprintf(rk->name, sizeof rk->name, "%s#producer-%d", cid ? cid : "rdkafka",
+             __atomic_add_fetch(&handle_seq, 1, __ATOMIC_RELAXED));
+    shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+    return rk;
+}
+
+/* Hand delivered messages to dr_msg_cb, then free them.  Lock not held. */
+static int serve_dr(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    shim_msg *m = rk->dr_head;
+    rk->dr_head = rk->dr_tail = NULL;
+    pthread_mutex_unlock(&rk->lock);
+    int n = 0;
+    while (m) {
+        shim_msg *next = m->next;
+        if (rk->conf->dr_msg_cb)
+            rk->conf->dr_msg_cb(rk, &m->rkm, rk->conf->opaque);
+        pthread_mutex_lock(&rk->lock);
+        rk->outq_msgs--;
+        rk->outq_bytes -= (int64_t)m->rkm.len;
+        pthread_mutex_unlock(&rk->lock);
+        shim_msg_free(m);
+        m = next;
+        n++;
+    }
+    return n;
+}
+
+/* s with '"', '\\' and control characters replaced by '_', for JSON. */
+static void json_safe(char *dst, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s && *s && i + 1 < size; s++)
+        dst[i++] = (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20) ? '_' : *s;
+    dst[i] = '\0';
+}
+
+static int serve_events(rd_kafka_t *rk)
+{
+    int n = serve_dr(rk);
+    char reason[SHIM_ERRSTR_BYTES];
+    int report = 0;
+    pthread_mutex_lock(&rk->lock);
+    if (rk->fatal_err && !rk->fatal_reported) {
+        rk->fatal_reported = 1;
+        report = 1;
+        snprintf(reason, sizeof reason, "%s", rk->fatal_errstr);
+    }
+    char *json = NULL;
+    size_t json_len = 0;
+    int64_t now = shim_now_ms();
+    if (rk->stats_interval_ms > 0 && rk->conf->stats_cb && now >= rk->next_stats_ms) {
+        rk->next_stats_ms = now + rk->stats_interval_ms;
+        char name[sizeof rk->name], cid[sizeof rk->name];
+        json_safe(name, sizeof name, rk->name);
+        json_safe(cid, sizeof cid, shim_conf_lookup(rk->conf, "client.id") ?
+                                   shim_conf_lookup(rk->conf, "client.id") : "rdkafka");
+        json = malloc(1024);
+        if (json)
+            json_len = (size_t)snprintf(json, 1024,
+                "{\"name\":\"%s\",\"client_id\":\"%s\",\"type\":\"producer\",\"ts\":%lld,"
+                "\"msg_cnt\":%lld,\"msg_size\":%lld,\"msg_max\":%lld,\"msg_size_max\":%lld,"
+                "\"txmsgs\":%llu,\"txmsg_bytes\":%llu,\"lakestream\":{\"producer_id\":\"%s\","
+                "\"rank\":%u,\"world_size\":%u,\"dr_errors\":%llu}}",
+                name, cid,
+                (long long)now * 1000, (long long)rk->outq_msgs, (long long)rk->outq_bytes,
+                (long long)rk->queue_msgs_max, (long long)rk->queue_bytes_max,
+                (unsigned long long)rk->tx_msgs, (unsigned long long)rk->tx_bytes,
+                rk->producer_id, rk->rank, rk->world_size,
+                (unsigned long long)rk->dr_errors);
+    }
+    pthread_mutex_unlock(&rk->lock);
+    if (report && rk->conf->error_cb) {
+        rk->conf->error_cb(rk, RD_KAFKA_RESP_ERR__FATAL, reason, rk->conf->opaque);
+        n++;
+    }
+    if (json) {
+        if (rk->conf->stats_cb(rk, json, json_len, rk->conf->opaque) == 0)
+            free(json);
+        n++;
+    }
+    return n;
+}
+
+/* Let each core producer commit what is due (and deliver its callbacks). */
+static void drive(rd_kafka_t *rk, int flush)
+{
+    pthread_mutex_lock(&rk->lock);
+    for (size_t i = 0; i < rk->ntopics; i++) {
+        ls_producer *lp = rk->topics[i]->lp;
+        if (!lp)
+            continue;
+        int rc = flush ? ls_producer_flush(lp) : ls_producer_poll(lp);
+        if (rc == LS_ERR_FENCED && !rk->fatal_err) {
+            rk->fatal_err = RD_KAFKA_RESP_ERR__FENCED;
+            snprintf(rk->fatal_errstr, sizeof rk->fatal_errstr,
+                     "producer id %s was fenced by a newer instance with the same "
+                     "transactional.id/producer id: %s", rk->producer_id, ls_errmsg());
+        }
+    }
+    pthread_mutex_unlock(&rk->lock);
+}
+
+int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
+    for (;;) {
+        drive(rk, 0);
+        int n = serve_events(rk);
+        int64_t now = shim_now_ms();
+        if (n > 0 || now >= deadline)
+            return n;
+        pthread_mutex_lock(&rk->lock);
+        pthread_mutex_unlock(&rk->lock);
+        int64_t wait = deadline - now;
+        sleep_ms(wait < SHIM_POLL_SLEEP_MS_MAX ? wait : SHIM_POLL_SLEEP_MS_MAX);
+    }
+}
+
+rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
+    for (;;) {
+        drive(rk, 1);
+        serve_events(rk);
+        pthread_mutex_lock(&rk->lock);
+        int64_t left = rk->outq_msgs;
+        rd_kafka_resp_err_t fatal = rk->fatal_err;
+        pthread_mutex_unlock(&rk->lock);
+        if (left == 0 && fatal)
+            return shim_seterr(fatal, "%s", rk->fatal_errstr);
+        if (left == 0)
+            return RD_KAFKA_RESP_ERR_NO_ERROR;
+        int64_t now = shim_now_ms();
+        if (now >= deadline)
+            return shim_seterr(fatal ? fatal : RD_KAFKA_RESP_ERR__TIMED_OUT,
+                               "%lld message(s) not delivered", (long long)left);
+        int64_t wait = deadline - now;
+        sleep_ms(wait < SHIM_POLL_SLEEP_MS_MAX ? wait : SHIM_POLL_SLEEP_MS_MAX);
+    }
+}
+
+int rd_kafka_outq_len(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    int n = (int)rk->outq_msgs;
+    pthread_mutex_unlock(&rk->lock);
+    return n;
+}
+
+/* Destroy: like librdkafka, messages not yet committed are not waited for
+ * (call rd_kafka_flush first); their delivery reports are not served. */
+void rd_kafka_destroy(rd_kafka_t *rk)
+{
+    if (!rk)
+        return;
+    pthread_mutex_lock(&rk->lock);
+    for (size_t i = 0; i < rk->ntopics; i++) {
+        rd_kafka_topic_t *rkt = rk->topics[i];
+        ls_producer_close(rkt->lp);  /* pending callbacks fire: queued below */
+        rkt->lp = NULL;
+        rkt->rk = NULL;
+        if (--rkt->refcnt == 0) {
+            free(rkt->name);
+            free(rkt);
+        }
+    }
+    rk->ntopics = 0;
+    shim_msg *m = rk->dr_head;
+    rk->dr_head = rk->dr_tail = NULL;
+    pthread_mutex_unlock(&rk->lock);
+    while (m) {
+        shim_msg *next = m->next;
+        shim_msg_free(m);
+        m = next;
+    }
+    ls_store_close(rk->st);
+    ls_conf_destroy(rk->lconf);
+    rd_kafka_conf_destroy(rk->conf);
+    pthread_mutex_destroy(&rk->lock);
+    free(rk);
+}
+
+void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags)
+{
+    (void)flags;
+    rd_kafka_destroy(rk);
+}
+
+const char *rd_kafka_name(const rd_kafka_t *rk) { return rk->name; }
+rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk) { return rk->type; }
+void *rd_kafka_opaque(const rd_kafka_t *rk) { return rk->conf->opaque; }
+const rd_kafka_conf_t *rd_kafka_conf(rd_kafka_t *rk) { return rk->conf; }
+
+rd_kafka_resp_err_t rd_kafka_fatal_error(rd_kafka_t *rk, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = rk->fatal_err;
+    if (err && errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s", rk->fatal_errstr);
+    pthread_mutex_unlock(&rk->lock);
+    return err;
+}
+
+int rd_kafka_version(void) { return RD_KAFKA_VERSION; }
+const char *rd_kafka_version_str(void) { return "2.0.2-lakestream-" LS_VERSION_STR; }
+void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr)
+{
+    (void)rk;
+    free(ptr);
+}
+int rd_kafka_wait_destroyed(int timeout_ms)
+{
+    (void)timeout_ms;
+    return 0;
+}

@@ -1,0 +1,487 @@
+/*
+ * test_shim_producer.c -- liblakestream-rdkafka, producer side, driven
+ * through librdkafka's API only; the result is checked with the core API
+ * (ls_consumer on the same store).  Cases: delivery reports exactly once
+ * after flush and the table holding exactly the values in order; QUEUE_FULL
+ * back-pressure; configuration (unknown, ignored, passthrough, invalid);
+ * an invalid bootstrap.servers; fencing of an older producer; reports from
+ * rd_kafka_poll alone, through store faults and lost replies.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+
+#include "lakestream.h"
+#include "testutil.h"
+
+#define N_MSGS 200
+#define GLOBAL_BATCH 4
+
+typedef struct dr_state {
+    int count[N_MSGS];
+    int errors;
+    int with_headers;
+    int stats_calls;
+    int fatal_calls;
+    rd_kafka_resp_err_t last_err;
+} dr_state;
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    dr_state *s = opaque;
+    assert_ptr_equal(rd_kafka_opaque(rk), opaque);
+    intptr_t i = (intptr_t)m->_private;
+    assert_true(i >= 0 && i < N_MSGS);
+    s->count[i]++;
+    s->last_err = m->err;
+    if (m->err)
+        s->errors++;
+    rd_kafka_headers_t *h;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const void *v;
+        size_t sz;
+        assert_int_equal(rd_kafka_header_get_last(h, "idx", &v, &sz), 0);
+        assert_int_equal(sz, sizeof(int));
+        assert_int_equal(*(const int *)v, (int)i);
+        s->with_headers++;
+    }
+    rd_kafka_timestamp_type_t tt;
+    assert_true(rd_kafka_message_timestamp(m, &tt) > 0);
+    assert_int_equal(tt, RD_KAFKA_TIMESTAMP_CREATE_TIME);
+}
+
+static int stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+    (void)rk;
+    dr_state *s = opaque;
+    assert_true(len > 0 && strstr(json, "\"txmsgs\":") != NULL);
+    s->stats_calls++;
+    return 0;
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    dr_state *s = opaque;
+    assert_int_equal(err, RD_KAFKA_RESP_ERR__FATAL);
+    assert_non_null(strstr(reason, "fenced"));
+    s->fatal_calls++;
+}
+
+static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
+{
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        fail_msg("conf_set %s=%s: %s", name, value, errstr);
+}
+
+static rd_kafka_t *new_producer(const char *uri, dr_state *s, const char *extra_name,
+                                const char *extra_value)
+{
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", uri);
+    set(conf, "lakestream.global.batch.size", "4");
+    set(conf, "linger.ms", "600000");  /* commits come from flush only */
+    set(conf, "client.id", "shim-test");
+    set(conf, "enable.idempotence", "true");
+    if (extra_name)
+        set(conf, extra_name, extra_value);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_stats_cb(conf, stats_cb);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_opaque(conf, s);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk)
+        fail_msg("rd_kafka_new: %s", errstr);
+    assert_int_equal(rd_kafka_type(rk), RD_KAFKA_PRODUCER);
+    assert_non_null(rd_kafka_name(rk));
+    return rk;
+}
+
+static char *store_uri(const char *dir)
+{
+    char *uri = malloc(strlen(dir) + 16);
+    sprintf(uri, "file://%s", dir);
+    return uri;
+}
+
+static void value_of(int i, char *buf, size_t size) { snprintf(buf, size, "sample-%05d", i); }
+
+static void test_produce_and_deliver(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shim_produce");
+    char *uri = store_uri(dir);
+    dr_state *s = calloc(1, sizeof *s);
+    rd_kafka_t *rk = new_producer(uri, s, "statistics.interval.ms", "10");
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "events", NULL);
+    assert_non_null(rkt);
+    assert_string_equal(rd_kafka_topic_name(rkt), "events");
+
+    for (int i = 0; i < N_MSGS; i++) {
+        char v[32];
+        value_of(i, v, sizeof v);
+        if (i % 3 == 0) {        /* rd_kafka_produce, F_COPY */
+            assert_int_equal(rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                              v, strlen(v), "k", 1, (void *)(intptr_t)i), 0);
+        } else if (i % 3 == 1) { /* producev, F_FREE, key, one header */
+            char *heap = strdup(v);
+            assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("events"),
+                                               RD_KAFKA_V_VALUE(heap, strlen(heap)),
+                                               RD_KAFKA_V_KEY("key", 3),
+                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                                               RD_KAFKA_V_HEADER("idx", &i, sizeof i),
+                                               RD_KAFKA_V_OPAQUE((void *)(intptr_t)i),
+                                               RD_KAFKA_V_END), 0);
+        } else {                 /* producev, RKT, PARTITION, HEADERS, F_COPY */
+            rd_kafka_headers_t *h = rd_kafka_headers_new(1);
+            assert_int_equal(rd_kafka_header_add(h, "idx", -1, &i, sizeof i), 0);
+            assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt),
+                                               RD_KAFKA_V_PARTITION(0),
+                                               RD_KAFKA_V_VALUE(v, strlen(v)),
+                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                               RD_KAFKA_V_HEADERS(h),
+                                               RD_KAFKA_V_OPAQUE((void *)(intptr_t)i),
+                                               RD_KAFKA_V_END), 0);
+        }
+    }
+    /* Nothing is committed yet (linger.ms is long): no report may fire. */
+    rd_kafka_poll(rk, 20);
+    for (int i = 0; i < N_MSGS; i++)
+        assert_int_equal(s->count[i], 0);
+    assert_int_equal(rd_kafka_outq_len(rk), N_MSGS);
+    assert_true(s->stats_calls > 0);
+
+    assert_int_equal(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_outq_len(rk), 0);
+    for (int i = 0; i < N_MSGS; i++)
+        assert_int_equal(s->count[i], 1);
+    assert_int_equal(s->errors, 0);
+    assert_int_equal(s->with_headers, N_MSGS - (N_MSGS + 2) / 3);
+    rd_kafka_poll(rk, 0);
+    for (int i = 0; i < N_MSGS; i++)
+        assert_int_equal(s->count[i], 1);
+    assert_int_equal(rd_kafka_fatal_error(rk, NULL, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+
+    /* The core sees exactly those values, in order. */
+    ls_store *st;
+    assert_int_equal(ls_store_open(uri, NULL, &st), LS_OK);
+    ls_consumer *c;
+    assert_int_equal(ls_consumer_open(st, "events", 0, 1, NULL, &c), LS_OK);
+    int next = 0;
+    for (uint64_t step = 0; step < N_MSGS / GLOBAL_BATCH; step++) {
+        ls_batch *b;
+        assert_int_equal(ls_consumer_read_step(c, step, 5000, &b), LS_OK);
+        assert_int_equal(b->count, GLOBAL_BATCH);
+        for (size_t j = 0; j < b->count; j++, next++) {
+            char v[32];
+            value_of(next, v, sizeof v);
+            assert_int_equal(b->lens[j], strlen(v));
+            assert_memory_equal(b->samples[j], v, strlen(v));
+        }
+        ls_batch_destroy(b);
+    }
+    ls_batch *b = NULL;
+    assert_int_equal(ls_consumer_read_step(c, N_MSGS / GLOBAL_BATCH, 0, &b), LS_ERR_TIMEOUT);
+    ls_table *t;
+    ls_table_info info;
+    assert_int_equal(ls_table_open(st, "events", NULL, &t), LS_OK);
+    assert_int_equal(ls_table_info_get(t, &info), LS_OK);
+    assert_int_equal(info.total_samples, N_MSGS);
+    assert_int_equal(info.global_batch, GLOBAL_BATCH);
+    ls_table_close(t);
+    ls_consumer_close(c);
+    ls_store_close(st);
+    free(s);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+static void test_queue_full(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shim_qfull");
+    char *uri = store_uri(dir);
+    dr_state *s = calloc(1, sizeof *s);
+    rd_kafka_t *rk = new_producer(uri, s, "queue.buffering.max.messages", "5");
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "q", NULL);
+    assert_non_null(rkt);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                          "x", 1, NULL, 0, (void *)(intptr_t)i), 0);
+    errno = 0;
+    assert_int_equal(rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, "x", 1,
+                                      NULL, 0, (void *)(intptr_t)5), -1);
+    assert_int_equal(errno, ENOBUFS);
+    assert_int_equal(rd_kafka_last_error(), RD_KAFKA_RESP_ERR__QUEUE_FULL);
+    char *heap = strdup("y");
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("q"), RD_KAFKA_V_VALUE(heap, 1),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                                       RD_KAFKA_V_OPAQUE((void *)(intptr_t)5), RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR__QUEUE_FULL);
+    free(heap);  /* not taken over on failure */
+    assert_int_equal(rd_kafka_outq_len(rk), 5);
+    /* Serving the reports frees room. */
+    assert_int_equal(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_outq_len(rk), 0);
+    assert_int_equal(rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, "x", 1,
+                                      NULL, 0, (void *)(intptr_t)5), 0);
+    assert_int_equal(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(s->count[i], 1);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    free(s);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+static void test_conf(void **state)
+{
+    (void)state;
+    char errstr[512];
+    char buf[64];
+    size_t size = sizeof buf;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    errstr[0] = '\0';
+    assert_int_equal(rd_kafka_conf_set(conf, "no.such.property", "1", errstr, sizeof errstr),
+                     RD_KAFKA_CONF_UNKNOWN);
+    assert_non_null(strstr(errstr, "no.such.property"));
+    assert_int_equal(rd_kafka_conf_set(conf, "lakestream.no.such", "1", errstr, sizeof errstr),
+                     RD_KAFKA_CONF_UNKNOWN);
+    /* A librdkafka property with no meaning here: accepted, ignored. */
+    assert_int_equal(rd_kafka_conf_set(conf, "socket.timeout.ms", "1000", errstr,
+                                       sizeof errstr), RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "acks", "all", errstr, sizeof errstr),
+                     RD_KAFKA_CONF_OK);
+    /* Passthrough to the core. */
+    assert_int_equal(rd_kafka_conf_set(conf, "lakestream.producer.commit.interval.ms", "7",
+                                       errstr, sizeof errstr), RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_get(conf, "lakestream.producer.commit.interval.ms", buf,
+                                       &size), RD_KAFKA_CONF_OK);
+    assert_string_equal(buf, "7");
+    assert_int_equal(rd_kafka_conf_set(conf, "lakestream.producer.commit.interval.ms", "-1",
+                                       errstr, sizeof errstr), RD_KAFKA_CONF_INVALID);
+    /* Values that cannot work. */
+    assert_int_equal(rd_kafka_conf_set(conf, "lakestream.global.batch.size", "0", errstr,
+                                       sizeof errstr), RD_KAFKA_CONF_INVALID);
+    assert_int_equal(rd_kafka_conf_set(conf, "enable.idempotence", "maybe", errstr,
+                                       sizeof errstr), RD_KAFKA_CONF_INVALID);
+    size = sizeof buf;
+    assert_int_equal(rd_kafka_conf_get(conf, "client.id", buf, &size), RD_KAFKA_CONF_OK);
+    assert_string_equal(buf, "rdkafka");
+    rd_kafka_conf_t *dup = rd_kafka_conf_dup(conf);
+    size = sizeof buf;
+    assert_int_equal(rd_kafka_conf_get(dup, "acks", buf, &size), RD_KAFKA_CONF_OK);
+    assert_string_equal(buf, "all");
+    rd_kafka_conf_destroy(dup);
+    rd_kafka_conf_destroy(conf);
+    rd_kafka_conf_destroy(NULL);
+
+    /* Errors. */
+    assert_string_equal(rd_kafka_err2name(RD_KAFKA_RESP_ERR__QUEUE_FULL), "_QUEUE_FULL");
+    assert_string_equal(rd_kafka_err2name(RD_KAFKA_RESP_ERR__FENCED), "_FENCED");
+    assert_true(strlen(rd_kafka_err2str(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED)) > 0);
+    rd_kafka_error_t *e = rd_kafka_init_transactions(NULL, 0);
+    assert_int_equal(rd_kafka_error_code(e), RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED);
+    assert_string_equal(rd_kafka_error_name(e), "_NOT_IMPLEMENTED");
+    assert_false(rd_kafka_error_is_retriable(e));
+    rd_kafka_error_destroy(e);
+    assert_int_equal(rd_kafka_last_error(), RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED);
+}
+
+static void test_bad_bootstrap(void **state)
+{
+    (void)state;
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    errstr[0] = '\0';
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", "localhost:9092", errstr,
+                                       sizeof errstr), RD_KAFKA_CONF_INVALID);
+    assert_non_null(strstr(errstr, "store URI"));
+    /* No store named at all: rd_kafka_new fails and leaves conf ours. */
+    errstr[0] = '\0';
+    assert_null(rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr));
+    assert_true(strlen(errstr) > 0);
+    /* A store that cannot be opened (a path below a regular file). */
+    char *dir = lt_tmpdir("shim_badstore");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/file", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/file/store", dir);
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", path, errstr,
+                                       sizeof errstr), RD_KAFKA_CONF_OK);
+    errstr[0] = '\0';
+    assert_null(rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr));
+    assert_true(strlen(errstr) > 0);
+    assert_int_not_equal(rd_kafka_last_error(), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_conf_destroy(conf);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+static void test_fencing(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shim_fence");
+    char *uri = store_uri(dir);
+    dr_state *s1 = calloc(1, sizeof *s1), *s2 = calloc(1, sizeof *s2);
+    rd_kafka_t *old = new_producer(uri, s1, "transactional.id", "loader-7");
+    assert_int_equal(rd_kafka_producev(old, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("a", 1),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_OPAQUE((void *)(intptr_t)0), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_flush(old, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(s1->count[0], 1);
+
+    rd_kafka_t *newer = new_producer(uri, s2, "transactional.id", "loader-7");
+    assert_int_equal(rd_kafka_producev(newer, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("b", 1),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_OPAQUE((void *)(intptr_t)0), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_flush(newer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+    /* The older instance is fenced at its next commit. */
+    rd_kafka_resp_err_t err = rd_kafka_producev(old, RD_KAFKA_V_TOPIC("f"),
+                                                RD_KAFKA_V_VALUE("c", 1),
+                                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                RD_KAFKA_V_OPAQUE((void *)(intptr_t)1),
+                                                RD_KAFKA_V_END);
+    /* Accepted (the append does not commit: linger.ms is long); the
+     * commit at flush finds the newer epoch. */
+    assert_int_equal(err, RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_flush(old, 30000), RD_KAFKA_RESP_ERR__FENCED);
+    assert_int_equal(s1->count[1], 1);
+    assert_int_equal(s1->last_err, RD_KAFKA_RESP_ERR__FENCED);
+    assert_int_equal(rd_kafka_outq_len(old), 0);
+    char errstr[512];
+    assert_int_equal(rd_kafka_fatal_error(old, errstr, sizeof errstr),
+                     RD_KAFKA_RESP_ERR__FENCED);
+    assert_non_null(strstr(errstr, "loader-7"));
+    rd_kafka_poll(old, 0);
+    assert_int_equal(s1->fatal_calls, 1);
+    /* Sticky: every later produce fails the same way. */
+    assert_int_equal(rd_kafka_producev(old, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("d", 1),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_END), RD_KAFKA_RESP_ERR__FENCED);
+    assert_int_equal(rd_kafka_fatal_error(newer, NULL, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(old);
+    rd_kafka_destroy(newer);
+
+    /* The table holds a then b; c was never committed. */
+    ls_store *st;
+    ls_table *t;
+    ls_table_info info;
+    assert_int_equal(ls_store_open(uri, NULL, &st), LS_OK);
+    assert_int_equal(ls_table_open(st, "f", NULL, &t), LS_OK);
+    assert_int_equal(ls_table_info_get(t, &info), LS_OK);
+    assert_int_equal(info.total_samples, 2);
+    ls_table_close(t);
+    ls_store_close(st);
+    free(s1);
+    free(s2);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+/* Reports come from rd_kafka_poll alone once linger.ms has passed, and a
+ * store failing and losing replies (the core's fault layer, through the
+ * lakestream.* passthrough) still ends with every value exactly once. */
+static void test_poll_under_faults(void **state)
+{
+    (void)state;
+    uint64_t seed = lt_seed();
+    char *dir = lt_tmpdir("shim_faults");
+    char *uri = store_uri(dir);
+    char seedstr[32];
+    snprintf(seedstr, sizeof seedstr, "%llu", (unsigned long long)(seed % 1000000007u));
+    dr_state *s = calloc(1, sizeof *s);
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", uri);
+    set(conf, "linger.ms", "5");
+    set(conf, "lakestream.store.fault.error.permille", "100");
+    set(conf, "lakestream.store.fault.lost.reply.permille", "50");
+    set(conf, "lakestream.store.fault.seed", seedstr);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_opaque(conf, s);
+    rd_kafka_t *rk = NULL;
+    /* Opening the topic writes to the store too: retry through faults. */
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    assert_non_null(rk);
+    rd_kafka_topic_t *rkt = NULL;
+    for (int tries = 0; !rkt && tries < 50; tries++)
+        rkt = rd_kafka_topic_new(rk, "faulty", NULL);
+    assert_non_null(rkt);
+    int produced = 0;
+    while (produced < N_MSGS) {
+        char v[32];
+        value_of(produced, v, sizeof v);
+        if (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, v, strlen(v),
+                             NULL, 0, (void *)(intptr_t)produced) == 0)
+            produced++;
+        else
+            assert_int_not_equal(rd_kafka_last_error(), RD_KAFKA_RESP_ERR__FENCED);
+        rd_kafka_poll(rk, 0);
+    }
+    for (int i = 0; i < 2000 && rd_kafka_outq_len(rk) > 0; i++)
+        rd_kafka_poll(rk, 10);
+    assert_int_equal(rd_kafka_flush(rk, 60000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 0; i < N_MSGS; i++)
+        assert_int_equal(s->count[i], 1);
+    assert_int_equal(s->errors, 0);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+
+    ls_store *st;
+    assert_int_equal(ls_store_open(uri, NULL, &st), LS_OK);
+    ls_consumer *c;
+    assert_int_equal(ls_consumer_open(st, "faulty", 0, 1, NULL, &c), LS_OK);
+    for (uint64_t step = 0; step < N_MSGS; step++) {
+        ls_batch *b;
+        char v[32];
+        value_of((int)step, v, sizeof v);
+        assert_int_equal(ls_consumer_read_step(c, step, 5000, &b), LS_OK);
+        assert_int_equal(b->count, 1);
+        assert_int_equal(b->lens[0], strlen(v));
+        assert_memory_equal(b->samples[0], v, strlen(v));
+        ls_batch_destroy(b);
+    }
+    ls_batch *b = NULL;
+    assert_int_equal(ls_consumer_read_step(c, N_MSGS, 0, &b), LS_ERR_TIMEOUT);
+    ls_consumer_close(c);
+    ls_store_close(st);
+    free(s);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_produce_and_deliver),
+        cmocka_unit_test(test_queue_full),
+        cmocka_unit_test(test_conf),
+        cmocka_unit_test(test_bad_bootstrap),
+        cmocka_unit_test(test_fencing),
+        cmocka_unit_test(test_poll_under_faults),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
