@@ -1008,6 +1008,26 @@ static json_t *target_json(double target, int have, double measured, int higher_
     return t;
 }
 
+/* --conf NAME=VALUE: set the property in conf and record it in overrides.
+ * store.fsync (and, if policy_why is given, producer.commit.policy) are
+ * the benchmark's own choice: refused with the reason given. */
+static void conf_arg(char *arg, ls_conf *conf, json_t *overrides, const char *fsync_why,
+                     const char *policy_why)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq)
+        die("--conf", "expected NAME=VALUE, got \"%s\"", arg);
+    *eq = '\0';
+    if (!strcmp(arg, "store.fsync"))
+        die("--conf", "%s", fsync_why);
+    if (policy_why && !strcmp(arg, "producer.commit.policy"))
+        die("--conf", "%s", policy_why);
+    int rc = ls_conf_set(conf, arg, eq + 1);
+    if (rc)
+        die_ls(rc, "--conf");
+    json_object_set_new(overrides, arg, json_string(eq + 1));
+}
+
 /* The command line, its words joined by spaces: what reproduces the run. */
 static json_t *command_json(int argc, char **argv)
 {
@@ -2860,19 +2880,10 @@ static void parse_recovery_args(ropts *o, int argc, char **argv)
         case OPT_MAXPROD:
             o->max_producers = num_arg("--max-producers", optarg, 1, 1000);
             break;
-        case OPT_CONF: {
-            char *eq = strchr(optarg, '=');
-            if (!eq)
-                die("--conf", "expected NAME=VALUE, got \"%s\"", optarg);
-            *eq = '\0';
-            if (!strcmp(optarg, "store.fsync"))
-                die("--conf", "the recovery benchmark runs with store.fsync on");
-            int rc = ls_conf_set(o->conf, optarg, eq + 1);
-            if (rc)
-                die_ls(rc, "--conf");
-            json_object_set_new(o->conf_overrides, optarg, json_string(eq + 1));
+        case OPT_CONF:
+            conf_arg(optarg, o->conf, o->conf_overrides,
+                     "the recovery benchmark runs with store.fsync on", NULL);
             break;
-        }
         case OPT_NODROP: o->drop_caches = 0; break;
         case OPT_TIMEOUT:
             o->read_timeout_ms = (int)num_arg("--read-timeout-ms", optarg, 1, INT_MAX);
@@ -3658,21 +3669,10 @@ static void parse_commit_args(copts *o, int argc, char **argv)
             break;
         case OPT_PREGROW_CTL: o->pregrow_control = 1; break;
         case OPT_JSON: o->json = 1; break;
-        case OPT_CONF: {
-            char *eq = strchr(optarg, '=');
-            if (!eq)
-                die("--conf", "expected NAME=VALUE, got \"%s\"", optarg);
-            *eq = '\0';
-            if (!strcmp(optarg, "store.fsync"))
-                die("--conf", "the commit benchmark runs with store.fsync on");
-            if (!strcmp(optarg, "producer.commit.policy"))
-                die("--conf", "producer.commit.policy is chosen with --policy");
-            int rc = ls_conf_set(o->conf, optarg, eq + 1);
-            if (rc)
-                die_ls(rc, "--conf");
-            json_object_set_new(o->conf_overrides, optarg, json_string(eq + 1));
+        case OPT_CONF:
+            conf_arg(optarg, o->conf, o->conf_overrides,
+                     "the commit benchmark runs with store.fsync on", "producer.commit.policy is chosen with --policy");
             break;
-        }
         case OPT_KEEP: o->keep = 1; break;
         case 'h': usage_commit(stdout); exit(0);
         default:  usage_commit(stderr); exit(2);
@@ -5730,19 +5730,10 @@ static void parse_stores_args(sopts *o, int argc, char **argv)
         case OPT_TIMEOUT:
             o->read_timeout_ms = (int)num_arg("--read-timeout-ms", optarg, 1, INT_MAX);
             break;
-        case OPT_CONF: {
-            char *eq = strchr(optarg, '=');
-            if (!eq)
-                die("--conf", "expected NAME=VALUE, got \"%s\"", optarg);
-            *eq = '\0';
-            if (!strcmp(optarg, "store.fsync"))
-                die("--conf", "the stores benchmark runs posix with store.fsync on");
-            int rc = ls_conf_set(o->conf, optarg, eq + 1);
-            if (rc)
-                die_ls(rc, "--conf");
-            json_object_set_new(o->conf_overrides, optarg, json_string(eq + 1));
+        case OPT_CONF:
+            conf_arg(optarg, o->conf, o->conf_overrides,
+                     "the stores benchmark runs posix with store.fsync on", NULL);
             break;
-        }
         case OPT_KEEP: o->keep = 1; break;
         case 'h': usage_stores(stdout); exit(0);
         default:  usage_stores(stderr); exit(2);
@@ -5914,19 +5905,10 @@ static void parse_args(opts *o, int argc, char **argv)
                 die("--fsync", "expected on, off or both, got \"%s\"", optarg);
             }
             break;
-        case OPT_CONF: {
-            char *eq = strchr(optarg, '=');
-            if (!eq)
-                die("--conf", "expected NAME=VALUE, got \"%s\"", optarg);
-            *eq = '\0';
-            if (!strcmp(optarg, "store.fsync"))
-                die("--conf", "store.fsync is chosen per run: use --fsync");
-            int rc = ls_conf_set(o->conf, optarg, eq + 1);
-            if (rc)
-                die_ls(rc, "--conf");
-            json_object_set_new(o->conf_overrides, optarg, json_string(eq + 1));
+        case OPT_CONF:
+            conf_arg(optarg, o->conf, o->conf_overrides,
+                     "store.fsync is chosen per run: use --fsync", NULL);
             break;
-        }
         case OPT_NOREAD:  o->do_read = 0; break;
         case OPT_NODROP:  o->drop_caches = 0; break;
         case OPT_TIMEOUT:
