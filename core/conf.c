@@ -36,7 +36,8 @@ static const ls_conf_prop props[] = {
     { "producer.commit.policy", "enum", "fixed", 0, 0,
       "fixed: commit every producer.commit.interval.ms; dac: Decentralized Adaptive "
       "Commit adapts the interval to conflicts and commit latency (DESIGN.md 6), "
-      "starting from producer.commit.interval.ms", "fixed|dac" },
+      "starting from producer.commit.interval.ms; manual: commit only in "
+      "ls_producer_flush (transactions)", "fixed|dac|manual" },
     { "producer.dac.interval.ms.min", "int", "1", 0, 3600000,
       "dac: floor of the commit interval", NULL },
     { "producer.dac.interval.ms.max", "int", "1000", 1, 3600000,

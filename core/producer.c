@@ -71,6 +71,7 @@ struct ls_producer {
     double    interval_ms;   /* the commit interval now (fixed, or DAC's) */
     int64_t   commit_bytes_max, chunk_bytes_max, chunk_samples_max;
     int       dac_on;        /* producer.commit.policy = dac */
+    int       manual;        /* producer.commit.policy = manual: flush only */
     ls_dac_params dacp;
     ls_dac_state  dac;
     unsigned  retries;
@@ -504,6 +505,7 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
     }
     p->interval_ms = (double)ls_conf_int(p->t->conf, "producer.commit.interval.ms");
     p->dac_on = !strcmp(ls_conf_get(p->t->conf, "producer.commit.policy"), "dac");
+    p->manual = !strcmp(ls_conf_get(p->t->conf, "producer.commit.policy"), "manual");
     if (p->dac_on) {
         ls_dac_params_default(&p->dacp);
         p->dacp.interval_ms_min = (double)ls_conf_int(p->t->conf, "producer.dac.interval.ms.min");
@@ -597,7 +599,7 @@ int ls_producer_set_source_position(ls_producer *p, const void *pos, size_t len)
 
 static int commit_due(const ls_producer *p)
 {
-    if (p->nmsgs == 0)
+    if (p->nmsgs == 0 || p->manual)
         return 0;
     if ((int64_t)p->pending_bytes >= p->commit_bytes_max)
         return 1;

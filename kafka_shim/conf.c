@@ -41,11 +41,17 @@ static const shim_prop props[] = {
     {"lakestream.rank",              P_INT, 0, LS_WORLD_SIZE_MAX - 1, NULL},
     {"lakestream.world.size",        P_INT, 1, LS_WORLD_SIZE_MAX, NULL},
     {"lakestream.producer.id",       P_STR, 0, 0, NULL},
+    {"group.id",                     P_STR, 0, 0, NULL},
+    {"enable.auto.commit",           P_BOOL, 0, 1, "true"},
+    {"auto.commit.interval.ms",      P_INT, 0, 86400000, "5000"},
+    {"enable.auto.offset.store",     P_BOOL, 0, 1, "true"},
+    {"enable.partition.eof",         P_BOOL, 0, 1, "false"},
+    {"auto.offset.reset",            P_STR, 0, 0, "largest"},
 };
 
 /* librdkafka properties accepted and ignored: brokers, sockets, security,
- * batching and retry knobs have no counterpart over an object store.
- * Consumer properties are accepted here too (the consumer side reads them). */
+ * batching and retry knobs, and group membership and fetch tuning, have
+ * no counterpart over an object store. */
 static const char *const ignored[] = {
     "acks", "request.required.acks", "message.timeout.ms", "delivery.timeout.ms",
     "request.timeout.ms", "retries", "message.send.max.retries", "retry.backoff.ms",
@@ -69,10 +75,9 @@ static const char *const ignored[] = {
     "client.rack", "client.dns.lookup", "client.software.name",
     "client.software.version", "builtin.features", "enable.random.seed",
     "internal.termination.signal", "allow.auto.create.topics", "topic.blacklist",
-    "group.id", "group.instance.id", "enable.auto.commit", "auto.commit.interval.ms",
-    "enable.auto.offset.store", "auto.offset.reset", "session.timeout.ms",
+    "group.instance.id", "session.timeout.ms",
     "heartbeat.interval.ms", "max.poll.interval.ms", "partition.assignment.strategy",
-    "enable.partition.eof", "isolation.level", "fetch.min.bytes", "fetch.max.bytes",
+    "isolation.level", "group.protocol.type", "coordinator.query.interval.ms", "fetch.min.bytes", "fetch.max.bytes",
     "fetch.wait.max.ms", "fetch.message.max.bytes", "fetch.error.backoff.ms",
     "queued.min.messages", "queued.max.messages.kbytes", "check.crcs",
     "offset.store.method", "consume.callback.max.messages",
@@ -157,6 +162,16 @@ static rd_kafka_conf_res_t validate(const shim_prop *p, const char *value, char 
             strcmp(value, "snappy") && strcmp(value, "lz4") && strcmp(value, "inherit"))
             return conf_err(errstr, errstr_size, RD_KAFKA_CONF_INVALID,
                             "Invalid value \"%s\" for %s", value, p->name);
+    } else if (!strcmp(p->name, "auto.offset.reset")) {
+        static const char *const ok[] = {"smallest", "earliest", "beginning", "largest",
+                                         "latest", "end", "error"};
+        size_t i = 0;
+        while (i < sizeof ok / sizeof ok[0] && strcmp(ok[i], value))
+            i++;
+        if (i == sizeof ok / sizeof ok[0])
+            return conf_err(errstr, errstr_size, RD_KAFKA_CONF_INVALID,
+                            "Invalid value \"%s\" for configuration property "
+                            "\"auto.offset.reset\"", value);
     } else if (!strcmp(p->name, "lakestream.producer.id") ||
                !strcmp(p->name, "transactional.id")) {
         if (!strcmp(p->name, "lakestream.producer.id") && !ls_name_is_valid(value))
@@ -345,6 +360,22 @@ void rd_kafka_conf_set_stats_cb(rd_kafka_conf_t *conf,
 }
 
 void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque) { conf->opaque = opaque; }
+
+void rd_kafka_conf_set_rebalance_cb(
+    rd_kafka_conf_t *conf,
+    void (*rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t *,
+                         void *))
+{
+    conf->rebalance_cb = rebalance_cb;
+}
+
+void rd_kafka_conf_set_offset_commit_cb(
+    rd_kafka_conf_t *conf,
+    void (*offset_commit_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
+                             rd_kafka_topic_partition_list_t *, void *))
+{
+    conf->offset_commit_cb = offset_commit_cb;
+}
 
 void rd_kafka_conf_set_default_topic_conf(rd_kafka_conf_t *conf,
                                           rd_kafka_topic_conf_t *tconf)

@@ -140,6 +140,21 @@ rd_kafka_error_t *rd_kafka_error_new(rd_kafka_resp_err_t code, const char *fmt, 
     return e;
 }
 
+rd_kafka_error_t *shim_error_new(rd_kafka_resp_err_t code, int fatal, int retriable,
+                                 int txn_requires_abort, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rd_kafka_error_t *e = error_vnew(code, fmt, ap);
+    va_end(ap);
+    if (e) {
+        e->fatal = fatal;
+        e->retriable = retriable;
+        e->txn_requires_abort = txn_requires_abort;
+    }
+    return e;
+}
+
 void rd_kafka_error_destroy(rd_kafka_error_t *error)
 {
     if (!error)

@@ -103,10 +103,9 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
                          size_t errstr_size)
 {
     static int handle_seq;  /* only names handles; races are harmless */
-    if (type != RD_KAFKA_PRODUCER)
-        return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
-                        "liblakestream-rdkafka: consumer handles are not implemented "
-                        "by this build (docs/kafka-shim.md)");
+    if (type != RD_KAFKA_PRODUCER && type != RD_KAFKA_CONSUMER)
+        return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__INVALID_ARG,
+                        "rd_kafka_new: unknown handle type %d", (int)type);
     rd_kafka_conf_t *own = conf ? NULL : rd_kafka_conf_new();
     if (!conf && !own)
         return new_fail(NULL, errstr, errstr_size, RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE,
@@ -165,10 +164,21 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
         ls_conf_set(rk->lconf, "producer.commit.interval.ms", linger) != LS_OK)
         FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "linger.ms %s: %s", linger, ls_errmsg());
 
+    /* A transactional producer commits only at rd_kafka_commit_transaction. */
+    if (type == RD_KAFKA_PRODUCER && shim_conf_lookup(c, "transactional.id")) {
+        if (ls_conf_set(rk->lconf, "producer.commit.policy", "manual") != LS_OK)
+            FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "transactional.id: %s", ls_errmsg());
+        rk->txn_state = SHIM_TXN_INIT;
+    }
     if (make_producer_id(rk, errstr, errstr_size)) {
         char tmp[SHIM_ERRSTR_BYTES];
         snprintf(tmp, sizeof tmp, "%s", errstr && errstr_size ? errstr : "bad producer id");
         FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s", tmp);
+    }
+    if (type == RD_KAFKA_CONSUMER) {
+        char tmp[SHIM_ERRSTR_BYTES];
+        if (shim_consumer_init(rk, tmp, sizeof tmp))
+            FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s", tmp);
     }
     int rc = ls_store_open(uri, rk->lconf, &rk->st);
     if (rc != LS_OK)
@@ -177,7 +187,8 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
              "bootstrap.servers \"%s\": cannot open the store: %s", uri, ls_errmsg());
 #undef FAIL
     const char *cid = shim_conf_lookup(c, "client.id");
-    snprintf(rk->name, sizeof rk->name, "%s#producer-%d", cid ? cid : "rdkafka",
+    snprintf(rk->name, sizeof rk->name, "%s#%s-%d", cid ? cid : "rdkafka",
+             type == RD_KAFKA_CONSUMER ? "consumer" : "producer",
              __atomic_add_fetch(&handle_seq, 1, __ATOMIC_RELAXED));
     shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
     return rk;
@@ -215,9 +226,11 @@ static void json_safe(char *dst, size_t size, const char *s)
     dst[i] = '\0';
 }
 
-static int serve_events(rd_kafka_t *rk)
+int shim_serve_events(rd_kafka_t *rk)
 {
     int n = serve_dr(rk);
+    if (rk->type == RD_KAFKA_CONSUMER)
+        n += shim_consumer_serve(rk);
     char reason[SHIM_ERRSTR_BYTES];
     int report = 0;
     pthread_mutex_lock(&rk->lock);
@@ -235,19 +248,28 @@ static int serve_events(rd_kafka_t *rk)
         json_safe(name, sizeof name, rk->name);
         json_safe(cid, sizeof cid, shim_conf_lookup(rk->conf, "client.id") ?
                                    shim_conf_lookup(rk->conf, "client.id") : "rdkafka");
-        json = malloc(1024);
+        json = malloc(SHIM_STATS_BYTES_MAX);
+        char topics[SHIM_STATS_BYTES_MAX / 2] = "\"topics\":{}";
+        if (rk->type == RD_KAFKA_CONSUMER)
+            shim_consumer_stats(rk, topics, sizeof topics);
         if (json)
-            json_len = (size_t)snprintf(json, 1024,
-                "{\"name\":\"%s\",\"client_id\":\"%s\",\"type\":\"producer\",\"ts\":%lld,"
+            json_len = (size_t)snprintf(json, SHIM_STATS_BYTES_MAX,
+                "{\"name\":\"%s\",\"client_id\":\"%s\",\"type\":\"%s\",\"ts\":%lld,"
                 "\"msg_cnt\":%lld,\"msg_size\":%lld,\"msg_max\":%lld,\"msg_size_max\":%lld,"
-                "\"txmsgs\":%llu,\"txmsg_bytes\":%llu,\"lakestream\":{\"producer_id\":\"%s\","
+                "\"txmsgs\":%llu,\"txmsg_bytes\":%llu,\"rxmsgs\":%llu,\"rxmsg_bytes\":%llu,"
+                "%s,\"lakestream\":{\"producer_id\":\"%s\",\"group\":\"%s\","
                 "\"rank\":%u,\"world_size\":%u,\"dr_errors\":%llu}}",
-                name, cid,
+                name, cid, rk->type == RD_KAFKA_CONSUMER ? "consumer" : "producer",
                 (long long)now * 1000, (long long)rk->outq_msgs, (long long)rk->outq_bytes,
                 (long long)rk->queue_msgs_max, (long long)rk->queue_bytes_max,
                 (unsigned long long)rk->tx_msgs, (unsigned long long)rk->tx_bytes,
-                rk->producer_id, rk->rank, rk->world_size,
+                (unsigned long long)rk->rx_msgs, (unsigned long long)rk->rx_bytes, topics,
+                rk->producer_id, rk->group, rk->rank, rk->world_size,
                 (unsigned long long)rk->dr_errors);
+        if (json && json_len >= SHIM_STATS_BYTES_MAX) {  /* truncated: not JSON */
+            free(json);
+            json = NULL;
+        }
     }
     pthread_mutex_unlock(&rk->lock);
     if (report && rk->conf->error_cb) {
@@ -266,6 +288,8 @@ static int serve_events(rd_kafka_t *rk)
 static void drive(rd_kafka_t *rk, int flush)
 {
     pthread_mutex_lock(&rk->lock);
+    if (rk->txn_state != SHIM_TXN_OFF && !rk->txn_committing)
+        flush = 0;  /* a transaction commits only in rd_kafka_commit_transaction */
     for (size_t i = 0; i < rk->ntopics; i++) {
         ls_producer *lp = rk->topics[i]->lp;
         if (!lp)
@@ -286,7 +310,7 @@ int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms)
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
     for (;;) {
         drive(rk, 0);
-        int n = serve_events(rk);
+        int n = shim_serve_events(rk);
         int64_t now = shim_now_ms();
         if (n > 0 || now >= deadline)
             return n;
@@ -299,10 +323,17 @@ int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms)
 
 rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms)
 {
+    pthread_mutex_lock(&rk->lock);
+    int in_txn = rk->txn_state == SHIM_TXN_IN && !rk->txn_committing && rk->outq_msgs > 0;
+    pthread_mutex_unlock(&rk->lock);
+    if (in_txn)
+        return shim_seterr(RD_KAFKA_RESP_ERR__STATE,
+                           "rd_kafka_flush inside a transaction: its messages are delivered "
+                           "when rd_kafka_commit_transaction commits them");
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
     for (;;) {
         drive(rk, 1);
-        serve_events(rk);
+        shim_serve_events(rk);
         pthread_mutex_lock(&rk->lock);
         int64_t left = rk->outq_msgs;
         rd_kafka_resp_err_t fatal = rk->fatal_err;
@@ -335,6 +366,7 @@ void rd_kafka_destroy(rd_kafka_t *rk)
     if (!rk)
         return;
     pthread_mutex_lock(&rk->lock);
+    shim_consumer_destroy(rk);  /* parts hold topic references */
     for (size_t i = 0; i < rk->ntopics; i++) {
         rd_kafka_topic_t *rkt = rk->topics[i];
         ls_producer_close(rkt->lp);  /* pending callbacks fire: queued below */

@@ -34,6 +34,7 @@ void shim_msg_free(shim_msg *m)
         free(m->rkm.payload);
     free(m->rkm.key);
     rd_kafka_headers_destroy(m->headers);
+    shim_bref_put(m->bref);
     free(m);
 }
 
@@ -54,7 +55,8 @@ static void on_delivery(void *msg_opaque, int err, void *cb_opaque)
 {
     shim_msg *m = msg_opaque;
     rd_kafka_t *rk = cb_opaque;
-    m->rkm.err = shim_err_from_ls(err);
+    m->rkm.err = err == LS_ERR_STATE && rk->txn_aborting ? RD_KAFKA_RESP_ERR__PURGE_QUEUE
+                                                          : shim_err_from_ls(err);
     if (err == LS_ERR_FENCED)
         set_fatal_locked(rk, RD_KAFKA_RESP_ERR__FENCED);
     if (err)
@@ -65,6 +67,19 @@ static void on_delivery(void *msg_opaque, int err, void *cb_opaque)
     else
         rk->dr_head = m;
     rk->dr_tail = m;
+}
+
+/* Lock held: a new incarnation of the handle's producer id on the topic's
+ * table (fencing any older one). */
+static rd_kafka_resp_err_t open_producer(rd_kafka_topic_t *rkt)
+{
+    rd_kafka_t *rk = rkt->rk;
+    int rc = ls_producer_open(rk->st, rkt->name, rk->producer_id, rk->lconf, &rkt->lp);
+    if (rc != LS_OK)
+        return shim_seterr(shim_err_from_ls(rc), "topic %s: opening producer %s: %s",
+                           rkt->name, rk->producer_id, ls_errmsg());
+    ls_producer_set_delivery_cb(rkt->lp, on_delivery, rk);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
@@ -89,6 +104,19 @@ rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
         shim_seterr(rk->fatal_err, "%s", rk->fatal_errstr);
         return NULL;
     }
+    if (rk->type == RD_KAFKA_CONSUMER) {
+        /* A consumer's topic names a table; it is opened when read. */
+        rd_kafka_topic_t *rkt = calloc(1, sizeof *rkt);
+        if (!rkt || !(rkt->name = strdup(name))) {
+            free(rkt);
+            shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+            return NULL;
+        }
+        rkt->rk = rk;
+        rkt->refcnt = 2;
+        rk->topics[rk->ntopics++] = rkt;
+        return rkt;
+    }
     int rc = ls_table_create(rk->st, name, rk->global_batch, rk->codec);
     if (rc != LS_OK && rc != LS_ERR_EXISTS) {
         shim_seterr(shim_err_from_ls(rc), "topic %s: creating the table: %s", name,
@@ -101,16 +129,12 @@ rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
         shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
         return NULL;
     }
-    rc = ls_producer_open(rk->st, name, rk->producer_id, rk->lconf, &rkt->lp);
-    if (rc != LS_OK) {
-        shim_seterr(shim_err_from_ls(rc), "topic %s: opening producer %s: %s", name,
-                    rk->producer_id, ls_errmsg());
+    rkt->rk = rk;
+    if (open_producer(rkt) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         free(rkt->name);
         free(rkt);
         return NULL;
     }
-    ls_producer_set_delivery_cb(rkt->lp, on_delivery, rk);
-    rkt->rk = rk;
     rkt->refcnt = 2;  /* the caller's and the handle's list */
     rk->topics[rk->ntopics++] = rkt;
     return rkt;
@@ -192,8 +216,22 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
             return rd_kafka_last_error();
         shim_topic_release(rkt);  /* the handle's list keeps it */
     }
-    if (!rkt->lp)
-        return shim_seterr(RD_KAFKA_RESP_ERR__STATE, "topic %s has no producer", rkt->name);
+    if (rk->type != RD_KAFKA_PRODUCER)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "produce on a consumer handle");
+    if (rk->txn_state != SHIM_TXN_OFF && rk->txn_state != SHIM_TXN_IN)
+        return shim_seterr(RD_KAFKA_RESP_ERR__STATE,
+                           "transactional producer (transactional.id): call "
+                           "rd_kafka_init_transactions and rd_kafka_begin_transaction first");
+    if (rk->txn_state == SHIM_TXN_IN && rk->txn_rkt && rk->txn_rkt != rkt)
+        return shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                           "liblakestream-rdkafka: a transaction writes one topic (it is one "
+                           "commit to one table); topic %s is not %s", rkt->name,
+                           rk->txn_rkt->name);
+    if (!rkt->lp) {
+        rd_kafka_resp_err_t err = open_producer(rkt);  /* after an abort */
+        if (err)
+            return err;
+    }
 
     shim_msg *m = calloc(1, sizeof *m);
     if (!m)
@@ -249,6 +287,8 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
     }
     rk->tx_msgs++;
     rk->tx_bytes += a->len;
+    if (rk->txn_state == SHIM_TXN_IN)
+        rk->txn_rkt = rkt;
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
@@ -378,15 +418,18 @@ const char *rd_kafka_message_errstr(const rd_kafka_message_t *rkmessage)
 {
     if (!rkmessage->err)
         return NULL;
+    if (msg_of(rkmessage)->payload_is_errstr)
+        return rkmessage->payload;
     return rd_kafka_err2str(rkmessage->err);
 }
 
 int64_t rd_kafka_message_timestamp(const rd_kafka_message_t *rkmessage,
                                    rd_kafka_timestamp_type_t *tstype)
 {
+    int64_t ts = msg_of(rkmessage)->timestamp_ms;
     if (tstype)
-        *tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
-    return msg_of(rkmessage)->timestamp_ms;
+        *tstype = ts < 0 ? RD_KAFKA_TIMESTAMP_NOT_AVAILABLE : RD_KAFKA_TIMESTAMP_CREATE_TIME;
+    return ts;
 }
 
 rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t *rkmessage,
@@ -547,3 +590,109 @@ rd_kafka_resp_err_t rd_kafka_header_get_all(const rd_kafka_headers_t *hdrs, size
 }
 
 size_t rd_kafka_header_cnt(const rd_kafka_headers_t *hdrs) { return hdrs->n; }
+
+/* ---- transactions ----
+ *
+ * A transaction is one commit of the one topic it writes: its messages are
+ * held by the core producer (producer.commit.policy=manual, so neither
+ * linger.ms nor poll commits them) until rd_kafka_commit_transaction
+ * commits them together, all visible or none.  Abort drops them: the core
+ * producer is closed without committing (reports: _PURGE_QUEUE) and a new
+ * incarnation is opened at the next produce; chunks already written are
+ * orphans for GC.  Fencing: a newer instance with the same transactional.id
+ * fences this one at its next commit (fatal _FENCED). */
+
+static rd_kafka_error_t *txn_error(rd_kafka_t *rk, const char *fn, int want)
+{
+    if (rk->type != RD_KAFKA_PRODUCER || rk->txn_state == SHIM_TXN_OFF)
+        return shim_error_new(RD_KAFKA_RESP_ERR__NOT_CONFIGURED, 0, 0, 0,
+                              "%s: the producer has no transactional.id", fn);
+    if (rk->fatal_err)
+        return shim_error_new(rk->fatal_err, 1, 0, 0, "%s", rk->fatal_errstr);
+    if (want >= 0 && rk->txn_state != want)
+        return shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 0, 0,
+                              "%s: %s", fn,
+                              rk->txn_state == SHIM_TXN_INIT ? "call rd_kafka_init_transactions first"
+                              : rk->txn_state == SHIM_TXN_IN ? "a transaction is open"
+                                                             : "no transaction is open");
+    return NULL;
+}
+
+rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms)
+{
+    (void)timeout_ms;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_init_transactions", -1);
+    if (!e && rk->txn_state == SHIM_TXN_IN)
+        e = shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 0, 0,
+                           "rd_kafka_init_transactions: a transaction is open");
+    if (!e)
+        rk->txn_state = SHIM_TXN_READY;
+    pthread_mutex_unlock(&rk->lock);
+    return e;
+}
+
+rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_begin_transaction", SHIM_TXN_READY);
+    if (!e) {
+        rk->txn_state = SHIM_TXN_IN;
+        rk->txn_rkt = NULL;
+        rk->txn_commit_failed = 0;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return e;
+}
+
+rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms)
+{
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_commit_transaction", SHIM_TXN_IN);
+    if (!e)
+        rk->txn_committing = 1;
+    pthread_mutex_unlock(&rk->lock);
+    if (e)
+        return e;
+    rd_kafka_resp_err_t err = rd_kafka_flush(rk, timeout_ms);
+    pthread_mutex_lock(&rk->lock);
+    rk->txn_committing = 0;
+    if (!err) {
+        rk->txn_state = SHIM_TXN_READY;
+        rk->txn_rkt = NULL;
+    } else if (rk->fatal_err) {
+        e = shim_error_new(rk->fatal_err, 1, 0, 0, "%s", rk->fatal_errstr);
+    } else {
+        /* Still buffered: commit again (the core never commits twice). */
+        rk->txn_commit_failed = 1;
+        e = shim_error_new(err, 0, 1, 0, "rd_kafka_commit_transaction: %s", shim_errstr());
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return e;
+}
+
+rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms)
+{
+    (void)timeout_ms;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_abort_transaction", SHIM_TXN_IN);
+    if (!e && rk->txn_commit_failed)
+        /* The failed attempt may have reached the log: aborting now could
+         * not promise that nothing is visible.  Retrying the commit can. */
+        e = shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 1, 0,
+                           "rd_kafka_abort_transaction: a commit attempt of this transaction "
+                           "failed with an unknown outcome; retry "
+                           "rd_kafka_commit_transaction");
+    if (!e) {
+        rk->txn_aborting = 1;
+        for (size_t i = 0; i < rk->ntopics; i++) {
+            ls_producer_close(rk->topics[i]->lp);  /* reports queued: _PURGE_QUEUE */
+            rk->topics[i]->lp = NULL;              /* reopened at the next produce */
+        }
+        rk->txn_aborting = 0;
+        rk->txn_state = SHIM_TXN_READY;
+        rk->txn_rkt = NULL;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return e;
+}

@@ -24,11 +24,17 @@
 #define SHIM_HEADERS_MAX          1024u  /* headers of one message */
 #define SHIM_ERRSTR_BYTES         512u
 #define SHIM_POLL_SLEEP_MS_MAX    10u    /* sleep between polls while waiting */
+#define SHIM_PARTS_MAX            1024u  /* assigned partitions of one consumer */
+#define SHIM_SUBSCRIPTION_MAX     1024u  /* topics of one subscription */
+#define SHIM_GROUP_ID_BYTES_MAX   96u    /* leaves room in a checkpoint name */
+#define SHIM_STATS_BYTES_MAX      65536u /* one statistics JSON */
+#define SHIM_RETRY_MS             500    /* a missing topic or a failed read: retry */
 
 /* Defaults of librdkafka kept by the shim. */
 #define SHIM_QUEUE_MSGS_DEFAULT   100000
 #define SHIM_QUEUE_KBYTES_DEFAULT 1048576
 #define SHIM_GLOBAL_BATCH_DEFAULT 1
+#define SHIM_AUTO_COMMIT_MS_DEFAULT 5000
 
 struct rd_kafka_conf_s {
     char   *names[SHIM_CONF_PROPS_MAX];   /* owned */
@@ -38,6 +44,10 @@ struct rd_kafka_conf_s {
     void (*dr_msg_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *);
     void (*error_cb)(rd_kafka_t *, int, const char *, void *);
     int  (*stats_cb)(rd_kafka_t *, char *, size_t, void *);
+    void (*rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
+                         rd_kafka_topic_partition_list_t *, void *);
+    void (*offset_commit_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
+                             rd_kafka_topic_partition_list_t *, void *);
     void *opaque;
     rd_kafka_topic_conf_t *default_topic_conf;  /* owned, may be NULL */
 };
@@ -60,15 +70,46 @@ struct rd_kafka_headers_s {
     size_t       n, cap;
 };
 
-/* A message in flight: produced, awaiting its delivery report.  rkm is
- * what dr_msg_cb sees; rkm._private points back to the shim_msg. */
+/* A consumed batch, shared by the messages whose payloads point into it. */
+typedef struct shim_bref {
+    ls_batch *b;
+    int       refs;            /* atomic: messages, plus 1 while current */
+} shim_bref;
+
+/* A message: produced and awaiting its delivery report (rkm is what
+ * dr_msg_cb sees), or handed out by rd_kafka_consumer_poll. */
 typedef struct shim_msg {
     rd_kafka_message_t rkm;
     int       payload_owned;   /* F_COPY or F_FREE: free payload after the DR */
-    int64_t   timestamp_ms;
+    int       payload_is_errstr;  /* consumer event: payload is the error text */
+    int64_t   timestamp_ms;    /* -1: not available (consumed messages) */
     rd_kafka_headers_t *headers;  /* owned, may be NULL */
+    shim_bref *bref;           /* consumed: the batch the payload points into */
     struct shim_msg *next;     /* DR queue link */
 } shim_msg;
+
+/* One assigned partition of a consumer: rank `partition` of the topic's
+ * table at the handle's world size; offsets are rank-local ordinals. */
+typedef struct shim_part {
+    rd_kafka_topic_t *rkt;     /* holds a reference */
+    int32_t   partition;
+    ls_table *t;               /* opened lazily (the table may not exist yet) */
+    ls_consumer *lc;
+    uint32_t  slice;           /* B / W: offsets per step */
+    int64_t   pos;             /* next offset to hand out; < 0: logical, unresolved */
+    int64_t   stored;          /* offset stored for the next commit; < 0: none */
+    int64_t   committed;       /* offset of the last commit asked for; < 0: none */
+    shim_bref *cur;            /* batch of step pos / slice, if loaded */
+    int       eof_sent, paused, missing_reported;
+    int64_t   retry_at_ms;     /* after a missing table or a read error */
+} shim_part;
+
+/* An offset-commit result for offset_commit_cb, served from poll. */
+typedef struct shim_event {
+    rd_kafka_resp_err_t err;
+    rd_kafka_topic_partition_list_t *offsets;  /* owned */
+    struct shim_event *next;
+} shim_event;
 
 struct rd_kafka_topic_s {
     rd_kafka_t  *rk;
@@ -99,9 +140,39 @@ struct rd_kafka_s {
     rd_kafka_resp_err_t fatal_err;    /* sticky, 0 if none */
     char      fatal_errstr[SHIM_ERRSTR_BYTES];
     int       fatal_reported;         /* error_cb already called for it */
+
+    /* Consumer handles (consumer.c). */
+    char      group[SHIM_GROUP_ID_BYTES_MAX + 1];  /* sanitized group.id, "" if none */
+    int       auto_commit, auto_store, partition_eof, reset;
+    int64_t   auto_commit_ms, next_auto_commit_ms;
+    rd_kafka_topic_partition_list_t *subscription;  /* owned, NULL if none */
+    int       rebalance_pending;      /* 1: assign the subscription */
+    shim_part *parts[SHIM_PARTS_MAX];
+    size_t    nparts, rr;
+    shim_event *ev_head, *ev_tail;
+    int       closed;
+    uint64_t  rx_msgs, rx_bytes;
+
+    /* Transactions (producer.c): with transactional.id the core producers
+     * commit only when the transaction does (producer.commit.policy=manual). */
+    int       txn_state;              /* SHIM_TXN_* */
+    int       txn_committing;         /* rd_kafka_flush may commit (inside commit_transaction) */
+    int       txn_aborting;           /* reports of purged messages say _PURGE_QUEUE */
+    int       txn_commit_failed;      /* a commit attempt failed: its outcome may be unknown */
+    rd_kafka_topic_t *txn_rkt;        /* the one topic of the open transaction */
+};
+
+enum {
+    SHIM_TXN_OFF = 0,  /* not transactional: commits on linger.ms and flush */
+    SHIM_TXN_INIT,     /* transactional.id set, rd_kafka_init_transactions not called */
+    SHIM_TXN_READY,    /* initialized, no open transaction */
+    SHIM_TXN_IN        /* between begin and commit/abort */
 };
 
 /* error.c */
+rd_kafka_error_t *shim_error_new(rd_kafka_resp_err_t code, int fatal, int retriable,
+                                 int txn_requires_abort, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 rd_kafka_resp_err_t shim_seterr(rd_kafka_resp_err_t err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *shim_errstr(void);
@@ -112,6 +183,16 @@ const char *shim_conf_lookup(const rd_kafka_conf_t *conf, const char *name);
 
 /* time */
 int64_t shim_now_ms(void);
+
+/* handle.c */
+int  shim_serve_events(rd_kafka_t *rk);  /* lock not held */
+
+/* consumer.c */
+void shim_bref_put(shim_bref *r);
+rd_kafka_resp_err_t shim_consumer_init(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+void shim_consumer_destroy(rd_kafka_t *rk);
+int  shim_consumer_serve(rd_kafka_t *rk);  /* offset_commit_cb events; lock not held */
+void shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size);  /* lock held */
 
 /* producer.c */
 void shim_msg_free(shim_msg *m);

@@ -18,30 +18,6 @@ static rd_kafka_error_t *not_impl_error(const char *what)
     return rd_kafka_error_new(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, "%s", what);
 }
 
-rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms)
-{
-    (void)rk; (void)timeout_ms;
-    return not_impl_error(NOT_IMPL("rd_kafka_init_transactions"));
-}
-
-rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk)
-{
-    (void)rk;
-    return not_impl_error(NOT_IMPL("rd_kafka_begin_transaction"));
-}
-
-rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms)
-{
-    (void)rk; (void)timeout_ms;
-    return not_impl_error(NOT_IMPL("rd_kafka_commit_transaction"));
-}
-
-rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms)
-{
-    (void)rk; (void)timeout_ms;
-    return not_impl_error(NOT_IMPL("rd_kafka_abort_transaction"));
-}
-
 rd_kafka_error_t *rd_kafka_send_offsets_to_transaction(
     rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
     const rd_kafka_consumer_group_metadata_t *cgmetadata, int timeout_ms)

@@ -5,7 +5,8 @@
 #   1. with -lrdkafka against librdkafka's mock cluster (rdkafka_mock.h,
 #      the real Kafka protocol over loopback, served by mock_cluster.c in
 #      its own process so producer and consumers can share it);
-#   2. with -llakestream-rdkafka against a file:// store (skipped, with a
+#   2. with -llakestream-rdkafka against a file:// store, and against
+#      $LS_TEST_S3_URI (a fresh prefix) when it is set (skipped, with a
 #      message, when no shim library is given or it does not exist).
 # The scenario: produce N messages with delivery reports; one consumer of a
 # group reads all N; a consumer of a second group stops after N/2 and
@@ -16,7 +17,9 @@
 #   usage: test_kafka_examples.sh [SHIM]
 #     SHIM: path to liblakestream-rdkafka.so, or the directory holding it.
 #   env:   LS_KAFKA_N (messages, default 2000), LS_KAFKA_PARTITIONS (mock
-#          topic partitions, default 3), LS_TEST_TMP, CC.
+#          topic partitions, default 3), LS_TEST_TMP, CC, LS_SHIM_CFLAGS
+#          (extra flags for the shim build, e.g. the sanitizers the shim
+#          library was built with).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 EX="$HERE/../kafka_shim/examples"
@@ -174,7 +177,7 @@ else
   bad "build mock_cluster"
 fi
 
-# ---- 2. HOOK: the same examples against the shim on a file:// store ------
+# ---- 2. The same examples against the shim on file:// and s3:// stores ----
 # Same sources, same scenario; only the link line and bootstrap.servers
 # change. Partitions = world size (DESIGN.md section 11), default 1.
 if [ -z "$SHIM" ]; then
@@ -184,26 +187,41 @@ elif [ ! -e "$SHIM" ]; then
 else
   if [ -d "$SHIM" ]; then SHIM_DIR=$(cd "$SHIM" && pwd); else SHIM_DIR=$(cd "$(dirname "$SHIM")" && pwd); fi
   SHIM_BIN="$T/bin-shim"
-  if build "$SHIM_BIN" -L"$SHIM_DIR" -Wl,-rpath,"$SHIM_DIR" -llakestream-rdkafka; then
+  read -ra SHIM_CFLAGS <<<"${LS_SHIM_CFLAGS:-}"
+  if build "$SHIM_BIN" "${SHIM_CFLAGS[@]}" -L"$SHIM_DIR" -Wl,-rpath,"$SHIM_DIR" -llakestream-rdkafka; then
     # The examples must depend on the shim directly, never on librdkafka.
     if objdump -p "$SHIM_BIN/producer" | grep -q 'NEEDED.*librdkafka\.so'; then
       bad "shim build links librdkafka directly: $(objdump -p "$SHIM_BIN/producer" | grep -o 'librdkafka[^ ]*')"
     fi
     # Rank and world size from conf or env; the defaults (0 / 1) are meant.
     # The subshell counts its own failures and returns them.
-    # shellcheck disable=SC2030,SC2031
-    ( unset RANK WORLD_SIZE
-      fails=0
-      run_scenario shim "$SHIM_BIN" "file://$T/store" samples
-      exit "$fails" )
-    # shellcheck disable=SC2031
-    fails=$((fails + $?))
-    if [ -s "$T/rdkafka.all" ] && [ -s "$T/shim.all" ]; then
-      if cmp -s "$T/rdkafka.all" "$T/shim.all" && cmp -s "$T/rdkafka.split" "$T/shim.split"; then
-        ok "identical code: librdkafka+mock and shim+file:// delivered the same multisets"
-      else
-        bad "librdkafka+mock and shim+file:// delivered different multisets"
+    # shim_run LABEL BOOTSTRAP: the scenario, then the multisets compared
+    # with librdkafka's.
+    shim_run() {
+      local label=$1 bs=$2
+      # shellcheck disable=SC2030,SC2031
+      ( unset RANK WORLD_SIZE
+        fails=0
+        run_scenario "$label" "$SHIM_BIN" "$bs" samples
+        exit "$fails" )
+      # shellcheck disable=SC2031
+      fails=$((fails + $?))
+      if [ -s "$T/rdkafka.all" ] && [ -s "$T/$label.all" ]; then
+        if cmp -s "$T/rdkafka.all" "$T/$label.all" && cmp -s "$T/rdkafka.split" "$T/$label.split"; then
+          ok "identical code: librdkafka+mock and $label delivered the same multisets"
+        else
+          bad "librdkafka+mock and $label delivered different multisets"
+        fi
       fi
+    }
+    shim_run shim-file "file://$T/store"
+    # The same on S3 when a server is given (scripts/test.sh starts radosgw).
+    if [ -n "${LS_TEST_S3_URI:-}" ]; then
+      shim_run shim-s3 "${LS_TEST_S3_URI%/}/kafka-examples-$$-$RANDOM"
+    elif [ "${LS_TEST_S3_REQUIRED:-0}" = 1 ]; then
+      bad "LS_TEST_S3_REQUIRED=1 but LS_TEST_S3_URI is not set"
+    else
+      skip "shim on s3: LS_TEST_S3_URI is not set (see scripts/s3-server.sh)"
     fi
   fi
 fi

@@ -295,7 +295,7 @@ static void test_conf(void **state)
     assert_string_equal(rd_kafka_err2name(RD_KAFKA_RESP_ERR__QUEUE_FULL), "_QUEUE_FULL");
     assert_string_equal(rd_kafka_err2name(RD_KAFKA_RESP_ERR__FENCED), "_FENCED");
     assert_true(strlen(rd_kafka_err2str(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED)) > 0);
-    rd_kafka_error_t *e = rd_kafka_init_transactions(NULL, 0);
+    rd_kafka_error_t *e = rd_kafka_send_offsets_to_transaction(NULL, NULL, NULL, 0);
     assert_int_equal(rd_kafka_error_code(e), RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED);
     assert_string_equal(rd_kafka_error_name(e), "_NOT_IMPLEMENTED");
     assert_false(rd_kafka_error_is_retriable(e));
@@ -341,7 +341,7 @@ static void test_fencing(void **state)
     char *dir = lt_tmpdir("shim_fence");
     char *uri = store_uri(dir);
     dr_state *s1 = calloc(1, sizeof *s1), *s2 = calloc(1, sizeof *s2);
-    rd_kafka_t *old = new_producer(uri, s1, "transactional.id", "loader-7");
+    rd_kafka_t *old = new_producer(uri, s1, "lakestream.producer.id", "loader-7");
     assert_int_equal(rd_kafka_producev(old, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("a", 1),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                        RD_KAFKA_V_OPAQUE((void *)(intptr_t)0), RD_KAFKA_V_END),
@@ -349,7 +349,7 @@ static void test_fencing(void **state)
     assert_int_equal(rd_kafka_flush(old, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
     assert_int_equal(s1->count[0], 1);
 
-    rd_kafka_t *newer = new_producer(uri, s2, "transactional.id", "loader-7");
+    rd_kafka_t *newer = new_producer(uri, s2, "lakestream.producer.id", "loader-7");
     assert_int_equal(rd_kafka_producev(newer, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("b", 1),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                        RD_KAFKA_V_OPAQUE((void *)(intptr_t)0), RD_KAFKA_V_END),

@@ -1,0 +1,1317 @@
+/*
+ * consumer.c -- the consumer side of librdkafka's API over Lakestream
+ * (docs/kafka-shim.md, DESIGN.md section 11).
+ *
+ * A partition p of a topic is rank p of the topic's table at the handle's
+ * world size W; its offsets are rank-local sample ordinals, offset o being
+ * sample o % (B/W) of the rank's slice of step o / (B/W).  Each assigned
+ * partition has its own ls_consumer.  A subscription assigns the handle's
+ * own rank of every subscribed topic.
+ *
+ * Committing offset o of partition p for group g registers the table
+ * checkpoint "kafka.<g>.w<W>.r<p>" at step o / (B/W), so the storage a
+ * group still needs is never reclaimed, and a later consumer of the group
+ * resumes from it: at the same world size from its own rank's checkpoint;
+ * at another world size from the smallest step of the newest complete
+ * world (every rank of it committed), a step boundary.  Once a world is
+ * complete, the checkpoints of the group's other worlds are released.
+ *
+ * Locking as in handle.c: rk->lock guards the consumer state; callbacks
+ * (rebalance_cb, offset_commit_cb) run without it, from the poll calls.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shim_int.h"
+
+enum { RESET_EARLIEST = 0, RESET_LATEST = 1, RESET_ERROR = 2 };
+
+#define CKPT_PREFIX "kafka."
+#define WORLDS_TRACKED_MAX 64u   /* world sizes considered when resuming */
+
+/* ---- topic partition lists ---- */
+
+rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size)
+{
+    rd_kafka_topic_partition_list_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->size = size > 0 ? size : 1;
+    l->elems = calloc((size_t)l->size, sizeof *l->elems);
+    if (!l->elems) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void elem_clear(rd_kafka_topic_partition_t *e)
+{
+    free(e->topic);
+    free(e->metadata);
+}
+
+void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < l->cnt; i++)
+        elem_clear(&l->elems[i]);
+    free(l->elems);
+    free(l);
+}
+
+rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(
+    rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
+{
+    if (l->cnt == l->size) {
+        int size = l->size * 2;
+        rd_kafka_topic_partition_t *e = realloc(l->elems, (size_t)size * sizeof *e);
+        if (!e)
+            return NULL;  /* librdkafka aborts on OOM; the shim never does */
+        l->elems = e;
+        l->size = size;
+    }
+    char *t = strdup(topic ? topic : "");
+    if (!t)
+        return NULL;
+    rd_kafka_topic_partition_t *e = &l->elems[l->cnt++];
+    memset(e, 0, sizeof *e);
+    e->topic = t;
+    e->partition = partition;
+    e->offset = RD_KAFKA_OFFSET_INVALID;
+    return e;
+}
+
+void rd_kafka_topic_partition_list_add_range(rd_kafka_topic_partition_list_t *l,
+                                             const char *topic, int32_t start, int32_t stop)
+{
+    for (int32_t p = start; p <= stop; p++)
+        if (!rd_kafka_topic_partition_list_add(l, topic, p))
+            return;
+}
+
+int rd_kafka_topic_partition_list_del_by_idx(rd_kafka_topic_partition_list_t *l, int idx)
+{
+    if (idx < 0 || idx >= l->cnt)
+        return 0;
+    elem_clear(&l->elems[idx]);
+    memmove(&l->elems[idx], &l->elems[idx + 1],
+            (size_t)(l->cnt - idx - 1) * sizeof *l->elems);
+    l->cnt--;
+    return 1;
+}
+
+static int list_index(const rd_kafka_topic_partition_list_t *l, const char *topic,
+                      int32_t partition)
+{
+    for (int i = 0; l && i < l->cnt; i++)
+        if (l->elems[i].partition == partition && !strcmp(l->elems[i].topic, topic))
+            return i;
+    return -1;
+}
+
+int rd_kafka_topic_partition_list_del(rd_kafka_topic_partition_list_t *l, const char *topic,
+                                      int32_t partition)
+{
+    return rd_kafka_topic_partition_list_del_by_idx(l, list_index(l, topic, partition));
+}
+
+rd_kafka_topic_partition_list_t *
+rd_kafka_topic_partition_list_copy(const rd_kafka_topic_partition_list_t *src)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(src->cnt);
+    for (int i = 0; l && i < src->cnt; i++) {
+        const rd_kafka_topic_partition_t *s = &src->elems[i];
+        rd_kafka_topic_partition_t *e = rd_kafka_topic_partition_list_add(l, s->topic,
+                                                                          s->partition);
+        if (!e) {
+            rd_kafka_topic_partition_list_destroy(l);
+            return NULL;
+        }
+        e->offset = s->offset;
+        e->opaque = s->opaque;
+        e->err = s->err;
+        if (s->metadata && s->metadata_size) {
+            e->metadata = malloc(s->metadata_size);
+            if (!e->metadata) {
+                rd_kafka_topic_partition_list_destroy(l);
+                return NULL;
+            }
+            memcpy(e->metadata, s->metadata, s->metadata_size);
+            e->metadata_size = s->metadata_size;
+        }
+    }
+    return l;
+}
+
+rd_kafka_resp_err_t rd_kafka_topic_partition_list_set_offset(
+    rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition, int64_t offset)
+{
+    int i = list_index(l, topic, partition);
+    if (i < 0)
+        return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    l->elems[i].offset = offset;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_find(
+    const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
+{
+    int i = list_index(l, topic, partition);
+    return i < 0 ? NULL : &l->elems[i];
+}
+
+/* qsort_r is a GNU extension; an insertion sort keeps the caller's cmp and
+ * opaque without it (lists are assignment-sized). */
+void rd_kafka_topic_partition_list_sort(
+    rd_kafka_topic_partition_list_t *l,
+    int (*cmp)(const void *a, const void *b, void *cmp_opaque), void *cmp_opaque)
+{
+    for (int i = 1; i < l->cnt; i++) {
+        rd_kafka_topic_partition_t x = l->elems[i];
+        int j = i - 1;
+        for (; j >= 0; j--) {
+            int c;
+            if (cmp)
+                c = cmp(&l->elems[j], &x, cmp_opaque);
+            else {
+                c = strcmp(l->elems[j].topic, x.topic);
+                if (!c)
+                    c = (l->elems[j].partition > x.partition) -
+                        (l->elems[j].partition < x.partition);
+            }
+            if (c <= 0)
+                break;
+            l->elems[j + 1] = l->elems[j];
+        }
+        l->elems[j + 1] = x;
+    }
+}
+
+/* ---- handle setup ---- */
+
+static int conf_bool(const rd_kafka_conf_t *c, const char *name, int dflt)
+{
+    const char *v = shim_conf_lookup(c, name);
+    return v ? !strcmp(v, "true") : dflt;
+}
+
+static const char *conf_or_topic(const rd_kafka_conf_t *c, const char *name)
+{
+    const char *v = shim_conf_lookup(c, name);
+    if (!v && c->default_topic_conf) {
+        const rd_kafka_topic_conf_t *tc = c->default_topic_conf;
+        for (size_t i = 0; i < tc->n; i++)
+            if (!strcmp(tc->names[i], name))
+                v = tc->values[i];
+    }
+    return v;
+}
+
+rd_kafka_resp_err_t shim_consumer_init(rd_kafka_t *rk, char *errstr, size_t errstr_size)
+{
+    const rd_kafka_conf_t *c = rk->conf;
+    const char *g = shim_conf_lookup(c, "group.id");
+    if (g && *g) {
+        size_t n = strlen(g);
+        if (n > SHIM_GROUP_ID_BYTES_MAX) {
+            snprintf(errstr, errstr_size, "group.id of %zu bytes: at most %u (it names a "
+                     "table checkpoint)", n, SHIM_GROUP_ID_BYTES_MAX);
+            return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        }
+        /* Characters outside [A-Za-z0-9_-] become '_' ('.' too: it
+         * separates the parts of the checkpoint name). */
+        for (size_t i = 0; i < n; i++) {
+            char ch = g[i];
+            int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+            rk->group[i] = ok ? ch : '_';
+        }
+        rk->group[n] = '\0';
+    }
+    rk->auto_commit = conf_bool(c, "enable.auto.commit", 1);
+    rk->auto_store = conf_bool(c, "enable.auto.offset.store", 1);
+    rk->partition_eof = conf_bool(c, "enable.partition.eof", 0);
+    const char *ms = shim_conf_lookup(c, "auto.commit.interval.ms");
+    rk->auto_commit_ms = ms ? strtoll(ms, NULL, 10) : SHIM_AUTO_COMMIT_MS_DEFAULT;
+    if (rk->auto_commit_ms <= 0)
+        rk->auto_commit = 0;  /* librdkafka: 0 disables periodic commits */
+    rk->next_auto_commit_ms = shim_now_ms() + rk->auto_commit_ms;
+    const char *r = conf_or_topic(c, "auto.offset.reset");
+    if (!r || !strcmp(r, "largest") || !strcmp(r, "latest") || !strcmp(r, "end"))
+        rk->reset = RESET_LATEST;
+    else if (!strcmp(r, "smallest") || !strcmp(r, "earliest") || !strcmp(r, "beginning"))
+        rk->reset = RESET_EARLIEST;
+    else if (!strcmp(r, "error"))
+        rk->reset = RESET_ERROR;
+    else {
+        snprintf(errstr, errstr_size, "auto.offset.reset \"%s\": expected smallest, earliest, "
+                 "beginning, largest, latest, end or error", r);
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    }
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* ---- batches and messages ---- */
+
+void shim_bref_put(shim_bref *r)
+{
+    if (r && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        ls_batch_destroy(r->b);
+        free(r);
+    }
+}
+
+static shim_msg *msg_new(shim_part *p, rd_kafka_resp_err_t err, int64_t offset)
+{
+    shim_msg *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->rkm.err = err;
+    m->rkm.rkt = p ? p->rkt : NULL;
+    m->rkm.partition = p ? p->partition : RD_KAFKA_PARTITION_UA;
+    m->rkm.offset = offset;
+    m->timestamp_ms = -1;
+    return m;
+}
+
+/* An error event as a message: payload is the error string, as in
+ * librdkafka (rd_kafka_message_errstr returns it). */
+static shim_msg *err_msg(shim_part *p, rd_kafka_resp_err_t err, int64_t offset,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static shim_msg *err_msg(shim_part *p, rd_kafka_resp_err_t err, int64_t offset,
+                         const char *fmt, ...)
+{
+    shim_msg *m = msg_new(p, err, offset);
+    if (!m)
+        return NULL;
+    char buf[SHIM_ERRSTR_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    m->rkm.payload = strdup(buf);
+    if (m->rkm.payload) {
+        m->rkm.len = strlen(buf);
+        m->payload_owned = 1;
+        m->payload_is_errstr = 1;
+    }
+    return m;
+}
+
+/* ---- partitions ---- */
+
+static shim_part *part_find(rd_kafka_t *rk, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < rk->nparts; i++)
+        if (rk->parts[i]->partition == partition && !strcmp(rk->parts[i]->rkt->name, topic))
+            return rk->parts[i];
+    return NULL;
+}
+
+static void part_drop_batch(shim_part *p)
+{
+    shim_bref_put(p->cur);
+    p->cur = NULL;
+}
+
+static void part_free(shim_part *p)
+{
+    part_drop_batch(p);
+    ls_consumer_close(p->lc);
+    ls_table_close(p->t);
+    shim_topic_release(p->rkt);
+    free(p);
+}
+
+/* Lock held.  Adds a partition to the assignment (offset: where to start,
+ * logical or absolute). */
+static rd_kafka_resp_err_t part_add(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                    int64_t offset)
+{
+    if (part_find(rk, topic, partition))
+        return shim_seterr(RD_KAFKA_RESP_ERR__CONFLICT, "%s [%d] is assigned twice", topic,
+                           (int)partition);
+    if (rk->nparts >= SHIM_PARTS_MAX)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "more than %u assigned partitions",
+                           SHIM_PARTS_MAX);
+    shim_part *p = calloc(1, sizeof *p);
+    if (!p)
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    p->rkt = shim_topic_get(rk, topic);
+    if (!p->rkt) {
+        free(p);
+        return rd_kafka_last_error();
+    }
+    p->partition = partition;
+    p->pos = offset;
+    p->stored = p->committed = -1;
+    rk->parts[rk->nparts++] = p;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static void parts_clear(rd_kafka_t *rk)
+{
+    for (size_t i = 0; i < rk->nparts; i++)
+        part_free(rk->parts[i]);
+    rk->nparts = 0;
+    rk->rr = 0;
+}
+
+/* Open table `topic` and find its offsets per step for this world size.
+ * Errors: UNKNOWN_TOPIC_OR_PART (no such table), UNKNOWN_PARTITION
+ * (partition >= W, or B not a multiple of W), else the store's error; the
+ * shim's error string says which. */
+static rd_kafka_resp_err_t table_open_slice(rd_kafka_t *rk, const char *topic,
+                                            int32_t partition, ls_table **tp, uint32_t *slice)
+{
+    *tp = NULL;
+    if (partition < 0 || (uint32_t)partition >= rk->world_size)
+        return shim_seterr(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                           "topic %s has %u partitions (the world size, lakestream.world.size "
+                           "or WORLD_SIZE): no partition %d", topic, rk->world_size,
+                           (int)partition);
+    ls_table *t;
+    int rc = ls_table_open(rk->st, topic, rk->lconf, &t);
+    if (rc == LS_ERR_NOT_FOUND)
+        return shim_seterr(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                           "topic %s: no such table in the store (%s)", topic, ls_errmsg());
+    if (rc)
+        return shim_seterr(shim_err_from_ls(rc), "topic %s: %s", topic, ls_errmsg());
+    ls_table_info ti;
+    ls_table_info_get(t, &ti);
+    if (ti.global_batch % rk->world_size) {
+        ls_table_close(t);
+        return shim_seterr(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                           "topic %s: global batch %u is not a multiple of the world size %u",
+                           topic, ti.global_batch, rk->world_size);
+    }
+    *slice = ti.global_batch / rk->world_size;
+    *tp = t;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static int ckpt_name(const rd_kafka_t *rk, uint32_t world, int32_t partition, char *buf,
+                     size_t size)
+{
+    int n = snprintf(buf, size, CKPT_PREFIX "%s.w%u.r%d", rk->group, world, (int)partition);
+    return n > 0 && (size_t)n < size && (size_t)n <= LS_CHECKPOINT_NAME_BYTES_MAX ? 0 : -1;
+}
+
+/* Parse "kafka.<group>.w<W>.r<p>" for this handle's group. */
+static int ckpt_parse(const rd_kafka_t *rk, const char *name, uint32_t *world, uint32_t *rank)
+{
+    size_t gl = strlen(rk->group), pl = strlen(CKPT_PREFIX);
+    if (strncmp(name, CKPT_PREFIX, pl) || strncmp(name + pl, rk->group, gl) ||
+        strncmp(name + pl + gl, ".w", 2))
+        return -1;
+    const char *s = name + pl + gl + 2;
+    char *end;
+    errno = 0;
+    unsigned long w = strtoul(s, &end, 10);
+    if (end == s || strncmp(end, ".r", 2) || errno)
+        return -1;
+    s = end + 2;
+    unsigned long r = strtoul(s, &end, 10);
+    if (end == s || *end || errno || w == 0 || w > LS_WORLD_SIZE_MAX || r >= w)
+        return -1;
+    *world = (uint32_t)w;
+    *rank = (uint32_t)r;
+    return 0;
+}
+
+/* The step the group resumes at for `partition` at this world size, from
+ * the table's live checkpoints (t freshly loaded); -1 if none. */
+static int64_t group_step(rd_kafka_t *rk, ls_table *t, int32_t partition)
+{
+    if (!rk->group[0])
+        return -1;
+    struct { uint32_t w, ranks; uint64_t min; } worlds[WORLDS_TRACKED_MAX];
+    size_t nw = 0;
+    ls_checkpoint_info ci;
+    for (size_t i = 0; ls_table_checkpoint_get(t, i, &ci) == LS_OK; i++) {
+        uint32_t w, r;
+        if (!ci.live || ckpt_parse(rk, ci.name, &w, &r))
+            continue;
+        if (w == rk->world_size && r == (uint32_t)partition)
+            return (int64_t)ci.step;
+        size_t k = 0;
+        while (k < nw && worlds[k].w != w)
+            k++;
+        if (k == nw) {
+            if (nw == WORLDS_TRACKED_MAX)
+                continue;
+            worlds[nw].w = w;
+            worlds[nw].ranks = 0;
+            worlds[nw].min = UINT64_MAX;
+            nw++;
+        }
+        worlds[k].ranks++;  /* names are unique: one per (w, r) */
+        if (ci.step < worlds[k].min)
+            worlds[k].min = ci.step;
+    }
+    int64_t best = -1;
+    for (size_t k = 0; k < nw; k++)
+        if (worlds[k].ranks == worlds[k].w && worlds[k].w != rk->world_size &&
+            (int64_t)worlds[k].min > best)
+            best = (int64_t)worlds[k].min;
+    return best;
+}
+
+/* Once every rank of this world has committed, the group's checkpoints of
+ * other world sizes no longer define where it resumes: release them. */
+static void release_other_worlds(rd_kafka_t *rk, const char *topic)
+{
+    ls_table *t;
+    if (ls_table_open(rk->st, topic, rk->lconf, &t) != LS_OK)
+        return;  /* tried again at the next commit */
+    char *stale[WORLDS_TRACKED_MAX];
+    size_t ns = 0;
+    uint32_t ranks = 0;
+    ls_checkpoint_info ci;
+    for (size_t i = 0; ls_table_checkpoint_get(t, i, &ci) == LS_OK; i++) {
+        uint32_t w, r;
+        if (!ci.live || ckpt_parse(rk, ci.name, &w, &r))
+            continue;
+        if (w == rk->world_size)
+            ranks++;
+        else if (ns < WORLDS_TRACKED_MAX && (stale[ns] = strdup(ci.name)))
+            ns++;
+    }
+    ls_table_close(t);
+    for (size_t i = 0; i < ns; i++) {
+        if (ranks == rk->world_size)
+            (void)ls_checkpoint_release(rk->st, topic, stale[i], rk->lconf);
+        free(stale[i]);
+    }
+}
+
+/* Lock held.  Resolve a logical start offset of p (its table open). */
+static shim_msg *part_resolve(rd_kafka_t *rk, shim_part *p, int use_reset)
+{
+    ls_table_info ti;
+    int rc = ls_table_refresh(p->t);
+    if (rc) {
+        p->retry_at_ms = shim_now_ms() + SHIM_RETRY_MS;
+        return err_msg(p, shim_err_from_ls(rc), p->pos, "%s [%d]: reading the log: %s",
+                       p->rkt->name, (int)p->partition, ls_errmsg());
+    }
+    ls_table_info_get(p->t, &ti);
+    int64_t low = (int64_t)(ti.low_watermark_step * p->slice);
+    int64_t high = (int64_t)(ti.visible_steps * p->slice);
+    int64_t off = p->pos;
+    if (off == RD_KAFKA_OFFSET_STORED || off == RD_KAFKA_OFFSET_INVALID) {
+        int64_t step = group_step(rk, p->t, p->partition);
+        off = step >= 0 ? step * (int64_t)p->slice : RD_KAFKA_OFFSET_INVALID;
+    }
+    if (off == RD_KAFKA_OFFSET_INVALID || use_reset) {
+        if (rk->reset == RESET_ERROR) {
+            p->retry_at_ms = INT64_MAX;  /* until a seek or a new assignment */
+            return err_msg(p, RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET, p->pos,
+                           "%s [%d]: no committed offset%s and auto.offset.reset=error",
+                           p->rkt->name, (int)p->partition,
+                           use_reset ? " in range (reclaimed below the low watermark)" : "");
+        }
+        off = rk->reset == RESET_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    }
+    if (off == RD_KAFKA_OFFSET_BEGINNING)
+        off = low;
+    else if (off == RD_KAFKA_OFFSET_END)
+        off = high;
+    else if (off <= RD_KAFKA_OFFSET_TAIL_BASE) {
+        off = high - (RD_KAFKA_OFFSET_TAIL_BASE - off);
+        if (off < low)
+            off = low;
+    } else if (off < 0) {
+        p->retry_at_ms = INT64_MAX;
+        return err_msg(p, RD_KAFKA_RESP_ERR__INVALID_ARG, off, "%s [%d]: offset %lld",
+                       p->rkt->name, (int)p->partition, (long long)off);
+    }
+    p->pos = off;
+    return NULL;
+}
+
+/* Lock held.  The next message of p, an event message, or NULL. */
+static shim_msg *part_next(rd_kafka_t *rk, shim_part *p)
+{
+    if (p->paused || shim_now_ms() < p->retry_at_ms)
+        return NULL;
+    if (!p->lc) {
+        rd_kafka_resp_err_t err = table_open_slice(rk, p->rkt->name, p->partition, &p->t,
+                                                   &p->slice);
+        if (!err) {
+            int rc = ls_consumer_open(rk->st, p->rkt->name, (uint32_t)p->partition,
+                                      rk->world_size, rk->lconf, &p->lc);
+            if (rc)
+                err = shim_seterr(shim_err_from_ls(rc), "%s [%d]: %s", p->rkt->name,
+                                  (int)p->partition, ls_errmsg());
+        }
+        if (err) {
+            ls_table_close(p->t);
+            p->t = NULL;
+            p->retry_at_ms = shim_now_ms() + SHIM_RETRY_MS;
+            /* A missing table is reported once (it is read once it
+             * appears); other failures at every retry. */
+            if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+                if (p->missing_reported)
+                    return NULL;
+                p->missing_reported = 1;
+            }
+            return err_msg(p, err, RD_KAFKA_OFFSET_INVALID, "%s", shim_errstr());
+        }
+        p->missing_reported = 0;
+    }
+    if (p->pos < 0) {
+        shim_msg *m = part_resolve(rk, p, 0);
+        if (m || p->pos < 0)
+            return m;
+    }
+    for (int tries = 0; tries < 2; tries++) {
+        if (p->cur) {
+            const ls_batch *b = p->cur->b;
+            int64_t first = (int64_t)(b->step * p->slice);
+            if (p->pos >= first && p->pos < first + (int64_t)b->count) {
+                size_t i = (size_t)(p->pos - first);
+                shim_msg *m = msg_new(p, RD_KAFKA_RESP_ERR_NO_ERROR, p->pos);
+                if (!m)
+                    return NULL;
+                m->rkm.payload = (void *)(uintptr_t)b->samples[i];
+                m->rkm.len = b->lens[i];
+                m->bref = p->cur;
+                __atomic_add_fetch(&p->cur->refs, 1, __ATOMIC_RELAXED);
+                p->pos++;
+                if (rk->auto_store)
+                    p->stored = p->pos;
+                p->eof_sent = 0;
+                rk->rx_msgs++;
+                rk->rx_bytes += m->rkm.len;
+                return m;
+            }
+            part_drop_batch(p);
+        }
+        uint64_t step = (uint64_t)p->pos / p->slice;
+        ls_batch *b;
+        int rc = ls_consumer_read_step(p->lc, step, 0, &b);
+        if (rc == LS_OK) {
+            shim_bref *r = calloc(1, sizeof *r);
+            if (!r) {
+                ls_batch_destroy(b);
+                return NULL;
+            }
+            r->b = b;
+            r->refs = 1;
+            p->cur = r;
+            continue;
+        }
+        if (rc == LS_ERR_TIMEOUT) {
+            if (!rk->partition_eof || p->eof_sent)
+                return NULL;
+            /* Not fetched yet is not the end: the prefetch thread may be
+             * on its way.  The end is the visible end of the log. */
+            ls_table_info ti;
+            if (ls_table_refresh(p->t) != LS_OK)
+                return NULL;
+            ls_table_info_get(p->t, &ti);
+            if (step < ti.visible_steps)
+                return NULL;
+            p->eof_sent = 1;
+            return err_msg(p, RD_KAFKA_RESP_ERR__PARTITION_EOF, p->pos,
+                           "Fetch from topic %s [%d] reached end at offset %lld",
+                           p->rkt->name, (int)p->partition, (long long)p->pos);
+        }
+        if (rc == LS_ERR_RECLAIMED) {
+            shim_msg *m = part_resolve(rk, p, 1);
+            if (m || p->pos < 0)
+                return m;
+            continue;
+        }
+        p->retry_at_ms = shim_now_ms() + SHIM_RETRY_MS;
+        return err_msg(p, shim_err_from_ls(rc), p->pos, "%s [%d] offset %lld: %s",
+                       p->rkt->name, (int)p->partition, (long long)p->pos, ls_errmsg());
+    }
+    return NULL;
+}
+
+/* ---- commits ---- */
+
+static rd_kafka_resp_err_t commit_one(rd_kafka_t *rk, rd_kafka_topic_partition_t *e)
+{
+    if (e->offset < 0)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s [%d]: cannot commit logical "
+                           "offset %lld", e->topic, (int)e->partition, (long long)e->offset);
+    shim_part *p = part_find(rk, e->topic, e->partition);
+    ls_table *t = NULL;
+    uint32_t slice;
+    rd_kafka_resp_err_t err;
+    if (p && p->t)
+        slice = p->slice;
+    else if ((err = table_open_slice(rk, e->topic, e->partition, &t, &slice)))
+        return err;
+    ls_table_close(t);
+    char name[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
+    if (ckpt_name(rk, rk->world_size, e->partition, name, sizeof name))
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "group %s: checkpoint name too long",
+                           rk->group);
+    uint64_t step = (uint64_t)e->offset / slice;
+    int rc = ls_checkpoint_register(rk->st, e->topic, name, step, rk->lconf);
+    if (rc)
+        return shim_seterr(rc == LS_ERR_INVALID ? RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
+                                                : shim_err_from_ls(rc),
+                           "%s [%d]: committing offset %lld (checkpoint %s at step %llu): %s",
+                           e->topic, (int)e->partition, (long long)e->offset, name,
+                           (unsigned long long)step, ls_errmsg());
+    if (p)
+        p->committed = e->offset;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* Lock held.  Commit `offsets` (NULL: the stored offsets of the assignment
+ * that moved since the last commit).  *resultp gets the list with
+ * per-partition errors (may be NULL). */
+static rd_kafka_resp_err_t commit_locked(rd_kafka_t *rk,
+                                         const rd_kafka_topic_partition_list_t *offsets,
+                                         rd_kafka_topic_partition_list_t **resultp)
+{
+    *resultp = NULL;
+    if (!rk->group[0])
+        return shim_seterr(RD_KAFKA_RESP_ERR_INVALID_GROUP_ID,
+                           "commit needs group.id (it names the table checkpoint)");
+    rd_kafka_topic_partition_list_t *l;
+    if (offsets)
+        l = rd_kafka_topic_partition_list_copy(offsets);
+    else {
+        l = rd_kafka_topic_partition_list_new((int)rk->nparts);
+        for (size_t i = 0; l && i < rk->nparts; i++) {
+            shim_part *p = rk->parts[i];
+            if (p->stored < 0 || p->stored == p->committed)
+                continue;
+            rd_kafka_topic_partition_t *e =
+                rd_kafka_topic_partition_list_add(l, p->rkt->name, p->partition);
+            if (!e) {
+                rd_kafka_topic_partition_list_destroy(l);
+                l = NULL;
+                break;
+            }
+            e->offset = p->stored;
+        }
+    }
+    if (!l)
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    if (l->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return shim_seterr(RD_KAFKA_RESP_ERR__NO_OFFSET, "no offset to commit");
+    }
+    rd_kafka_resp_err_t first = RD_KAFKA_RESP_ERR_NO_ERROR;
+    char errbuf[SHIM_ERRSTR_BYTES] = "";
+    for (int i = 0; i < l->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &l->elems[i];
+        e->err = commit_one(rk, e);
+        if (e->err && !first) {
+            first = e->err;
+            snprintf(errbuf, sizeof errbuf, "%s", shim_errstr());
+        }
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = !strcmp(l->elems[j].topic, l->elems[i].topic);
+        if (!seen && !l->elems[i].err)
+            release_other_worlds(rk, l->elems[i].topic);
+    }
+    *resultp = l;
+    if (first)
+        return shim_seterr(first, "%s", errbuf);
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+/* Lock held.  Queue the result for offset_commit_cb (takes l). */
+static void queue_commit_event(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t *l)
+{
+    shim_event *ev = rk->conf->offset_commit_cb ? calloc(1, sizeof *ev) : NULL;
+    if (!ev) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return;
+    }
+    ev->err = err;
+    ev->offsets = l;
+    if (rk->ev_tail)
+        rk->ev_tail->next = ev;
+    else
+        rk->ev_head = ev;
+    rk->ev_tail = ev;
+}
+
+static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets)
+{
+    rd_kafka_topic_partition_list_t *l;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = commit_locked(rk, offsets, &l);
+    char msg[SHIM_ERRSTR_BYTES];
+    snprintf(msg, sizeof msg, "%s", shim_errstr());
+    queue_commit_event(rk, err, l);
+    pthread_mutex_unlock(&rk->lock);
+    return err ? shim_seterr(err, "%s", msg) : err;
+}
+
+/* Commits run synchronously in both modes; with async the result also
+ * reaches offset_commit_cb from the next poll, as with librdkafka. */
+rd_kafka_resp_err_t rd_kafka_commit(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *offsets, int async)
+{
+    (void)async;
+    return commit(rk, offsets);
+}
+
+rd_kafka_resp_err_t rd_kafka_commit_message(rd_kafka_t *rk,
+                                            const rd_kafka_message_t *rkmessage, int async)
+{
+    (void)async;
+    if (!rkmessage || rkmessage->err || !rkmessage->rkt)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "not a consumed message");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_t *e =
+        l ? rd_kafka_topic_partition_list_add(l, rkmessage->rkt->name, rkmessage->partition)
+          : NULL;
+    if (!e) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    }
+    e->offset = rkmessage->offset + 1;
+    rd_kafka_resp_err_t err = commit(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return err;
+}
+
+rd_kafka_resp_err_t rd_kafka_committed(rd_kafka_t *rk,
+                                       rd_kafka_topic_partition_list_t *partitions,
+                                       int timeout_ms)
+{
+    (void)timeout_ms;
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; i < partitions->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &partitions->elems[i];
+        ls_table *t;
+        uint32_t slice;
+        e->offset = RD_KAFKA_OFFSET_INVALID;
+        e->err = table_open_slice(rk, e->topic, e->partition, &t, &slice);
+        if (e->err)
+            continue;
+        int64_t step = group_step(rk, t, e->partition);
+        if (step >= 0)
+            e->offset = step * (int64_t)slice;
+        e->err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        ls_table_close(t);
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
+                                      rd_kafka_topic_partition_list_t *partitions)
+{
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; i < partitions->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &partitions->elems[i];
+        shim_part *p = part_find(rk, e->topic, e->partition);
+        e->offset = p && p->pos >= 0 ? p->pos : RD_KAFKA_OFFSET_INVALID;
+        e->err = p ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
+                                           rd_kafka_topic_partition_list_t *offsets)
+{
+    int ok = 0;
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; i < offsets->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &offsets->elems[i];
+        shim_part *p = part_find(rk, e->topic, e->partition);
+        e->err = p ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__STATE;
+        if (p) {
+            p->stored = e->offset;
+            ok++;
+        }
+    }
+    pthread_mutex_unlock(&rk->lock);
+    if (offsets->cnt && !ok)
+        return shim_seterr(RD_KAFKA_RESP_ERR__STATE, "none of the partitions is assigned");
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partition,
+                                          int64_t offset)
+{
+    rd_kafka_t *rk = rkt->rk;
+    if (!rk)
+        return shim_seterr(RD_KAFKA_RESP_ERR__DESTROY, "handle destroyed");
+    pthread_mutex_lock(&rk->lock);
+    shim_part *p = part_find(rk, rkt->name, partition);
+    if (p)
+        p->stored = offset + 1;
+    pthread_mutex_unlock(&rk->lock);
+    return p ? RD_KAFKA_RESP_ERR_NO_ERROR
+             : shim_seterr(RD_KAFKA_RESP_ERR__STATE, "%s [%d] is not assigned", rkt->name,
+                           (int)partition);
+}
+
+/* ---- assignment and subscription ---- */
+
+static rd_kafka_resp_err_t assign_locked(rd_kafka_t *rk,
+                                         const rd_kafka_topic_partition_list_t *partitions)
+{
+    parts_clear(rk);
+    for (int i = 0; partitions && i < partitions->cnt; i++) {
+        const rd_kafka_topic_partition_t *e = &partitions->elems[i];
+        rd_kafka_resp_err_t err = part_add(rk, e->topic, e->partition, e->offset);
+        if (err)
+            return err;
+    }
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+static int is_consumer(rd_kafka_t *rk, const char *fn)
+{
+    if (rk->type == RD_KAFKA_CONSUMER)
+        return 1;
+    shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s: not a consumer handle", fn);
+    return 0;
+}
+
+rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *partitions)
+{
+    if (!is_consumer(rk, "rd_kafka_assign"))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = assign_locked(rk, partitions);
+    pthread_mutex_unlock(&rk->lock);
+    return err;
+}
+
+rd_kafka_error_t *rd_kafka_incremental_assign(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *partitions)
+{
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; partitions && i < partitions->cnt && !err; i++)
+        err = part_add(rk, partitions->elems[i].topic, partitions->elems[i].partition,
+                       partitions->elems[i].offset);
+    pthread_mutex_unlock(&rk->lock);
+    return err ? rd_kafka_error_new(err, "%s", shim_errstr()) : NULL;
+}
+
+rd_kafka_error_t *rd_kafka_incremental_unassign(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions)
+{
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; partitions && i < partitions->cnt; i++) {
+        for (size_t k = 0; k < rk->nparts; k++) {
+            shim_part *p = rk->parts[k];
+            if (p->partition != partitions->elems[i].partition ||
+                strcmp(p->rkt->name, partitions->elems[i].topic))
+                continue;
+            part_free(p);
+            rk->parts[k] = rk->parts[--rk->nparts];
+            break;
+        }
+    }
+    rk->rr = 0;
+    pthread_mutex_unlock(&rk->lock);
+    return NULL;
+}
+
+/* Lock held. */
+static rd_kafka_topic_partition_list_t *assignment_list(rd_kafka_t *rk)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)rk->nparts);
+    for (size_t i = 0; l && i < rk->nparts; i++)
+        if (!rd_kafka_topic_partition_list_add(l, rk->parts[i]->rkt->name,
+                                               rk->parts[i]->partition)) {
+            rd_kafka_topic_partition_list_destroy(l);
+            return NULL;
+        }
+    return l;
+}
+
+rd_kafka_resp_err_t rd_kafka_assignment(rd_kafka_t *rk,
+                                        rd_kafka_topic_partition_list_t **partitions)
+{
+    pthread_mutex_lock(&rk->lock);
+    *partitions = assignment_list(rk);
+    pthread_mutex_unlock(&rk->lock);
+    return *partitions ? RD_KAFKA_RESP_ERR_NO_ERROR
+                       : shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+}
+
+int rd_kafka_assignment_lost(rd_kafka_t *rk)
+{
+    (void)rk;
+    return 0;  /* no broker session to lose */
+}
+
+const char *rd_kafka_rebalance_protocol(rd_kafka_t *rk)
+{
+    (void)rk;
+    return "EAGER";
+}
+
+rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
+                                       const rd_kafka_topic_partition_list_t *topics)
+{
+    if (!is_consumer(rk, "rd_kafka_subscribe"))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!rk->group[0])
+        return shim_seterr(RD_KAFKA_RESP_ERR_INVALID_GROUP_ID,
+                           "rd_kafka_subscribe needs group.id");
+    if (!topics || topics->cnt < 1 || topics->cnt > (int)SHIM_SUBSCRIPTION_MAX)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "subscribe to 1..%u topics",
+                           SHIM_SUBSCRIPTION_MAX);
+    for (int i = 0; i < topics->cnt; i++) {
+        const char *t = topics->elems[i].topic;
+        if (t[0] == '^')
+            return shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                               "liblakestream-rdkafka: regex subscriptions (\"%s\") are not "
+                               "implemented (docs/kafka-shim.md)", t);
+        if (!ls_name_is_valid(t))
+            return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
+                               "topic \"%s\": a topic is a table: 1..%u of [A-Za-z0-9._-]", t,
+                               LS_TABLE_NAME_BYTES_MAX);
+    }
+    rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(topics);
+    if (!copy)
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_topic_partition_list_destroy(rk->subscription);
+    rk->subscription = copy;
+    rk->rebalance_pending = 1;
+    pthread_mutex_unlock(&rk->lock);
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
+                                          rd_kafka_topic_partition_list_t **topics)
+{
+    pthread_mutex_lock(&rk->lock);
+    *topics = rk->subscription ? rd_kafka_topic_partition_list_copy(rk->subscription)
+                               : rd_kafka_topic_partition_list_new(0);
+    pthread_mutex_unlock(&rk->lock);
+    return *topics ? RD_KAFKA_RESP_ERR_NO_ERROR
+                   : shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+}
+
+/* Revoke the current assignment: commit it first with enable.auto.commit,
+ * then hand it to rebalance_cb (which calls rd_kafka_assign(rk, NULL)) or
+ * drop it.  Lock not held. */
+static void revoke(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    if (rk->nparts == 0) {
+        pthread_mutex_unlock(&rk->lock);
+        return;
+    }
+    if (rk->auto_commit && rk->group[0]) {
+        rd_kafka_topic_partition_list_t *res;
+        rd_kafka_resp_err_t err = commit_locked(rk, NULL, &res);
+        if (err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            queue_commit_event(rk, err, res);
+        else
+            rd_kafka_topic_partition_list_destroy(res);
+    }
+    rd_kafka_topic_partition_list_t *l = rk->conf->rebalance_cb ? assignment_list(rk) : NULL;
+    if (!l)
+        assign_locked(rk, NULL);
+    pthread_mutex_unlock(&rk->lock);
+    if (l) {
+        rk->conf->rebalance_cb(rk, RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS, l, rk->conf->opaque);
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+}
+
+/* Assign the subscription: this handle's rank of every subscribed topic,
+ * through rebalance_cb if set.  Lock not held. */
+static void rebalance(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    if (!rk->rebalance_pending) {
+        pthread_mutex_unlock(&rk->lock);
+        return;
+    }
+    rk->rebalance_pending = 0;
+    pthread_mutex_unlock(&rk->lock);
+    revoke(rk);
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new(rk->subscription ? rk->subscription->cnt : 0);
+    for (int i = 0; l && rk->subscription && i < rk->subscription->cnt; i++)
+        if (!rd_kafka_topic_partition_list_add(l, rk->subscription->elems[i].topic,
+                                               (int32_t)rk->rank)) {
+            rd_kafka_topic_partition_list_destroy(l);
+            l = NULL;
+        }
+    if (l && !rk->conf->rebalance_cb)
+        assign_locked(rk, l);
+    pthread_mutex_unlock(&rk->lock);
+    if (l && l->cnt && rk->conf->rebalance_cb)
+        rk->conf->rebalance_cb(rk, RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, l, rk->conf->opaque);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk)
+{
+    if (!is_consumer(rk, "rd_kafka_unsubscribe"))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_topic_partition_list_destroy(rk->subscription);
+    rk->subscription = NULL;
+    rk->rebalance_pending = 1;  /* revokes at the next poll */
+    pthread_mutex_unlock(&rk->lock);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* ---- polling ---- */
+
+/* Periodic offset commits (enable.auto.commit), then offset_commit_cb
+ * for every commit result queued; from both poll calls. */
+int shim_consumer_serve(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    int64_t now = shim_now_ms();
+    if (rk->auto_commit && rk->group[0] && !rk->closed && now >= rk->next_auto_commit_ms) {
+        rk->next_auto_commit_ms = now + rk->auto_commit_ms;
+        rd_kafka_topic_partition_list_t *res;
+        rd_kafka_resp_err_t err = commit_locked(rk, NULL, &res);
+        if (err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            queue_commit_event(rk, err, res);
+        else
+            rd_kafka_topic_partition_list_destroy(res);
+    }
+    shim_event *ev = rk->ev_head;
+    rk->ev_head = rk->ev_tail = NULL;
+    pthread_mutex_unlock(&rk->lock);
+    int n = 0;
+    while (ev) {
+        shim_event *next = ev->next;
+        rk->conf->offset_commit_cb(rk, ev->err, ev->offsets, rk->conf->opaque);
+        rd_kafka_topic_partition_list_destroy(ev->offsets);
+        free(ev);
+        ev = next;
+        n++;
+    }
+    return n;
+}
+
+rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms)
+{
+    if (!is_consumer(rk, "rd_kafka_consumer_poll"))
+        return NULL;
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
+    for (;;) {
+        rebalance(rk);
+        shim_serve_events(rk);
+        pthread_mutex_lock(&rk->lock);
+        if (rk->closed) {
+            pthread_mutex_unlock(&rk->lock);
+            shim_seterr(RD_KAFKA_RESP_ERR__STATE, "consumer closed");
+            return NULL;
+        }
+        shim_msg *m = NULL;
+        for (size_t k = 0; k < rk->nparts && !m; k++) {
+            size_t i = (rk->rr + k) % rk->nparts;
+            m = part_next(rk, rk->parts[i]);
+            if (m)
+                rk->rr = (i + 1) % rk->nparts;
+        }
+        pthread_mutex_unlock(&rk->lock);
+        if (m)
+            return &m->rkm;
+        int64_t now = shim_now_ms();
+        if (now >= deadline)
+            return NULL;
+        int64_t wait = deadline - now;
+        struct timespec ts = {0, (wait < SHIM_POLL_SLEEP_MS_MAX ? wait : SHIM_POLL_SLEEP_MS_MAX) *
+                                     1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk)
+{
+    /* Both rd_kafka_poll and rd_kafka_consumer_poll serve every callback. */
+    return rk->type == RD_KAFKA_CONSUMER
+               ? RD_KAFKA_RESP_ERR_NO_ERROR
+               : shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "not a consumer handle");
+}
+
+rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk)
+{
+    if (!is_consumer(rk, "rd_kafka_consumer_close"))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_topic_partition_list_destroy(rk->subscription);
+    rk->subscription = NULL;
+    rk->rebalance_pending = 0;
+    pthread_mutex_unlock(&rk->lock);
+    revoke(rk);
+    pthread_mutex_lock(&rk->lock);
+    assign_locked(rk, NULL);  /* whatever rebalance_cb left */
+    rk->closed = 1;
+    pthread_mutex_unlock(&rk->lock);
+    shim_consumer_serve(rk);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int rd_kafka_consumer_closed(rd_kafka_t *rk)
+{
+    pthread_mutex_lock(&rk->lock);
+    int c = rk->closed;
+    pthread_mutex_unlock(&rk->lock);
+    return c;
+}
+
+/* ---- seeking, pausing, watermarks ---- */
+
+static rd_kafka_resp_err_t seek_locked(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                       int64_t offset)
+{
+    shim_part *p = part_find(rk, topic, partition);
+    if (!p)
+        return shim_seterr(RD_KAFKA_RESP_ERR__STATE, "%s [%d] is not assigned: assign it "
+                           "first", topic, (int)partition);
+    if (offset == RD_KAFKA_OFFSET_INVALID)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "seek to an invalid offset");
+    part_drop_batch(p);
+    p->pos = offset;
+    p->eof_sent = 0;
+    p->retry_at_ms = 0;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_seek(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset,
+                                  int timeout_ms)
+{
+    (void)timeout_ms;
+    rd_kafka_t *rk = rkt->rk;
+    if (!rk)
+        return shim_seterr(RD_KAFKA_RESP_ERR__DESTROY, "handle destroyed");
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = seek_locked(rk, rkt->name, partition, offset);
+    pthread_mutex_unlock(&rk->lock);
+    return err;
+}
+
+rd_kafka_error_t *rd_kafka_seek_partitions(rd_kafka_t *rk,
+                                           rd_kafka_topic_partition_list_t *partitions,
+                                           int timeout_ms)
+{
+    (void)timeout_ms;
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; i < partitions->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &partitions->elems[i];
+        e->err = seek_locked(rk, e->topic, e->partition, e->offset);
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return NULL;
+}
+
+static rd_kafka_resp_err_t set_paused(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l,
+                                      int paused)
+{
+    pthread_mutex_lock(&rk->lock);
+    for (int i = 0; i < l->cnt; i++) {
+        shim_part *p = part_find(rk, l->elems[i].topic, l->elems[i].partition);
+        l->elems[i].err = p ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+        if (p)
+            p->paused = paused;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_pause_partitions(rd_kafka_t *rk,
+                                              rd_kafka_topic_partition_list_t *partitions)
+{
+    return set_paused(rk, partitions, 1);
+}
+
+rd_kafka_resp_err_t rd_kafka_resume_partitions(rd_kafka_t *rk,
+                                               rd_kafka_topic_partition_list_t *partitions)
+{
+    return set_paused(rk, partitions, 0);
+}
+
+/* low: first offset still readable (the low watermark step); high: the end
+ * of the visible steps.  Both read from the store. */
+rd_kafka_resp_err_t rd_kafka_query_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                     int32_t partition, int64_t *low,
+                                                     int64_t *high, int timeout_ms)
+{
+    (void)timeout_ms;
+    ls_table *t;
+    uint32_t slice;
+    *low = *high = RD_KAFKA_OFFSET_INVALID;
+    rd_kafka_resp_err_t err = table_open_slice(rk, topic, partition, &t, &slice);
+    if (err)
+        return err;
+    ls_table_info ti;
+    ls_table_info_get(t, &ti);
+    *low = (int64_t)(ti.low_watermark_step * slice);
+    *high = (int64_t)(ti.visible_steps * slice);
+    ls_table_close(t);
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+/* librdkafka answers from its cache; the shim has none, so it reads. */
+rd_kafka_resp_err_t rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                   int32_t partition, int64_t *low,
+                                                   int64_t *high)
+{
+    return rd_kafka_query_watermark_offsets(rk, topic, partition, low, high, 0);
+}
+
+/* ---- teardown and statistics ---- */
+
+void shim_consumer_destroy(rd_kafka_t *rk)
+{
+    parts_clear(rk);
+    rd_kafka_topic_partition_list_destroy(rk->subscription);
+    rk->subscription = NULL;
+    shim_event *ev = rk->ev_head;
+    while (ev) {
+        shim_event *next = ev->next;
+        rd_kafka_topic_partition_list_destroy(ev->offsets);
+        free(ev);
+        ev = next;
+    }
+    rk->ev_head = rk->ev_tail = NULL;
+}
+
+/* Lock held: the "topics" object of the statistics JSON (consumer). */
+void shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "\"topics\":{");
+    for (size_t t = 0; t < rk->nparts && n < size; t++) {
+        shim_part *p = rk->parts[t];
+        ls_read_stats rs = {0};
+        if (p->lc)
+            ls_consumer_stats_get(p->lc, &rs);
+        n += (size_t)snprintf(buf + n, size - n,
+                              "%s\"%s\":{\"partitions\":{\"%d\":{\"app_offset\":%lld,"
+                              "\"stored_offset\":%lld,\"committed_offset\":%lld,"
+                              "\"lakestream_bytes_fetched\":%llu,\"lakestream_requests\":%llu}}}",
+                              t ? "," : "", p->rkt->name, (int)p->partition,
+                              (long long)p->pos, (long long)p->stored,
+                              (long long)p->committed, (unsigned long long)rs.bytes_fetched,
+                              (unsigned long long)rs.requests);
+    }
+    if (n < size)
+        snprintf(buf + n, size - n, "}");
+}
