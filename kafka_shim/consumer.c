@@ -556,16 +556,14 @@ static shim_msg *part_next(rd_kafka_t *rk, shim_part *p)
             ls_table_close(p->t);
             p->t = NULL;
             p->retry_at_ms = shim_now_ms() + SHIM_RETRY_MS;
-            /* A missing table is reported once (it is read once it
-             * appears); other failures at every retry. */
-            if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-                if (p->missing_reported)
-                    return NULL;
-                p->missing_reported = 1;
-            }
+            /* Each error is reported once until the partition opens (a
+             * missing table is read as soon as it appears). */
+            if (p->last_err == err)
+                return NULL;
+            p->last_err = err;
             return err_msg(p, err, RD_KAFKA_OFFSET_INVALID, "%s", shim_errstr());
         }
-        p->missing_reported = 0;
+        p->last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
     }
     if (p->pos < 0) {
         shim_msg *m = part_resolve(rk, p, 0);

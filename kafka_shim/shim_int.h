@@ -100,7 +100,8 @@ typedef struct shim_part {
     int64_t   stored;          /* offset stored for the next commit; < 0: none */
     int64_t   committed;       /* offset of the last commit asked for; < 0: none */
     shim_bref *cur;            /* batch of step pos / slice, if loaded */
-    int       eof_sent, paused, missing_reported;
+    int       eof_sent, paused;
+    rd_kafka_resp_err_t last_err; /* reported while opening; not repeated */
     int64_t   retry_at_ms;     /* after a missing table or a read error */
 } shim_part;
 
