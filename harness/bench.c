@@ -54,6 +54,7 @@
 #include <avro.h>
 #include <jansson.h>
 
+#include "bench.h"
 #include "lakestream.h"
 
 #define PROG "lakestream-bench"
@@ -376,7 +377,7 @@ static json_t *balloon_reporting_json(void)
     return json_boolean(on);
 }
 
-static json_t *machine_json(const char *dir)
+json_t *machine_json(const char *dir)
 {
     json_t *m = json_object();
     char host[256] = "unknown";
@@ -450,7 +451,7 @@ static json_t *machine_json(const char *dir)
 /* The revision of the source tree: asked of git in the directory of the
  * executable (a build directory usually lives in the tree), then in the
  * current directory. */
-static void git_json(json_t *root)
+void git_json(json_t *root)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -5958,8 +5959,10 @@ int main(int argc, char **argv)
         return run_commit(argc, argv);
     if (!strcmp(argv[1], "stores"))
         return run_stores(argc, argv);
+    if (!strcmp(argv[1], "run"))
+        return run_main(argc, argv);
     if (strcmp(argv[1], "ingest"))
-        die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores; see --help)");
+        die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores, run; see --help)");
 
     opts o = {
         .store_parent = "/tmp", .seed = 1, .bytes_per_run = 1024 * MIB,

@@ -1,0 +1,90 @@
+/*
+ * workload.h -- benchmark workloads (workloads/NAME.conf, docs/workloads.md):
+ * a key=value file parsed into a wl_workload, deterministic samples, the
+ * preprocessing cost model, and the harness's shared run state.
+ *
+ * Shared by lakestream-bench (the orchestrator) and its workers, which are
+ * built twice from one source (harness/worker.c): against the Kafka shim
+ * and against librdkafka.  Nothing here links either.
+ */
+#ifndef LS_WORKLOAD_H
+#define LS_WORKLOAD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WL_NAME_BYTES      64u
+#define WL_KEYS_MAX        64u
+#define WL_LINE_BYTES      1024u
+#define WL_RANKS_MAX       1024u
+#define WL_PRODUCERS_MAX   256u
+#define WL_WORKERS_MAX     512u
+#define WL_HEADER_BYTES    24u    /* magic, index, length, crc32 */
+#define WL_SAMPLE_MAGIC    0x4c53574cu  /* "LWSL" */
+#define WL_SHM_MAGIC       0x4c534d31u
+
+typedef enum { WL_IMAGE_TEXT = 1, WL_CONVERSATION = 2 } wl_kind;
+
+typedef struct wl_workload {
+    char     name[WL_NAME_BYTES];
+    uint64_t seed;
+    wl_kind  kind;
+    /* image-text */
+    double   image_median, image_sigma;
+    uint64_t image_min, image_max;
+    uint32_t caption_words_min, caption_words_max;
+    /* conversation */
+    uint64_t text_min, text_max;
+    uint32_t turns_min, turns_max;
+    /* cost */
+    double   preprocess_ms_per_mb, preprocess_fixed_ms;
+    /* job */
+    uint32_t global_batch, world_size;
+    double   step_time_ms;
+    uint32_t colocated_workers, producers, producer_workers;
+} wl_workload;
+
+/* Parse a workload file; on error returns -1 with a message in err. */
+int wl_load(const char *path, wl_workload *w, char *err, size_t err_size);
+
+/* Size of sample `index` (header included) and its bytes (out: size). */
+size_t   wl_sample_size(const wl_workload *w, uint64_t index);
+void     wl_sample_fill(const wl_workload *w, uint64_t index, uint8_t *out, size_t size);
+/* Check a sample: 0 and *index if it is intact, -1 if not. */
+int      wl_sample_check(const uint8_t *buf, size_t len, uint64_t *index);
+/* Preprocessing cost of a sample of `size` bytes, in ms. */
+double   wl_cost_ms(const wl_workload *w, size_t size);
+/* Preprocess: a real pass over the bytes, then busy time up to the cost
+ * (modelled: the loader host's core is taken for that long). */
+uint32_t wl_preprocess(const wl_workload *w, const uint8_t *buf, size_t len);
+
+uint64_t wl_now_ns(void);
+void     wl_sleep_ns(uint64_t ns);
+
+/* The state a run shares between its processes (a file mmap'd by all). */
+typedef struct wl_rank_stat {
+    uint64_t steps, samples, bytes, bad_samples;
+    uint64_t wait_ns_total;
+    int32_t  pid, restarts;
+} wl_rank_stat;
+
+typedef struct wl_shm {
+    uint32_t magic, world;
+    pthread_mutex_t mu;          /* process-shared */
+    pthread_cond_t  cv;
+    uint64_t barrier_gen;
+    uint32_t barrier_count;
+    volatile uint32_t stop;      /* the orchestrator ends the run */
+    volatile uint64_t steps_done;   /* steps every rank has finished */
+    volatile uint64_t produced, delivered, produce_errors;
+    volatile uint64_t producer_bytes;
+    wl_rank_stat ranks[WL_RANKS_MAX];
+} wl_shm;
+
+wl_shm *wl_shm_create(const char *path, uint32_t world);
+wl_shm *wl_shm_open(const char *path);
+/* Wait at the step barrier; 0 when all ranks arrived, -1 if stopped. */
+int      wl_barrier(wl_shm *s);
+
+#endif
