@@ -371,7 +371,7 @@ static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     uint64_t B = t->desc.global_batch;
     unsigned backoff_ms = 1;
     uint64_t t0 = ls_now_ns();
-    int rc = LS_OK;
+    int rc = LS_OK, refreshed = 0;
     for (;;) {
         atomic_store(&c->known_steps, t->state.total_samples / B);
         if (step < t->state.low_watermark_step) {
@@ -382,6 +382,14 @@ static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
         if (t->state.total_samples / B > step)
             break;
         uint64_t now = ls_now_ns();
+        if (deadline_ns && now >= deadline_ns && !refreshed) {
+            /* Even a zero timeout reads the log once: the caller asks
+             * whether the step is visible now, not as of the last read. */
+            refreshed = 1;
+            if ((rc = ls_table_refresh(t)))
+                break;
+            continue;
+        }
         if (deadline_ns && now >= deadline_ns) {
             rc = ls_seterr(LS_ERR_TIMEOUT, "not visible after %" PRIu64 " ms (%" PRIu64
                            " steps visible)", (now - t0) / 1000000, t->state.total_samples / B);
@@ -398,7 +406,7 @@ static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
         backoff_ms = backoff_ms * 2 > c->poll_max_ms ? c->poll_max_ms : backoff_ms * 2;
         if ((rc = ls_table_refresh(t)))
             break;
-        rc = LS_OK;
+        refreshed = 1;
     }
     c->data.wait_ns_total += ls_now_ns() - t0;
     return rc;

@@ -147,7 +147,7 @@ int wl_load(const char *path, wl_workload *w, char *err, size_t err_size)
         NUM("producers", 1, WL_PRODUCERS_MAX, w->producers)
         NUM("producer.workers", 1, WL_WORKERS_MAX, w->producer_workers)
         else {
-            snprintf(e2, sizeof e2, "unknown key \"%s\" (docs/workloads.md lists them)", k);
+            snprintf(e2, sizeof e2, "unknown key \"%.64s\" (docs/workloads.md lists them)", k);
             rc = -1;
         }
 #undef NUM

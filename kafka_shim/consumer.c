@@ -225,23 +225,34 @@ rd_kafka_resp_err_t shim_consumer_init(rd_kafka_t *rk, char *errstr, size_t errs
                      "table checkpoint)", n, SHIM_GROUP_ID_BYTES_MAX);
             return RD_KAFKA_RESP_ERR__INVALID_ARG;
         }
-        /* Characters outside [A-Za-z0-9_-] become '_' ('.' too: it
-         * separates the parts of the checkpoint name). */
+        /* [A-Za-z0-9-] are kept, any other byte becomes _HH (hex): names
+         * stay distinct ("a.b" is a_2eb, "a_b" a_5fb), and '.' stays free
+         * to separate the parts of the checkpoint name. */
+        size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            char ch = g[i];
-            int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                     (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-            rk->group[i] = ok ? ch : '_';
+            unsigned char ch = (unsigned char)g[i];
+            int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                       (ch >= '0' && ch <= '9') || ch == '-';
+            if (k + (keep ? 1 : 3) > SHIM_GROUP_ID_BYTES_MAX) {
+                snprintf(errstr, errstr_size, "group.id \"%s\": encoded for a checkpoint "
+                         "name it exceeds %u bytes (bytes outside [A-Za-z0-9-] take 3)", g,
+                         SHIM_GROUP_ID_BYTES_MAX);
+                return RD_KAFKA_RESP_ERR__INVALID_ARG;
+            }
+            if (keep)
+                rk->group[k++] = (char)ch;
+            else
+                k += (size_t)snprintf(rk->group + k, 4, "_%02x", ch);
         }
-        rk->group[n] = '\0';
+        rk->group[k] = '\0';
     }
     rk->auto_commit = conf_bool(c, "enable.auto.commit", 1);
     rk->auto_store = conf_bool(c, "enable.auto.offset.store", 1);
     rk->partition_eof = conf_bool(c, "enable.partition.eof", 0);
     const char *ms = shim_conf_lookup(c, "auto.commit.interval.ms");
     rk->auto_commit_ms = ms ? strtoll(ms, NULL, 10) : SHIM_AUTO_COMMIT_MS_DEFAULT;
-    if (rk->auto_commit_ms <= 0)
-        rk->auto_commit = 0;  /* librdkafka: 0 disables periodic commits */
+    /* auto.commit.interval.ms = 0 stops the periodic commits only (as in
+     * librdkafka); unassigning still commits. */
     rk->next_auto_commit_ms = shim_now_ms() + rk->auto_commit_ms;
     const char *r = conf_or_topic(c, "auto.offset.reset");
     if (!r || !strcmp(r, "largest") || !strcmp(r, "latest") || !strcmp(r, "end"))
@@ -456,12 +467,17 @@ static int64_t group_step(rd_kafka_t *rk, ls_table *t, int32_t partition)
         if (ci.step < worlds[k].min)
             worlds[k].min = ci.step;
     }
-    int64_t best = -1;
-    for (size_t k = 0; k < nw; k++)
+    int64_t best = -1, any = -1;
+    for (size_t k = 0; k < nw; k++) {
         if (worlds[k].ranks == worlds[k].w && worlds[k].w != rk->world_size &&
             (int64_t)worlds[k].min > best)
             best = (int64_t)worlds[k].min;
-    return best;
+        if (any < 0 || (int64_t)worlds[k].min < any)
+            any = (int64_t)worlds[k].min;
+    }
+    /* No complete world: the group's smallest committed step, so that
+     * nothing the group has not read is skipped. */
+    return best >= 0 ? best : any;
 }
 
 /* Once every rank of this world has committed, the group's checkpoints of
@@ -828,6 +844,9 @@ rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
 rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
                                            rd_kafka_topic_partition_list_t *offsets)
 {
+    if (rk->auto_store)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "rd_kafka_offsets_store needs "
+                           "enable.auto.offset.store=false");
     int ok = 0;
     pthread_mutex_lock(&rk->lock);
     for (int i = 0; i < offsets->cnt; i++) {
@@ -851,6 +870,9 @@ rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partiti
     rd_kafka_t *rk = rkt->rk;
     if (!rk)
         return shim_seterr(RD_KAFKA_RESP_ERR__DESTROY, "handle destroyed");
+    if (rk->auto_store)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "rd_kafka_offset_store needs "
+                           "enable.auto.offset.store=false");
     pthread_mutex_lock(&rk->lock);
     shim_part *p = part_find(rk, rkt->name, partition);
     if (p)
@@ -863,15 +885,45 @@ rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partiti
 
 /* ---- assignment and subscription ---- */
 
+/* Lock held.  With enable.auto.commit, commit the stored offsets of
+ * partitions about to be unassigned (as librdkafka does), so an offset
+ * stored in a revoke callback is not lost. */
+static void commit_removed_locked(rd_kafka_t *rk, shim_part *const *ps, size_t n)
+{
+    if (!rk->auto_commit || !rk->group[0])
+        return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; l && i < n; i++) {
+        if (ps[i]->stored < 0 || ps[i]->stored == ps[i]->committed)
+            continue;
+        rd_kafka_topic_partition_t *e =
+            rd_kafka_topic_partition_list_add(l, ps[i]->rkt->name, ps[i]->partition);
+        if (e)
+            e->offset = ps[i]->stored;
+    }
+    if (l && l->cnt) {
+        rd_kafka_topic_partition_list_t *res;
+        rd_kafka_resp_err_t err = commit_locked(rk, l, &res);
+        queue_commit_event(rk, err, res);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Lock held.  Replace the assignment; all or nothing. */
 static rd_kafka_resp_err_t assign_locked(rd_kafka_t *rk,
                                          const rd_kafka_topic_partition_list_t *partitions)
 {
+    commit_removed_locked(rk, rk->parts, rk->nparts);
     parts_clear(rk);
     for (int i = 0; partitions && i < partitions->cnt; i++) {
         const rd_kafka_topic_partition_t *e = &partitions->elems[i];
         rd_kafka_resp_err_t err = part_add(rk, e->topic, e->partition, e->offset);
-        if (err)
-            return err;
+        if (err) {
+            char msg[SHIM_ERRSTR_BYTES];
+            snprintf(msg, sizeof msg, "%s", shim_errstr());
+            parts_clear(rk);
+            return shim_seterr(err, "%s", msg);
+        }
     }
     return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
 }
@@ -917,6 +969,7 @@ rd_kafka_error_t *rd_kafka_incremental_unassign(
             if (p->partition != partitions->elems[i].partition ||
                 strcmp(p->rkt->name, partitions->elems[i].topic))
                 continue;
+            commit_removed_locked(rk, &p, 1);
             part_free(p);
             rk->parts[k] = rk->parts[--rk->nparts];
             break;
@@ -1006,9 +1059,8 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
                    : shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
 }
 
-/* Revoke the current assignment: commit it first with enable.auto.commit,
- * then hand it to rebalance_cb (which calls rd_kafka_assign(rk, NULL)) or
- * drop it.  Lock not held. */
+/* Revoke the current assignment: hand it to rebalance_cb (which calls
+ * rd_kafka_assign(rk, NULL)) or drop it.  Lock not held. */
 static void revoke(rd_kafka_t *rk)
 {
     pthread_mutex_lock(&rk->lock);
@@ -1016,14 +1068,8 @@ static void revoke(rd_kafka_t *rk)
         pthread_mutex_unlock(&rk->lock);
         return;
     }
-    if (rk->auto_commit && rk->group[0]) {
-        rd_kafka_topic_partition_list_t *res;
-        rd_kafka_resp_err_t err = commit_locked(rk, NULL, &res);
-        if (err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            queue_commit_event(rk, err, res);
-        else
-            rd_kafka_topic_partition_list_destroy(res);
-    }
+    /* With enable.auto.commit the stored offsets are committed when the
+     * partitions are unassigned (by rebalance_cb, or here). */
     rd_kafka_topic_partition_list_t *l = rk->conf->rebalance_cb ? assignment_list(rk) : NULL;
     if (!l)
         assign_locked(rk, NULL);
@@ -1055,7 +1101,9 @@ static void rebalance(rd_kafka_t *rk)
             rd_kafka_topic_partition_list_destroy(l);
             l = NULL;
         }
-    if (l && !rk->conf->rebalance_cb)
+    if (!l)
+        rk->rebalance_pending = 1;  /* out of memory: try at the next poll */
+    else if (!rk->conf->rebalance_cb)
         assign_locked(rk, l);
     pthread_mutex_unlock(&rk->lock);
     if (l && l->cnt && rk->conf->rebalance_cb)
@@ -1081,9 +1129,11 @@ rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk)
  * for every commit result queued; from both poll calls. */
 int shim_consumer_serve(rd_kafka_t *rk)
 {
+    rebalance(rk);  /* rd_kafka_poll serves rebalance_cb too */
     pthread_mutex_lock(&rk->lock);
     int64_t now = shim_now_ms();
-    if (rk->auto_commit && rk->group[0] && !rk->closed && now >= rk->next_auto_commit_ms) {
+    if (rk->auto_commit && rk->auto_commit_ms > 0 && rk->group[0] && !rk->closed &&
+        now >= rk->next_auto_commit_ms) {
         rk->next_auto_commit_ms = now + rk->auto_commit_ms;
         rd_kafka_topic_partition_list_t *res;
         rd_kafka_resp_err_t err = commit_locked(rk, NULL, &res);
@@ -1292,24 +1342,42 @@ void shim_consumer_destroy(rd_kafka_t *rk)
     rk->ev_head = rk->ev_tail = NULL;
 }
 
-/* Lock held: the "topics" object of the statistics JSON (consumer). */
-void shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size)
+/* Lock held: the "topics" object of the statistics JSON (consumer), one
+ * key per topic.  -1 if it does not fit in size (no partial JSON). */
+int shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size)
 {
     size_t n = (size_t)snprintf(buf, size, "\"topics\":{");
+    int ntopics = 0;
     for (size_t t = 0; t < rk->nparts && n < size; t++) {
-        shim_part *p = rk->parts[t];
-        ls_read_stats rs = {0};
-        if (p->lc)
-            ls_consumer_stats_get(p->lc, &rs);
-        n += (size_t)snprintf(buf + n, size - n,
-                              "%s\"%s\":{\"partitions\":{\"%d\":{\"app_offset\":%lld,"
-                              "\"stored_offset\":%lld,\"committed_offset\":%lld,"
-                              "\"lakestream_bytes_fetched\":%llu,\"lakestream_requests\":%llu}}}",
-                              t ? "," : "", p->rkt->name, (int)p->partition,
-                              (long long)p->pos, (long long)p->stored,
-                              (long long)p->committed, (unsigned long long)rs.bytes_fetched,
-                              (unsigned long long)rs.requests);
+        const char *name = rk->parts[t]->rkt->name;
+        int seen = 0;
+        for (size_t k = 0; k < t && !seen; k++)
+            seen = !strcmp(rk->parts[k]->rkt->name, name);
+        if (seen)
+            continue;
+        n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s\"%s\":{\"partitions\":{",
+                              ntopics++ ? "," : "", name);
+        int np = 0;
+        for (size_t k = t; k < rk->nparts && n < size; k++) {
+            shim_part *p = rk->parts[k];
+            if (strcmp(p->rkt->name, name))
+                continue;
+            ls_read_stats rs = {0};
+            if (p->lc)
+                ls_consumer_stats_get(p->lc, &rs);
+            n += (size_t)snprintf(buf + n, size - n,
+                                  "%s\"%d\":{\"app_offset\":%lld,\"stored_offset\":%lld,"
+                                  "\"committed_offset\":%lld,\"lakestream_bytes_fetched\":%llu,"
+                                  "\"lakestream_requests\":%llu}",
+                                  np++ ? "," : "", (int)p->partition, (long long)p->pos,
+                                  (long long)p->stored, (long long)p->committed,
+                                  (unsigned long long)rs.bytes_fetched,
+                                  (unsigned long long)rs.requests);
+        }
+        if (n < size)
+            n += (size_t)snprintf(buf + n, size - n, "}}");
     }
     if (n < size)
-        snprintf(buf + n, size - n, "}");
+        n += (size_t)snprintf(buf + n, size - n, "}");
+    return n < size ? 0 : -1;
 }

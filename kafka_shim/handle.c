@@ -95,7 +95,7 @@ static int make_producer_id(rd_kafka_t *rk, char *errstr, size_t errstr_size)
                      LS_PRODUCER_ID_BYTES_MAX);
         return -1;
     }
-    snprintf(rk->producer_id, sizeof rk->producer_id, "%s", buf);
+    memcpy(rk->producer_id, buf, strlen(buf) + 1);  /* fits: checked above */
     return 0;
 }
 
@@ -250,8 +250,10 @@ int shim_serve_events(rd_kafka_t *rk)
                                    shim_conf_lookup(rk->conf, "client.id") : "rdkafka");
         json = malloc(SHIM_STATS_BYTES_MAX);
         char topics[SHIM_STATS_BYTES_MAX / 2] = "\"topics\":{}";
-        if (rk->type == RD_KAFKA_CONSUMER)
-            shim_consumer_stats(rk, topics, sizeof topics);
+        if (rk->type == RD_KAFKA_CONSUMER && shim_consumer_stats(rk, topics, sizeof topics)) {
+            free(json);  /* too many partitions for one JSON: none rather than broken */
+            json = NULL;
+        }
         if (json)
             json_len = (size_t)snprintf(json, SHIM_STATS_BYTES_MAX,
                 "{\"name\":\"%s\",\"client_id\":\"%s\",\"type\":\"%s\",\"ts\":%lld,"
@@ -361,7 +363,7 @@ int rd_kafka_outq_len(rd_kafka_t *rk)
 
 /* Destroy: like librdkafka, messages not yet committed are not waited for
  * (call rd_kafka_flush first); their delivery reports are not served. */
-void rd_kafka_destroy(rd_kafka_t *rk)
+static void destroy(rd_kafka_t *rk)
 {
     if (!rk)
         return;
@@ -393,10 +395,19 @@ void rd_kafka_destroy(rd_kafka_t *rk)
     free(rk);
 }
 
+/* A consumer with group.id is closed first (committing with
+ * enable.auto.commit), as librdkafka does, unless the flag says not to. */
 void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags)
 {
-    (void)flags;
-    rd_kafka_destroy(rk);
+    if (rk && rk->type == RD_KAFKA_CONSUMER && rk->group[0] &&
+        !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE) && !rd_kafka_consumer_closed(rk))
+        rd_kafka_consumer_close(rk);
+    destroy(rk);
+}
+
+void rd_kafka_destroy(rd_kafka_t *rk)
+{
+    rd_kafka_destroy_flags(rk, 0);
 }
 
 const char *rd_kafka_name(const rd_kafka_t *rk) { return rk->name; }

@@ -218,6 +218,9 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
     }
     if (rk->type != RD_KAFKA_PRODUCER)
         return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "produce on a consumer handle");
+    if (rk->txn_committing)
+        return shim_seterr(RD_KAFKA_RESP_ERR__STATE, "rd_kafka_commit_transaction is in "
+                           "progress: produce after it returns, in the next transaction");
     if (rk->txn_state != SHIM_TXN_OFF && rk->txn_state != SHIM_TXN_IN)
         return shim_seterr(RD_KAFKA_RESP_ERR__STATE,
                            "transactional producer (transactional.id): call "

@@ -193,7 +193,7 @@ void shim_bref_put(shim_bref *r);
 rd_kafka_resp_err_t shim_consumer_init(rd_kafka_t *rk, char *errstr, size_t errstr_size);
 void shim_consumer_destroy(rd_kafka_t *rk);
 int  shim_consumer_serve(rd_kafka_t *rk);  /* offset_commit_cb events; lock not held */
-void shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size);  /* lock held */
+int  shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size);  /* lock held; -1: too long */
 
 /* producer.c */
 void shim_msg_free(shim_msg *m);

@@ -398,8 +398,10 @@ static void test_reset_and_late_topic(void **state)
     char *dir = lt_tmpdir("shimc_reset");
     char *uri = store_uri(dir);
     produce(uri, "r", 1, 0, 10);
+    /* Without the prefetch thread the consumer still sees new steps. */
     rd_kafka_t *late = consumer(uri, "late", 0, 1, "auto.offset.reset", "latest",
-                                "enable.partition.eof", "true", NULL);
+                                "enable.partition.eof", "true",
+                                "lakestream.consumer.prefetch.steps", "0", NULL);
     subscribe(late, "r");
     rd_kafka_message_t *m = next_any(late);
     assert_int_equal(m->err, RD_KAFKA_RESP_ERR__PARTITION_EOF);
@@ -529,6 +531,93 @@ static void test_callbacks(void **state)
     assert_int_equal(s.commit_errors, 0);
     rd_kafka_destroy(rk);
     assert_int_equal(ckpt_step(uri, "c", "kafka.cbs.w1.r0"), 10);  /* 21 / 2 */
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+static void revoke_store_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        assert_int_equal(rd_kafka_assign(rk, parts), 0);
+        return;
+    }
+    /* The last word of a loader: store where it got to, then unassign. */
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(parts);
+    l->elems[0].offset = 8;
+    assert_int_equal(rd_kafka_offsets_store(rk, l), 0);
+    rd_kafka_topic_partition_list_destroy(l);
+    assert_int_equal(rd_kafka_assign(rk, NULL), 0);
+}
+
+/* With enable.auto.commit, unassigning commits the stored offsets, also
+ * ones stored in the revoke callback and with periodic commits off
+ * (auto.commit.interval.ms=0); rd_kafka_destroy closes a consumer that
+ * was not closed.  Group names that differ only in punctuation stay
+ * apart; a group whose world is incomplete resumes at its smallest step. */
+static void test_commit_on_unassign(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shimc_unassign");
+    char *uri = store_uri(dir);
+    produce(uri, "u", 4, 0, 40);
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", uri);
+    set(conf, "group.id", "a.b");
+    set(conf, "auto.offset.reset", "earliest");
+    set(conf, "enable.auto.offset.store", "false");
+    set(conf, "auto.commit.interval.ms", "0");
+    rd_kafka_conf_set_rebalance_cb(conf, revoke_store_cb);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    assert_non_null(rk);
+    subscribe(rk, "u");
+    for (int k = 0; k < 10; k++)
+        rd_kafka_message_destroy(next_data(rk, 0, NULL));
+    close_destroy(rk);
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1.r0"), 2);  /* offset 8, B/W 4 */
+
+    /* Destroy without close, offset stored by hand: committed. */
+    rk = consumer(uri, "a_b", 0, 1, "enable.auto.commit", "true",
+                  "enable.auto.offset.store", "false", NULL);
+    subscribe(rk, "u");
+    rd_kafka_message_t *m = next_data(rk, 0, NULL);
+    assert_int_equal(m->offset, 0);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "u", 0)->offset = 12;
+    assert_int_equal(rd_kafka_offsets_store(rk, l), 0);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_message_destroy(m);
+    rd_kafka_destroy(rk);
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_5fb.w1.r0"), 3);
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1.r0"), 2);  /* untouched */
+
+    /* enable.auto.offset.store=true: storing by hand is an error. */
+    rk = consumer(uri, "auto", 0, 1, NULL);
+    subscribe(rk, "u");
+    rd_kafka_message_destroy(next_data(rk, 0, NULL));
+    l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "u", 0)->offset = 3;
+    assert_int_equal(rd_kafka_offsets_store(rk, l), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    rd_kafka_topic_partition_list_destroy(l);
+    close_destroy(rk);
+
+    /* W = 2, only rank 0 committed (step 5): W = 1 resumes at step 5. */
+    rk = consumer(uri, "half", 0, 2, NULL);
+    subscribe(rk, "u");
+    for (int k = 0; k < 10; k++)
+        rd_kafka_message_destroy(next_data(rk, 0, NULL));
+    assert_int_equal(rd_kafka_commit(rk, NULL, 0), 0);
+    close_destroy(rk);
+    rk = consumer(uri, "half", 0, 1, NULL);
+    subscribe(rk, "u");
+    m = next_data(rk, 0, NULL);
+    assert_int_equal(m->offset, 20);
+    check_value(m, 20);
+    rd_kafka_message_destroy(m);
+    close_destroy(rk);
     free(uri);
     lt_rm_rf(dir);
     free(dir);
@@ -883,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_assign_seek),
         cmocka_unit_test(test_reset_and_late_topic),
         cmocka_unit_test(test_callbacks),
+        cmocka_unit_test(test_commit_on_unassign),
         cmocka_unit_test(test_reclaimed),
         cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_threads),
