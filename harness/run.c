@@ -445,8 +445,12 @@ int run_main(int argc, char **argv)
     }
 
     /* Results. */
-    double dur = first_step_ns ? (double)(t_stop - first_step_ns) / 1e9 : 0;
-    double steps_per_s = dur > 0 && steps_at_stop > 1 ? (double)(steps_at_stop - 1) / dur : 0;
+    /* From the first step's end to the last step's end, as the barrier
+     * recorded them: start-up and the stop are not counted. */
+    uint64_t s_first = S->first_step_ns, s_last = S->last_step_ns, s_n = S->steps_done;
+    double dur = s_n > 1 ? (double)(s_last - s_first) / 1e9 : 0;
+    double steps_per_s = dur > 0 ? (double)(s_n - 1) / dur : 0;
+    (void)first_step_ns;
     double ideal = w.step_time_ms > 0 ? 1000.0 / w.step_time_ms : 0;
     size_t nw_all = 0, cap = 0;
     uint32_t *waits = NULL;

@@ -346,6 +346,9 @@ int wl_barrier(wl_shm *s)
         s->barrier_count = 0;
         s->barrier_gen++;
         s->steps_done++;
+        s->last_step_ns = wl_now_ns();  /* CLOCK_MONOTONIC: one clock for all processes */
+        if (s->steps_done == 1)
+            s->first_step_ns = s->last_step_ns;
         pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);
         return 0;

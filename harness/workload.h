@@ -77,6 +77,7 @@ typedef struct wl_shm {
     uint32_t barrier_count;
     volatile uint32_t stop;      /* the orchestrator ends the run */
     volatile uint64_t steps_done;   /* steps every rank has finished */
+    volatile uint64_t first_step_ns, last_step_ns;  /* wl_now_ns of steps 1 and steps_done */
     volatile uint64_t produced, delivered, produce_errors;
     volatile uint64_t producer_bytes;
     wl_rank_stat ranks[WL_RANKS_MAX];
