@@ -378,7 +378,7 @@ int run_main(int argc, char **argv)
 
     /* Progress, and the step timeline. */
     int tty = isatty(2);
-    uint64_t first_step_ns = 0, last_print = 0;
+    uint64_t last_print = 0;
     uint64_t deadline = t_start + (uint64_t)(o.duration_s * 1e9);
     json_t *timeline = json_array();
     uint64_t last_tl = 0;
@@ -386,8 +386,6 @@ int run_main(int argc, char **argv)
     while (wl_now_ns() < deadline && !died) {
         wl_sleep_ns(100000000);
         uint64_t now = wl_now_ns(), steps = S->steps_done;
-        if (steps && !first_step_ns)
-            first_step_ns = now;
         if (now - last_tl >= 1000000000u) {
             last_tl = now;
             json_t *p = json_pack("{s:f, s:I, s:I}", "t_s", (double)(now - t_start) / 1e9,
@@ -450,7 +448,6 @@ int run_main(int argc, char **argv)
     uint64_t s_first = S->first_step_ns, s_last = S->last_step_ns, s_n = S->steps_done;
     double dur = s_n > 1 ? (double)(s_last - s_first) / 1e9 : 0;
     double steps_per_s = dur > 0 ? (double)(s_n - 1) / dur : 0;
-    (void)first_step_ns;
     double ideal = w.step_time_ms > 0 ? 1000.0 / w.step_time_ms : 0;
     size_t nw_all = 0, cap = 0;
     uint32_t *waits = NULL;

@@ -71,7 +71,6 @@ static rd_kafka_conf_t *base_conf(void)
 
 static rd_kafka_t *P_rk;
 static uint64_t P_next;            /* next local sequence number (atomic) */
-static pthread_mutex_t P_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -147,7 +146,6 @@ static int run_producer(void)
         pthread_join(th[i], NULL);
     rd_kafka_flush(P_rk, 5000);
     rd_kafka_destroy(P_rk);
-    (void)P_mu;
     return 0;
 }
 
