@@ -5961,8 +5961,13 @@ int main(int argc, char **argv)
         return run_stores(argc, argv);
     if (!strcmp(argv[1], "run"))
         return run_main(argc, argv);
+    if (!strcmp(argv[1], "report"))
+        return report_main(argc, argv);
+    if (!strcmp(argv[1], "plan"))
+        return plan_main(argc, argv);
     if (strcmp(argv[1], "ingest"))
-        die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores, run; see --help)");
+        die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores, run, report, "
+                     "plan; see --help)");
 
     opts o = {
         .store_parent = "/tmp", .seed = 1, .bytes_per_run = 1024 * MIB,
