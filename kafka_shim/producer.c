@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "shim_int.h"
+#include "lakestream_rdkafka.h"
 
 static int64_t wallclock_ms(void)
 {
@@ -274,7 +275,15 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
     m->headers = a->headers;
     if (a->msgflags & RD_KAFKA_MSG_F_FREE)
         m->payload_owned = 1;
-    int rc = ls_producer_append(rkt->lp, a->payload, a->len, m);
+    const void *pos = NULL;
+    size_t pos_len = 0;
+    int rc;
+    if (a->headers &&
+        rd_kafka_header_get_last(a->headers, LAKESTREAM_SOURCE_POSITION_HEADER, &pos,
+                                 &pos_len) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rc = ls_producer_append_at(rkt->lp, a->payload, a->len, m, pos ? pos : "", pos_len);
+    else
+        rc = ls_producer_append(rkt->lp, a->payload, a->len, m);
     if (rc != LS_OK) {
         rk->outq_msgs--;
         rk->outq_bytes -= (int64_t)a->len;
@@ -293,6 +302,41 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
     if (rk->txn_state == SHIM_TXN_IN)
         rk->txn_rkt = rkt;
     return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_lakestream_source_position(rd_kafka_t *rk, const char *topic,
+                                                        void *buf, size_t *sizep)
+{
+    if (!rk || !sizep || (*sizep && !buf))
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s",
+                           "rd_kafka_lakestream_source_position: no handle or buffer");
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_t *rkt = NULL;
+    if (rk->type != RD_KAFKA_PRODUCER)
+        err = shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
+                          "rd_kafka_lakestream_source_position: not a producer");
+    else if (rk->fatal_err)
+        err = shim_seterr(rk->fatal_err, "%s", rk->fatal_errstr);
+    else if (!(rkt = shim_topic_get(rk, topic)))
+        err = rd_kafka_last_error();
+    if (!err && !rkt->lp)
+        err = open_producer(rkt);
+    if (!err) {
+        size_t len;
+        const void *pos = ls_producer_source_position(rkt->lp, &len);
+        if (len > *sizep)
+            err = shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
+                              "topic %s: the source position has %zu bytes, the buffer %zu",
+                              topic, len, *sizep);
+        else if (len)
+            memcpy(buf, pos, len);
+        *sizep = len;
+    }
+    if (rkt)
+        shim_topic_release(rkt);
+    pthread_mutex_unlock(&rk->lock);
+    return err;
 }
 
 /* _private holds the application's msg_opaque until the report, as in

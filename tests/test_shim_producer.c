@@ -5,7 +5,9 @@
  * after flush and the table holding exactly the values in order; QUEUE_FULL
  * back-pressure; configuration (unknown, ignored, passthrough, invalid);
  * an invalid bootstrap.servers; fencing of an older producer; reports from
- * rd_kafka_poll alone, through store faults and lost replies.
+ * rd_kafka_poll alone, through store faults and lost replies; source
+ * positions (lakestream_rdkafka.h): a restarted producer resumes exactly
+ * where its last commit left off.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "lakestream.h"
+#include "lakestream_rdkafka.h"
 #include "testutil.h"
 
 #define N_MSGS 200
@@ -45,9 +48,10 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (m->err)
         s->errors++;
     rd_kafka_headers_t *h;
-    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const void *v;
-        size_t sz;
+    const void *v;
+    size_t sz;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(h, LAKESTREAM_SOURCE_POSITION_HEADER, &v, &sz)) {
         assert_int_equal(rd_kafka_header_get_last(h, "idx", &v, &sz), 0);
         assert_int_equal(sz, sizeof(int));
         assert_int_equal(*(const int *)v, (int)i);
@@ -400,6 +404,106 @@ static void test_fencing(void **state)
     free(dir);
 }
 
+static rd_kafka_resp_err_t produce_at(rd_kafka_t *rk, int i)
+{
+    char v[32];
+    value_of(i, v, sizeof v);
+    uint64_t pos = (uint64_t)i + 1;  /* the source position after message i */
+    return rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("gen"), RD_KAFKA_V_VALUE(v, strlen(v)),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_HEADER(LAKESTREAM_SOURCE_POSITION_HEADER, &pos,
+                                               (ssize_t)sizeof pos),
+                             RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END);
+}
+
+static uint64_t resume_at(rd_kafka_t *rk)
+{
+    uint64_t pos = 0;
+    size_t size = sizeof pos;
+    assert_int_equal(rd_kafka_lakestream_source_position(rk, "gen", &pos, &size), 0);
+    assert_true(size == 0 || size == sizeof pos);
+    return size ? pos : 0;
+}
+
+/* A producer of a source tags messages with its position; one that dies
+ * with uncommitted messages is replaced by one that resumes at the last
+ * committed position: the table holds every value once, in order. */
+static void test_source_position(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shim_srcpos");
+    char *uri = store_uri(dir);
+    dr_state *s1 = calloc(1, sizeof *s1), *s2 = calloc(1, sizeof *s2);
+    rd_kafka_t *a = new_producer(uri, s1, "lakestream.producer.id", "gen-1");
+    assert_int_equal(resume_at(a), 0);       /* nothing committed yet */
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(produce_at(a, i), 0);
+    assert_int_equal(rd_kafka_flush(a, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 10; i < 15; i++)            /* appended, never committed */
+        assert_int_equal(produce_at(a, i), 0);
+
+    /* Too small a buffer says how large it must be. */
+    rd_kafka_t *b = new_producer(uri, s2, "lakestream.producer.id", "gen-1");
+    uint8_t small[4];
+    size_t size = sizeof small;
+    assert_int_equal(rd_kafka_lakestream_source_position(b, "gen", small, &size),
+                     RD_KAFKA_RESP_ERR__INVALID_ARG);
+    assert_int_equal(size, sizeof(uint64_t));
+    uint64_t from = resume_at(b);            /* b is now the incarnation */
+    assert_int_equal(from, 10);
+    for (int i = (int)from; i < 20; i++)
+        assert_int_equal(produce_at(b, i), 0);
+    assert_int_equal(rd_kafka_flush(b, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(resume_at(b), 20);
+    assert_int_equal(rd_kafka_flush(a, 30000), RD_KAFKA_RESP_ERR__FENCED);
+    for (int i = 10; i < 15; i++)
+        assert_int_equal(s1->count[i], 1);   /* reported, as failed */
+    rd_kafka_destroy(a);
+    rd_kafka_destroy(b);
+
+    /* A consumer handle has no source position. */
+    char errstr[512];
+    rd_kafka_conf_t *cc = rd_kafka_conf_new();
+    set(cc, "bootstrap.servers", uri);
+    set(cc, "group.id", "g");
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, cc, errstr, sizeof errstr);
+    assert_non_null(c);
+    uint64_t pos;
+    size = sizeof pos;
+    assert_int_equal(rd_kafka_lakestream_source_position(c, "gen", &pos, &size),
+                     RD_KAFKA_RESP_ERR__INVALID_ARG);
+    rd_kafka_destroy(c);
+
+    ls_store *st;
+    ls_consumer *lc;
+    assert_int_equal(ls_store_open(uri, NULL, &st), LS_OK);
+    assert_int_equal(ls_consumer_open(st, "gen", 0, 1, NULL, &lc), LS_OK);
+    for (uint64_t step = 0; step < 5; step++) {
+        ls_batch *bt;
+        assert_int_equal(ls_consumer_read_step(lc, step, 5000, &bt), LS_OK);
+        for (size_t k = 0; k < bt->count; k++) {
+            char v[32];
+            value_of((int)(step * GLOBAL_BATCH + k), v, sizeof v);
+            assert_int_equal(bt->lens[k], strlen(v));
+            assert_memory_equal(bt->samples[k], v, strlen(v));
+        }
+        ls_batch_destroy(bt);
+    }
+    ls_table *t;
+    ls_table_info info;
+    assert_int_equal(ls_table_open(st, "gen", NULL, &t), LS_OK);
+    assert_int_equal(ls_table_info_get(t, &info), LS_OK);
+    assert_int_equal(info.total_samples, 20);
+    ls_table_close(t);
+    ls_consumer_close(lc);
+    ls_store_close(st);
+    free(s1);
+    free(s2);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
 /* Reports come from rd_kafka_poll alone once linger.ms has passed, and a
  * store failing and losing replies (the core's fault layer, through the
  * lakestream.* passthrough) still ends with every value exactly once. */
@@ -482,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_bad_bootstrap),
         cmocka_unit_test(test_fencing),
         cmocka_unit_test(test_poll_under_faults),
+        cmocka_unit_test(test_source_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
