@@ -7,7 +7,7 @@
  * colocated plane's rank (no data plane) lives here too.
  *
  *   worker producer  --shm F --workload W --index J --bootstrap B --topic T
- *                    [--lead STEPS] [-X name=value ...]
+ *                    --out DIR [--lead STEPS] [-X name=value ...]
  *   worker rank      --shm F --workload W --rank R --bootstrap B --topic T
  *                    --out DIR [-X name=value ...]
  *   worker colocated --shm F --workload W --rank R --out DIR [--prefetch STEPS]
@@ -19,14 +19,18 @@
 #include <librdkafka/rdkafka.h>
 #ifdef LS_WORKER_RDKAFKA
 #include <librdkafka/rdkafka_mock.h>
+#else
+#include "lakestream_rdkafka.h"
 #endif
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "workload.h"
@@ -67,64 +71,177 @@ static rd_kafka_conf_t *base_conf(void)
     return c;
 }
 
-/* ---- producer ---- */
+/* ---- producer ----
+ *
+ * Workers generate and preprocess samples in parallel; the main thread
+ * produces them in sequence order (a reorder ring), so the producer's
+ * position in its source is "every sequence number below it".  Sample
+ * seq of producer J is global index seq * P + J.  Where a restarted
+ * producer resumes:
+ *   lakestream: the source position committed with its last commit
+ *               (lakestream_rdkafka.h), so nothing repeats or is lost;
+ *   kafka:      librdkafka has no such thing; like a Kafka-based job it
+ *               keeps its progress itself: the delivered frontier, saved
+ *               to DIR/producer-J.pos every 200 ms (at least once).
+ */
+
+#define P_RING_PER_WORKER 4u
+#define P_POS_SAVE_NS 200000000ull
+#define P_FRONTIER_BITS 20u   /* in-flight window of the delivery frontier */
 
 static rd_kafka_t *P_rk;
-static uint64_t P_next;            /* next local sequence number (atomic) */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t next_claim, next_append;
+    uint32_t ring;
+    struct pslot { uint64_t seq; uint8_t *buf; size_t size; int ready; } *slots;
+} Q = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static wl_prod_stat *PS;
+
+#ifdef LS_WORKER_RDKAFKA
+static uint8_t *F_done;       /* delivered flags, a ring of 2^P_FRONTIER_BITS */
+static uint64_t F_frontier;   /* every seq below it is delivered */
+#endif
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     (void)opaque;
-    if (m->err)
+    if (m->err) {
         __atomic_add_fetch(&S->produce_errors, 1, __ATOMIC_RELAXED);
-    else
-        __atomic_add_fetch(&S->delivered, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    __atomic_add_fetch(&S->delivered, 1, __ATOMIC_RELAXED);
+    PS->delivered++;
+    if (!PS->first_delivery_ns)
+        PS->first_delivery_ns = wl_now_ns();
+#ifdef LS_WORKER_RDKAFKA
+    uint64_t seq = (uint64_t)(uintptr_t)m->_private, mask = (1u << P_FRONTIER_BITS) - 1;
+    if (seq >= F_frontier && seq - F_frontier <= mask)
+        F_done[seq & mask] = 1;
+    while (F_done[F_frontier & mask]) {
+        F_done[F_frontier & mask] = 0;
+        F_frontier++;
+    }
+#endif
 }
+
+#ifdef LS_WORKER_RDKAFKA
+static void pos_path(char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/producer-%ld.pos", opt.out, opt.index);
+}
+#endif
+
+/* Where this incarnation starts. */
+static uint64_t resume_seq(void)
+{
+    uint64_t pos = 0;
+#ifndef LS_WORKER_RDKAFKA
+    size_t size = sizeof pos;
+    if (rd_kafka_lakestream_source_position(P_rk, opt.topic, &pos, &size))
+        die("source position: %s", rd_kafka_err2str(rd_kafka_last_error()));
+    if (size != 0 && size != sizeof pos)
+        die("source position of %zu bytes, not %zu", size, sizeof pos);
+#else
+    char p[4096];
+    pos_path(p, sizeof p);
+    FILE *f = fopen(p, "rb");
+    if (f) {
+        if (fread(&pos, sizeof pos, 1, f) != 1)
+            pos = 0;
+        fclose(f);
+    }
+    F_frontier = pos;
+#endif
+    return pos;
+}
+
+#ifdef LS_WORKER_RDKAFKA
+static void save_frontier(void)
+{
+    char p[4096], tmp[4200];
+    pos_path(p, sizeof p);
+    snprintf(tmp, sizeof tmp, "%s.tmp", p);
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(&F_frontier, sizeof F_frontier, 1, f) != 1 || fclose(f))
+        die("%s: %s", tmp, strerror(errno));
+    if (rename(tmp, p))
+        die("%s: %s", p, strerror(errno));
+}
+#endif
 
 static void *producer_worker(void *arg)
 {
     (void)arg;
-    uint32_t m = W.global_batch / W.world_size;
+    pthread_mutex_lock(&Q.mu);
     while (!S->stop) {
-        uint64_t seq = __atomic_fetch_add(&P_next, 1, __ATOMIC_RELAXED);
-        uint64_t idx = seq * W.producers + (uint64_t)opt.index;
+        uint64_t seq = Q.next_claim, idx = seq * W.producers + (uint64_t)opt.index;
         /* Keep at most `lead` steps ahead of the ranks (the same bound on
          * every plane: librdkafka's mock cluster keeps only ~5 MiB per
-         * partition). */
-        while (!S->stop && idx >= (S->steps_done + (uint64_t)opt.lead) * W.global_batch)
+         * partition), and the ring bounded. */
+        if (seq >= Q.next_append + Q.ring ||
+            idx >= (S->steps_done + (uint64_t)opt.lead) * W.global_batch) {
+            pthread_mutex_unlock(&Q.mu);
             wl_sleep_ns(2000000);
-        if (S->stop)
-            break;
+            pthread_mutex_lock(&Q.mu);
+            continue;
+        }
+        Q.next_claim++;
+        pthread_mutex_unlock(&Q.mu);
         size_t size = wl_sample_size(&W, idx);
         uint8_t *buf = malloc(size);
         if (!buf)
             die("out of memory");
         wl_sample_fill(&W, idx, buf, size);
         wl_preprocess(&W, buf, size);
-        int32_t part = (int32_t)((idx / m) % W.world_size);
-        for (;;) {
-            rd_kafka_resp_err_t err = rd_kafka_producev(
-                P_rk, RD_KAFKA_V_TOPIC(opt.topic), RD_KAFKA_V_PARTITION(part),
-                RD_KAFKA_V_VALUE(buf, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-                RD_KAFKA_V_END);
-            if (!err)
-                break;
-            if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                free(buf);
-                __atomic_add_fetch(&S->produce_errors, 1, __ATOMIC_RELAXED);
-                break;
-            }
-            wl_sleep_ns(1000000);
-            if (S->stop) {
-                free(buf);
-                return NULL;
-            }
-        }
-        __atomic_add_fetch(&S->produced, 1, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&S->producer_bytes, size, __ATOMIC_RELAXED);
+        pthread_mutex_lock(&Q.mu);
+        struct pslot *sl = &Q.slots[seq % Q.ring];
+        sl->seq = seq;
+        sl->buf = buf;
+        sl->size = size;
+        sl->ready = 1;
+        pthread_cond_broadcast(&Q.cv);
     }
+    pthread_mutex_unlock(&Q.mu);
     return NULL;
+}
+
+/* Produce sample seq (the buffer is handed over); 0, or -1 at stop. */
+static int produce_one(uint64_t seq, uint8_t *buf, size_t size)
+{
+    uint64_t idx = seq * W.producers + (uint64_t)opt.index, pos = seq + 1;
+    int32_t part = (int32_t)((idx / (W.global_batch / W.world_size)) % W.world_size);
+    (void)pos;
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            P_rk, RD_KAFKA_V_TOPIC(opt.topic), RD_KAFKA_V_PARTITION(part),
+            RD_KAFKA_V_VALUE(buf, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq),
+#ifndef LS_WORKER_RDKAFKA
+            RD_KAFKA_V_HEADER(LAKESTREAM_SOURCE_POSITION_HEADER, &pos, (ssize_t)sizeof pos),
+#endif
+            RD_KAFKA_V_END);
+        if (!err)
+            break;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            free(buf);
+            __atomic_add_fetch(&S->produce_errors, 1, __ATOMIC_RELAXED);
+            fprintf(stderr, "worker producer %ld: seq %llu: %s\n", opt.index,
+                    (unsigned long long)seq, rd_kafka_err2str(err));
+            return 0;
+        }
+        rd_kafka_poll(P_rk, 1);
+        if (S->stop) {
+            free(buf);
+            return -1;
+        }
+    }
+    PS->produced++;
+    __atomic_add_fetch(&S->produced, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&S->producer_bytes, size, __ATOMIC_RELAXED);
+    return 0;
 }
 
 static int run_producer(void)
@@ -135,21 +252,78 @@ static int run_producer(void)
     P_rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, errstr, sizeof errstr);
     if (!P_rk)
         die("rd_kafka_new: %s", errstr);
+    PS = &S->prods[opt.index];
+    PS->pid = (int32_t)getpid();
+    PS->first_delivery_ns = 0;
+    PS->started_ns = wl_now_ns();
+#ifdef LS_WORKER_RDKAFKA
+    if (!(F_done = calloc((size_t)1 << P_FRONTIER_BITS, 1)))
+        die("out of memory");
+#endif
+    Q.next_claim = Q.next_append = PS->resume_seq = resume_seq();
+    fprintf(stderr, "worker producer %ld: pid %d resumes at sequence %llu\n", opt.index,
+            (int)getpid(), (unsigned long long)Q.next_append);
     uint32_t n = W.producer_workers;
+    Q.ring = n * P_RING_PER_WORKER;
+    if (!(Q.slots = calloc(Q.ring, sizeof *Q.slots)))
+        die("out of memory");
     pthread_t th[WL_WORKERS_MAX];
     for (uint32_t i = 0; i < n; i++)
         if (pthread_create(&th[i], NULL, producer_worker, NULL))
             die("pthread_create");
-    while (!S->stop)
-        rd_kafka_poll(P_rk, 50);
+    uint64_t last_save = 0;
+    for (;;) {
+        pthread_mutex_lock(&Q.mu);
+        struct pslot *sl = &Q.slots[Q.next_append % Q.ring];
+        int ready = sl->ready && sl->seq == Q.next_append;
+        uint8_t *buf = sl->buf;
+        size_t size = sl->size;
+        uint64_t seq = Q.next_append;
+        if (ready) {
+            sl->ready = 0;
+            sl->buf = NULL;
+            Q.next_append++;
+        }
+        pthread_mutex_unlock(&Q.mu);
+        if (ready && produce_one(seq, buf, size))
+            break;
+        if (!ready) {
+            if (S->stop)
+                break;  /* what is ready in order has been produced */
+            rd_kafka_poll(P_rk, 1);
+        } else
+            rd_kafka_poll(P_rk, 0);
+#ifdef LS_WORKER_RDKAFKA
+        uint64_t now = wl_now_ns();
+        if (now - last_save >= P_POS_SAVE_NS) {
+            save_frontier();
+            last_save = now;
+        }
+#else
+        (void)last_save;
+#endif
+    }
     for (uint32_t i = 0; i < n; i++)
         pthread_join(th[i], NULL);
-    rd_kafka_flush(P_rk, 5000);
+    for (uint32_t i = 0; i < Q.ring; i++)
+        free(Q.slots[i].buf);
+    rd_kafka_flush(P_rk, 10000);
+#ifdef LS_WORKER_RDKAFKA
+    save_frontier();
+#endif
     rd_kafka_destroy(P_rk);
     return 0;
 }
 
-/* ---- ranks ---- */
+/* ---- ranks ----
+ *
+ * A rank reads its B/W samples of a step, records their indices as
+ * (step, index) pairs in DIR/rank-R.seen and its wait in rank-R.waits,
+ * "trains" (sleeps step.time.ms) and meets the others at the barrier.
+ * Every checkpoint.every.steps steps it commits its position before the
+ * barrier, so the job's checkpoint step is committed by every rank.  When
+ * the job rolls back (a rank restart), every rank seeks to the rollback
+ * step and reads from there. */
 
 typedef struct rank_out {
     FILE *waits, *seen;
@@ -168,18 +342,43 @@ static rank_out open_out(void)
     return o;
 }
 
-/* After a step's data is in hand: record, train (simulated), barrier. */
-static int finish_step(rank_out *o, uint64_t wait_ns)
+static void record_step(rank_out *o, uint64_t step, const uint64_t *idx, uint32_t m,
+                        uint64_t wait_ns)
 {
-    wl_rank_stat *rs = &S->ranks[opt.rank];
+    for (uint32_t i = 0; i < m; i++) {
+        uint64_t rec[2] = {step, idx[i]};
+        fwrite(rec, sizeof rec, 1, o->seen);
+    }
+    fflush(o->seen);  /* a kill -9 must not lose steps already trained */
     uint32_t us = (uint32_t)(wait_ns / 1000u);
     fwrite(&us, sizeof us, 1, o->waits);
-    rs->wait_ns_total += wait_ns;
-    wl_sleep_ns((uint64_t)(W.step_time_ms * 1e6));   /* the GPU step */
-    if (wl_barrier(S))                                /* the all-reduce */
-        return -1;
-    rs->steps++;
-    return 0;
+    fflush(o->waits);
+    S->ranks[opt.rank].wait_ns_total += wait_ns;
+}
+
+static void seek_to(rd_kafka_t *rk, uint64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, opt.topic, (int32_t)opt.rank)->offset =
+        (int64_t)offset;
+    if (rd_kafka_assign(rk, l))
+        die("assign at offset %llu: %s", (unsigned long long)offset,
+            rd_kafka_err2str(rd_kafka_last_error()));
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void commit_at(rd_kafka_t *rk, uint64_t step, uint64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, opt.topic, (int32_t)opt.rank)->offset =
+        (int64_t)offset;
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk, l, 0);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err)
+        fprintf(stderr, "worker rank %ld: commit at step %llu: %s\n", opt.rank,
+                (unsigned long long)step, rd_kafka_err2str(err));
+    else
+        S->ranks[opt.rank].ckpt_step = step;
 }
 
 static int run_rank(void)
@@ -189,41 +388,77 @@ static int run_rank(void)
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, errstr, sizeof errstr);
     if (!rk)
         die("rd_kafka_new: %s", errstr);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, opt.topic, (int32_t)opt.rank)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-    if (rd_kafka_assign(rk, l))
-        die("assign: %s", rd_kafka_err2str(rd_kafka_last_error()));
-    rd_kafka_topic_partition_list_destroy(l);
-    rank_out o = open_out();
     wl_rank_stat *rs = &S->ranks[opt.rank];
-    uint32_t m = W.global_batch / W.world_size;
+    uint32_t m = W.global_batch / W.world_size, epoch = S->epoch;
+    uint64_t step = S->rollback_step;  /* 0, or the job's checkpoint after a restart */
+    if (rs->restarts) {
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, opt.topic, (int32_t)opt.rank);
+        if (!rd_kafka_committed(rk, l, 10000))
+            fprintf(stderr, "worker rank %ld: restarted; committed offset %lld, the job "
+                    "resumes at step %llu (offset %llu)\n", opt.rank,
+                    (long long)l->elems[0].offset, (unsigned long long)step,
+                    (unsigned long long)(step * m));
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+    seek_to(rk, step * m);
+    uint64_t expected = step * m;
+    rank_out o = open_out();
+    uint64_t *idx = calloc(m, sizeof *idx);
+    int resumed = 0;
     while (!S->stop) {
         uint64_t t0 = wl_now_ns();
         uint32_t got = 0;
-        while (got < m && !S->stop) {
+        while (got < m && !S->stop && S->epoch == epoch) {
             rd_kafka_message_t *msg = rd_kafka_consumer_poll(rk, 100);
             if (!msg)
                 continue;
-            uint64_t idx;
             if (msg->err) {
                 if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                     fprintf(stderr, "worker rank %ld: %s\n", opt.rank,
                             rd_kafka_message_errstr(msg));
-            } else if (wl_sample_check(msg->payload, msg->len, &idx)) {
-                rs->bad_samples++;
-                got++;
-            } else {
-                fwrite(&idx, sizeof idx, 1, o.seen);
-                rs->samples++;
-                rs->bytes += msg->len;
+            } else if ((uint64_t)msg->offset >= expected) {  /* lower: before a seek */
+                if ((uint64_t)msg->offset > expected)  /* the broker no longer has them */
+                    rs->offset_gaps += (uint64_t)msg->offset - expected;
+                expected = (uint64_t)msg->offset + 1;
+                if (wl_sample_check(msg->payload, msg->len, &idx[got])) {
+                    rs->bad_samples++;
+                    idx[got] = UINT64_MAX;
+                } else {
+                    rs->samples++;
+                    rs->bytes += msg->len;
+                }
                 got++;
             }
             rd_kafka_message_destroy(msg);
         }
-        if (got < m || finish_step(&o, wl_now_ns() - t0))
+        int rc = 1;
+        if (got == m && S->epoch == epoch) {
+            record_step(&o, step, idx, m, wl_now_ns() - t0);
+            wl_sleep_ns((uint64_t)(W.step_time_ms * 1e6));   /* the GPU step */
+            if ((step + 1) % W.checkpoint_every_steps == 0)
+                commit_at(rk, step + 1, (step + 1) * m);
+            rc = wl_barrier(S, epoch);                       /* the all-reduce */
+        } else if (S->stop)
             break;
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            step++;
+            rs->steps++;
+            if (rs->restarts && !resumed) {
+                rs->resumed_ns = wl_now_ns();
+                resumed = 1;
+            }
+            continue;
+        }
+        /* Rolled back: the job resumes at its checkpoint. */
+        epoch = S->epoch;
+        step = S->rollback_step;
+        seek_to(rk, step * m);
+        expected = step * m;
     }
+    free(idx);
     fclose(o.waits);
     fclose(o.seen);
     rd_kafka_consumer_close(rk);
@@ -231,7 +466,11 @@ static int run_rank(void)
     return 0;
 }
 
-/* ---- colocated rank: its own samples, a prefetching worker pool ---- */
+/* ---- colocated rank: its own samples, a prefetching worker pool ----
+ *
+ * SIGUSR1 kills the pool (--inject producer-kill): the rank then fails as
+ * PyTorch's DataLoader does when a worker dies ("DataLoader worker exited
+ * unexpectedly"), and the job restarts from its checkpoint. */
 
 static struct {
     pthread_mutex_t mu;
@@ -241,14 +480,33 @@ static struct {
     uint32_t *done;          /* per ring slot: samples ready */
     uint64_t *slot_step;
     uint32_t depth;
+    uint32_t gen;            /* bumped by a rollback: older work is dropped */
 } C = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static volatile sig_atomic_t C_pool_killed;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    C_pool_killed = 1;
+}
+
+static void colocated_reset(uint64_t step)
+{
+    C.gen++;
+    C.next_item = step * (W.global_batch / W.world_size);
+    C.cur_step = step;
+    for (uint32_t i = 0; i < C.depth; i++) {
+        C.slot_step[i] = UINT64_MAX;
+        C.done[i] = 0;
+    }
+}
 
 static void *colocated_worker(void *arg)
 {
     (void)arg;
     uint32_t m = W.global_batch / W.world_size;
     pthread_mutex_lock(&C.mu);
-    while (!S->stop) {
+    while (!S->stop && !C_pool_killed) {
         uint64_t item = C.next_item, step = item / m;
         if (step >= C.cur_step + C.depth) {  /* prefetch window full */
             pthread_mutex_unlock(&C.mu);
@@ -257,6 +515,7 @@ static void *colocated_worker(void *arg)
             continue;
         }
         C.next_item++;
+        uint32_t gen = C.gen;
         pthread_mutex_unlock(&C.mu);
         uint64_t idx = step * W.global_batch + (uint64_t)opt.rank * m + item % m;
         size_t size = wl_sample_size(&W, idx);
@@ -267,6 +526,8 @@ static void *colocated_worker(void *arg)
         wl_preprocess(&W, buf, size);
         free(buf);
         pthread_mutex_lock(&C.mu);
+        if (gen != C.gen || C_pool_killed)
+            continue;
         uint32_t slot = (uint32_t)(step % C.depth);
         if (C.slot_step[slot] != step) {
             C.slot_step[slot] = step;
@@ -281,45 +542,87 @@ static void *colocated_worker(void *arg)
 
 static int run_colocated(void)
 {
-    uint32_t m = W.global_batch / W.world_size;
+    uint32_t m = W.global_batch / W.world_size, epoch = S->epoch;
+    signal(SIGUSR1, on_usr1);
     C.depth = (uint32_t)(opt.prefetch > 0 ? opt.prefetch : 1);
     C.done = calloc(C.depth, sizeof *C.done);
     C.slot_step = calloc(C.depth, sizeof *C.slot_step);
-    for (uint32_t i = 0; i < C.depth; i++)
-        C.slot_step[i] = UINT64_MAX;
+    uint64_t step = S->rollback_step;
+    colocated_reset(step);
     pthread_t th[WL_WORKERS_MAX];
     for (uint32_t i = 0; i < W.colocated_workers; i++)
         if (pthread_create(&th[i], NULL, colocated_worker, NULL))
             die("pthread_create");
     rank_out o = open_out();
     wl_rank_stat *rs = &S->ranks[opt.rank];
-    for (uint64_t step = 0; !S->stop; step++) {
+    uint64_t *idx = calloc(m, sizeof *idx);
+    int resumed = 0, failed = 0;
+    while (!S->stop) {
         uint64_t t0 = wl_now_ns();
         pthread_mutex_lock(&C.mu);
         uint32_t slot = (uint32_t)(step % C.depth);
-        while (!S->stop && !(C.slot_step[slot] == step && C.done[slot] == m))
-            pthread_cond_wait(&C.cv, &C.mu);
-        C.cur_step = step + 1;  /* frees the slot for step + depth */
+        while (!S->stop && S->epoch == epoch && !C_pool_killed &&
+               !(C.slot_step[slot] == step && C.done[slot] == m)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&C.cv, &C.mu, &ts);
+        }
+        int ready = C.slot_step[slot] == step && C.done[slot] == m;
+        if (ready)
+            C.cur_step = step + 1;  /* frees the slot for step + depth */
         pthread_mutex_unlock(&C.mu);
         if (S->stop)
             break;
-        for (uint32_t i = 0; i < m; i++) {
-            uint64_t idx = step * W.global_batch + (uint64_t)opt.rank * m + i;
-            fwrite(&idx, sizeof idx, 1, o.seen);
-            rs->samples++;
-            rs->bytes += wl_sample_size(&W, idx);
-        }
-        if (finish_step(&o, wl_now_ns() - t0))
+        if (C_pool_killed) {
+            fprintf(stderr, "worker colocated %ld: the loader's worker pool died; the rank "
+                    "fails, as PyTorch's DataLoader does\n", opt.rank);
+            failed = 1;
             break;
+        }
+        int rc = 1;
+        if (ready && S->epoch == epoch) {
+            for (uint32_t i = 0; i < m; i++) {
+                idx[i] = step * W.global_batch + (uint64_t)opt.rank * m + i;
+                rs->samples++;
+                rs->bytes += wl_sample_size(&W, idx[i]);
+            }
+            record_step(&o, step, idx, m, wl_now_ns() - t0);
+            wl_sleep_ns((uint64_t)(W.step_time_ms * 1e6));
+            if ((step + 1) % W.checkpoint_every_steps == 0)
+                rs->ckpt_step = step + 1;  /* its position is the step itself */
+            rc = wl_barrier(S, epoch);
+        }
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            step++;
+            rs->steps++;
+            if (rs->restarts && !resumed) {
+                rs->resumed_ns = wl_now_ns();
+                resumed = 1;
+            }
+            continue;
+        }
+        epoch = S->epoch;
+        step = S->rollback_step;
+        pthread_mutex_lock(&C.mu);
+        colocated_reset(step);
+        pthread_mutex_unlock(&C.mu);
     }
     pthread_mutex_lock(&C.mu);
     pthread_cond_broadcast(&C.cv);
     pthread_mutex_unlock(&C.mu);
     for (uint32_t i = 0; i < W.colocated_workers; i++)
         pthread_join(th[i], NULL);
+    free(idx);
     fclose(o.waits);
     fclose(o.seen);
-    return 0;
+    return failed ? 3 : 0;
 }
 
 #ifdef LS_WORKER_RDKAFKA
@@ -389,8 +692,9 @@ int main(int argc, char **argv)
     if (W.world_size != S->world)
         die("world size %u, run state %u", W.world_size, S->world);
     if (!strcmp(opt.role, "producer")) {
-        if (opt.index < 0 || !opt.bootstrap || !opt.topic)
-            die("producer needs --index, --bootstrap, --topic");
+        if (opt.index < 0 || opt.index >= (long)W.producers || !opt.bootstrap || !opt.topic ||
+            !opt.out)
+            die("producer needs --index (0..%u), --bootstrap, --topic, --out", W.producers - 1);
         return run_producer();
     }
     if (opt.rank < 0 || opt.rank >= (long)W.world_size || !opt.out)

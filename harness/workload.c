@@ -74,6 +74,7 @@ int wl_load(const char *path, wl_workload *w, char *err, size_t err_size)
     w->colocated_workers = 2;
     w->producers = 2;
     w->producer_workers = 4;
+    w->checkpoint_every_steps = 20;
     char line[WL_LINE_BYTES];
     int lineno = 0, rc = 0;
     while (!rc && fgets(line, sizeof line, f)) {
@@ -146,6 +147,7 @@ int wl_load(const char *path, wl_workload *w, char *err, size_t err_size)
         NUM("colocated.workers.per.rank", 1, WL_WORKERS_MAX, w->colocated_workers)
         NUM("producers", 1, WL_PRODUCERS_MAX, w->producers)
         NUM("producer.workers", 1, WL_WORKERS_MAX, w->producer_workers)
+        NUM("checkpoint.every.steps", 1, 1000000, w->checkpoint_every_steps)
         else {
             snprintf(e2, sizeof e2, "unknown key \"%.64s\" (docs/workloads.md lists them)", k);
             rc = -1;
@@ -338,22 +340,27 @@ static void lock(wl_shm *s)
         pthread_mutex_consistent(&s->mu);  /* a killed rank held it */
 }
 
-int wl_barrier(wl_shm *s)
+int wl_barrier(wl_shm *s, uint32_t epoch)
 {
     lock(s);
+    if (s->epoch != epoch) {
+        pthread_mutex_unlock(&s->mu);
+        return 1;
+    }
     uint64_t gen = s->barrier_gen;
     if (++s->barrier_count == s->world) {
         s->barrier_count = 0;
         s->barrier_gen++;
         s->steps_done++;
         s->last_step_ns = wl_now_ns();  /* CLOCK_MONOTONIC: one clock for all processes */
-        if (s->steps_done == 1)
+        s->step_ns[s->barriers % WL_STEP_LOG_MAX] = s->last_step_ns;
+        if (++s->barriers == 1)
             s->first_step_ns = s->last_step_ns;
         pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
-    while (s->barrier_gen == gen && !s->stop) {
+    while (s->barrier_gen == gen && !s->stop && s->epoch == epoch) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ts.tv_nsec += 50000000;
@@ -365,7 +372,19 @@ int wl_barrier(wl_shm *s)
         if (rc == EOWNERDEAD)
             pthread_mutex_consistent(&s->mu);
     }
-    int stopped = s->barrier_gen == gen;
+    int rc = s->epoch != epoch ? 1 : s->barrier_gen == gen ? -1 : 0;
     pthread_mutex_unlock(&s->mu);
-    return stopped ? -1 : 0;
+    return rc;
+}
+
+void wl_rollback(wl_shm *s, uint64_t step)
+{
+    lock(s);
+    s->rollback_step = step;
+    s->steps_done = step;
+    s->barrier_count = 0;    /* the dead rank may have been counted */
+    s->barrier_gen++;
+    s->epoch++;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
 }

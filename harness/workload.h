@@ -22,7 +22,8 @@
 #define WL_WORKERS_MAX     512u
 #define WL_HEADER_BYTES    24u    /* magic, index, length, crc32 */
 #define WL_SAMPLE_MAGIC    0x4c53574cu  /* "LWSL" */
-#define WL_SHM_MAGIC       0x4c534d31u
+#define WL_SHM_MAGIC       0x4c534d32u
+#define WL_STEP_LOG_MAX    65536u /* step completion times kept (a ring) */
 
 typedef enum { WL_IMAGE_TEXT = 1, WL_CONVERSATION = 2 } wl_kind;
 
@@ -43,6 +44,7 @@ typedef struct wl_workload {
     uint32_t global_batch, world_size;
     double   step_time_ms;
     uint32_t colocated_workers, producers, producer_workers;
+    uint32_t checkpoint_every_steps;  /* ranks commit their position every so many steps */
 } wl_workload;
 
 /* Parse a workload file; on error returns -1 with a message in err. */
@@ -66,8 +68,18 @@ void     wl_sleep_ns(uint64_t ns);
 typedef struct wl_rank_stat {
     uint64_t steps, samples, bytes, bad_samples;
     uint64_t wait_ns_total;
+    uint64_t ckpt_step;          /* position committed at the last checkpoint */
+    uint64_t offset_gaps;        /* offsets missing from the partition (trimmed) */
+    uint64_t resumed_ns;         /* a restarted rank: when it resumed */
     int32_t  pid, restarts;
 } wl_rank_stat;
+
+typedef struct wl_prod_stat {
+    uint64_t produced, delivered;
+    uint64_t resume_seq;         /* where the current incarnation started */
+    uint64_t started_ns, first_delivery_ns;  /* of the current incarnation */
+    int32_t  pid, restarts;
+} wl_prod_stat;
 
 typedef struct wl_shm {
     uint32_t magic, world;
@@ -76,16 +88,27 @@ typedef struct wl_shm {
     uint64_t barrier_gen;
     uint32_t barrier_count;
     volatile uint32_t stop;      /* the orchestrator ends the run */
-    volatile uint64_t steps_done;   /* steps every rank has finished */
-    volatile uint64_t first_step_ns, last_step_ns;  /* wl_now_ns of steps 1 and steps_done */
+    /* A rank restart rolls the job back: epoch changes, every rank resumes
+     * at rollback_step (the job's last checkpoint). */
+    volatile uint32_t epoch;
+    volatile uint64_t rollback_step;
+    volatile uint64_t steps_done;   /* the job's step: steps every rank has finished */
+    volatile uint64_t barriers;     /* steps completed, counting redone ones */
+    volatile uint64_t first_step_ns, last_step_ns;  /* wl_now_ns of barriers 1 and last */
+    uint64_t step_ns[WL_STEP_LOG_MAX];  /* completion time of barrier i+1 (mod MAX) */
     volatile uint64_t produced, delivered, produce_errors;
     volatile uint64_t producer_bytes;
     wl_rank_stat ranks[WL_RANKS_MAX];
+    wl_prod_stat prods[WL_PRODUCERS_MAX];
 } wl_shm;
 
 wl_shm *wl_shm_create(const char *path, uint32_t world);
 wl_shm *wl_shm_open(const char *path);
-/* Wait at the step barrier; 0 when all ranks arrived, -1 if stopped. */
-int      wl_barrier(wl_shm *s);
+/* Wait at the step barrier: 0 when all ranks arrived, 1 if the job was
+ * rolled back (s->epoch is no longer `epoch`), -1 if stopped. */
+int      wl_barrier(wl_shm *s, uint32_t epoch);
+/* Roll the job back to `step` (the orchestrator, after killing a rank):
+ * ranks at the barrier or reading return to `step`. */
+void     wl_rollback(wl_shm *s, uint64_t step);
 
 #endif
