@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev zlib1g-dev
   libcurl4-openssl-dev libxml2-dev librdkafka-dev
-  python3
+  python3 gnuplot-nox
 )
 if [ "${1:-}" = "--s3" ]; then
   PACKAGES+=(ceph-mon ceph-osd radosgw curl)
