@@ -37,7 +37,10 @@
 #define PLAN_UTILIZATION_DEFAULT  0.8
 #define PLAN_RETAIN_HOURS_DEFAULT 24.0
 #define PLAN_RETAIN_HOURS_MAX     87600.0   /* ten years */
+#define PLAN_STEP_MS_MIN          0.01
 #define PLAN_STEP_MS_MAX          3600000.0
+#define PLAN_INPUT_MAX            1e15      /* any number read from a measurement file */
+#define PLAN_DURATION_S_MIN       0.001     /* a run's duration_s, a denominator */
 #define PLAN_PRICE_MAX            1000.0    /* USD, per unit of any price option */
 
 #define PLAN_MB         1e6                 /* MB/s = 10^6 bytes per second */
@@ -225,13 +228,15 @@ static void fset(fig *f, double v, unsigned src, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void fset(fig *f, double v, unsigned src, const char *fmt, ...)
 {
-    f->have = 1;
-    f->v = v;
+    f->have = isfinite(v);  /* inputs are bounded, so this is a last guard */
+    f->v = f->have ? v : 0;
     f->src = src;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->note, sizeof f->note, fmt, ap);
     va_end(ap);
+    if (!f->have)
+        snprintf(f->note, sizeof f->note, "out of range: the inputs are too large");
 }
 
 /* Not measured: say which input is missing. */
@@ -310,8 +315,9 @@ static json_t *jget(const jfile *f, const char *path)
     }
 }
 
-/* A number at path, > lo (lo_open) or >= lo: 1 and *out, or 0 if absent
- * or null.  A wrong type or a value out of range ends the command. */
+/* A number at path, > lo (lo_open) or >= lo, and <= PLAN_INPUT_MAX: 1 and
+ * *out, or 0 if absent or null.  A wrong type or a value out of range ends
+ * the command. */
 static int jnum(const jfile *f, const char *path, double lo, int lo_open, double *out)
 {
     json_t *v = jget(f, path);
@@ -322,9 +328,9 @@ static int jnum(const jfile *f, const char *path, double lo, int lo_open, double
              json_is_string(v) ? "a string" : json_is_object(v) ? "an object"
              : json_is_array(v) ? "an array" : "a boolean");
     double x = json_number_value(v);
-    if (!isfinite(x) || (lo_open ? !(x > lo) : !(x >= lo)))
-        fail("%s: field \"%s\": %g, expected a number %s %g", f->path, path, x,
-             lo_open ? ">" : ">=", lo);
+    if (!isfinite(x) || (lo_open ? !(x > lo) : !(x >= lo)) || x > PLAN_INPUT_MAX)
+        fail("%s: field \"%s\": %g, expected a number %s %g and <= %g", f->path, path, x,
+             lo_open ? ">" : ">=", lo, PLAN_INPUT_MAX);
     *out = x;
     return 1;
 }
@@ -485,7 +491,7 @@ static void read_run(run_in *r, const char *path, const char *workload)
     if (jget(f, "inject"))
         warn("%s ran with --inject: its store usage and CPU include a recovery", f->path);
     r->have = 1;
-    r->duration_s = jnum_req(f, "duration_s", 0, 1);
+    r->duration_s = jnum_req(f, "duration_s", PLAN_DURATION_S_MIN, 0);
     r->producers = jnum_req(f, "producers", 1, 0);
     r->ranks = jnum_req(f, "ranks", 1, 0);
     r->steps = jnum_req(f, "steps", 0, 0);
@@ -728,7 +734,7 @@ static void parse_opts(plan_opts *o, int argc, char **argv)
             o->gpus = (unsigned long)n;
             have_gpus = 1;
         } else if (!strcmp(a, "--step-ms")) {
-            o->step_ms = num_opt(a, v, 0, 1, PLAN_STEP_MS_MAX);
+            o->step_ms = num_opt(a, v, PLAN_STEP_MS_MIN, 0, PLAN_STEP_MS_MAX);
             o->step_given = 1;
         } else if (!strcmp(a, "--from")) {
             o->from = v;
@@ -941,7 +947,7 @@ static void model_requests(plan *p)
         fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S),
              p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src,
              "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint); "
-             "conditional PUTs lost to conflicts not measured");
+             "conditional PUTs lost to conflicts are not counted");
     else
         fnone(&p->f[F_PUTS], 0, "needs chunks and L");
 
@@ -1389,6 +1395,9 @@ int plan_main(int argc, char **argv)
     char err[PATH_MAX + 256];
     if (wl_load(p->o.workload, &p->w, err, sizeof err))
         fail("%s", err);
+    if (!p->o.step_given && p->w.step_time_ms < PLAN_STEP_MS_MIN)
+        fail("%s: step.time.ms %g: the plan needs a step time of at least %g ms (or --step-ms)",
+             p->o.workload, p->w.step_time_ms, PLAN_STEP_MS_MIN);
 
     /* The run: --from, else the newest under --results. */
     char path[PATH_MAX];
@@ -1428,7 +1437,7 @@ int plan_main(int argc, char **argv)
 
     if (p->o.json) {
         json_t *root = plan_json(p, argc, argv);
-        char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(8));
+        char *text = json_dumps(root, JSON_INDENT(2));
         if (!text)
             fail("out of memory");
         puts(text);
