@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# test_bench_plan.sh -- lakestream-bench plan (docs/bench-plan.md) from a
+# real short run: a 4-rank SFT-like workload for 3 s, then plans for the
+# SFT workload at several sizes.  Checks relations that could fail (demand,
+# producers and bandwidth scale as the model says, costs are requests x
+# 30 days x price), that the JSON has every figure docs/bench-plan.md lists
+# with its source, and that bad input is refused naming the file or option.
+#   usage: test_bench_plan.sh LAKESTREAM_BENCH
+set -uo pipefail
+BENCH=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+WL=$HERE/../workloads/sft.conf
+DOC=$HERE/../docs/bench-plan.md
+BASE=${LS_TEST_TMP:-/tmp}
+mkdir -p "$BASE"
+T=$(mktemp -d "$BASE/bench_plan.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok()  { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+
+# The run: the SFT workload scaled to 4 ranks and a 50 ms step.
+{ cat "$WL"
+  echo "global.batch=16"; echo "world.size=4"; echo "step.time.ms=50"
+  echo "producers=2"; echo "producer.workers=2"; } >"$T/small.conf"
+if ! "$BENCH" run "$T/small.conf" --plane lakestream --duration-s 3 --out "$T/run" \
+     >"$T/run.stdout" 2>"$T/run.stderr"; then
+  bad "the run failed: $(tail -3 "$T/run.stderr")"
+  echo "1 failed"; exit 1
+fi
+ok "run: $(tail -1 "$T/run.stdout")"
+
+# A stores benchmark result of known figures, so that the comparison is
+# checked without depending on what results/ holds.
+cat >"$T/stores.json" <<'EOF'
+{"benchmark": "stores", "git_rev": "test", "timestamp": "2026-01-01T00:00:00Z",
+ "machine": {"nproc": 2},
+ "s3_server": {"what": "a test S3 server"},
+ "stores": [
+  {"backend": "s3",
+   "ingest": [{"sample_bytes": 4096, "mb_per_s_median": 100, "store_calls_per_s_median": 50},
+              {"sample_bytes": 262144, "mb_per_s_median": 200, "store_calls_per_s_median": 20}],
+   "commit": {"store_calls_per_s": 90, "commit_latency_ms_p50": 2.5, "commit_latency_ms_p99": 20},
+   "read": [{"world_size": 8, "mb_per_s_median": 300, "data_requests_per_rank_step": 1,
+             "store_calls_per_s_median": 1000},
+            {"world_size": 64, "mb_per_s_median": 50, "data_requests_per_rank_step": 1,
+             "store_calls_per_s_median": 2000}]}]}
+EOF
+mkdir -p "$T/empty"
+plan() { "$BENCH" plan "$WL" --from "$T/run" --stores "$T/stores.json" --results "$T/empty" "$@"; }
+
+if plan --gpus 64 --json >"$T/p64.json" 2>"$T/err" &&
+   plan --gpus 640 --json >"$T/p640.json" 2>>"$T/err" &&
+   plan --gpus 64 --step-ms 200 --json >"$T/half.json" 2>>"$T/err" &&
+   plan --gpus 64 --price-get-per-1k 0 --retain-hours 1 --json >"$T/free.json" 2>>"$T/err"; then
+  if python3 - "$T" "$DOC" <<'PY'
+import json, math, re, sys
+T, doc = sys.argv[1], sys.argv[2]
+p64, p640, half, free = (json.load(open(f"{T}/{n}.json")) for n in ("p64", "p640", "half", "free"))
+
+def close(a, b, what, rel=1e-9):
+    assert abs(a - b) <= rel * max(abs(a), abs(b), 1e-12), f"{what}: {a} != {b}"
+
+# Every figure docs/bench-plan.md lists is in the JSON with a unit and a
+# source, and the JSON has no figure the doc does not list.
+text = open(doc).read()
+def keys(section):
+    body = text.split(f"<!-- {section} -->")[1]
+    return re.findall(r"^\| `([a-z0-9_]+)` \|", body.split("<!-- end -->")[0], re.M)
+fig_keys, cmp_keys = keys("figures"), keys("comparison")
+assert len(fig_keys) > 40 and len(cmp_keys) >= 8, (len(fig_keys), len(cmp_keys))
+for d in (p64, p640, half, free):
+    f = d["figures"]
+    assert sorted(f) == sorted(fig_keys), set(f) ^ set(fig_keys)
+    for k in fig_keys:
+        assert d["sources"][k] and k in d["units"], k
+    assert d["not_measured"] == [], d["not_measured"]   # a real run measures every input
+    assert len(d["stores_comparison"]) == 1
+    c = d["stores_comparison"][0]
+    assert c["backend"] == "s3" and sorted(c["figures"]) == sorted(cmp_keys), c
+    assert all(v is not None for v in c["figures"].values()), c["figures"]
+    for v in list(f.values()) + list(c["figures"].values()):
+        assert v >= 0, f
+f64, f640, fh = p64["figures"], p640["figures"], half["figures"]
+
+# Sources name the run by path, revision and time, and the workload file.
+src = p64["sources"]["data_plane_cpu_ms_per_sample"]
+assert f"run {T}/run/result.json (git " in src and "cpu_s.producers" in src, src
+assert "workload file" in p64["sources"]["preprocess_ms_per_sample"]
+assert "stores.json" in p64["stores_comparison"][0]["sources"]["ingest_mb_per_s_measured"]
+
+# Ten times the GPUs: ten times the demand and the cores; the producers
+# follow within the rounding up of ceil().
+close(f640["demand_samples_per_s"], 10 * f64["demand_samples_per_s"], "demand")
+close(f640["preprocess_cores"], 10 * f64["preprocess_cores"], "cores")
+P64, P640 = f64["producers"], f640["producers"]
+assert 10 * (P64 - 1) < P640 <= 10 * P64 and P640 > P64, (P64, P640)
+close(P64, max(1, math.ceil(f64["preprocess_cores"] /
+                            (f64["producer_workers"] * f64["utilization"]) - 1e-9)), "P")
+# Every rank reads every log record.
+close(f640["gets_log_ranks_per_s"], 640 * f640["log_records_per_s"], "log GETs")
+close(f640["checkpoint_records_per_s"], 640 * f640["steps_per_s"] / 20, "checkpoints")
+
+# Half the step time: twice the steps/s, the demand and the data written.
+close(fh["steps_per_s"], 2 * f64["steps_per_s"], "steps/s")
+close(fh["write_mb_per_s"], 2 * f64["write_mb_per_s"], "write")
+close(fh["read_mb_per_s"], 2 * f64["read_mb_per_s"], "read")
+
+# Costs: requests/s x 30 days x price, retained GiB x price, and the sum.
+for d in (p64, p640, half, free):
+    f = d["figures"]
+    close(f["put_usd_per_month"], f["puts_per_s"] * 30 * 86400 / 1000 * f["price_put_per_1k_usd"], "PUT $")
+    close(f["get_usd_per_month"], f["gets_per_s"] * 30 * 86400 / 1000 * f["price_get_per_1k_usd"], "GET $")
+    close(f["storage_usd_per_month"], f["retained_gib"] * f["price_gb_month_usd"], "storage $")
+    close(f["total_usd_per_month"], f["put_usd_per_month"] + f["get_usd_per_month"] +
+          f["storage_usd_per_month"], "total $")
+    close(f["puts_per_s"], f["chunks_per_s"] + f["log_records_per_s"] + 2 * f["snapshots_per_s"], "PUTs")
+    close(f["requests_per_s"], f["puts_per_s"] + f["gets_per_s"], "requests")
+assert free["figures"]["get_usd_per_month"] == 0 and free["figures"]["gets_per_s"] > 0
+close(free["figures"]["retained_data_gib"] * 24, f64["retained_data_gib"], "retention")
+assert f64["price_put_per_1k_usd"] == 0.005 and f64["price_get_per_1k_usd"] == 0.0004
+assert f64["price_gb_month_usd"] == 0.023
+
+# Against the store: the planned write over its ingest at the sample size
+# nearest to SFT's (4 KiB), and the read at the world size nearest to N.
+c = p64["stores_comparison"][0]["figures"]
+close(c["ingest_mb_per_s_measured"], 100, "ingest")
+close(c["write_over_measured"], f64["write_all_mb_per_s"] / 100, "write ratio")
+close(c["read_mb_per_s_measured"], 50, "read W=64")
+close(c["requests_per_s_measured_max"], 2000, "requests max")
+assert c["stores_for_requests"] == max(1, math.ceil(f64["requests_per_s"] / 2000 - 1e-9))
+print(f"P {P64:.0f} -> {P640:.0f}; write {f64['write_mb_per_s']:.2f} MB/s; "
+      f"{f64['requests_per_s']:.0f} requests/s; ${f64['total_usd_per_month']:.0f}/month at 64 GPUs")
+PY
+  then ok "plans from the run: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["figures"]; print("64 GPUs: %d producers, %.1f cores, $%.0f/month" % (f["producers"], f["preprocess_cores"], f["total_usd_per_month"]))' "$T/p64.json")"
+  else bad "plan JSON checks failed"
+  fi
+else
+  bad "plan failed: $(cat "$T/err")"
+fi
+
+# The text plan names its sources on every figure.
+if plan --gpus 64 >"$T/text" 2>"$T/err" && grep -q "^  \[run\]      run $T/run/result.json (git " "$T/text" &&
+   grep -q "producers P .*\[.*run.*\] ceil" "$T/text" && ! grep -q " not measured  " "$T/text"; then
+  ok "text plan: $(grep 'producers P' "$T/text" | cut -c1-60)"
+else bad "text plan: $(head -20 "$T/text") $(cat "$T/err")"; fi
+
+# Without a run: the producers from the cost model alone, and the rest
+# "not measured" rather than invented.
+if "$BENCH" plan "$WL" --gpus 64 --results "$T/empty" --json >"$T/none.json" 2>"$T/err" &&
+   python3 - "$T/none.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); f = d["figures"]
+assert d["run"] is None and d["stores"] is None and d["stores_comparison"] == []
+assert f["producers"] >= 1 and f["preprocess_cores"] > 0 and f["write_mb_per_s"] > 0
+for k in ("data_plane_cpu_ms_per_sample", "log_records_per_s", "gets_per_s", "total_usd_per_month",
+          "data_requests_per_rank_step"):
+    assert f[k] is None and k in d["not_measured"], k
+assert "not measured" in d["sources"]["worker_ms_per_sample"]
+PY
+then
+  "$BENCH" plan "$WL" --gpus 64 --results "$T/empty" >"$T/none.txt" 2>&1
+  if grep -q "none found" "$T/none.txt" && grep -q "not measured" "$T/none.txt"; then
+    ok "no run: producers from the cost model, the rest not measured"
+  else bad "no run, text: $(head -12 "$T/none.txt")"; fi
+else bad "no run: $(cat "$T/err")"; fi
+
+# Refusals: exit status 1 and a message naming the file and field, or the option.
+refuse() {  # what pattern args...
+  local what=$1 pat=$2; shift 2
+  "$BENCH" plan "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ $rc -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$what refused: $(cat "$T/err")"
+  else bad "$what: exit $rc, stderr: $(cat "$T/err")"; fi
+}
+edit() {  # out python-statement (d is result.json)
+  python3 - "$T/run/result.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); exec(sys.argv[3]); json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+printf '{"benchmark": "run", "plane": ' >"$T/corrupt.json"
+refuse "a corrupt --from file" "corrupt.json: not valid JSON" "$WL" --gpus 8 --from "$T/corrupt.json"
+edit "$T/type.json" 'd["store_usage"]["chunks"] = "many"'
+refuse "a wrong type" 'type.json: field "store_usage.chunks": expected a number' \
+  "$WL" --gpus 8 --from "$T/type.json"
+edit "$T/zero.json" 'd["duration_s"] = 0'
+refuse "a zero duration" 'zero.json: field "duration_s"' "$WL" --gpus 8 --from "$T/zero.json"
+edit "$T/neg.json" 'd["cpu_s"]["producers"] = -1'
+refuse "a negative CPU time" 'neg.json: field "cpu_s.producers"' "$WL" --gpus 8 --from "$T/neg.json"
+edit "$T/kafka.json" 'd["plane"] = "kafka"'
+refuse "a kafka run" 'kafka.json: field "plane"' "$WL" --gpus 8 --from "$T/kafka.json"
+echo '{"benchmark": "stores", "stores": {"backend": "s3"}}' >"$T/badstores.json"
+refuse "a stores file of the wrong shape" 'badstores.json: field "stores"' \
+  "$WL" --gpus 8 --from "$T/run" --stores "$T/badstores.json"
+refuse "--gpus 0" "--gpus 0" "$WL" --gpus 0
+refuse "--gpus too many" "--gpus 1000001" "$WL" --gpus 1000001
+refuse "--gpus not a number" "--gpus 8x" "$WL" --gpus 8x
+refuse "no --gpus" "--gpus N is required" "$WL"
+refuse "--utilization 0" "--utilization 0" "$WL" --gpus 8 --utilization 0
+refuse "a missing workload" "nope.conf" "$T/nope.conf" --gpus 8
+
+if [ $fails -eq 0 ]; then echo "all bench plan checks passed"; else echo "$fails failed"; fi
+[ $fails -eq 0 ]
