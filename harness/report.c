@@ -69,6 +69,7 @@ typedef struct result {
     const char *workload;
     const char *inject;                   /* NULL: a run without --inject */
     const json_t *failure;                /* NULL: none recorded */
+    int         not_injected;             /* a failure object says "injected": false */
 } result;
 
 typedef struct report {
@@ -202,11 +203,12 @@ static const fspec config_fields[] = {
     { "preprocess_fixed_ms", V_NUM, 0, NULL, 0 }, { "producer_workers", V_INT, 0, NULL, 0 },
     { "colocated_workers_per_rank", V_INT, 0, NULL, 0 }, { "lead_steps", V_INT, 0, NULL, 0 },
     { "store", V_STR, F_NULL, NULL, 0 }, { "bootstrap", V_STR, F_NULL, NULL, 0 },
+    { "warmup_steps", V_INT, F_OPT, NULL, 0 }, { "checkpoint_every_steps", V_INT, F_OPT, NULL, 0 },
     { NULL, 0, 0, NULL, 0 },
 };
 static const fspec timeline_fields[] = {
     { "t_s", V_NUM, 0, NULL, 0 }, { "steps", V_INT, 0, NULL, 0 },
-    { "produced", V_INT, 0, NULL, 0 },
+    { "produced", V_INT, 0, NULL, 0 }, { "steps_trained", V_INT, F_OPT, NULL, 0 },
     { NULL, 0, 0, NULL, 0 },
 };
 static const fspec event_fields[] = {
@@ -222,6 +224,14 @@ static const fspec failure_fields[] = {
     { "steps_at_injection", V_INT, 0, NULL, 0 }, { "checkpoint_step", V_INT, F_NULL, NULL, 0 },
     { "steps_redone", V_INT, F_NULL, NULL, 0 }, { "identical_steps", V_BOOL, F_NULL, NULL, 0 },
     { "steps_compared", V_INT, 0, NULL, 0 }, { "note", V_STR, F_NULL, NULL, 0 },
+    { "injected", V_BOOL, F_OPT, NULL, 0 }, { "job_restarted", V_BOOL, F_OPT, NULL, 0 },
+    { "steps_mismatched", V_INT, F_OPT, NULL, 0 },
+    { NULL, 0, 0, NULL, 0 },
+};
+/* A failure object with "injected": false (the run ended first). */
+static const fspec not_injected_fields[] = {
+    { "kind", V_STR, 0, NULL, 0 }, { "injected", V_BOOL, 0, NULL, 0 },
+    { "note", V_STR, F_OPT | F_NULL, NULL, 0 },
     { NULL, 0, 0, NULL, 0 },
 };
 static const fspec cpu_fields[] = {
@@ -259,7 +269,9 @@ static const fspec result_fields[] = {
     { "step_wait_ms_cdf", V_NUMS, F_OPT | F_NULL, NULL, REPORT_CDF_POINTS },
     { "events", V_ARR, F_OPT | F_NULL, event_fields, REPORT_EVENTS_MAX },
     { "inject", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "failure", V_OBJ, F_OPT | F_NULL, failure_fields, 0 },
+    { "failure", V_OBJ, F_OPT | F_NULL, NULL, 0 },  /* its fields: result_load() */
+    { "skipped", V_INT, F_OPT, NULL, 0 }, { "steps_trained", V_INT, F_OPT, NULL, 0 },
+    { "trimmed_offsets", V_INT, F_OPT, NULL, 0 },
     { "cpu_s", V_OBJ, F_OPT | F_NULL, cpu_fields, 0 },
     { "mean_sample_bytes", V_NUM, F_OPT | F_NULL, NULL, 0 },
     { "store_usage", V_OBJ, F_OPT | F_NULL, store_usage_fields, 0 },
@@ -406,7 +418,14 @@ static int result_load(result *r, const char *arg)
     r->workload = str(r->root, "workload");
     r->inject = str(r->root, "inject");
     const json_t *f = get(r->root, "failure");
-    r->failure = json_is_object(f) ? f : NULL;
+    if (json_is_object(f)) {
+        /* A failure that did not happen (the run ended first) has no figures. */
+        int none = json_is_false(get(f, "injected"));
+        if (check_fields(r->path, f, none ? not_injected_fields : failure_fields, "failure."))
+            return -1;
+        r->failure = none ? NULL : f;
+        r->not_injected = none;
+    }
     return 0;
 }
 
@@ -826,14 +845,22 @@ static int plot_failure(report *R, const result *r, const char *base)
     char name[REPORT_NAME_BYTES + 8], t[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64];
     const json_t *tl = get(r->root, "timeline"), *ev = get(r->root, "events");
     int producers = count(r->root, "producers") > 0;
+    /* Steps trained count the steps redone after a rollback (newer results). */
+    int trained = get(json_array_get(tl, 0), "steps_trained") != NULL;
     snprintf(name, sizeof name, "%s.dat", base);
     FILE *f = stage_open(R, name);
     if (!f)
         return -1;
-    fprintf(f, "# %s: t_s, steps, samples produced\n", run_name(r, rn, sizeof rn));
+    fprintf(f, "# %s: t_s, steps (the job's step), samples produced, steps trained\n",
+            run_name(r, rn, sizeof rn));
     for (size_t i = 0; i < json_array_size(tl); i++) {
         const json_t *pt = json_array_get(tl, i);
-        fprintf(f, "%.6g %lld %lld\n", num(pt, "t_s"), count(pt, "steps"), count(pt, "produced"));
+        const json_t *st = get(pt, "steps_trained");
+        fprintf(f, "%.6g %lld %lld ", num(pt, "t_s"), count(pt, "steps"), count(pt, "produced"));
+        if (st)
+            fprintf(f, "%lld\n", (long long)json_integer_value(st));
+        else
+            fprintf(f, "NaN\n");
     }
     if (stage_close(R, f, name))
         return -1;
@@ -843,7 +870,7 @@ static int plot_failure(report *R, const result *r, const char *base)
     gp_begin(R, f, base, 900, 500);
     fprintf(f, "set title '%s: steps over time'\n", rn);
     fprintf(f, "set xlabel 'time since the start (s)'\nset ylabel 'steps completed'\n"
-               "set grid\nset key top left\nset yrange [0:*]\n");
+               "set grid\nset key below\nset yrange [0:*]\n");
     if (producers)
         fprintf(f, "set ytics nomirror\nset y2tics\nset y2label 'samples produced'\n"
                    "set y2range [0:*]\n");
@@ -871,7 +898,10 @@ static int plot_failure(report *R, const result *r, const char *base)
         fprintf(f, "set label 'inject' at first %.6g, graph 0.97 right rotate by 90 "
                    "offset -0.7,0 tc rgb '#cc3311'\n", at);
     }
-    fprintf(f, "plot '%s.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.5 title 'steps'", base);
+    fprintf(f, "plot '%s.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.5 title 'job step'", base);
+    if (trained)
+        fprintf(f, ", \\\n     '' using 1:4 with lines lw 1 dt 2 lc rgb '#117733' "
+                   "title 'steps trained (with those redone)'");
     if (producers)
         fprintf(f, ", \\\n     '' using 1:3 axes x1y2 with lines lw 1 lc rgb '#999999' "
                    "title 'samples produced'");
@@ -1029,6 +1059,8 @@ static const row workload_rows[] = {
     { "ingest (MB/s)", "ingest_mb_per_s", NULL, "%.2f", 0, 0 },
     { "samples read", "samples_read", NULL, NULL, 0, 0 },
     { "duplicates", "duplicates", NULL, NULL, 0, 0 },
+    { "skipped", "skipped", NULL, NULL, 0, 1 },
+    { "trimmed offsets (kafka)", "trimmed_offsets", NULL, NULL, 0, 1 },
     { "bad samples", "bad_samples", NULL, NULL, 0, 0 },
     { "produce errors", "produce_errors", NULL, NULL, 0, 0 },
     { "read amplification, data", "read_amplification", "data", "%.2f", 0, 0 },
@@ -1294,8 +1326,9 @@ static int section_failures(report *R)
         nf += R->res[i].failure != NULL;
     for (size_t i = 0; i < R->nres; i++)
         if (R->res[i].inject && !R->res[i].failure)
-            md(R, "%s was given --inject but its result records no failure.\n\n",
-               run_name(&R->res[i], rn, sizeof rn));
+            md(R, "%s was given --inject but %s.\n\n", run_name(&R->res[i], rn, sizeof rn),
+               R->res[i].not_injected ? "the run ended before the injection time"
+                                      : "its result records no failure");
     if (nf == 0) {
         md(R, "No result records a failure (runs with --inject).\n\n");
         return 0;
@@ -1368,6 +1401,13 @@ static const char *shares(const result *r, char *buf, size_t size)
     return buf;
 }
 
+/* config.warmup_steps, or -1 in results that predate it. */
+static long long warmup_steps(const result *r)
+{
+    const json_t *v = get(get(r->root, "config"), "warmup_steps");
+    return v ? (long long)json_integer_value(v) : -1;
+}
+
 static void section_caveats(report *R)
 {
     char t[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64], flags[512];
@@ -1438,8 +1478,26 @@ static void section_caveats(report *R)
           "committing, reading, checking) is real.\n");
 
     md(R, "* **Duration and noise.** Each figure comes from one run, not a median of "
-          "repetitions; steps/s is taken between the first and the last step's completion, step "
-          "waits leave out each rank's first step. Durations and load averages:");
+          "repetitions. Steps/s is taken from the barrier's own step times and, with the step "
+          "waits, leaves out the start-up: ");
+    for (size_t i = 0, groups = 0; i < R->nres; i++) {
+        long long wu = warmup_steps(&R->res[i]);
+        size_t j = 0;
+        while (j < i && warmup_steps(&R->res[j]) != wu)
+            j++;
+        if (j < i)
+            continue;  /* listed with an earlier run */
+        if (wu >= 0)
+            md(R, "%sthe first %lld steps (config.warmup_steps", groups++ ? "; " : "", wu);
+        else
+            md(R, "%seach rank's first step (results without config.warmup_steps",
+               groups++ ? "; " : "");
+        for (size_t k = i, n = 0; k < R->nres; k++)
+            if (warmup_steps(&R->res[k]) == wu)
+                md(R, "%s#%d", n++ ? ", " : ": ", R->res[k].index);
+        md(R, ")");
+    }
+    md(R, ". Durations and load averages:");
     int shortrun = 0;
     for (size_t i = 0; i < R->nres; i++) {
         const result *r = &R->res[i];

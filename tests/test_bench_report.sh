@@ -105,6 +105,21 @@ else bad "gnuplot throughput-sft.gp: $(cat "$T/gp.err")"; fi
 if ls -a "$R" | grep -q '^\.report-'; then bad "a staging directory is left in $R"
 else ok "no staging directory left"; fi
 
+# A failure that did not happen (the run ended first) is reported as such.
+mkdir -p "$T/late"
+python3 - "$T/lakestream/result.json" "$T/late/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["inject"] = "producer-kill:at=100"
+d["failure"] = {"kind": "producer-kill", "injected": False,
+                "note": "the run ended before the injection time"}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+if "$BENCH" report "$T/late" --out "$T/report-late" >/dev/null 2>"$T/late.err" &&
+   grep -q "the run ended before the injection time" "$T/report-late/report.md"; then
+  ok "a failure not injected is reported as such"
+else bad "a failure not injected: $(cat "$T/late.err")"; fi
+
 # Refusals: exit 1, the file named, no report.md.
 mkdir -p "$T/trunc" "$T/type" "$T/dup"
 head -c 200 "$T/lakestream/result.json" >"$T/trunc/result.json"
