@@ -276,6 +276,9 @@ static void spawn_proc(procs *P, uint32_t i)
             av[n++] = "-X"; av[n++] = "linger.ms=50";
         } else {
             av[n++] = "-X"; av[n++] = "linger.ms=5";
+            /* Images reach image.bytes.max (4 MiB); Kafka's default message
+             * limit is 1 MB, which a deployment for images raises. */
+            av[n++] = "-X"; av[n++] = "message.max.bytes=16777216";
         }
     } else {
         uint32_t r = i - P->nprod;
@@ -1000,6 +1003,19 @@ int run_main(int argc, char **argv)
     for (int k = 0; k <= 100; k++)
         json_array_append_new(cdf, json_real(pct(waits, nw_all, k / 100.0)));
     json_object_set_new(root, "step_wait_ms_cdf", cdf);
+    /* The job's step times (barrier to barrier) after the warm-up. */
+    size_t nst = 0;
+    uint32_t *st = malloc((s_n + 1) * sizeof *st);
+    for (uint64_t b = RUN_WARMUP_STEPS; st && b < s_n; b++)
+        if (s_n - b < WL_STEP_LOG_MAX)
+            st[nst++] = (uint32_t)((S->step_ns[b % WL_STEP_LOG_MAX] -
+                                    S->step_ns[(b - 1) % WL_STEP_LOG_MAX]) / 1000u);
+    if (nst)
+        qsort(st, nst, sizeof *st, cmp_u32);
+    json_object_set_new(root, "step_time_ms_p50", nst ? json_real(pct(st, nst, 0.5)) : json_null());
+    json_object_set_new(root, "step_time_ms_p99", nst ? json_real(pct(st, nst, 0.99)) : json_null());
+    json_object_set_new(root, "step_time_ms_max", nst ? json_real(pct(st, nst, 1.0)) : json_null());
+    free(st);
     json_object_set_new(root, "step_waits_counted", json_integer((json_int_t)nw_all));
     json_object_set_new(root, "ingest_mb_per_s",
                         plane_col ? json_null()

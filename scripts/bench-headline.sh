@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The headline comparison (issue 7, docs/workloads.md): both workloads at
+# W = 64 on the three planes with the embedded defaults (posix store,
+# librdkafka's mock cluster), then the failure injections, then the report.
+#
+#   scripts/bench-headline.sh [-d SECONDS] [-f SECONDS] [-o OUT_DIR] [-b BUILD_DIR]
+#
+# -d: seconds per comparison run (default 25); -f: seconds per failure run
+# (default 20, the failure at a third of it); -o: where result.json files and
+# the report go (default results/headline); -b: the build directory (default
+# build; built in Release if it has no lakestream-bench).  The 12 runs take
+# about 6 minutes on a 2-vCPU VM.  Each run's work directory (store, logs,
+# per-rank records) is in a temporary directory that is removed at the end;
+# OUT_DIR keeps each run's result.json and workload.conf, and report/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DUR=25
+FDUR=20
+OUT=results/headline
+BUILD=build
+while getopts "d:f:o:b:h" opt; do
+  case $opt in
+    d) DUR=$OPTARG ;;
+    f) FDUR=$OPTARG ;;
+    o) OUT=$OPTARG ;;
+    b) BUILD=$OPTARG ;;
+    h) sed -n '2,14p' "$0"; exit 0 ;;
+    *) exit 2 ;;
+  esac
+done
+
+if [ ! -x "$BUILD/lakestream-bench" ]; then
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+fi
+BENCH=$BUILD/lakestream-bench
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lakestream-headline.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+
+run() {  # name workload plane duration [inject]
+  local name=$1 wl=$2 plane=$3 d=$4 inj=${5:-}
+  echo "== $name" >&2
+  "$BENCH" run "workloads/$wl.conf" --plane "$plane" --duration-s "$d" \
+      ${inj:+--inject "$inj"} --out "$WORK/$name" >"$WORK/$name.out"
+  cat "$WORK/$name.out"
+  rm -rf "${OUT:?}/$name"
+  mkdir -p "$OUT/$name"
+  cp "$WORK/$name/result.json" "$WORK/$name/workload.conf" "$OUT/$name/"
+  dirs+=("$OUT/$name")
+}
+
+dirs=()
+at=$(awk "BEGIN { print $FDUR / 3 }")
+for wl in multimodal-pretrain sft; do
+  for plane in lakestream kafka colocated; do
+    run "$wl-$plane" "$wl" "$plane" "$DUR"
+  done
+done
+# A producer dies during multimodal pretraining; a rank restarts during SFT.
+for plane in lakestream kafka colocated; do
+  run "multimodal-pretrain-$plane-producer-kill" multimodal-pretrain "$plane" "$FDUR" \
+      "producer-kill:at=$at"
+done
+for plane in lakestream kafka colocated; do
+  run "sft-$plane-rank-restart" sft "$plane" "$FDUR" "rank-restart:at=$at"
+done
+"$BENCH" report "${dirs[@]}" --out "$OUT/report"
