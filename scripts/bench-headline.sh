@@ -6,7 +6,8 @@
 #   scripts/bench-headline.sh [-d SECONDS] [-f SECONDS] [-o OUT_DIR] [-b BUILD_DIR]
 #
 # -d: seconds per comparison run (default 25); -f: seconds per failure run
-# (default 20, the failure at a third of it); -o: where result.json files and
+# (default 20: a producer is killed at a third of it, a rank restarted at two
+# thirds, after the job's first checkpoint at step 20); -o: where result.json files and
 # the report go (default results/headline); -b: the build directory (default
 # build; built in Release if it has no lakestream-bench).  The 12 runs take
 # about 6 minutes on a 2-vCPU VM.  Each run's work directory (store, logs,
@@ -53,6 +54,7 @@ run() {  # name workload plane duration [inject]
 
 dirs=()
 at=$(awk "BEGIN { print $FDUR / 3 }")
+at2=$(awk "BEGIN { print 2 * $FDUR / 3 }")
 for wl in multimodal-pretrain sft; do
   for plane in lakestream kafka colocated; do
     run "$wl-$plane" "$wl" "$plane" "$DUR"
@@ -64,6 +66,6 @@ for plane in lakestream kafka colocated; do
       "producer-kill:at=$at"
 done
 for plane in lakestream kafka colocated; do
-  run "sft-$plane-rank-restart" sft "$plane" "$FDUR" "rank-restart:at=$at"
+  run "sft-$plane-rank-restart" sft "$plane" "$FDUR" "rank-restart:at=$at2"
 done
 "$BENCH" report "${dirs[@]}" --out "$OUT/report"
