@@ -282,6 +282,12 @@ int ls_checkpoint_register(ls_store *st, const char *table, const char *name, ui
  * is LS_OK). */
 int ls_checkpoint_release(ls_store *st, const char *table, const char *name,
                           const ls_conf *conf);
+/* The same on an open table, which saves reading the table's state again:
+ * the handle's state is brought up to date only as far as the commit needs
+ * (a process that registers often, like a consumer at every checkpoint,
+ * keeps its handle).  Not for concurrent use of one handle. */
+int ls_table_checkpoint_register(ls_table *t, const char *name, uint64_t step);
+int ls_table_checkpoint_release(ls_table *t, const char *name);
 
 typedef struct ls_checkpoint_info {
     const char *name;     /* owned by the table, valid until its next refresh */

@@ -382,6 +382,9 @@ typedef struct ls_commit_ctl {
  * before r is written, so that no record in the log is unappliable. */
 int ls_state_check(const ls_state *s, const ls_record *r);
 int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
+/* ls_table_refresh for a handle that may have been idle for long: through
+ * the newest snapshot when that reads less. */
+int ls_table_catch_up(ls_table *t);
 /* The commit record of version v (cached), borrowed until the next call. */
 int ls_table_record(ls_table *t, uint64_t version, const ls_record **out);
 

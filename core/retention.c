@@ -54,7 +54,46 @@ static int ckpt_precheck(void *arg, const ls_state *s, int *done)
     return LS_OK;
 }
 
-static int ckpt_commit(ls_store *st, const char *table, ls_ckpt_op *op, const ls_conf *conf)
+/* Commit op on the open table t.  A step beyond the visible steps of t's
+ * state is judged again on a fresh state before it is refused. */
+static int ckpt_commit(ls_table *t, ls_ckpt_op *op)
+{
+    int rc = check_ckpt_name(op->name);
+    if (rc)
+        return rc;
+    uint64_t visible = t->state.total_samples / t->desc.global_batch;
+    if (op->op == LS_CKPT_REGISTER && op->step > visible) {
+        if ((rc = ls_table_refresh(t)))
+            return rc;
+        visible = t->state.total_samples / t->desc.global_batch;
+    }
+    if (op->op == LS_CKPT_REGISTER && op->step > visible)
+        return ls_seterr(LS_ERR_INVALID, "checkpoint %s: step %" PRIu64 " is beyond the %" PRIu64
+                         " visible steps of table %s: a model checkpoint can only cover "
+                         "steps it was trained on", op->name, op->step, visible, t->name);
+    if (op->op == LS_CKPT_RELEASE && !state_ckpt(&t->state, op->name)) {
+        /* Perhaps registered since t's state was read. */
+        if ((rc = ls_table_refresh(t)))
+            return rc;
+        if (!state_ckpt(&t->state, op->name))
+            return ls_seterr(LS_ERR_NOT_FOUND, "checkpoint %s is not registered in table %s",
+                             op->name, t->name);
+    }
+    ls_record r = { 0 };
+    r.seq_first = 1;                  /* no producer, no data */
+    r.seq_last = 0;
+    r.ckpt_ops = op;
+    r.nckpt_ops = 1;
+    ckpt_ctx cx = { op };
+    ls_commit_ctl ctl = { .precheck = ckpt_precheck, .arg = &cx,
+                          .retries = (unsigned)ls_conf_int(t->conf, "store.retries") };
+    if ((rc = ls_random_bytes(r.commit_id, sizeof(r.commit_id))))
+        return rc;
+    return ls_table_commit(t, &r, &ctl);
+}
+
+static int ckpt_commit_open(ls_store *st, const char *table, ls_ckpt_op *op,
+                            const ls_conf *conf)
 {
     int rc = check_ckpt_name(op->name);
     if (rc)
@@ -62,28 +101,7 @@ static int ckpt_commit(ls_store *st, const char *table, ls_ckpt_op *op, const ls
     ls_table *t;
     if ((rc = ls_table_open(st, table, conf, &t)))
         return rc;
-    uint64_t visible = t->state.total_samples / t->desc.global_batch;
-    const ls_ckpt *c = state_ckpt(&t->state, op->name);
-    if (op->op == LS_CKPT_REGISTER && op->step > visible) {
-        rc = ls_seterr(LS_ERR_INVALID, "checkpoint %s: step %" PRIu64 " is beyond the %" PRIu64
-                       " visible steps of table %s: a model checkpoint can only cover "
-                       "steps it was trained on", op->name, op->step, visible, table);
-    } else if (op->op == LS_CKPT_RELEASE && !c) {
-        rc = ls_seterr(LS_ERR_NOT_FOUND, "checkpoint %s is not registered in table %s",
-                       op->name, table);
-    } else {
-        ls_record r = { 0 };
-        r.seq_first = 1;                  /* no producer, no data */
-        r.seq_last = 0;
-        r.ckpt_ops = op;
-        r.nckpt_ops = 1;
-        ckpt_ctx cx = { op };
-        ls_commit_ctl ctl = { .precheck = ckpt_precheck, .arg = &cx,
-                              .retries = (unsigned)ls_conf_int(t->conf, "store.retries") };
-        rc = ls_random_bytes(r.commit_id, sizeof(r.commit_id));
-        if (!rc)
-            rc = ls_table_commit(t, &r, &ctl);
-    }
+    rc = ckpt_commit(t, op);
     ls_table_close(t);
     return rc;
 }
@@ -92,14 +110,39 @@ int ls_checkpoint_register(ls_store *st, const char *table, const char *name, ui
                            const ls_conf *conf)
 {
     ls_ckpt_op op = { (char *)name, LS_CKPT_REGISTER, step };
-    return ckpt_commit(st, table, &op, conf);
+    return ckpt_commit_open(st, table, &op, conf);
 }
 
 int ls_checkpoint_release(ls_store *st, const char *table, const char *name,
                           const ls_conf *conf)
 {
     ls_ckpt_op op = { (char *)name, LS_CKPT_RELEASE, 0 };
-    return ckpt_commit(st, table, &op, conf);
+    return ckpt_commit_open(st, table, &op, conf);
+}
+
+/* A handle's state may be far behind (a consumer's, between checkpoints):
+ * catch up first, through a snapshot, rather than meet every record since
+ * one conflict at a time. */
+static int ckpt_commit_handle(ls_table *t, ls_ckpt_op *op)
+{
+    if (!t)
+        return ls_seterr(LS_ERR_INVALID, "no table handle");
+    int rc = check_ckpt_name(op->name);
+    if (!rc)
+        rc = ls_table_catch_up(t);
+    return rc ? rc : ckpt_commit(t, op);
+}
+
+int ls_table_checkpoint_register(ls_table *t, const char *name, uint64_t step)
+{
+    ls_ckpt_op op = { (char *)name, LS_CKPT_REGISTER, step };
+    return ckpt_commit_handle(t, &op);
+}
+
+int ls_table_checkpoint_release(ls_table *t, const char *name)
+{
+    ls_ckpt_op op = { (char *)name, LS_CKPT_RELEASE, 0 };
+    return ckpt_commit_handle(t, &op);
 }
 
 int ls_table_checkpoint_get(ls_table *t, size_t i, ls_checkpoint_info *out)

@@ -509,6 +509,24 @@ int ls_table_refresh(ls_table *t)
     return refresh_watch(t, NULL, NULL);
 }
 
+int ls_table_catch_up(ls_table *t)
+{
+    /* A handle left idle while others committed would read every record
+     * since; the newest snapshot, when it is at least one interval ahead,
+     * costs one GET instead of up to K.  Its state is the log's up to its
+     * version, so nothing is skipped. */
+    if (t->use_snapshots) {
+        uint64_t h;
+        int rc = read_hint(t, &h);
+        if (rc)
+            return rc;
+        if (h >= t->state.version + t->snapshot_interval &&
+            (rc = load_snapshot(t, h)) && rc != LS_ERR_NOT_FOUND)
+            return rc;  /* NOT_FOUND: reclaimed since; the log has the rest */
+    }
+    return refresh_watch(t, NULL, NULL);
+}
+
 int ls_state_check(const ls_state *s, const ls_record *r)
 {
     if (r->producer && !ls_state_producer(s, r->producer) && s->nproducers >= LS_PRODUCERS_MAX)

@@ -481,12 +481,10 @@ static int64_t group_step(rd_kafka_t *rk, ls_table *t, int32_t partition)
 }
 
 /* Once every rank of this world has committed, the group's checkpoints of
- * other world sizes no longer define where it resumes: release them. */
-static void release_other_worlds(rd_kafka_t *rk, const char *topic)
+ * other world sizes no longer define where it resumes: release them.  t's
+ * state is the one the commit just landed on. */
+static void release_other_worlds(rd_kafka_t *rk, ls_table *t)
 {
-    ls_table *t;
-    if (ls_table_open(rk->st, topic, rk->lconf, &t) != LS_OK)
-        return;  /* tried again at the next commit */
     char *stale[WORLDS_TRACKED_MAX];
     size_t ns = 0;
     uint32_t ranks = 0;
@@ -500,10 +498,9 @@ static void release_other_worlds(rd_kafka_t *rk, const char *topic)
         else if (ns < WORLDS_TRACKED_MAX && (stale[ns] = strdup(ci.name)))
             ns++;
     }
-    ls_table_close(t);
     for (size_t i = 0; i < ns; i++) {
         if (ranks == rk->world_size)
-            (void)ls_checkpoint_release(rk->st, topic, stale[i], rk->lconf);
+            (void)ls_table_checkpoint_release(t, stale[i]);  /* else at a later commit */
         free(stale[i]);
     }
 }
@@ -660,26 +657,34 @@ static rd_kafka_resp_err_t commit_one(rd_kafka_t *rk, rd_kafka_topic_partition_t
         return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s [%d]: cannot commit logical "
                            "offset %lld", e->topic, (int)e->partition, (long long)e->offset);
     shim_part *p = part_find(rk, e->topic, e->partition);
-    ls_table *t = NULL;
+    ls_table *t = NULL, *own = NULL;
     uint32_t slice;
     rd_kafka_resp_err_t err;
-    if (p && p->t)
+    if (p && p->t) {
+        t = p->t;       /* the partition's handle: its state is nearly current */
         slice = p->slice;
-    else if ((err = table_open_slice(rk, e->topic, e->partition, &t, &slice)))
+    } else if ((err = table_open_slice(rk, e->topic, e->partition, &own, &slice)))
         return err;
-    ls_table_close(t);
+    else
+        t = own;
     char name[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
-    if (ckpt_name(rk, rk->world_size, e->partition, name, sizeof name))
+    if (ckpt_name(rk, rk->world_size, e->partition, name, sizeof name)) {
+        ls_table_close(own);
         return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "group %s: checkpoint name too long",
                            rk->group);
+    }
     uint64_t step = (uint64_t)e->offset / slice;
-    int rc = ls_checkpoint_register(rk->st, e->topic, name, step, rk->lconf);
-    if (rc)
+    int rc = ls_table_checkpoint_register(t, name, step);
+    if (rc) {
+        ls_table_close(own);
         return shim_seterr(rc == LS_ERR_INVALID ? RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
                                                 : shim_err_from_ls(rc),
                            "%s [%d]: committing offset %lld (checkpoint %s at step %llu): %s",
                            e->topic, (int)e->partition, (long long)e->offset, name,
                            (unsigned long long)step, ls_errmsg());
+    }
+    release_other_worlds(rk, t);
+    ls_table_close(own);
     if (p)
         p->committed = e->offset;
     return RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -730,13 +735,6 @@ static rd_kafka_resp_err_t commit_locked(rd_kafka_t *rk,
             first = e->err;
             snprintf(errbuf, sizeof errbuf, "%s", shim_errstr());
         }
-    }
-    for (int i = 0; i < l->cnt; i++) {
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = !strcmp(l->elems[j].topic, l->elems[i].topic);
-        if (!seen && !l->elems[i].err)
-            release_other_worlds(rk, l->elems[i].topic);
     }
     *resultp = l;
     if (first)

@@ -1,6 +1,6 @@
 /*
  * test_gc.c -- checkpoints, the low watermark and garbage collection:
- * registration rules, keep-last, reads below the watermark failing with
+ * registration rules (also on a stale handle), keep-last, reads below the watermark failing with
  * LS_ERR_RECLAIMED while steps above read byte-identically (also at another
  * world size), orphan chunks, log and snapshot deletion with the state
  * unchanged (with and without snapshots), and writers and readers whose
@@ -126,6 +126,50 @@ static void test_checkpoint_rules(void **state)
     assert_int_equal(t->state.version, v + 1);   /* the repeated calls committed nothing */
     assert_int_equal(ls_table_checkpoint_get(t, 0, &ci), LS_OK);
     assert_false(ci.live);
+    ls_table_close(t);
+    ls_conf_destroy(c);
+    ls_store_close(st);
+}
+
+/* The same rules on a long-lived handle whose state went stale: a step
+ * made visible since is judged on a fresh state, a checkpoint registered
+ * through another handle can be released, and two handles registering in
+ * turn (the shim's ranks) each land, with no full reload. */
+static void test_checkpoint_on_handle(void **state)
+{
+    (void)state;
+    ls_store *st;
+    ls_conf *c = gconf();
+    assert_int_equal(ls_store_mem_new(&st), LS_OK);
+    assert_int_equal(ls_table_create(st, "g", B, LS_CODEC_NONE), LS_OK);
+    produce(st, "p", 0, 8, 4, c);                         /* 2 steps */
+    ls_table *t, *u;
+    assert_int_equal(ls_table_open(st, "g", c, &t), LS_OK);
+    assert_int_equal(ls_table_open(st, "g", c, &u), LS_OK);
+    produce(st, "p", 8, 12, 4, c);                        /* 5 steps, t still sees 2 */
+    assert_int_equal(ls_table_checkpoint_register(t, "r0", 5), LS_OK);
+    assert_int_equal(ls_table_checkpoint_register(t, "r0", 6), LS_ERR_INVALID);
+    assert_non_null(strstr(ls_errmsg(), "beyond the 5 visible steps"));
+    assert_int_equal(ls_table_checkpoint_register(t, "bad/name", 1), LS_ERR_INVALID);
+    assert_int_equal(ls_table_checkpoint_register(NULL, "r0", 1), LS_ERR_INVALID);
+    /* u never saw r0 nor steps 2..4: its registration conflicts, reads
+     * forward and lands after t's. */
+    assert_int_equal(ls_table_checkpoint_register(u, "r1", 4), LS_OK);
+    assert_int_equal(ls_table_checkpoint_release(u, "r0"), LS_OK);
+    assert_int_equal(ls_table_checkpoint_release(t, "never"), LS_ERR_NOT_FOUND);
+    ls_table *v;
+    assert_int_equal(ls_table_open(st, "g", c, &v), LS_OK);
+    ls_checkpoint_info ci;
+    assert_int_equal(ls_table_checkpoint_get(v, 0, &ci), LS_OK);
+    assert_string_equal(ci.name, "r0");
+    assert_int_equal(ci.step, 5);
+    assert_false(ci.live);
+    assert_int_equal(ls_table_checkpoint_get(v, 1, &ci), LS_OK);
+    assert_string_equal(ci.name, "r1");
+    assert_int_equal(ci.step, 4);
+    assert_true(ci.live);
+    ls_table_close(v);
+    ls_table_close(u);
     ls_table_close(t);
     ls_conf_destroy(c);
     ls_store_close(st);
@@ -336,6 +380,7 @@ int main(void)
     lt_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checkpoint_rules),
+        cmocka_unit_test(test_checkpoint_on_handle),
         cmocka_unit_test(test_gc_watermark),
         cmocka_unit_test(test_keep_last),
         cmocka_unit_test(test_orphans),
