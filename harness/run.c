@@ -930,9 +930,7 @@ int run_main(int argc, char **argv)
     if (tty)
         fputc('\n', stderr);
     /* Wake barrier waiters, then collect everyone. */
-    pthread_mutex_lock(&S->mu);
-    pthread_cond_broadcast(&S->cv);
-    pthread_mutex_unlock(&S->mu);
+    wl_wake_all(S);
     uint64_t grace = wl_now_ns() + RUN_STOP_GRACE_S * 1000000000ull;
     int killed = 0;
     for (uint32_t i = 0; i < nproc; i++) {
@@ -1059,6 +1057,7 @@ int run_main(int argc, char **argv)
     json_object_set_new(cfg, "colocated_workers_per_rank", json_integer(w.colocated_workers));
     json_object_set_new(cfg, "checkpoint_every_steps", json_integer(w.checkpoint_every_steps));
     json_object_set_new(cfg, "lead_steps", json_integer(RUN_LEAD_STEPS));
+    json_object_set_new(cfg, "producer_nice", json_integer(WL_PRODUCER_NICE));
     json_object_set_new(cfg, "warmup_steps", json_integer(RUN_WARMUP_STEPS));
     json_object_set_new(cfg, "store", plane_ls ? json_string(store_uri) : json_null());
     json_object_set_new(cfg, "bootstrap", plane_kafka ? json_string(bootstrap) : json_null());

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,11 +93,27 @@ static rd_kafka_conf_t *base_conf(void)
 static rd_kafka_t *P_rk;
 static struct {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t ready_cv;     /* a slot became ready: the main thread */
+    pthread_cond_t space_cv;     /* the ring moved on: the workers */
     uint64_t next_claim, next_append;
     uint32_t ring;
     struct pslot { uint64_t seq; uint8_t *buf; size_t size; int ready; } *slots;
-} Q = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} Q = {.mu = PTHREAD_MUTEX_INITIALIZER, .ready_cv = PTHREAD_COND_INITIALIZER,
+       .space_cv = PTHREAD_COND_INITIALIZER};
+
+/* Wait on cv (mutex held) for at most ms milliseconds. */
+static void cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
+}
 static wl_prod_stat *PS;
 
 #ifdef LS_WORKER_RDKAFKA
@@ -178,13 +195,18 @@ static void *producer_worker(void *arg)
     pthread_mutex_lock(&Q.mu);
     while (!S->stop) {
         uint64_t seq = Q.next_claim, idx = seq * W.producers + (uint64_t)opt.index;
-        /* Keep at most `lead` steps ahead of the ranks (the same bound on
-         * every plane: librdkafka's mock cluster keeps only ~5 MiB per
-         * partition), and the ring bounded. */
-        if (seq >= Q.next_append + Q.ring ||
-            idx >= (S->steps_done + (uint64_t)opt.lead) * W.global_batch) {
+        /* Keep the ring bounded, and at most `lead` steps ahead of the
+         * ranks (the same bound on every plane: librdkafka's mock cluster
+         * keeps only ~5 MiB per partition).  Both waits sleep until woken:
+         * 320 workers polling every few ms cost more CPU than the ranks. */
+        if (seq >= Q.next_append + Q.ring) {
+            cond_wait_ms(&Q.space_cv, &Q.mu, 100);
+            continue;
+        }
+        uint32_t wake = wl_wake_seq(S);
+        if (idx >= (S->steps_done + (uint64_t)opt.lead) * W.global_batch) {
             pthread_mutex_unlock(&Q.mu);
-            wl_sleep_ns(2000000);
+            wl_wait_wake(S, wake, 100);
             pthread_mutex_lock(&Q.mu);
             continue;
         }
@@ -202,7 +224,8 @@ static void *producer_worker(void *arg)
         sl->buf = buf;
         sl->size = size;
         sl->ready = 1;
-        pthread_cond_broadcast(&Q.cv);
+        if (seq == Q.next_append)
+            pthread_cond_signal(&Q.ready_cv);
     }
     pthread_mutex_unlock(&Q.mu);
     return NULL;
@@ -246,6 +269,11 @@ static int produce_one(uint64_t seq, uint8_t *buf, size_t size)
 
 static int run_producer(void)
 {
+    /* In a deployment producers have hosts of their own; here they share
+     * 2 cores with 64 ranks, and must not take the ranks' CPU at a step
+     * boundary, when all 64 wake at once (docs/workloads.md). */
+    if (setpriority(PRIO_PROCESS, 0, WL_PRODUCER_NICE))
+        fprintf(stderr, "worker producer %ld: setpriority: %s\n", opt.index, strerror(errno));
     char errstr[512];
     rd_kafka_conf_t *c = base_conf();
     rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
@@ -283,16 +311,15 @@ static int run_producer(void)
             sl->ready = 0;
             sl->buf = NULL;
             Q.next_append++;
-        }
+            pthread_cond_broadcast(&Q.space_cv);
+        } else if (!S->stop)
+            cond_wait_ms(&Q.ready_cv, &Q.mu, 5);  /* then serve delivery reports */
         pthread_mutex_unlock(&Q.mu);
         if (ready && produce_one(seq, buf, size))
             break;
-        if (!ready) {
-            if (S->stop)
-                break;  /* what is ready in order has been produced */
-            rd_kafka_poll(P_rk, 1);
-        } else
-            rd_kafka_poll(P_rk, 0);
+        if (!ready && S->stop)
+            break;  /* what is ready in order has been produced */
+        rd_kafka_poll(P_rk, 0);
 #ifdef LS_WORKER_RDKAFKA
         uint64_t now = wl_now_ns();
         if (now - last_save >= P_POS_SAVE_NS) {
@@ -356,6 +383,61 @@ static void record_step(rank_out *o, uint64_t step, const uint64_t *idx, uint32_
     S->ranks[opt.rank].wait_ns_total += wait_ns;
 }
 
+/* What differs between a data-plane rank and a colocated one, around the
+ * step they share (train_step). */
+typedef struct step_ops {
+    /* The step's sample indices into idx[0..m): runs inside the GPU step,
+     * as a trainer's host-side work on a batch overlaps the GPU's. */
+    void (*batch)(void *arg, uint64_t step, uint64_t *idx);
+    /* The rank's position `step` is the job's checkpoint. */
+    void (*checkpoint)(void *arg, uint64_t step);
+    void *arg;
+} step_ops;
+
+/* A step whose m samples are in, after waiting wait_ns for them: "train"
+ * for step.time.ms, with the batch work (the harness's own check of every
+ * sample) and the step's record inside it, so the work is charged to the
+ * step only where it overruns it; commit the checkpoint every
+ * checkpoint.every.steps steps; meet the others at the all-reduce.
+ * Returns wl_barrier's result. */
+static int train_step(rank_out *o, const step_ops *ops, uint64_t step, uint32_t m,
+                      uint64_t wait_ns, uint32_t epoch, uint64_t *idx)
+{
+    uint64_t gpu0 = wl_now_ns(), gpu_ns = (uint64_t)(W.step_time_ms * 1e6);
+    /* Half-way, when the 64 ranks sharing this machine's cores are not all
+     * waking at once: a rank on its own host would do it at once. */
+    wl_sleep_ns(gpu_ns / 2);
+    ops->batch(ops->arg, step, idx);
+    record_step(o, step, idx, m, wait_ns);
+    uint64_t spent = wl_now_ns() - gpu0;
+    if (spent < gpu_ns)
+        wl_sleep_ns(gpu_ns - spent);
+    if ((step + 1) % W.checkpoint_every_steps == 0)
+        ops->checkpoint(ops->arg, step + 1);
+    return wl_barrier(S, epoch);
+}
+
+/* After train_step (or a rollback seen while waiting, rc 1): the step the
+ * rank goes on with.  -1: the run stopped; 0: the next step; 1: the job
+ * rolled back to S->rollback_step, *epoch is the new one. */
+static int next_step(wl_rank_stat *rs, int rc, uint64_t *step, uint32_t *epoch, int *resumed)
+{
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        (*step)++;
+        rs->steps++;
+        if (rs->restarts && !*resumed) {
+            rs->resumed_ns = wl_now_ns();
+            *resumed = 1;
+        }
+        return 0;
+    }
+    *epoch = S->epoch;
+    *step = S->rollback_step;
+    return 1;
+}
+
 static void seek_to(rd_kafka_t *rk, uint64_t offset)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
@@ -379,6 +461,43 @@ static void commit_at(rd_kafka_t *rk, uint64_t step, uint64_t offset)
                 (unsigned long long)step, rd_kafka_err2str(err));
     else
         S->ranks[opt.rank].ckpt_step = step;
+}
+
+typedef struct rank_batch {
+    rd_kafka_t *rk;
+    rd_kafka_message_t **msgs;   /* the step's m messages, in offset order */
+    wl_rank_stat *rs;
+} rank_batch;
+
+static void rank_batch_check(void *arg, uint64_t step, uint64_t *idx)
+{
+    rank_batch *b = arg;
+    uint32_t m = W.global_batch / W.world_size;
+    (void)step;
+    for (uint32_t i = 0; i < m; i++) {
+        rd_kafka_message_t *msg = b->msgs[i];
+        if (wl_sample_check(msg->payload, msg->len, &idx[i])) {
+            b->rs->bad_samples++;
+            idx[i] = UINT64_MAX;
+        } else {
+            b->rs->samples++;
+            b->rs->bytes += msg->len;
+        }
+        rd_kafka_message_destroy(msg);
+        b->msgs[i] = NULL;
+    }
+}
+
+static void rank_checkpoint(void *arg, uint64_t step)
+{
+    rank_batch *b = arg;
+    commit_at(b->rk, step, step * (W.global_batch / W.world_size));
+}
+
+static void drop_msgs(rd_kafka_message_t **msgs, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        rd_kafka_message_destroy(msgs[i]);
 }
 
 static int run_rank(void)
@@ -405,6 +524,10 @@ static int run_rank(void)
     uint64_t expected = step * m;
     rank_out o = open_out();
     uint64_t *idx = calloc(m, sizeof *idx);
+    rank_batch b = {rk, calloc(m, sizeof *b.msgs), rs};
+    if (!idx || !b.msgs)
+        die("out of memory");
+    step_ops ops = {rank_batch_check, rank_checkpoint, &b};
     int resumed = 0;
     while (!S->stop) {
         uint64_t t0 = wl_now_ns();
@@ -421,43 +544,28 @@ static int run_rank(void)
                 if ((uint64_t)msg->offset > expected)  /* the broker no longer has them */
                     rs->offset_gaps += (uint64_t)msg->offset - expected;
                 expected = (uint64_t)msg->offset + 1;
-                if (wl_sample_check(msg->payload, msg->len, &idx[got])) {
-                    rs->bad_samples++;
-                    idx[got] = UINT64_MAX;
-                } else {
-                    rs->samples++;
-                    rs->bytes += msg->len;
-                }
-                got++;
+                b.msgs[got++] = msg;
+                continue;
             }
             rd_kafka_message_destroy(msg);
         }
         int rc = 1;
-        if (got == m && S->epoch == epoch) {
-            record_step(&o, step, idx, m, wl_now_ns() - t0);
-            wl_sleep_ns((uint64_t)(W.step_time_ms * 1e6));   /* the GPU step */
-            if ((step + 1) % W.checkpoint_every_steps == 0)
-                commit_at(rk, step + 1, (step + 1) * m);
-            rc = wl_barrier(S, epoch);                       /* the all-reduce */
-        } else if (S->stop)
-            break;
+        if (got == m && S->epoch == epoch)
+            rc = train_step(&o, &ops, step, m, wl_now_ns() - t0, epoch, idx);
+        else {
+            drop_msgs(b.msgs, got);
+            if (S->stop)
+                break;
+        }
+        rc = next_step(rs, rc, &step, &epoch, &resumed);
         if (rc < 0)
             break;
-        if (rc == 0) {
-            step++;
-            rs->steps++;
-            if (rs->restarts && !resumed) {
-                rs->resumed_ns = wl_now_ns();
-                resumed = 1;
-            }
-            continue;
+        if (rc > 0) {  /* rolled back: the job resumes at its checkpoint */
+            seek_to(rk, step * m);
+            expected = step * m;
         }
-        /* Rolled back: the job resumes at its checkpoint. */
-        epoch = S->epoch;
-        step = S->rollback_step;
-        seek_to(rk, step * m);
-        expected = step * m;
     }
+    free(b.msgs);
     free(idx);
     fclose(o.waits);
     fclose(o.seen);
@@ -509,9 +617,7 @@ static void *colocated_worker(void *arg)
     while (!S->stop && !C_pool_killed) {
         uint64_t item = C.next_item, step = item / m;
         if (step >= C.cur_step + C.depth) {  /* prefetch window full */
-            pthread_mutex_unlock(&C.mu);
-            wl_sleep_ns(1000000);
-            pthread_mutex_lock(&C.mu);
+            cond_wait_ms(&C.cv, &C.mu, 50);
             continue;
         }
         C.next_item++;
@@ -540,6 +646,22 @@ static void *colocated_worker(void *arg)
     return NULL;
 }
 
+static void colocated_batch(void *arg, uint64_t step, uint64_t *idx)
+{
+    wl_rank_stat *rs = arg;
+    uint32_t m = W.global_batch / W.world_size;
+    for (uint32_t i = 0; i < m; i++) {
+        idx[i] = step * W.global_batch + (uint64_t)opt.rank * m + i;
+        rs->samples++;
+        rs->bytes += wl_sample_size(&W, idx[i]);
+    }
+}
+
+static void colocated_checkpoint(void *arg, uint64_t step)
+{
+    ((wl_rank_stat *)arg)->ckpt_step = step;  /* its position is the step itself */
+}
+
 static int run_colocated(void)
 {
     uint32_t m = W.global_batch / W.world_size, epoch = S->epoch;
@@ -556,6 +678,9 @@ static int run_colocated(void)
     rank_out o = open_out();
     wl_rank_stat *rs = &S->ranks[opt.rank];
     uint64_t *idx = calloc(m, sizeof *idx);
+    if (!idx)
+        die("out of memory");
+    step_ops ops = {colocated_batch, colocated_checkpoint, rs};
     int resumed = 0, failed = 0;
     while (!S->stop) {
         uint64_t t0 = wl_now_ns();
@@ -563,18 +688,13 @@ static int run_colocated(void)
         uint32_t slot = (uint32_t)(step % C.depth);
         while (!S->stop && S->epoch == epoch && !C_pool_killed &&
                !(C.slot_step[slot] == step && C.done[slot] == m)) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 50000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&C.cv, &C.mu, &ts);
+            cond_wait_ms(&C.cv, &C.mu, 50);
         }
         int ready = C.slot_step[slot] == step && C.done[slot] == m;
-        if (ready)
+        if (ready) {
             C.cur_step = step + 1;  /* frees the slot for step + depth */
+            pthread_cond_broadcast(&C.cv);
+        }
         pthread_mutex_unlock(&C.mu);
         if (S->stop)
             break;
@@ -585,34 +705,16 @@ static int run_colocated(void)
             break;
         }
         int rc = 1;
-        if (ready && S->epoch == epoch) {
-            for (uint32_t i = 0; i < m; i++) {
-                idx[i] = step * W.global_batch + (uint64_t)opt.rank * m + i;
-                rs->samples++;
-                rs->bytes += wl_sample_size(&W, idx[i]);
-            }
-            record_step(&o, step, idx, m, wl_now_ns() - t0);
-            wl_sleep_ns((uint64_t)(W.step_time_ms * 1e6));
-            if ((step + 1) % W.checkpoint_every_steps == 0)
-                rs->ckpt_step = step + 1;  /* its position is the step itself */
-            rc = wl_barrier(S, epoch);
-        }
+        if (ready && S->epoch == epoch)
+            rc = train_step(&o, &ops, step, m, wl_now_ns() - t0, epoch, idx);
+        rc = next_step(rs, rc, &step, &epoch, &resumed);
         if (rc < 0)
             break;
-        if (rc == 0) {
-            step++;
-            rs->steps++;
-            if (rs->restarts && !resumed) {
-                rs->resumed_ns = wl_now_ns();
-                resumed = 1;
-            }
-            continue;
+        if (rc > 0) {
+            pthread_mutex_lock(&C.mu);
+            colocated_reset(step);
+            pthread_mutex_unlock(&C.mu);
         }
-        epoch = S->epoch;
-        step = S->rollback_step;
-        pthread_mutex_lock(&C.mu);
-        colocated_reset(step);
-        pthread_mutex_unlock(&C.mu);
     }
     pthread_mutex_lock(&C.mu);
     pthread_cond_broadcast(&C.cv);

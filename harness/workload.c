@@ -6,11 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -312,11 +315,6 @@ wl_shm *wl_shm_create(const char *path, uint32_t world)
     pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
     pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
     pthread_mutex_init(&s->mu, &ma);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
     s->world = world;
     s->magic = WL_SHM_MAGIC;
     return s;
@@ -340,6 +338,30 @@ static void lock(wl_shm *s)
         pthread_mutex_consistent(&s->mu);  /* a killed rank held it */
 }
 
+/* Bump the futex word and wake every waiter (the bump first, so a waiter
+ * that has not slept yet sees the new value and does not). */
+static void wake_all(wl_shm *s)
+{
+    __atomic_add_fetch(&s->wake_seq, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &s->wake_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+void wl_wake_all(wl_shm *s)
+{
+    wake_all(s);
+}
+
+uint32_t wl_wake_seq(wl_shm *s)
+{
+    return __atomic_load_n(&s->wake_seq, __ATOMIC_SEQ_CST);
+}
+
+void wl_wait_wake(wl_shm *s, uint32_t seq, long timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000};
+    syscall(SYS_futex, &s->wake_seq, FUTEX_WAIT, seq, &ts, NULL, 0);
+}
+
 int wl_barrier(wl_shm *s, uint32_t epoch)
 {
     lock(s);
@@ -350,31 +372,30 @@ int wl_barrier(wl_shm *s, uint32_t epoch)
     uint64_t gen = s->barrier_gen;
     if (++s->barrier_count == s->world) {
         s->barrier_count = 0;
-        s->barrier_gen++;
         s->steps_done++;
         s->last_step_ns = wl_now_ns();  /* CLOCK_MONOTONIC: one clock for all processes */
         s->step_ns[s->barriers % WL_STEP_LOG_MAX] = s->last_step_ns;
         if (++s->barriers == 1)
             s->first_step_ns = s->last_step_ns;
-        pthread_cond_broadcast(&s->cv);
+        __atomic_store_n(&s->barrier_gen, gen + 1, __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&s->mu);
+        wake_all(s);
         return 0;
     }
-    while (s->barrier_gen == gen && !s->stop && s->epoch == epoch) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 50000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        int rc = pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-        if (rc == EOWNERDEAD)
-            pthread_mutex_consistent(&s->mu);
-    }
-    int rc = s->epoch != epoch ? 1 : s->barrier_gen == gen ? -1 : 0;
+    uint32_t seq = __atomic_load_n(&s->wake_seq, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&s->mu);
-    return rc;
+    for (;;) {
+        uint32_t e = __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST);
+        if (e != epoch)
+            return 1;
+        if (__atomic_load_n(&s->barrier_gen, __ATOMIC_SEQ_CST) != gen)
+            return 0;
+        if (s->stop)
+            return -1;
+        /* Bounded, so that a lost wake-up costs 50 ms, not the run. */
+        wl_wait_wake(s, seq, 50);
+        seq = wl_wake_seq(s);
+    }
 }
 
 void wl_rollback(wl_shm *s, uint64_t step)
@@ -383,8 +404,8 @@ void wl_rollback(wl_shm *s, uint64_t step)
     s->rollback_step = step;
     s->steps_done = step;
     s->barrier_count = 0;    /* the dead rank may have been counted */
-    s->barrier_gen++;
-    s->epoch++;
-    pthread_cond_broadcast(&s->cv);
+    __atomic_add_fetch(&s->barrier_gen, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&s->epoch, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&s->mu);
+    wake_all(s);
 }

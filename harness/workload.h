@@ -24,6 +24,7 @@
 #define WL_SAMPLE_MAGIC    0x4c53574cu  /* "LWSL" */
 #define WL_SHM_MAGIC       0x4c534d32u
 #define WL_STEP_LOG_MAX    65536u /* step completion times kept (a ring) */
+#define WL_PRODUCER_NICE   10     /* producers' niceness: hosts of their own elsewhere */
 
 typedef enum { WL_IMAGE_TEXT = 1, WL_CONVERSATION = 2 } wl_kind;
 
@@ -83,8 +84,12 @@ typedef struct wl_prod_stat {
 
 typedef struct wl_shm {
     uint32_t magic, world;
-    pthread_mutex_t mu;          /* process-shared */
-    pthread_cond_t  cv;
+    pthread_mutex_t mu;          /* process-shared: arrivals and rollbacks */
+    /* Barrier waiters sleep on the futex word wake_seq, bumped by every
+     * release, rollback and stop: a release wakes all 64 ranks at once
+     * instead of handing a mutex from one to the next as a condition
+     * variable would (that cost about 40 ms a step at W = 64 on 2 cores). */
+    uint32_t wake_seq;
     uint64_t barrier_gen;
     uint32_t barrier_count;
     volatile uint32_t stop;      /* the orchestrator ends the run */
@@ -110,5 +115,13 @@ int      wl_barrier(wl_shm *s, uint32_t epoch);
 /* Roll the job back to `step` (the orchestrator, after killing a rank):
  * ranks at the barrier or reading return to `step`. */
 void     wl_rollback(wl_shm *s, uint64_t step);
+/* Wake every barrier waiter to look at s->stop (the orchestrator, at the
+ * end of a run). */
+void     wl_wake_all(wl_shm *s);
+/* A waiter on the run's progress (a producer ahead of the ranks): read
+ * wl_wake_seq, test the condition, then wl_wait_wake with that value
+ * sleeps until the next barrier, rollback or stop, or timeout_ms. */
+uint32_t wl_wake_seq(wl_shm *s);
+void     wl_wait_wake(wl_shm *s, uint32_t seq, long timeout_ms);
 
 #endif
