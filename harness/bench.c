@@ -473,7 +473,10 @@ void git_json(json_t *root)
         if (!rev)
             continue;
         int dirty = 0;
-        snprintf(cmd, sizeof(cmd), "git -C '%s' status --porcelain 2>/dev/null", dirs[i]);
+        /* results/ is where runs write: a run that overwrites committed
+         * results does not make the code it ran "dirty". */
+        snprintf(cmd, sizeof(cmd), "git -C '%s' status --porcelain -- ':(top)' "
+                 "':(top,exclude)results' 2>/dev/null", dirs[i]);
         char *st = run_cmd(cmd, &dirty);
         json_object_set_new(root, "git_rev", json_string(rev));
         json_object_set_new(root, "git_dirty", st ? json_boolean(dirty) : json_null());
