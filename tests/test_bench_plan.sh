@@ -8,21 +8,12 @@
 #   usage: test_bench_plan.sh LAKESTREAM_BENCH
 set -uo pipefail
 BENCH=$1
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/bench_lib.sh" bench_plan
 WL=$HERE/../workloads/sft.conf
 DOC=$HERE/../docs/bench-plan.md
-BASE=${LS_TEST_TMP:-/tmp}
-mkdir -p "$BASE"
-T=$(mktemp -d "$BASE/bench_plan.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
-# The run: the SFT workload scaled to 4 ranks and a 50 ms step.
-{ cat "$WL"
-  echo "global.batch=16"; echo "world.size=4"; echo "step.time.ms=50"
-  echo "producers=2"; echo "producer.workers=2"; } >"$T/small.conf"
+# The run: the small SFT workload (bench_lib.sh).
+small_conf
 if ! "$BENCH" run "$T/small.conf" --plane lakestream --duration-s 3 --out "$T/run" \
      >"$T/run.stdout" 2>"$T/run.stderr"; then
   bad "the run failed: $(tail -3 "$T/run.stderr")"

@@ -10,19 +10,8 @@
 #   usage: test_bench_report.sh LAKESTREAM_BENCH
 set -uo pipefail
 BENCH=$1
-HERE=$(cd "$(dirname "$0")" && pwd)
-BASE=${LS_TEST_TMP:-/tmp}
-mkdir -p "$BASE"
-T=$(mktemp -d "$BASE/bench_report.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-
-# The SFT workload, scaled to 4 ranks and a 50 ms step (as test_bench_run.sh).
-{ cat "$HERE/../workloads/sft.conf"
-  echo "global.batch=16"; echo "world.size=4"; echo "step.time.ms=50"
-  echo "producers=2"; echo "producer.workers=2"; } >"$T/small.conf"
+. "$(dirname "$0")/bench_lib.sh" bench_report
+small_conf
 
 for plane in lakestream colocated kafka; do
   if "$BENCH" run "$T/small.conf" --plane "$plane" --duration-s 3 --out "$T/$plane" \

@@ -8,20 +8,8 @@
 #   usage: test_bench_run.sh LAKESTREAM_BENCH
 set -uo pipefail
 BENCH=$1
-HERE=$(cd "$(dirname "$0")" && pwd)
-BASE=${LS_TEST_TMP:-/tmp}
-mkdir -p "$BASE"
-T=$(mktemp -d "$BASE/bench_run.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-
-# The SFT workload, scaled to 4 ranks and a 50 ms step.
-{ cat "$HERE/../workloads/sft.conf"
-  echo "global.batch=16"; echo "world.size=4"; echo "step.time.ms=50"
-  echo "producers=2"; echo "producer.workers=2"; echo "checkpoint.every.steps=10"
-} >"$T/small.conf"
+. "$(dirname "$0")/bench_lib.sh" bench_run
+small_conf "checkpoint.every.steps=10"
 
 for plane in lakestream kafka colocated; do
   out="$T/$plane"
