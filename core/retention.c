@@ -54,13 +54,12 @@ static int ckpt_precheck(void *arg, const ls_state *s, int *done)
     return LS_OK;
 }
 
-/* Commit op on the open table t.  A step beyond the visible steps of t's
- * state is judged again on a fresh state before it is refused. */
+/* Commit op (its name checked) on the open table t.  A step beyond the
+ * visible steps of t's state is judged again on a fresh state before it is
+ * refused. */
 static int ckpt_commit(ls_table *t, ls_ckpt_op *op)
 {
-    int rc = check_ckpt_name(op->name);
-    if (rc)
-        return rc;
+    int rc;
     uint64_t visible = t->state.total_samples / t->desc.global_batch;
     if (op->op == LS_CKPT_REGISTER && op->step > visible) {
         if ((rc = ls_table_refresh(t)))
