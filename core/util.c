@@ -1,9 +1,10 @@
 /*
  * util.c -- small shared pieces: a growable byte buffer, CRC32C (ISA-L),
- * clocks, randomness.
+ * clocks, randomness, quoting untrusted strings for error messages.
  */
 #include <errno.h>
 #include <isa-l/crc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -109,4 +110,51 @@ uint64_t ls_splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+/* Bytes of c's escaped form. */
+static size_t quote_len(unsigned char c)
+{
+    return c == '\\' || c == '"' ? 2 : c >= 0x20 && c < 0x7f ? 1 : 4;
+}
+
+const char *ls_quote(char *buf, size_t cap, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (cap < 8) {      /* room for at least one escape and "..." */
+        if (cap)
+            buf[0] = '\0';
+        return buf;
+    }
+    if (!s) {
+        snprintf(buf, cap, "(null)");
+        return buf;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n && total < cap; i++)
+        total += quote_len((unsigned char)s[i]);
+    size_t room = total < cap ? cap - 1 : cap - 4;  /* else keep "..." */
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (o + quote_len(c) > room)
+            break;
+        if (c == '\\' || c == '"') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c >= 0x20 && c < 0x7f) {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    if (total >= cap) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
 }

@@ -119,12 +119,29 @@ static void test_errors(void **state)
     assert_string_equal(ls_errmsg(), "outer: inner 7");
 }
 
+static void test_quote(void **state)
+{
+    (void)state;
+    char b[LS_QUOTE_BYTES];
+    assert_string_equal(ls_quote(b, sizeof(b), "t-1.x", 5), "t-1.x");
+    assert_string_equal(ls_quote(b, sizeof(b), "a\nb\x1b[31m\"\\", 10),
+                        "a\\x0ab\\x1b[31m\\\"\\\\");
+    assert_string_equal(ls_quote(b, sizeof(b), "a\0b\xff", 4), "a\\x00b\\xff");
+    char small[12];   /* 11 characters of output: truncated with "..." */
+    assert_string_equal(ls_quote(small, sizeof(small), "abcdefghijklmnop", 16), "abcdefgh...");
+    assert_string_equal(ls_quote(small, sizeof(small), "abcdefghijk", 11), "abcdefghijk");
+    assert_string_equal(ls_quote(small, sizeof(small), "abcdefg\n", 8), "abcdefg\\x0a");
+    assert_string_equal(ls_quote(small, sizeof(small), "abcdef\n\n", 8), "abcdef...");
+    assert_string_equal(ls_quote(b, sizeof(b), NULL, 0), "(null)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_vectors), cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_conf),           cmocka_unit_test(test_names),
         cmocka_unit_test(test_keys),           cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_quote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
