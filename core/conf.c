@@ -22,11 +22,14 @@ static const ls_conf_prop props[] = {
       "testing: seed of the fault store's choices", NULL },
     { "table.snapshot.interval", "int", "100", 1, 1000000,
       "K: the committer of version v with v % K == 0 writes the snapshot of v", NULL },
-    { "table.log.retention.ms", "int", "3600000", 0, (int64_t)1 << 40,
-      "R: gc deletes a log record only once its successor is older than this; "
-      "readers and writers re-check the hint when their head is older than R/2. "
-      "R/2 must exceed clock skew plus the longest pause between a writer's "
-      "refresh and its commit (0: only when nothing runs concurrently with gc)", NULL },
+    { "table.log.retention.ms", "int", "3600000", 0, LS_LOG_RETENTION_MS_MAX,
+      "R, a table property: set when the table is created (ls_table_create_conf, "
+      "lakestream create -X) and kept in its descriptor, so every process uses the "
+      "same; opening a table with another value is refused. gc deletes a log record "
+      "only once its successor is older than R; readers and writers whose head is "
+      "older than R/2 look for a newer snapshot. Correctness does not depend on it "
+      "(pauses and clocks are unbounded, docs/protocol.md): a smaller R frees log "
+      "objects sooner and sends stalled processes through a slower path", NULL },
     { "table.use.snapshots", "bool", "true", 0, 1,
       "load state from the newest snapshot (false: replay the whole log; for checks)", NULL },
     { "producer.commit.interval.ms", "int", "100", 0, 3600000,
@@ -188,6 +191,12 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
     free(conf->values[i]);
     conf->values[i] = copy;
     return LS_OK;
+}
+
+int ls_conf_is_set(const ls_conf *conf, const char *name)
+{
+    int i = prop_find(name);
+    return i >= 0 && conf && conf->values[i];
 }
 
 const char *ls_conf_get(const ls_conf *conf, const char *name)

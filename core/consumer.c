@@ -247,7 +247,7 @@ static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uin
                                    cur);
         const ls_commit_ent ent = t->state.commits[ci];
         const ls_record *r;
-        int rc = ls_table_record(t, ent.version, &r);
+        int rc = ls_table_record(t, ent.version, ent.commit_id, &r);
         if (rc)
             return rc;
         if (ls_record_samples(r) != ent.count)
@@ -424,7 +424,8 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
          * has not seen yet, or lost. */
         char what[512];
         snprintf(what, sizeof(what), "%s", ls_errmsg());
-        if (ls_table_refresh(c->t) == LS_OK && step < c->t->state.low_watermark_step)
+        if (ls_table_refresh_thorough(c->t) == LS_OK &&
+            step < c->t->state.low_watermark_step)
             rc = ls_seterr(LS_ERR_RECLAIMED, "reclaimed (the low watermark is step %" PRIu64
                            ")", c->t->state.low_watermark_step);
         else

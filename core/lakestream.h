@@ -228,6 +228,10 @@ typedef enum ls_codec { LS_CODEC_NONE = 0, LS_CODEC_ZSTD = 1 } ls_codec;
  * LS_ERR_EXISTS if it exists, LS_ERR_INVALID for a bad name or B. */
 int ls_table_create(ls_store *st, const char *name, uint32_t global_batch,
                     ls_codec codec);
+/* ls_table_create with the table properties of conf (may be NULL): today
+ * table.log.retention.ms, kept in the descriptor for every process. */
+int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
+                         ls_codec codec, const ls_conf *conf);
 
 /* 1 if name is a valid table name (also used for producer ids). */
 int ls_name_is_valid(const char *name);
@@ -305,6 +309,7 @@ typedef struct ls_gc_report {
     uint64_t records_deleted, record_bytes_deleted;     /* log records */
     uint64_t snapshots_deleted, snapshot_bytes_deleted;
     uint64_t log_cut_version;  /* records and snapshots below it were eligible */
+    uint64_t marks_deleted;    /* run marks of earlier GCs, superseded */
 } ls_gc_report;
 
 /* Garbage-collect a table; safe to run concurrently with producers,

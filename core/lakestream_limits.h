@@ -28,13 +28,16 @@
 /* Commit records, snapshots and table state. */
 #define LS_RECORD_BYTES_MAX     (64u << 20) /* one commit record object */
 #define LS_RECORD_CHUNKS_MAX    65536u      /* chunks named by one commit */
-#define LS_SNAPSHOT_BYTES_MAX   (256u << 20)
+#define LS_SNAPSHOT_BYTES_MAX   (384u << 20)
 #define LS_PRODUCERS_MAX        65536u      /* producer ids in one table */
 #define LS_CHECKPOINTS_MAX      4096u       /* checkpoint names in one table */
-#define LS_COMMITS_MAX          (8u << 20)  /* retained data commits in state; 24 bytes
+#define LS_COMMITS_MAX          (8u << 20)  /* retained data commits in state; 40 bytes
                                                each in a snapshot: must fit
                                                LS_SNAPSHOT_BYTES_MAX */
 #define LS_DESCRIPTOR_BYTES_MAX 65536u
+#define LS_HINT_BYTES_MAX       32u         /* _last_snapshot: "<version>\n" */
+#define LS_LOG_RETENTION_MS_MAX ((long long)1 << 40) /* table.log.retention.ms */
+#define LS_LOG_RETENTION_MS_DEFAULT 3600000      /* of tables created before it was stored */
 #define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
 
 /* Producer buffering. */
@@ -68,7 +71,7 @@
 #define LS_S3_LIST_PAGES_MAX    1000u       /* s3: pages of one list call */
 #define LS_S3_TOKEN_BYTES_MAX   4096u       /* s3: a continuation token */
 
-_Static_assert((unsigned long long)LS_COMMITS_MAX * 24 + (1u << 20) < LS_SNAPSHOT_BYTES_MAX,
+_Static_assert((unsigned long long)LS_COMMITS_MAX * 40 + (1u << 20) < LS_SNAPSHOT_BYTES_MAX,
                "a snapshot must be able to hold every retained commit");
 
 #endif /* LAKESTREAM_LIMITS_H */

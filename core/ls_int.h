@@ -10,6 +10,8 @@
  *   chunk.c        data chunk format (docs/formats.md)
  *   record.c       Avro encoding of descriptors, commit records, snapshots
  *   table.c        state, log replay, snapshots, refresh
+ *   reclaim.c      GC's marks before it frees log slots, and the check
+ *                  that a record read or written is live
  *   producer.c     append, group commit, fencing, dedup
  *   consumer.c     step reads, coalesced ranged GETs, prefetcher
  *   source_avro.c  data-lake source: Avro object container files
@@ -32,6 +34,11 @@ int ls_seterr(int err, const char *fmt, ...)
 /* Prefix the current detail with "<what>: " and return err. */
 int ls_preferr(int err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- configuration (conf.c) -------------------------------------------- */
+
+/* 1 if name was set in conf (not left at its default). */
+int ls_conf_is_set(const ls_conf *conf, const char *name);
 
 /* ---- utilities (util.c) ------------------------------------------------ */
 
@@ -175,15 +182,16 @@ int ls_chunk_sample_decode(const uint8_t *stored, uint32_t len_flags,
  *   magic (4: "LSD1" descriptor, "LSR1" record, "LSS1" snapshot)
  *   | u16 major | u16 minor | u32 payload_len | u32 crc32c(payload)
  *   | payload (Avro binary, schema core/schemas/<kind>.avsc)
- * A major version other than LS_FORMAT_MAJOR is LS_ERR_VERSION. */
+ * A major version other than LS_FORMAT_MAJOR is LS_ERR_VERSION.  Minor
+ * versions append fields (record.c keeps the minor each kind writes). */
 #define LS_FORMAT_MAJOR 1u
-#define LS_FORMAT_MINOR 0u
 #define LS_ENVELOPE_BYTES 16u
 
 typedef struct ls_desc {
     uint32_t global_batch;
     int      codec;           /* ls_codec */
     int64_t  created_ms;
+    int64_t  log_retention_ms; /* R, table.log.retention.ms at creation (format 1.1) */
 } ls_desc;
 
 typedef struct ls_chunk_ref {
@@ -262,6 +270,8 @@ typedef struct ls_ckpt {
 /* One retained data commit: the step index a snapshot carries. */
 typedef struct ls_commit_ent {
     uint64_t version, first_sample, count;
+    uint8_t  commit_id[16];   /* of its record; all zero: unknown (format 1.0
+                                 snapshot), the record is not checked */
 } ls_commit_ent;
 
 typedef struct ls_state {
@@ -329,6 +339,11 @@ int ls_key_log(char *buf, const char *table, uint64_t version);
 int ls_key_snapshot(char *buf, const char *table, uint64_t version);
 int ls_key_hint(char *buf, const char *table);
 int ls_key_desc(char *buf, const char *table);
+/* GC's marks before it frees log slots (core/reclaim.c): "<table>/_reclaim/",
+ * the run mark of a GC deleting below vs, the segment mark of version v. */
+int ls_key_reclaim_prefix(char *buf, const char *table);
+int ls_key_reclaim_run(char *buf, const char *table, uint64_t vs);
+int ls_key_reclaim_seg(char *buf, const char *table, uint64_t v);
 int ls_key_chunk(char *buf, const char *table, const char *producer,
                  uint64_t epoch, uint64_t seq);
 
@@ -352,11 +367,28 @@ struct ls_table {
     int        contended;          /* others commit too: read forward before
                                       the first attempt of a commit */
     int        use_snapshots;      /* 0: replay from version 1 (tests) */
+    int        reload_needed;      /* records applied could not be checked
+                                      (reclaim.c): start over from a snapshot */
     ls_meta_stats meta;
     /* Small cache of parsed commit records (for readers), by version. */
     ls_record *cache;
     size_t     ncache, cache_next;
 };
+
+/* ---- freed log slots (reclaim.c) ---------------------------------------- */
+
+/* Versions per segment mark: a format constant (it names objects). */
+#define LS_LOG_SEGMENT_VERSIONS 4096u
+
+/* GC, before deleting any of the n log records versions[] (ascending, all
+ * below vs): create its run mark vs and the segment marks of versions[]. */
+int ls_reclaim_mark(ls_table *t, uint64_t vs, const uint64_t *versions, size_t n);
+/* GC, after its deletions: remove run marks below vs (counted in *deleted). */
+int ls_reclaim_prune(ls_table *t, uint64_t vs, uint64_t *deleted);
+/* *live = 1 if no record of versions [lo, hi] read or written by t before
+ * this call can lie in a slot GC freed; 0: one may (reload from the newest
+ * snapshot to know). */
+int ls_reclaim_check(ls_table *t, uint64_t lo, uint64_t hi, int *live);
 
 /* Read and apply the record of version t->state.version + 1 if it exists.
  * *applied = 1 if one was applied, 0 if it does not exist yet.  If out is
@@ -383,6 +415,7 @@ typedef struct ls_commit_ctl {
      * had read forward (a race); stale: attempts lost to one that was
      * already there because we had not read forward (contention unknown). */
     uint64_t attempts, conflicts, stale, lost_replies;
+    uint64_t freed_slots;  /* our record landed in a slot GC had freed: redone */
     int      landed;   /* in/out, sticky: r is known to be in the log (our
                           commit_id was applied); keep it with r across calls */
 } ls_commit_ctl;
@@ -390,10 +423,20 @@ typedef struct ls_commit_ctl {
  * before r is written, so that no record in the log is unappliable. */
 int ls_state_check(const ls_state *s, const ls_record *r);
 int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
+/* 1 if s retains the data commit of version v. */
+int ls_state_commit_retained(const ls_state *s, uint64_t v);
 /* ls_table_refresh for a handle that may have been idle for long: through
  * the newest snapshot when that reads less. */
 int ls_table_catch_up(ls_table *t);
-/* The commit record of version v (cached), borrowed until the next call. */
-int ls_table_record(ls_table *t, uint64_t version, const ls_record **out);
+/* ls_table_refresh that also decides whether the missing record after the
+ * head is a slot GC freed (then: from the newest snapshot) or a hole in the
+ * log (LS_ERR_CORRUPT): after an object the state names was not found. */
+int ls_table_refresh_thorough(ls_table *t);
+/* The commit record of version v (cached), borrowed until the next call.
+ * commit_id: the id the state names for v (ls_commit_ent), or NULL; a
+ * record with another id is LS_ERR_NOT_FOUND, "reclaimed": its slot was
+ * freed by a GC the state has not seen yet, and refilled. */
+int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
+                    const ls_record **out);
 
 #endif /* LS_INT_H */

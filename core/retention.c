@@ -288,7 +288,7 @@ static int find_cut(ls_table *t, const uint64_t *versions, size_t n, uint64_t up
             continue;
         }
         const ls_record *r;
-        int rc = ls_table_record(t, versions[mid], &r);
+        int rc = ls_table_record(t, versions[mid], NULL, &r);
         if (rc)
             return rc;
         if (r->timestamp_ms <= limit) {
@@ -299,21 +299,6 @@ static int find_cut(ls_table *t, const uint64_t *versions, size_t n, uint64_t up
         }
     }
     return LS_OK;
-}
-
-static int commit_is_retained(const ls_state *s, uint64_t v)
-{
-    size_t lo = 0, hi = s->ncommits;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->commits[mid].version == v)
-            return 1;
-        if (s->commits[mid].version < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
 }
 
 int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_conf *conf,
@@ -371,7 +356,14 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
         if (before[i].first_sample >= lim)
             break;
         const ls_record *r;
-        if ((rc = ls_table_record(t, before[i].version, &r)))
+        rc = ls_table_record(t, before[i].version, before[i].commit_id, &r);
+        if (rc == LS_ERR_NOT_FOUND) {
+            /* Reclaimed by a concurrent GC (its slot may even hold a
+             * stalled writer's record, whose chunks must stay). */
+            rc = LS_OK;
+            continue;
+        }
+        if (rc)
             break;
         uint64_t first = before[i].first_sample;
         for (uint32_t k = 0; k < r->nchunks && rc == LS_OK; k++) {
@@ -392,7 +384,8 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
         goto end;
     for (size_t i = 0; i < t->state.ncommits && rc == LS_OK; i++) {
         const ls_record *r;
-        if ((rc = ls_table_record(t, t->state.commits[i].version, &r)))
+        if ((rc = ls_table_record(t, t->state.commits[i].version,
+                                   t->state.commits[i].commit_id, &r)))
             break;
         char **nr = realloc(referenced, (nref + r->nchunks + 1) * sizeof(char *));
         if (!nr) {
@@ -460,6 +453,17 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
     if ((rc = find_cut(t, versions, nv, vs, &cut)))
         goto end;
     out->log_cut_version = cut;
+    /* The marks before any slot is freed (reclaim.c): a writer stalled
+     * since it read its head, whose record lands in a freed slot, finds
+     * them and commits again at the head.  versions[] is reused for the
+     * records about to go. */
+    size_t ndel = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (versions[i] < cut && versions[i] < vs &&
+            !ls_state_commit_retained(&t->state, versions[i]))
+            versions[ndel++] = versions[i];
+    if (ndel && (rc = ls_reclaim_mark(t, vs, versions, ndel)))
+        goto end;
     for (size_t i = 0; i < logk.n && rc == LS_OK; i++) {
         const char *k = logk.keys[i] + plen;
         if (strspn(k, "0123456789") != 20)
@@ -470,10 +474,12 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
         if (!strcmp(k + 20, ".snapshot"))
             rc = delete_counted(st, logk.keys[i], &out->snapshots_deleted,
                                 &out->snapshot_bytes_deleted);
-        else if (!k[20] && !commit_is_retained(&t->state, v))
+        else if (!k[20] && !ls_state_commit_retained(&t->state, v))
             rc = delete_counted(st, logk.keys[i], &out->records_deleted,
                                 &out->record_bytes_deleted);
     }
+    if (rc == LS_OK && ndel)
+        rc = ls_reclaim_prune(t, vs, &out->marks_deleted);
 end:
     for (size_t i = 0; i < nref; i++)
         free(referenced[i]);

@@ -64,6 +64,22 @@ int ls_key_hint(char *buf, const char *table)
     return key_fmt(buf, "%s/_log/_last_snapshot", table);
 }
 
+int ls_key_reclaim_prefix(char *buf, const char *table)
+{
+    return key_fmt(buf, "%s/_reclaim/", table);
+}
+
+int ls_key_reclaim_run(char *buf, const char *table, uint64_t vs)
+{
+    return key_fmt(buf, "%s/_reclaim/%020" PRIu64, table, vs);
+}
+
+int ls_key_reclaim_seg(char *buf, const char *table, uint64_t v)
+{
+    return key_fmt(buf, "%s/_reclaim/seg-%020" PRIu64, table,
+                   v - v % LS_LOG_SEGMENT_VERSIONS);
+}
+
 int ls_key_desc(char *buf, const char *table)
 {
     return key_fmt(buf, "%s/_table", table);
@@ -218,8 +234,9 @@ int ls_state_apply(ls_state *s, const ls_record *r)
                         s->commits = c;
                         s->commits_cap = cap;
                     }
-                    s->commits[s->ncommits++] = (ls_commit_ent){
-                        r->version, s->total_samples, n };
+                    ls_commit_ent *ce = &s->commits[s->ncommits++];
+                    *ce = (ls_commit_ent){ r->version, s->total_samples, n, { 0 } };
+                    memcpy(ce->commit_id, r->commit_id, sizeof(ce->commit_id));
                     s->total_samples += n;
                 }
                 ps->last_seq = r->seq_last;
@@ -253,17 +270,27 @@ int ls_state_apply(ls_state *s, const ls_record *r)
 
 /* ---- store access with retries ------------------------------------------ */
 
-/* GET with retries of retriable errors (store.retries, backoff); counts
- * the bytes and requests into t->meta. */
-static int meta_get(ls_table *t, const char *key, uint8_t **out, size_t *len)
+/* GET of at most max bytes, with retries of retriable errors
+ * (store.retries, backoff); counts the bytes and requests into t->meta.
+ * One ranged read of max + 1 bytes: an object larger than its limit costs
+ * max + 1 bytes of memory before it is refused, never its own size. */
+static int meta_get(ls_table *t, const char *key, size_t max, const char *what,
+                    uint8_t **out, size_t *len)
 {
     unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries");
     unsigned backoff_ms = 1;
     for (unsigned attempt = 0;; attempt++) {
         t->meta.requests++;
-        int rc = ls_store_get(t->st, key, 0, LS_GET_TO_END, out, len);
-        if (rc == LS_OK)
+        int rc = ls_store_get(t->st, key, 0, (uint64_t)max + 1, out, len);
+        if (rc == LS_OK) {
             t->meta.bytes += *len;
+            if (*len > max) {
+                free(*out);
+                *out = NULL;
+                return ls_seterr(LS_ERR_CORRUPT, "%s: larger than the %s limit of %zu bytes",
+                                 key, what, max);
+            }
+        }
         if (!ls_err_is_retriable(rc) || attempt >= retries)
             return rc;
         ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
@@ -290,21 +317,51 @@ static void cache_put(ls_table *t, ls_record *r)
         t->ncache++;
 }
 
-int ls_table_record(ls_table *t, uint64_t version, const ls_record **out)
+int ls_state_commit_retained(const ls_state *s, uint64_t v)
 {
-    for (size_t i = 0; i < t->ncache; i++) {
-        if (t->cache[i].version == version) {
-            *out = &t->cache[i];
-            return LS_OK;
-        }
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->commits[mid].version == v)
+            return 1;
+        if (s->commits[mid].version < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return 0;
+}
+
+static const uint8_t zero_id[16];
+
+/* The record r of version v is not the one the state names (commit_id):
+ * its slot was freed by a GC our state has not seen and filled since. */
+static int other_record(const char *key, uint64_t v)
+{
+    return ls_seterr(LS_ERR_NOT_FOUND, "%s: the commit record of version %" PRIu64 " was "
+                     "reclaimed (its slot holds another record now)", key, v);
+}
+
+int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
+                    const ls_record **out)
+{
     char key[LS_KEY_BYTES_MAX + 1];
     int rc = ls_key_log(key, t->name, version);
     if (rc)
         return rc;
+    if (commit_id && !memcmp(commit_id, zero_id, sizeof(zero_id)))
+        commit_id = NULL;   /* unknown (a format 1.0 snapshot): unchecked */
+    for (size_t i = 0; i < t->ncache; i++) {
+        if (t->cache[i].version == version) {
+            if (commit_id && memcmp(t->cache[i].commit_id, commit_id, 16))
+                return other_record(key, version);
+            *out = &t->cache[i];
+            return LS_OK;
+        }
+    }
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, &buf, &len);
+    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         return ls_seterr(LS_ERR_NOT_FOUND, "%s: commit record of version %" PRIu64
                          " is missing", key, version);
@@ -315,6 +372,10 @@ int ls_table_record(ls_table *t, uint64_t version, const ls_record **out)
     free(buf);
     if (rc)
         return rc;
+    if (commit_id && memcmp(r.commit_id, commit_id, 16)) {
+        ls_record_clear(&r);
+        return other_record(key, version);
+    }
     size_t slot = t->cache_next;
     cache_put(t, &r);
     if (!t->cache || t->cache[slot].version != version)
@@ -335,7 +396,7 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
         return rc;
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, &buf, &len);
+    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         return LS_OK;
     if (rc)
@@ -382,9 +443,9 @@ static int read_hint(ls_table *t, uint64_t *v)
     *v = 0;
     int rc = ls_key_hint(key, t->name);
     if (!rc)
-        rc = meta_get(t, key, &buf, &len);
-    if (rc == LS_ERR_NOT_FOUND)
-        return LS_OK;
+        rc = meta_get(t, key, LS_HINT_BYTES_MAX, "hint", &buf, &len);
+    if (rc == LS_ERR_NOT_FOUND || rc == LS_ERR_CORRUPT)
+        return LS_OK;   /* absent or oversized: a cache, ignored */
     if (rc)
         return rc;
     *v = parse_hint(buf, len);
@@ -400,7 +461,7 @@ static int load_snapshot(ls_table *t, uint64_t v)
         return rc;
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, &buf, &len);
+    rc = meta_get(t, key, LS_SNAPSHOT_BYTES_MAX, "snapshot", &buf, &len);
     if (rc)
         return rc;
     ls_state s;
@@ -455,6 +516,13 @@ static int list_snapshot(ls_table *t, int newest, uint64_t *out, int *log_exists
     }
 }
 
+static void cache_clear(ls_table *t)
+{
+    for (size_t i = 0; i < t->ncache; i++)
+        ls_record_clear(&t->cache[i]);
+    t->ncache = t->cache_next = 0;
+}
+
 static void state_reset(ls_table *t)
 {
     ls_state_clear(&t->state);
@@ -468,45 +536,164 @@ static int head_is_old(const ls_table *t)
     return !t->head_ts_ms || ls_wall_ms() - t->head_ts_ms >= t->log_retention_ms / 2;
 }
 
-/* Read the records after the state's version until one is missing.  A
- * missing record is the head, unless GC reclaimed it: GC deletes a record
- * only when it is older than table.log.retention.ms and after moving the
- * hint past it, so when the head we found is older than half that, the
- * hint is checked and, if it is ahead, the state jumps to its snapshot. */
-static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen)
+/* Start over from the newest snapshot a listing finds (version 0 if none
+ * is retained): the records read may lie in slots GC freed, and the hint
+ * may be stale.  Cached records go too.  (Newest even without
+ * table.use.snapshots: an older one leads back into the freed slots.) */
+static int reload_listed(ls_table *t)
 {
-    for (int jumps = 0;; jumps++) {
-        int applied, rc;
+    int rc = LS_OK, log_exists;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        uint64_t v;
+        if ((rc = list_snapshot(t, 1, &v, &log_exists)))
+            return rc;
+        state_reset(t);
+        cache_clear(t);
+        if (!v || (rc = load_snapshot(t, v)) != LS_ERR_NOT_FOUND)
+            return rc;
+        /* reclaimed between the listing and the read: list again */
+    }
+    return rc;
+}
+
+/* The record after the head is missing: the head, or a slot GC freed
+ * (someone stalled long, or our state is old), or a hole in the log.
+ * Decides which; *again = 1 if the state moved and reading must go on. */
+static int probe_missing(ls_table *t, int *again)
+{
+    uint64_t x = t->state.version + 1, h, size;
+    char key[LS_KEY_BYTES_MAX + 1];
+    *again = 0;
+    /* The hint first: moved before any deletion, one GET when it is new. */
+    int rc = read_hint(t, &h);
+    if (rc)
+        return rc;
+    if (h > t->state.version) {
+        if ((rc = load_snapshot(t, h)) && rc != LS_ERR_NOT_FOUND)
+            return rc;
+        *again = rc == LS_OK;
+        if (*again)
+            return LS_OK;
+    }
+    if (t->state.version == 0)
+        return LS_OK;   /* an empty log, or its start reclaimed: load_state lists */
+    int live;
+    if ((rc = ls_reclaim_check(t, x, x, &live)))
+        return rc;
+    if (!live) {
+        /* A GC freed slots at or after x: its snapshot is above x. */
+        if ((rc = reload_listed(t)))
+            return rc;
+        *again = 1;
+        return LS_OK;
+    }
+    /* Not freed: if x + 1 exists, x must too (x + 1's writer read x). */
+    if ((rc = ls_key_log(key, t->name, x + 1)))
+        return rc;
+    t->meta.requests++;
+    rc = ls_store_head(t->st, key, &size);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (rc)
+        return ls_preferr(rc, "table %s: looking for version %" PRIu64, t->name, x + 1);
+    int applied;
+    if ((rc = ls_table_step_log(t, &applied, NULL)))
+        return rc;
+    if (applied) {      /* x landed after we first looked */
+        *again = 1;
+        return LS_OK;
+    }
+    ls_key_log(key, t->name, x);
+    return ls_seterr(LS_ERR_CORRUPT, "table %s: %s (the commit record of version %" PRIu64
+                     ") is missing while version %" PRIu64 " exists: a hole in the log",
+                     t->name, key, x, x + 1);
+}
+
+#define RELOADS_MAX 4   /* reloads of one refresh before giving up (retriable) */
+
+/* Read the records after the state's version until one is missing, then
+ * check them against GC's marks (reclaim.c): records that may lie in freed
+ * slots are dropped, and the state starts over from the newest snapshot.
+ * A missing record is the head; when the head we found is old
+ * (table.log.retention.ms / 2), or when thorough, probe_missing decides
+ * whether it is.  If commit_id, *seen is set once a checked record with
+ * that id was applied. */
+static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough)
+{
+    int reloads = 0, seen_here = 0, rc;
+    if (t->reload_needed) {
+        if ((rc = reload_listed(t)))
+            return rc;
+        t->reload_needed = 0;
+    }
+    for (int jumps = 0;;) {
+        uint64_t lo = t->state.version + 1;
+        int applied, read_rc, batch_seen = 0;
         do {
             ls_record r;
-            if ((rc = ls_table_step_log(t, &applied, commit_id ? &r : NULL)))
-                return rc;
+            if ((read_rc = ls_table_step_log(t, &applied, commit_id ? &r : NULL)))
+                break;
             if (applied && commit_id) {
                 if (!memcmp(r.commit_id, commit_id, sizeof(r.commit_id)))
-                    *seen = 1;
+                    batch_seen = 1;
                 if (r.nchunks > 0)
                     cache_put(t, &r);
                 else
                     ls_record_clear(&r);
             }
         } while (applied);
+        /* What was applied is checked even when a read failed: the state
+         * never keeps records that may lie in freed slots. */
+        char read_msg[512] = "";
+        if (read_rc)
+            snprintf(read_msg, sizeof(read_msg), "%s", ls_errmsg());
+        if (t->state.version >= lo) {
+            int live;
+            if ((rc = ls_reclaim_check(t, lo, t->state.version, &live))) {
+                state_reset(t);
+                cache_clear(t);
+                t->reload_needed = 1;
+                return rc;
+            }
+            if (!live) {
+                if (++reloads > RELOADS_MAX)
+                    return ls_seterr(LS_ERR_TIMEOUT, "table %s: log slots freed under the "
+                                     "reader %d times in a row", t->name, RELOADS_MAX);
+                if ((rc = reload_listed(t)))
+                    return rc;
+                seen_here = 0;
+                continue;
+            }
+            seen_here |= batch_seen;
+        }
+        if (read_rc) {
+            if (seen && seen_here)
+                *seen = 1;
+            return ls_seterr(read_rc, "%s", read_msg);
+        }
         t->head_ok_ms = ls_wall_ms();
-        if (!head_is_old(t) || jumps >= 3)
-            return LS_OK;
-        uint64_t h;
-        if ((rc = read_hint(t, &h)))
+        if ((!thorough && !head_is_old(t)) || jumps >= 3)
+            break;
+        int again;
+        if ((rc = probe_missing(t, &again)))
             return rc;
-        if (h <= t->state.version)
-            return LS_OK;
-        rc = load_snapshot(t, h);
-        if (rc && rc != LS_ERR_NOT_FOUND)
-            return rc;
+        if (!again)
+            break;
+        jumps++;
     }
+    if (seen && seen_here)
+        *seen = 1;
+    return LS_OK;
 }
 
 int ls_table_refresh(ls_table *t)
 {
-    return refresh_watch(t, NULL, NULL);
+    return refresh_watch(t, NULL, NULL, 0);
+}
+
+int ls_table_refresh_thorough(ls_table *t)
+{
+    return refresh_watch(t, NULL, NULL, 1);
 }
 
 int ls_table_catch_up(ls_table *t)
@@ -524,7 +711,7 @@ int ls_table_catch_up(ls_table *t)
             (rc = load_snapshot(t, h)) && rc != LS_ERR_NOT_FOUND)
             return rc;  /* NOT_FOUND: reclaimed since; the log has the rest */
     }
-    return refresh_watch(t, NULL, NULL);
+    return refresh_watch(t, NULL, NULL, 0);
 }
 
 int ls_state_check(const ls_state *s, const ls_record *r)
@@ -558,7 +745,7 @@ static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ou
         return rc;
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, &buf, &len);
+    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND) {
         *absent = 1;
         return LS_OK;
@@ -572,6 +759,34 @@ static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ou
         return rc;
     *is_ours = !memcmp(other.commit_id, r->commit_id, sizeof(other.commit_id));
     ls_record_clear(&other);
+    return LS_OK;
+}
+
+/* Our record r is at version r->version (our put_if_absent created it, or
+ * a lost reply's read-back found it there).  It is in only if that slot is
+ * not one GC freed: then apply it (*in = 1).  If the marks cannot rule
+ * that out, the state starts over from the newest snapshot; *in = 1 if its
+ * replay applies r, else the caller tries again at the head, where its
+ * precheck finds r if the snapshot already holds it. */
+static int own_record_at(ls_table *t, const ls_record *r, ls_commit_ctl *ctl, int *in)
+{
+    int live, rc, seen = 0;
+    *in = 0;
+    if ((rc = ls_reclaim_check(t, r->version, r->version, &live)))
+        return rc;      /* unknown: the next attempt finds r by its commit_id */
+    if (live) {
+        ctl->landed = 1;
+        rc = ls_table_apply_own(t, r);
+        *in = rc == LS_OK;
+        return rc;
+    }
+    ctl->freed_slots++;
+    if ((rc = reload_listed(t)) || (rc = refresh_watch(t, r->commit_id, &seen, 0)))
+        return rc;
+    if (seen) {
+        ctl->landed = 1;
+        *in = 1;
+    }
     return LS_OK;
 }
 
@@ -597,7 +812,7 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         if ((!fresh && t->contended) ||
             ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
             uint64_t before = t->state.version;
-            rc = refresh_watch(t, r->commit_id, &ctl->landed);
+            rc = refresh_watch(t, r->commit_id, &ctl->landed, 0);
             if (ctl->landed)
                 continue;
             if (rc)
@@ -621,10 +836,11 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         ctl->attempts++;
         rc = ls_store_put_if_absent(t->st, key, enc.data, enc.len);
         if (rc == LS_OK) {
-            ctl->landed = 1;
-            rc = ls_table_apply_own(t, r);
-            in = rc == LS_OK;
-            break;
+            if ((rc = own_record_at(t, r, ctl, &in)))
+                goto retry_or_fail;
+            if (in)
+                break;
+            continue;       /* a freed slot: the state was reloaded */
         }
         if (ls_err_is_retriable(rc)) {
             /* Outcome unknown: look at what is at v now. */
@@ -634,10 +850,11 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
             ctl->lost_replies++;
             rc = probe_version(t, r, v, &is_ours, &absent);
             if (rc == LS_OK && is_ours) {
-                ctl->landed = 1;
-                rc = ls_table_apply_own(t, r);
-                in = rc == LS_OK;
-                break;
+                if ((rc = own_record_at(t, r, ctl, &in)))
+                    goto retry_or_fail;
+                if (in)
+                    break;
+                continue;
             }
             if (rc == LS_OK && absent) {
                 /* Not written: the put failed; retry v after a backoff. */
@@ -655,7 +872,7 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         else
             ctl->stale++;
         t->contended = 1;
-        rc = refresh_watch(t, r->commit_id, &ctl->landed);
+        rc = refresh_watch(t, r->commit_id, &ctl->landed, 0);
         if (rc == LS_OK)
             fresh = 1;
         if (rc == LS_OK || ctl->landed)
@@ -709,7 +926,7 @@ static int load_state(ls_table *t)
             if (rc)
                 return rc;
         }
-        if ((rc = ls_table_refresh(t)))
+        if ((rc = refresh_watch(t, NULL, NULL, 1)))
             return rc;
         if (t->state.version > 0)
             return LS_OK;
@@ -729,6 +946,12 @@ static int load_state(ls_table *t)
 
 int ls_table_create(ls_store *st, const char *name, uint32_t global_batch, ls_codec codec)
 {
+    return ls_table_create_conf(st, name, global_batch, codec, NULL);
+}
+
+int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
+                         ls_codec codec, const ls_conf *conf)
+{
     if (!st || !ls_name_is_valid(name))
         return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\": use 1-%u of "
                          "[A-Za-z0-9._-], no \"..\"", name ? name : "(null)",
@@ -738,7 +961,8 @@ int ls_table_create(ls_store *st, const char *name, uint32_t global_batch, ls_co
                          global_batch, LS_GLOBAL_BATCH_MAX);
     if (codec != LS_CODEC_NONE && codec != LS_CODEC_ZSTD)
         return ls_seterr(LS_ERR_INVALID, "unknown codec %d", (int)codec);
-    ls_desc d = { global_batch, codec, ls_wall_ms() };
+    ls_desc d = { global_batch, codec, ls_wall_ms(),
+                  ls_conf_int(conf, "table.log.retention.ms") };
     ls_bytes b = { 0 };
     char key[LS_KEY_BYTES_MAX + 1];
     int rc = ls_key_desc(key, name);
@@ -764,7 +988,6 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
     }
     t->st = st;
     t->snapshot_interval = (uint64_t)ls_conf_int(t->conf, "table.snapshot.interval");
-    t->log_retention_ms = ls_conf_int(t->conf, "table.log.retention.ms");
     t->use_snapshots = ls_conf_bool(t->conf, "table.use.snapshots");
 
     char key[LS_KEY_BYTES_MAX + 1];
@@ -772,13 +995,21 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
     size_t len;
     int rc = ls_key_desc(key, name);
     if (!rc)
-        rc = meta_get(t, key, &buf, &len);
+        rc = meta_get(t, key, LS_DESCRIPTOR_BYTES_MAX, "descriptor", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         rc = ls_seterr(LS_ERR_NOT_FOUND, "table \"%s\" does not exist", name);
     if (!rc) {
         rc = ls_desc_decode(buf, len, key, &t->desc);
         free(buf);
     }
+    /* Retention is the table's: a process with its own would free log
+     * records others still rely on to stay on the fast path. */
+    t->log_retention_ms = t->desc.log_retention_ms;
+    if (!rc && ls_conf_is_set(t->conf, "table.log.retention.ms") &&
+        ls_conf_int(t->conf, "table.log.retention.ms") != t->log_retention_ms)
+        rc = ls_seterr(LS_ERR_INVALID, "table.log.retention.ms is a property of table %s "
+                       "(%" PRId64 " ms, set when it was created), not of a process",
+                       name, t->log_retention_ms);
     if (!rc)
         rc = load_state(t);
     if (rc) {

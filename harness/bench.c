@@ -3127,12 +3127,28 @@ static void commit_child(const copts *o, const pool *pl, const char *store_dir, 
  * store handle with store.fsync off commits one sample of
  * PREGROW_SAMPLE_BYTES per version.  With gc on, every PREGROW_GC_EVERY
  * versions and at the end, a checkpoint is registered at the newest visible
- * step and ls_table_gc runs with table.log.retention.ms = 0 (safe: nothing
- * else runs meanwhile), as a trainer that checkpoints and a periodic GC
+ * step and ls_table_gc runs (the table's log retention is
+ * PREGROW_RETENTION_MS), as a trainer that checkpoints and a periodic GC
  * would keep a long-lived table: the retained commits, log records and
  * chunks stay bounded by the steps after the checkpoint (< B commits), while
  * the version numbers, the head and the snapshot keys are those of a log of
  * V versions. */
+/* The commit benchmark's tables: with pregrow's gc, a log retention of
+ * PREGROW_RETENTION_MS (a table property), short enough for gc to cut
+ * the pregrown log, long enough that the measured producers' heads are
+ * never "old" (docs/benchmarks.md). */
+#define PREGROW_RETENTION_MS "2000"
+static const ls_conf *commit_table_conf(const copts *o)
+{
+    static ls_conf *c;
+    if (!o->pregrow_gc)
+        return NULL;
+    if (!c && (!(c = ls_conf_new()) ||
+               ls_conf_set(c, "table.log.retention.ms", PREGROW_RETENTION_MS) != LS_OK))
+        die_ls(LS_ERR_NOMEM, "conf");
+    return c;
+}
+
 static json_t *pregrow(const copts *o, const char *store_dir)
 {
     const char *what = "pregrow";
@@ -3142,11 +3158,12 @@ static json_t *pregrow(const copts *o, const char *store_dir)
     if ((rc = ls_conf_set(conf, "producer.commit.policy", "fixed")) ||
         (rc = ls_conf_set(conf, "producer.commit.interval.ms", PREGROW_INTERVAL_MS)))
         die_ls(rc, what);
-    ls_conf *gconf = conf_with(conf, "table.log.retention.ms", "0");
+    ls_conf *gconf = ls_conf_dup(conf);
     ls_store *st;
     if ((rc = ls_store_open(store_dir, conf, &st)))
         die_ls(rc, what);
-    if (o->pregrow_control && (rc = ls_table_create(st, table, o->batch, LS_CODEC_NONE)))
+    if (o->pregrow_control &&
+        (rc = ls_table_create_conf(st, table, o->batch, LS_CODEC_NONE, commit_table_conf(o))))
         die_ls(rc, what);
     uint8_t sample[PREGROW_SAMPLE_BYTES];
     memset(sample, 0x5a, sizeof(sample));
@@ -3293,7 +3310,8 @@ static int cmd_commit(copts *o, int argc, char **argv)
         die_ls(rc, store_dir);
     char backend[32];
     snprintf(backend, sizeof(backend), "%s", st->name);
-    if ((rc = ls_table_create(st, COMMIT_TABLE, o->batch, LS_CODEC_NONE)))
+    if ((rc = ls_table_create_conf(st, COMMIT_TABLE, o->batch, LS_CODEC_NONE,
+                                   commit_table_conf(o))))
         die_ls(rc, COMMIT_TABLE);
     ls_store_close(st);
     progress("%s commit: store %s (%s, fsync on), %u producers, policy %s, %.1f s, "

@@ -100,7 +100,7 @@ static void test_checkpoint_rules(void **state)
     ls_store *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
-    assert_int_equal(ls_table_create(st, "g", B, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_table_create_conf(st, "g", B, LS_CODEC_NONE, c), LS_OK);
     produce(st, "p", 0, 40, 10, c);                       /* 10 steps */
     assert_int_equal(ls_checkpoint_register(st, "g", "a/b", 1, c), LS_ERR_INVALID);
     assert_int_equal(ls_checkpoint_register(st, "g", "c1", 11, c), LS_ERR_INVALID);
@@ -141,7 +141,7 @@ static void test_checkpoint_on_handle(void **state)
     ls_store *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
-    assert_int_equal(ls_table_create(st, "g", B, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_table_create_conf(st, "g", B, LS_CODEC_NONE, c), LS_OK);
     produce(st, "p", 0, 8, 4, c);                         /* 2 steps */
     ls_table *t, *u;
     assert_int_equal(ls_table_open(st, "g", c, &t), LS_OK);
@@ -186,7 +186,7 @@ static void test_gc_watermark(void **state)
     ls_store *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_posix_new(dir, 0, &st), LS_OK);
-    assert_int_equal(ls_table_create(st, "g", B, LS_CODEC_ZSTD), LS_OK);
+    assert_int_equal(ls_table_create_conf(st, "g", B, LS_CODEC_ZSTD, c), LS_OK);
     produce(st, "p", 0, 30, 5, c);
     produce(st, "q", 0, 30, 7, c);                        /* 60 samples, 15 steps */
     ls_bytes before = { 0 }, before2 = { 0 };
@@ -274,7 +274,7 @@ static void test_keep_last(void **state)
     ls_store *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
-    assert_int_equal(ls_table_create(st, "g", B, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_table_create_conf(st, "g", B, LS_CODEC_NONE, c), LS_OK);
     produce(st, "p", 0, 40, 4, c);
     assert_int_equal(ls_checkpoint_register(st, "g", "c1", 2, c), LS_OK);
     assert_int_equal(ls_checkpoint_register(st, "g", "c2", 5, c), LS_OK);
@@ -302,7 +302,7 @@ static void test_orphans(void **state)
     ls_store *mem, *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_mem_new(&mem), LS_OK);
-    assert_int_equal(ls_table_create(mem, "g", B, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_table_create_conf(mem, "g", B, LS_CODEC_NONE, c), LS_OK);
     assert_int_equal(ls_store_fault_new(mem, NULL, &st), LS_OK);
     ls_producer *old;
     assert_int_equal(ls_producer_open(st, "g", "p", c, &old), LS_OK);
@@ -346,7 +346,7 @@ static void test_stale_writer_after_gc(void **state)
     ls_store *st;
     ls_conf *c = gconf();
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
-    assert_int_equal(ls_table_create(st, "g", 1, LS_CODEC_NONE), LS_OK);
+    assert_int_equal(ls_table_create_conf(st, "g", 1, LS_CODEC_NONE, c), LS_OK);
     ls_producer *slow;
     assert_int_equal(ls_producer_open(st, "g", "slow", c, &slow), LS_OK);   /* version 1 */
     produce(st, "fast", 0, 20, 1, c);                     /* versions 2..21 */

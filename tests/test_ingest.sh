@@ -17,7 +17,7 @@ bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 "$GEN" avro "$T/dsA" --files 6 --records 3000 --prefix A --seed 1 &&
 "$GEN" avro "$T/dsB" --files 6 --records 3000 --prefix B --seed 2 --codec deflate ||
   { bad "datagen"; exit 1; }
-"$LS" create "$S" t --global-batch 16 "${X[@]}" || { bad "create"; exit 1; }
+"$LS" create "$S" t --global-batch 16 "${X[@]}" -X table.log.retention.ms=0 || { bad "create"; exit 1; }
 
 ingest() {  # producer dataset: a commit every 20 records, so a kill lands
             # between, inside or after commits (a whole run takes seconds)
@@ -61,7 +61,7 @@ PY
 
 "$LS" consume "$S" t --rank 0 --world-size 1 --from-step 1000 --steps 1250 --format lenpfx >"$T/before.bin"
 "$LS" checkpoint "$S" t register ck-1000 1000 "${X[@]}" && ok "checkpoint registered at 1000" || bad "register"
-"$LS" gc "$S" t "${X[@]}" -X table.log.retention.ms=0 >"$T/gc.out" && grep -q "low watermark: step 1000" "$T/gc.out" &&
+"$LS" gc "$S" t "${X[@]}" >"$T/gc.out" && grep -q "low watermark: step 1000" "$T/gc.out" &&
   grep -q "reclaimed [1-9]" "$T/gc.out" && ok "gc: $(tail -1 "$T/gc.out" | cut -c1-60)..." || bad "gc: $(cat "$T/gc.out")"
 "$LS" consume "$S" t --rank 0 --world-size 1 --from-step 1000 --steps 1250 --format lenpfx >"$T/after.bin"
 cmp -s "$T/before.bin" "$T/after.bin" && ok "steps >= 1000 identical after gc (W=1)" || bad "steps differ after gc"

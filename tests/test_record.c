@@ -142,7 +142,8 @@ static ls_state full_state(void)
     s.commits = calloc(5, sizeof(ls_commit_ent));
     uint64_t first = 100;
     for (int i = 0; i < 5; i++) {
-        s.commits[i] = (ls_commit_ent){ 20u + 4u * (unsigned)i, first, 300 };
+        s.commits[i] = (ls_commit_ent){ 20u + 4u * (unsigned)i, first, 300, { 0 } };
+        memset(s.commits[i].commit_id, 0xa0 + i, sizeof(s.commits[i].commit_id));
         first += 300;
     }
     return s;
@@ -175,6 +176,7 @@ static void assert_state_equal(const ls_state *a, const ls_state *b)
         assert_int_equal(a->commits[i].version, b->commits[i].version);
         assert_int_equal(a->commits[i].first_sample, b->commits[i].first_sample);
         assert_int_equal(a->commits[i].count, b->commits[i].count);
+        assert_memory_equal(a->commits[i].commit_id, b->commits[i].commit_id, 16);
     }
 }
 
@@ -405,7 +407,7 @@ static int decode_crafted_snapshot(const csnap *c)
 static void test_desc(void **state)
 {
     (void)state;
-    ls_desc d = { 4096, LS_CODEC_ZSTD, 1700000000123 }, e;
+    ls_desc d = { 4096, LS_CODEC_ZSTD, 1700000000123, 250 }, e;
     ls_bytes b = { 0 };
     assert_int_equal(ls_desc_encode(&d, &b), LS_OK);
     assert_memory_equal(b.data, "LSD1", 4);
@@ -413,6 +415,8 @@ static void test_desc(void **state)
     assert_int_equal(e.global_batch, 4096);
     assert_int_equal(e.codec, LS_CODEC_ZSTD);
     assert_int_equal(e.created_ms, 1700000000123);
+    assert_int_equal(e.log_retention_ms, 250);
+    assert_int_equal(ls_get_u16le(b.data + 6), 1);   /* format 1.1 */
     /* A record is not a descriptor. */
     b.data[3] = 'R';
     assert_int_equal(ls_desc_decode(b.data, b.len, DKEY, &e), LS_ERR_CORRUPT);
@@ -443,6 +447,29 @@ static void test_desc(void **state)
     assert_int_equal(ls_desc_decode(o.data, o.len, DKEY, &e), LS_ERR_CORRUPT);
     assert_non_null(strstr(ls_errmsg(), "enum"));
     ls_bytes_free(&o);
+
+    /* Format 1.0 (no retention): the default; the same payload claiming
+     * 1.1 lacks its last field. */
+    p.len = 0;
+    w_long(&p, 8);
+    w_long(&p, 1);
+    w_long(&p, 5);
+    o = wrap("LSD1", 1, 0, &p);
+    assert_int_equal(ls_desc_decode(o.data, o.len, DKEY, &e), LS_OK);
+    assert_int_equal(e.global_batch, 8);
+    assert_int_equal(e.log_retention_ms, LS_LOG_RETENTION_MS_DEFAULT);
+    ls_bytes_free(&o);
+    o = wrap("LSD1", 1, 1, &p);
+    assert_int_equal(ls_desc_decode(o.data, o.len, DKEY, &e), LS_ERR_CORRUPT);
+    ls_bytes_free(&o);
+    w_long(&p, -1);     /* 1.1 with a negative retention */
+    o = wrap("LSD1", 1, 1, &p);
+    assert_int_equal(ls_desc_decode(o.data, o.len, DKEY, &e), LS_ERR_CORRUPT);
+    assert_non_null(strstr(ls_errmsg(), "log retention -1 ms"));
+    ls_bytes_free(&o);
+    d.codec = LS_CODEC_NONE;
+    d.log_retention_ms = -5;
+    assert_int_equal(ls_desc_encode(&d, &b), LS_ERR_INVALID);
     ls_bytes_free(&p);
     ls_bytes_free(&b);
 }
@@ -635,8 +662,12 @@ static void flip_and_truncate(int kind, const ls_bytes *b, uint64_t version)
             int rc = decode_any(kind, buf, b->len, version);
             if (i == 6 || i == 7) {
                 /* The minor version is outside the CRC; a newer minor with
-                 * the same payload is read as is. */
-                assert_int_equal(rc, LS_OK);
+                 * the same payload is read as is.  A descriptor or snapshot
+                 * of format 1.1 (minor 1) claiming 1.0 has a field too many. */
+                if (kind != 0 && ls_get_u16le(buf + 6) == 0)
+                    assert_int_equal(rc, LS_ERR_CORRUPT);
+                else
+                    assert_int_equal(rc, LS_OK);
             } else if (i == 4 || i == 5) {
                 assert_int_equal(rc, LS_ERR_VERSION);
             } else {
@@ -671,7 +702,7 @@ static void test_flips_and_truncations(void **state)
     flip_and_truncate(1, &b, 40);
     ls_state_clear(&s);
 
-    ls_desc d = { 64, LS_CODEC_NONE, 5 };
+    ls_desc d = { 64, LS_CODEC_NONE, 5, 0 };
     assert_int_equal(ls_desc_encode(&d, &b), LS_OK);
     flip_and_truncate(2, &b, 0);
     ls_bytes_free(&b);

@@ -257,7 +257,7 @@ static void tgb_invariants(void)
     const char *last = NULL;
     for (size_t i = 0; i < t->state.ncommits; i++) {
         const ls_record *r;
-        assert_int_equal(ls_table_record(t, t->state.commits[i].version, &r), LS_OK);
+        assert_int_equal(ls_table_record(t, t->state.commits[i].version, NULL, &r), LS_OK);
         if (last && strcmp(last, r->producer))
             switches++;
         last = r->producer;

@@ -241,8 +241,8 @@ static int cmd_create(int argc, char **argv, opts *o)
     ls_store *st;
     if ((rc = open_store(o, &st)))
         return rc;
-    rc = ls_table_create(st, o->table, (uint32_t)o->global_batch,
-                         o->codec_set ? o->codec : LS_CODEC_ZSTD);
+    rc = ls_table_create_conf(st, o->table, (uint32_t)o->global_batch,
+                              o->codec_set ? o->codec : LS_CODEC_ZSTD, o->conf);
     ls_store_close(st);
     if (rc)
         return fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
