@@ -153,13 +153,13 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         return ls_seterr(LS_ERR_INVALID, "ls_conf_set: NULL argument");
     int i = prop_find(name);
     if (i < 0)
-        return ls_seterr(LS_ERR_INVALID, "unknown configuration property \"%s\"", name);
+        return ls_seterr(LS_ERR_INVALID, "unknown configuration property \"%s\"", ls_q(name));
     const ls_conf_prop *p = &props[i];
     if (!strcmp(p->type, "bool")) {
         int b;
         if (parse_bool(value, &b))
             return ls_seterr(LS_ERR_INVALID, "%s: expected true or false, got \"%s\"",
-                             name, value);
+                             name, ls_q(value));
     } else if (!strcmp(p->type, "enum")) {
         size_t n = strlen(value);
         const char *c = p->choices;
@@ -171,12 +171,12 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         }
         if (!ok)
             return ls_seterr(LS_ERR_INVALID, "%s: expected one of %s, got \"%s\"", name,
-                             p->choices, value);
+                             p->choices, ls_q(value));
     } else if (!strcmp(p->type, "int")) {
         int64_t x;
         if (parse_int(value, &x))
             return ls_seterr(LS_ERR_INVALID, "%s: expected an integer, got \"%s\"",
-                             name, value);
+                             name, ls_q(value));
         if (x < p->min || x > p->max)
             return ls_seterr(LS_ERR_INVALID, "%s: %lld is outside [%lld, %lld]", name,
                              (long long)x, (long long)p->min, (long long)p->max);

@@ -46,6 +46,14 @@ extern "C" {
 
 #define LS_VERSION_STR "0.1.0"
 
+/* Untrusted text (a name from the command line, a key or message from a
+ * server) made safe to quote in a message: the n bytes of s with '"' and
+ * '\\' escaped and every byte outside printable ASCII written as \xNN,
+ * truncated with "..." to fit cap bytes (NUL included).  Returns buf.
+ * LS_QUOTE_BYTES is enough for any name Lakestream accepts. */
+#define LS_QUOTE_BYTES 600
+const char *ls_quote(char *buf, size_t cap, const char *s, size_t n);
+
 /* ---------------------------------------------------------------------- */
 /* Errors.  Codes are never renumbered.                                    */
 

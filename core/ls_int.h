@@ -51,13 +51,9 @@ int  ls_bytes_reserve(ls_bytes *b, size_t extra);       /* LS_ERR_NOMEM */
 int  ls_bytes_append(ls_bytes *b, const void *p, size_t n);
 void ls_bytes_free(ls_bytes *b);
 
-/* Untrusted text (a name from the command line, a key or message from a
- * server) made safe to quote in an error message: the n bytes of s with
- * '"' and '\\' escaped and every byte outside printable ASCII written as
- * \xNN, truncated with "..." to fit cap bytes (NUL included).  Returns
- * buf.  LS_QUOTE_BYTES is enough for any name Lakestream accepts. */
-#define LS_QUOTE_BYTES 600
-const char *ls_quote(char *buf, size_t cap, const char *s, size_t n);
+/* ls_quote (lakestream.h) of a NUL-terminated string, for an error message
+ * argument: valid until the same thread's fourth call after this one. */
+const char *ls_q(const char *s);
 
 static inline void ls_put_u32le(uint8_t *p, uint32_t v)
 {

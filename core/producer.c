@@ -481,7 +481,7 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
     *out = NULL;
     if (!ls_name_is_valid(id))
         return ls_seterr(LS_ERR_INVALID, "invalid producer id \"%s\": use 1-%u of "
-                         "[A-Za-z0-9._-], no \"..\"", id ? id : "(null)",
+                         "[A-Za-z0-9._-], no \"..\"", ls_q(id),
                          LS_PRODUCER_ID_BYTES_MAX);
     ls_producer *p = calloc(1, sizeof(*p));
     if (!p || !(p->id = strdup(id))) {

@@ -588,22 +588,6 @@ static int encode_fail(int arc, const char *who)
 
 /* ---- shared rules ------------------------------------------------------ */
 
-/* A rejected name or key as quoted in an error: at most 64 bytes, with
- * anything unprintable shown as '?' (the bytes came from a store). */
-#define SHOWN_BYTES 68
-static const char *shown(const char *str, char *buf)
-{
-    if (!str)
-        return "(null)";
-    size_t i = 0;
-    for (; str[i] && i < 64; i++) {
-        unsigned char ch = (unsigned char)str[i];
-        buf[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    buf[i] = 0;
-    return buf;
-}
-
 static int name_ok(const char *name, size_t max)
 {
     return name && bounded_strlen(name, max) <= max && ls_name_is_valid(name);
@@ -624,12 +608,11 @@ static int chunk_index_fits(const uint8_t *index, uint32_t count)
  * LS_ERR_INVALID, LS_ERR_LIMIT) and after reading (both LS_ERR_CORRUPT). */
 static int record_check(const ls_record *r, const char *who, int bad, int limit)
 {
-    char sb[SHOWN_BYTES];
     if (r->version < 1 || r->version > INT64_MAX)
         return ls_seterr(bad, "%s: version %" PRIu64 " is outside [1, 2^63)", who, r->version);
     if (r->producer && !name_ok(r->producer, LS_PRODUCER_ID_BYTES_MAX))
         return ls_seterr(bad, "%s: producer id \"%s\" is not a valid name", who,
-                         shown(r->producer, sb));
+                         ls_q(r->producer));
     if (r->epoch > INT64_MAX || r->seq_first > INT64_MAX || r->seq_last > INT64_MAX)
         return ls_seterr(bad, "%s: epoch or seq beyond 2^63", who);
     if (r->has_source_position) {
@@ -650,7 +633,7 @@ static int record_check(const ls_record *r, const char *who, int bad, int limit)
         if (!c->key || bounded_strlen(c->key, LS_KEY_BYTES_MAX) > LS_KEY_BYTES_MAX ||
             !ls_key_is_valid(c->key))
             return ls_seterr(bad, "%s: chunk %" PRIu32 ": invalid key \"%s\"", who, i,
-                             shown(c->key, sb));
+                             ls_q(c->key));
         if (c->count < 1 || c->count > LS_CHUNK_SAMPLES_MAX)
             return ls_seterr(bad, "%s: chunk %" PRIu32 ": %" PRIu32 " samples, outside "
                              "[1, %u]", who, i, c->count, LS_CHUNK_SAMPLES_MAX);
@@ -674,7 +657,7 @@ static int record_check(const ls_record *r, const char *who, int bad, int limit)
         const ls_ckpt_op *o = &r->ckpt_ops[i];
         if (!name_ok(o->name, LS_CHECKPOINT_NAME_BYTES_MAX))
             return ls_seterr(bad, "%s: checkpoint operation %" PRIu32 ": \"%s\" is not "
-                             "a valid name", who, i, shown(o->name, sb));
+                             "a valid name", who, i, ls_q(o->name));
         if (o->op != LS_CKPT_REGISTER && o->op != LS_CKPT_RELEASE)
             return ls_seterr(bad, "%s: checkpoint operation %" PRIu32 ": unknown kind %d",
                              who, i, o->op);
@@ -690,7 +673,6 @@ static int record_check(const ls_record *r, const char *who, int bad, int limit)
 /* Every rule a snapshot obeys; see record_check. */
 static int state_check(const ls_state *s, const char *who, int bad, int limit)
 {
-    char sb[SHOWN_BYTES];
     if (s->version > INT64_MAX || s->total_samples > INT64_MAX ||
         s->low_watermark_step > INT64_MAX)
         return ls_seterr(bad, "%s: version, sample count or low watermark beyond 2^63", who);
@@ -701,7 +683,7 @@ static int state_check(const ls_state *s, const char *who, int bad, int limit)
         const ls_pstate *p = &s->producers[i];
         if (!name_ok(p->id, LS_PRODUCER_ID_BYTES_MAX))
             return ls_seterr(bad, "%s: producer %zu: id \"%s\" is not a valid name",
-                             who, i, shown(p->id, sb));
+                             who, i, ls_q(p->id));
         if (i > 0 && strcmp(s->producers[i - 1].id, p->id) >= 0)
             return ls_seterr(bad, "%s: producer %zu: \"%s\" is out of order",
                              who, i, p->id);
@@ -726,7 +708,7 @@ static int state_check(const ls_state *s, const char *who, int bad, int limit)
         const ls_ckpt *c = &s->ckpts[i];
         if (!name_ok(c->name, LS_CHECKPOINT_NAME_BYTES_MAX))
             return ls_seterr(bad, "%s: checkpoint %zu: \"%s\" is not a valid name",
-                             who, i, shown(c->name, sb));
+                             who, i, ls_q(c->name));
         if (i > 0 && strcmp(s->ckpts[i - 1].name, c->name) >= 0)
             return ls_seterr(bad, "%s: checkpoint %zu: \"%s\" is out of order",
                              who, i, c->name);

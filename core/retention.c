@@ -26,7 +26,7 @@ static int check_ckpt_name(const char *name)
 {
     if (!ls_name_is_valid(name) || strlen(name) > LS_CHECKPOINT_NAME_BYTES_MAX)
         return ls_seterr(LS_ERR_INVALID, "invalid checkpoint name \"%s\": use 1-%u of "
-                         "[A-Za-z0-9._-], no \"..\"", name ? name : "(null)",
+                         "[A-Za-z0-9._-], no \"..\"", ls_q(name),
                          LS_CHECKPOINT_NAME_BYTES_MAX);
     return LS_OK;
 }

@@ -954,7 +954,7 @@ int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
 {
     if (!st || !ls_name_is_valid(name))
         return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\": use 1-%u of "
-                         "[A-Za-z0-9._-], no \"..\"", name ? name : "(null)",
+                         "[A-Za-z0-9._-], no \"..\"", ls_q(name),
                          LS_TABLE_NAME_BYTES_MAX);
     if (global_batch == 0 || global_batch > LS_GLOBAL_BATCH_MAX)
         return ls_seterr(LS_ERR_INVALID, "global batch %" PRIu32 " is outside [1, %u]",
@@ -980,7 +980,7 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
 {
     *out = NULL;
     if (!st || !ls_name_is_valid(name))
-        return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\"", name ? name : "(null)");
+        return ls_seterr(LS_ERR_INVALID, "invalid table name \"%s\"", ls_q(name));
     ls_table *t = calloc(1, sizeof(*t));
     if (!t || !(t->name = strdup(name)) || !(t->conf = ls_conf_dup(conf))) {
         ls_table_close(t);

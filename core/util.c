@@ -158,3 +158,11 @@ const char *ls_quote(char *buf, size_t cap, const char *s, size_t n)
     buf[o] = '\0';
     return buf;
 }
+
+const char *ls_q(const char *s)
+{
+    static _Thread_local char ring[4][LS_QUOTE_BYTES];
+    static _Thread_local unsigned next;
+    char *b = ring[next++ % 4];
+    return ls_quote(b, LS_QUOTE_BYTES, s, s ? strnlen(s, LS_QUOTE_BYTES) : 0);
+}

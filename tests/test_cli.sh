@@ -39,6 +39,27 @@ expect_fail "B not a number" "global-batch" "$LS" create "$STORE" zero --global-
 expect_fail "table name .." "invalid table name" "$LS" create "$STORE" .. --global-batch 4
 expect_fail "table name a/b" "invalid table name" "$LS" create "$STORE" a/b --global-batch 4
 expect_fail "table name x..y" "invalid table name" "$LS" create "$STORE" x..y --global-batch 4
+# Names are echoed quoted: a newline or a terminal escape cannot forge a
+# line or hide one; a bad table name and a bad producer id both exit 2.
+expect_exact() {  # WHAT RC LINE cmd...: exit RC, stderr exactly LINE
+  local what=$1 want_rc=$2 line=$3; shift 3
+  "$@" >"$T/out" 2>"$T/err" </dev/null
+  local rc=$?
+  if [ $rc -eq "$want_rc" ] && [ "$(cat "$T/err")" = "$line" ] && [ ! -s "$T/out" ]; then
+    ok "$what"
+  else
+    bad "$what (rc=$rc, stderr: $(head -c 300 "$T/err" | od -c | head -5))"
+  fi
+}
+expect_exact "table name with a newline: quoted, exit 2" 2 \
+  'lakestream: create: invalid table name "t\x0alakestream: forged": use 1-128 of [A-Za-z0-9._-], no ".."' \
+  "$LS" create "$STORE" "$(printf 't\nlakestream: forged')" --global-batch 4
+expect_exact "producer id with an escape: quoted, exit 2" 2 \
+  'lakestream: produce: invalid producer id "p\x1b[2J": use 1-128 of [A-Za-z0-9._-], no ".."' \
+  "$LS" produce "$STORE" race --producer "$(printf 'p\033[2J')"
+expect_exact "conf value with a newline: quoted, exit 2" 2 \
+  'lakestream: describe: store.fsync: expected true or false, got "x\x0ay"' \
+  "$LS" describe "$STORE" race -X "$(printf 'store.fsync=x\ny')"
 expect_fail "missing --global-batch" "required" "$LS" create "$STORE" t2
 expect_fail "bad codec" "codec" "$LS" create "$STORE" t2 --global-batch 4 --codec lz4
 expect_fail "unknown verb" "unknown verb" "$LS" frobnicate

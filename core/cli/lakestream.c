@@ -36,6 +36,17 @@ static const char usage_text[] =
 
 static const char *verb = "lakestream";
 
+/* A user-supplied string, quoted for a message (ls_quote): newlines and
+ * terminal escapes in an argument cannot forge or hide output.  Valid
+ * until the fourth call after this one. */
+static const char *q(const char *s)
+{
+    static char ring[4][LS_QUOTE_BYTES];
+    static unsigned next;
+    char *b = ring[next++ % 4];
+    return ls_quote(b, LS_QUOTE_BYTES, s, s ? strnlen(s, LS_QUOTE_BYTES) : 0);
+}
+
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int code, const char *fmt, ...)
 {
@@ -72,10 +83,10 @@ static int parse_u64(const char *s, const char *flag, uint64_t max, uint64_t *ou
     errno = 0;
     if (!s || !*s || *s == '-')
         return fail(EXIT_USAGE, "%s: expected a non-negative integer, got \"%s\"", flag,
-                     s ? s : "");
+                     q(s ? s : ""));
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end || v > max)
-        return fail(EXIT_USAGE, "%s: \"%s\" is not an integer in [0, %" PRIu64 "]", flag, s,
+        return fail(EXIT_USAGE, "%s: \"%s\" is not an integer in [0, %" PRIu64 "]", flag, q(s),
                     max);
     *out = v;
     return 0;
@@ -134,13 +145,13 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
             for (const int *a = allowed; *a; a++)
                 ok |= *a == c;
             if (!ok)
-                return fail(EXIT_USAGE, "option %s does not apply here", argv[optind - 1]);
+                return fail(EXIT_USAGE, "option %s does not apply here", q(argv[optind - 1]));
         }
         switch (c) {
         case 'X': {
             char *eq = strchr(optarg, '=');
             if (!eq)
-                return fail(EXIT_USAGE, "-X %s: expected name=value", optarg);
+                return fail(EXIT_USAGE, "-X %s: expected name=value", q(optarg));
             *eq = '\0';
             if (ls_conf_set(o->conf, optarg, eq + 1) != LS_OK)
                 return fail(EXIT_USAGE, "%s", ls_errmsg());
@@ -157,7 +168,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
             else if (!strcmp(optarg, "none"))
                 o->codec = LS_CODEC_NONE;
             else
-                return fail(EXIT_USAGE, "--codec: expected zstd or none, got \"%s\"", optarg);
+                return fail(EXIT_USAGE, "--codec: expected zstd or none, got \"%s\"", q(optarg));
             o->codec_set = 1;
             break;
         case O_PRODUCER: o->producer = optarg; break;
@@ -165,7 +176,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
             if (!strcmp(optarg, "lenpfx"))
                 o->lenpfx = 1;
             else if (strcmp(optarg, "lines"))
-                return fail(EXIT_USAGE, "--format: expected lines or lenpfx, got \"%s\"", optarg);
+                return fail(EXIT_USAGE, "--format: expected lines or lenpfx, got \"%s\"", q(optarg));
             break;
         case O_RANK:
             if ((rc = parse_u64(optarg, "--rank", UINT32_MAX, &o->rank)))
@@ -203,7 +214,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
         case 'h': fputs(usage_text, stdout); return -1;
         default:
             return fail(EXIT_USAGE, "unknown or incomplete option \"%s\" (see lakestream "
-                        "--help)", argv[optind - 1]);
+                        "--help)", q(argv[optind - 1]));
         }
     }
     /* npos < 0: at least -npos arguments (the rest go to o->rest). */
@@ -212,6 +223,13 @@ static int parse_opts(int argc, char **argv, const int *allowed, int npos, opts 
                     npos < 0 ? "at least " : "", npos < 0 ? -npos : npos, argc - optind);
     o->store_uri = argv[optind];
     o->table = argc - optind > 1 ? argv[optind + 1] : NULL;
+    /* Names are the caller's mistake, whichever it is: exit 2 alike. */
+    if (o->table && !ls_name_is_valid(o->table))
+        return fail(EXIT_USAGE, "invalid table name \"%s\": use 1-%u of [A-Za-z0-9._-], "
+                    "no \"..\"", q(o->table), LS_TABLE_NAME_BYTES_MAX);
+    if (o->producer && !ls_name_is_valid(o->producer))
+        return fail(EXIT_USAGE, "invalid producer id \"%s\": use 1-%u of [A-Za-z0-9._-], "
+                    "no \"..\"", q(o->producer), LS_PRODUCER_ID_BYTES_MAX);
     o->rest = argv + optind + 2;
     o->nrest = argc - optind - 2;
     return 0;
@@ -221,7 +239,8 @@ static int open_store(opts *o, ls_store **st)
 {
     int rc = ls_store_open(o->store_uri, o->conf, st);
     if (rc)
-        return fail(1, "store %s: %s", o->store_uri, why(rc));
+        return fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "store %s: %s", q(o->store_uri),
+                    why(rc));
     return 0;
 }
 
@@ -565,7 +584,7 @@ static int cmd_checkpoint(int argc, char **argv, opts *o)
             return fail(EXIT_USAGE, "usage: checkpoint STORE TABLE list [--json]");
     } else {
         return fail(EXIT_USAGE, "unknown checkpoint action \"%s\" (register, release, list)",
-                    sub);
+                    q(sub));
     }
     ls_store *st;
     if ((rc = open_store(o, &st)))
@@ -701,7 +720,7 @@ static int cmd_conf(int argc, char **argv)
         return 0;
     }
     if (argc > 1)
-        return fail(EXIT_USAGE, "unknown argument \"%s\" (conf takes --markdown)", argv[1]);
+        return fail(EXIT_USAGE, "unknown argument \"%s\" (conf takes --markdown)", q(argv[1]));
     for (size_t i = 0; (p = ls_conf_describe(i)); i++) {
         if (!strcmp(p->type, "int"))
             printf("%-32s int [%" PRId64 "..%" PRId64 "] default %s\n    %s\n", p->name,
@@ -750,7 +769,7 @@ int main(int argc, char **argv)
         code = cmd_conf(argc - 1, argv + 1);
     else {
         verb = "lakestream";
-        code = fail(EXIT_USAGE, "unknown verb \"%s\" (see lakestream --help)", argv[1]);
+        code = fail(EXIT_USAGE, "unknown verb \"%s\" (see lakestream --help)", q(argv[1]));
     }
     ls_conf_destroy(o.conf);
     return code;
