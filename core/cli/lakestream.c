@@ -283,7 +283,7 @@ static int cmd_produce(int argc, char **argv, opts *o)
         return rc;
     ls_producer *p;
     if ((rc = ls_producer_open(st, o->table, o->producer, o->conf, &p))) {
-        int code = fail(1, "%s", why(rc));
+        int code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
         ls_store_close(st);
         return code;
     }
@@ -345,9 +345,9 @@ static int cmd_produce(int argc, char **argv, opts *o)
     /* Commit what was read completely, also when the input ended badly. */
     rc = ls_producer_flush(p);
     if (rc && !code)
-        code = fail(1, "%s", why(rc));
+        code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
     else if (rc)
-        fail(1, "%s", why(rc));
+        fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
     else if (code)
         fprintf(stderr, "lakestream: produce: the %" PRIu64 " samples before the error "
                 "were committed\n", nread);
@@ -379,7 +379,7 @@ static int cmd_ingest(int argc, char **argv, opts *o)
     ls_source *src = NULL;
     int code = 0;
     if ((rc = ls_producer_open(st, o->table, o->producer, o->conf, &p))) {
-        code = fail(1, "%s", why(rc));
+        code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
         goto end;
     }
     size_t plen;
@@ -394,7 +394,7 @@ static int cmd_ingest(int argc, char **argv, opts *o)
         size_t len;
         int eof;
         if ((rc = ls_source_next(src, &data, &len, &eof))) {
-            code = fail(1, "%s", why(rc));
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
             break;
         }
         if (eof)
@@ -402,7 +402,7 @@ static int cmd_ingest(int argc, char **argv, opts *o)
         size_t pl;
         const void *np = ls_source_position(src, &pl);
         if ((rc = ls_producer_append_at(p, data, len, NULL, np, pl))) {
-            code = fail(1, "%s", why(rc));
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
             break;
         }
     }
@@ -410,7 +410,7 @@ static int cmd_ingest(int argc, char **argv, opts *o)
      * commit carries the position after its last sample). */
     rc = ls_producer_flush(p);
     if (rc && !code)
-        code = fail(1, "%s", why(rc));
+        code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
 end:
     ls_source_close(src);
     ls_producer_close(p);
@@ -451,7 +451,7 @@ static int cmd_consume(int argc, char **argv, opts *o)
     for (uint64_t s = o->from_step; s < o->from_step + o->steps && !code; s++) {
         ls_batch *b;
         if ((rc = ls_consumer_read_step(c, s, (int)o->timeout_ms, &b))) {
-            code = fail(1, "%s", why(rc));  /* names the table and the step */
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));  /* names the table and the step */
             break;
         }
         for (size_t i = 0; i < b->count && !code; i++) {
@@ -505,7 +505,7 @@ static int cmd_describe(int argc, char **argv, opts *o)
         return rc;
     ls_table *t;
     if ((rc = ls_table_open(st, o->table, o->conf, &t))) {
-        int code = fail(1, "%s", why(rc));
+        int code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
         ls_store_close(st);
         return code;
     }
@@ -599,7 +599,7 @@ static int cmd_checkpoint(int argc, char **argv, opts *o)
     } else {
         ls_table *t;
         if ((rc = ls_table_open(st, o->table, o->conf, &t))) {
-            code = fail(1, "%s", why(rc));
+            code = fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
         } else {
             ls_table_info in;
             ls_table_info_get(t, &in);
@@ -644,7 +644,7 @@ static int cmd_gc(int argc, char **argv, opts *o)
     rc = ls_table_gc(st, o->table, (uint32_t)o->keep_last, o->conf, &g);
     ls_store_close(st);
     if (rc)
-        return fail(1, "%s", why(rc));
+        return fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
     uint64_t objects = g.chunks_deleted + g.orphans_deleted + g.records_deleted +
                        g.snapshots_deleted;
     uint64_t bytes = g.chunk_bytes_deleted + g.orphan_bytes_deleted +
