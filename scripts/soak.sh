@@ -10,7 +10,9 @@
 #     --s3         S3 trials (LS_TEST_S3_URI, or a local radosgw started here)
 # Writes results/soak/crash-<posix|s3>-<date>-<rev>.json: parameters, seed
 # ranges, duration, trials run and passed, the failing seeds, machine, git
-# revision.  Exit 1 if any trial failed.
+# revision.  Exit 1 if any trial failed.  SIGINT/SIGTERM stops the trials
+# and records the ones started, as "interrupted" (the last one of each job
+# may have been cut short: it counts as started, not as passed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials= jobs=1 seed=$(date +%s%N) s3=0 build=1
@@ -62,8 +64,15 @@ for k in $(seq 0 $((jobs - 1))); do
   ) >"$out/job$k.log" 2>&1 &
   pids+=($!)
 done
+# SIGINT/SIGTERM: stop the trials, record what ran ("interrupted").
+interrupted=false
+stop() { interrupted=true; for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; done; }
+trap stop INT TERM
 failed=0
-for p in "${pids[@]}"; do wait "$p" || true; done
+for p in "${pids[@]}"; do
+  while kill -0 "$p" 2>/dev/null; do wait "$p" || true; done
+done
+trap - INT TERM
 for k in $(cut -d' ' -f1 "$out/ranges"); do
   [ "$(cat "$out/job$k.rc" 2>/dev/null)" = 0 ] || failed=$((failed + 1))
 done
@@ -81,7 +90,8 @@ for line in open(os.path.join(out, "ranges")):
     log = open(os.path.join(out, "job%d.log" % k), errors="replace").read()
     ran = len(re.findall(r"trial \d+/\d+", log))
     bad = sorted(set(int(x) for x in re.findall(r"ERROR: seed (\d+)", log)))
-    passed = open(os.path.join(out, "job%d.rc" % k)).read().strip() == "0"
+    rcf = os.path.join(out, "job%d.rc" % k)
+    passed = os.path.exists(rcf) and open(rcf).read().strip() == "0"
     jobs.append({"first_seed": s, "trials": n, "trials_started": ran,
                  "passed": passed, "failing_seeds": bad,
                  "last_lines": log.strip().splitlines()[-3:] if not passed else []})
@@ -89,10 +99,14 @@ doc = {"benchmark": "soak-crash", "store": "$kind", "git_rev": "$rev", "git_dirt
        "parameters": {"trials": $trials, "jobs": $jobs, "first_seed": $seed},
        "started_unix": $start, "duration_s": $end - $start,
        "machine": {"uname": " ".join(platform.uname()), "nproc": os.cpu_count()},
-       "jobs": jobs, "outcome": "pass" if all(j["passed"] for j in jobs) else "fail"}
+       "jobs": jobs,
+       "trials_started": sum(j["trials_started"] for j in jobs),
+       "outcome": "interrupted" if "$interrupted" == "true" and
+                  not any(j["failing_seeds"] for j in jobs) else
+                  "pass" if all(j["passed"] for j in jobs) else "fail"}
 json.dump(doc, open(res, "w"), indent=2)
-print("soak: %s, %d trials in %d s: %s (%s)" % ("$kind", $trials, $end - $start,
-      doc["outcome"], res))
+print("soak: %s, %d of %d trials started in %d s: %s (%s)" % ("$kind",
+      doc["trials_started"], $trials, $end - $start, doc["outcome"], res))
 EOF
 rm -rf "$out"
 [ $failed = 0 ]
