@@ -255,6 +255,8 @@ typedef struct ls_pstate {
     uint64_t epoch, last_seq, last_version;
     uint8_t *source_position;
     uint32_t source_position_len;
+    uint8_t  last_commit_id[16];  /* of last_version's record; all zero:
+                                     unknown (format 1.0 snapshot) */
 } ls_pstate;
 
 typedef struct ls_ckpt {

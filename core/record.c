@@ -1043,10 +1043,13 @@ int ls_snapshot_encode(const ls_state *s, ls_bytes *out)
     if (ilen + s->ncommits * COMMIT_ID_BYTES > LS_SNAPSHOT_BYTES_MAX - LS_ENVELOPE_BYTES)
         return ls_seterr(LS_ERR_LIMIT, "%s: %zu retained commits exceed the snapshot "
                          "limit of %u bytes", who, s->ncommits, LS_SNAPSHOT_BYTES_MAX);
-    size_t idlen = s->ncommits * COMMIT_ID_BYTES;
-    uint8_t *index = malloc(ilen + idlen + 1), *ids = index + ilen;
+    size_t idlen = s->ncommits * COMMIT_ID_BYTES, plen = s->nproducers * COMMIT_ID_BYTES;
+    uint8_t *index = malloc(ilen + idlen + plen + 1), *ids = index + ilen, *pids = ids + idlen;
     if (!index)
-        return ls_seterr(LS_ERR_NOMEM, "%s: cannot allocate %zu bytes", who, ilen + idlen);
+        return ls_seterr(LS_ERR_NOMEM, "%s: cannot allocate %zu bytes", who,
+                         ilen + idlen + plen);
+    for (size_t i = 0; i < s->nproducers; i++)
+        memcpy(pids + i * COMMIT_ID_BYTES, s->producers[i].last_commit_id, COMMIT_ID_BYTES);
     for (size_t i = 0; i < s->ncommits; i++) {
         uint8_t *p = index + i * COMMIT_ENT_BYTES;
         ls_put_u64le(p, s->commits[i].version);
@@ -1087,6 +1090,8 @@ int ls_snapshot_encode(const ls_state *s, ls_bytes *out)
     AV(put_bytes_borrowed(&f, index, ilen));
     AV(put_field(&v, "commit_ids", &f));
     AV(put_bytes_borrowed(&f, ids, idlen));
+    AV(put_field(&v, "producer_last_ids", &f));
+    AV(put_bytes_borrowed(&f, pids, plen));
     rc = arc ? encode_fail(arc, who) : envelope_write(KIND_SNAPSHOT, &v, out, who);
     avro_value_decref(&v);   /* before index: the value borrowed it */
     free(index);
@@ -1187,6 +1192,16 @@ static int state_from_avro(const avro_value_t *v, const char *key, int with_ids,
                          key, ilen, n);
     for (size_t i = 0; i < n; i++)
         memcpy(s->commits[i].commit_id, (const uint8_t *)idx + i * COMMIT_ID_BYTES,
+               COMMIT_ID_BYTES);
+    if ((rc = get_field(v, "producer_last_ids", &f, key)))
+        return rc;
+    if ((arc = avro_value_get_bytes(&f, &idx, &ilen)))
+        return avro_fail(arc, key);
+    if (ilen != s->nproducers * COMMIT_ID_BYTES)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes of last commit ids for %zu producers",
+                         key, ilen, s->nproducers);
+    for (size_t i = 0; i < s->nproducers; i++)
+        memcpy(s->producers[i].last_commit_id, (const uint8_t *)idx + i * COMMIT_ID_BYTES,
                COMMIT_ID_BYTES);
     return LS_OK;
 }

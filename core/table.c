@@ -253,6 +253,7 @@ int ls_state_apply(ls_state *s, const ls_record *r)
                 ps->source_position_len = r->source_position_len;
             }
             ps->last_version = r->version;
+            memcpy(ps->last_commit_id, r->commit_id, sizeof(ps->last_commit_id));
         }
     }
     for (uint32_t i = 0; i < r->nckpt_ops; i++) {
@@ -783,6 +784,12 @@ static int own_record_at(ls_table *t, const ls_record *r, ls_commit_ctl *ctl, in
     ctl->freed_slots++;
     if ((rc = reload_listed(t)) || (rc = refresh_watch(t, r->commit_id, &seen, 0)))
         return rc;
+    /* A snapshot at or after r->version hides the record itself, not the
+     * id of its producer's last record. */
+    const ls_pstate *ps = r->producer ? ls_state_producer(&t->state, r->producer) : NULL;
+    if (ps && ps->last_version == r->version &&
+        !memcmp(ps->last_commit_id, r->commit_id, sizeof(r->commit_id)))
+        seen = 1;
     if (seen) {
         ctl->landed = 1;
         *in = 1;

@@ -129,6 +129,7 @@ static ls_state full_state(void)
         p->epoch = (uint64_t)i + 1;
         p->last_seq = 100u * (unsigned)i;
         p->last_version = 38u + (unsigned)i;
+        memset(p->last_commit_id, 0x50 + i, sizeof(p->last_commit_id));
         p->source_position_len = i == 1 ? 0 : 10u * (unsigned)(i + 1);
         p->source_position = p->source_position_len ? malloc(p->source_position_len) : NULL;
         if (p->source_position)
@@ -161,6 +162,7 @@ static void assert_state_equal(const ls_state *a, const ls_state *b)
         assert_int_equal(p->epoch, q->epoch);
         assert_int_equal(p->last_seq, q->last_seq);
         assert_int_equal(p->last_version, q->last_version);
+        assert_memory_equal(p->last_commit_id, q->last_commit_id, 16);
         assert_int_equal(p->source_position_len, q->source_position_len);
         if (p->source_position_len)
             assert_memory_equal(p->source_position, q->source_position, p->source_position_len);
