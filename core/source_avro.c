@@ -372,6 +372,11 @@ static int use_schema(ls_source *s, const uint8_t *json, size_t len)
     if (s->schema && len == s->schema_json.len && !memcmp(json, s->schema_json.data, len))
         return LS_OK;
     drop_schema(s);
+    /* avro-c gets the schema only once it is known to be bounded and
+     * free of recursion (it builds values of the whole schema at once). */
+    int rc = ls_source_schema_check(s->path, json, len);
+    if (rc)
+        return rc;
     avro_schema_t sc;
     if (avro_schema_from_json_length((const char *)json, len, &sc))
         return ls_seterr(LS_ERR_CORRUPT, "%s: header: avro.schema does not parse: %s",
@@ -414,8 +419,7 @@ static int use_schema(ls_source *s, const uint8_t *json, size_t len)
     }
     s->has_value = 1;
     s->field_index = idx;
-    int rc = ls_bytes_append(&s->schema_json, json, len);
-    if (rc) {
+    if ((rc = ls_bytes_append(&s->schema_json, json, len))) {
         drop_schema(s);
         return ls_preferr(rc, "%s", s->path);
     }
