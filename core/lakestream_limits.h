@@ -59,6 +59,8 @@
 #define LS_SOURCE_BLOCK_RECORDS_MAX   (1u << 24) /* records in one block */
 #define LS_SOURCE_RECORD_ITEMS_MAX    (1u << 20) /* array and map items in one record */
 #define LS_SOURCE_RECORD_DEPTH_MAX    64u        /* nesting of one record's values */
+#define LS_SOURCE_BLOCK_VALUES_MAX    (1u << 27) /* values (of any type, nested ones too) in one
+                                                    block's records: a value may take no byte */
 /* A file's writer schema (avro.schema), checked before avro-c parses it. */
 #define LS_SOURCE_SCHEMA_BYTES_MAX    (1u << 20) /* its JSON text */
 #define LS_SOURCE_SCHEMA_DEPTH_MAX    64u        /* nesting of its JSON (arrays, objects), and

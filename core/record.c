@@ -171,7 +171,9 @@ static int envelope_open(int kind, const uint8_t *buf, size_t len, const char *k
  * limit, strings are keys or names), and foreign records read by the
  * data-lake source (ls_avro_prescan: any schema, strings as long as the
  * buffer, arrays and maps bounded together per datum, since items of an
- * empty type cost avro-c memory but no input bytes). */
+ * empty type cost avro-c memory but no input bytes; and every value
+ * counted against the caller's budget for the block, since a value may
+ * take no byte at all: a null, an empty record, a record of nulls). */
 
 /* Longest item count per array field: an array field without a limit here
  * is refused, so a schema change must come with a bound. */
@@ -194,13 +196,15 @@ typedef struct scan_rules {
     int      string_nul_ok;    /* 0: a NUL byte in a string is refused */
     int      named_arrays;     /* 1: array limits from array_max[]; no maps */
     uint64_t items_max;        /* else: array and map items in one datum */
+    uint64_t values_max;       /* values visited, in all the datums of one budget */
 } scan_rules;
 
 static const scan_rules meta_rules = {
-    SCAN_DEPTH_MAX, SCAN_STRING_MAX, 0, 1, 0
+    SCAN_DEPTH_MAX, SCAN_STRING_MAX, 0, 1, 0, UINT64_MAX
 };
 static const scan_rules datum_rules = {
-    LS_SOURCE_RECORD_DEPTH_MAX, UINT64_MAX, 1, 0, LS_SOURCE_RECORD_ITEMS_MAX
+    LS_SOURCE_RECORD_DEPTH_MAX, UINT64_MAX, 1, 0, LS_SOURCE_RECORD_ITEMS_MAX,
+    LS_SOURCE_BLOCK_VALUES_MAX
 };
 
 typedef struct scan {
@@ -208,6 +212,8 @@ typedef struct scan {
     char err[200];
     const scan_rules *rules;
     uint64_t items;            /* array and map items so far (!named_arrays) */
+    uint64_t values;           /* values visited so far (against values_max) */
+    int      over;             /* 1: failed on values_max, a limit rather than bad data */
 } scan;
 
 static int scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -268,6 +274,10 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
     int64_t n = 0;
     if (depth > s->rules->depth_max)
         return scan_fail(s, "%s: nested too deep", field);
+    if (++s->values > s->rules->values_max) {
+        s->over = 1;
+        return scan_fail(s, "%s: more than %" PRIu64 " values", field, s->rules->values_max);
+    }
     switch (avro_typeof(sc)) {
     case AVRO_NULL:
         return 0;
@@ -371,14 +381,18 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
 }
 
 int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
-                    const char *what, size_t *consumed)
+                    const char *what, size_t *consumed, uint64_t *values)
 {
-    scan s = { buf, buf + len, "", &datum_rules, 0 };
+    scan s = { buf, buf + len, "", &datum_rules, 0, *values, 0 };
     *consumed = 0;
-    if (scan_value(&s, schema, "datum", 0))
-        return what ? ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro data: %s", what, s.err)
-                    : ls_seterr(LS_ERR_CORRUPT, "bad Avro data: %s", s.err);
+    if (scan_value(&s, schema, "datum", 0)) {
+        int err = s.over ? LS_ERR_LIMIT : LS_ERR_CORRUPT;
+        const char *kind = s.over ? "too many Avro values" : "bad Avro data";
+        return what ? ls_seterr(err, "%s: %s: %s", what, kind, s.err)
+                    : ls_seterr(err, "%s: %s", kind, s.err);
+    }
     *consumed = (size_t)(s.p - buf);
+    *values = s.values;
     return LS_OK;
 }
 
@@ -393,7 +407,7 @@ static int decode_begin(int kind, const uint8_t *buf, size_t len, const char *ke
     int rc = envelope_open(kind, buf, len, key, &payload, &plen, &minor);
     if (rc || (rc = avs_new_value(kind, v)))
         return rc;
-    scan s = { payload, payload + plen, "", &meta_rules, 0 };
+    scan s = { payload, payload + plen, "", &meta_rules, 0, 0, 0 };
     if (scan_value(&s, avs[kind].schema, kinds[kind].name, 0)) {
         avro_value_decref(v);
         return ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro payload: %s", key, s.err);

@@ -683,11 +683,13 @@ static int load_block(ls_source *s)
         return block_err(s, LS_ERR_CORRUPT, "%" PRIu64 " records cannot fit in %zu bytes",
                          count, len);
     size_t off = 0, start = 0;
+    uint64_t values = 0;   /* every value of the block's records, for avro-c's memory and time */
     for (uint64_t i = 0; i < count; i++) {
         size_t used;
         if (i == s->rec)
             start = off;
-        if ((rc = ls_avro_prescan(s->schema, data + off, len - off, NULL, &used)))
+        if ((rc = ls_avro_prescan(s->schema, data + off, len - off, NULL, &used,
+                                  &values)))
             return ls_preferr(rc, "%s: block %" PRIu64 " (offset %" PRIu64 "): record %" PRIu64,
                               s->path, s->block_index, s->block_off, i);
         off += used;

@@ -982,6 +982,28 @@ static void test_crafted(void **state)
         free(f.b);
         free(body.b);
     }
+    /* Values that take no byte: a block's records may hold
+     * LS_SOURCE_BLOCK_VALUES_MAX values together, each record within the
+     * item limit. */
+    {
+        rawf f = { 0 }, body = { 0 };
+        raw_header(&f, list_schema());
+        const int64_t items = LS_SOURCE_RECORD_ITEMS_MAX, per = items + 5;
+        const int64_t count = LS_SOURCE_BLOCK_VALUES_MAX / per + 1;
+        for (int64_t r = 0; r < count; r++) {
+            raw_str(&body, "");
+            raw_long(&body, items);   /* nulls: that many items, no byte each */
+            raw_long(&body, 0);
+            raw_long(&body, 0);       /* list: null */
+        }
+        raw_block(&f, count, &body);
+        spit(path, f.b, f.n);
+        assert_int_equal(drain(dir, &got), LS_ERR_LIMIT);
+        assert_true(contains(ls_errmsg(), "h-0.avro: block 0"));
+        assert_true(contains(ls_errmsg(), "too many Avro values"));
+        free(f.b);
+        free(body.b);
+    }
     /* Nesting beyond LS_SOURCE_RECORD_DEPTH_MAX needs a schema nesting as
      * deep, which is refused first (test_schema). */
     /* A union branch beyond the schema's (the list ends at L10). */
