@@ -1264,6 +1264,25 @@ static void test_schema(void **state)
         assert_true(contains(ls_errmsg(), "h-1.avro: avro.schema: type \"A\" contains itself"));
     }
     ls_source_close(s);
+    lt_rm_rf(dir);
+    free(dir);
+
+    /* A file name and a codec from the dataset are quoted in messages. */
+    dir = lt_tmpdir("src-schema");
+    schema_file(dir, "bad\nname.avro", rec);
+    assert_int_equal(ls_source_open(dir, "sample", NULL, 0, &s), LS_ERR_UNSUPPORTED);
+    assert_true(contains(ls_errmsg(), "/bad\\x0aname.avro: avro.schema"));
+    lt_rm_rf(dir);
+    free(dir);
+    dir = lt_tmpdir("src-schema");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/c.avro", dir);
+    rawf f = { 0 };
+    raw_header_codec(&f, good, "zstd\x01\"");
+    spit(path, f.b, f.n);
+    assert_int_equal(ls_source_open(dir, "sample", NULL, 0, &s), LS_ERR_UNSUPPORTED);
+    assert_true(contains(ls_errmsg(), "codec \"zstd\\x01\\\"\" is not supported"));
+    free(f.b);
     free(rec);
     free(good);
     lt_rm_rf(dir);
