@@ -244,13 +244,14 @@ uint64_t ls_record_samples(const ls_record *r);
  * in range, nesting <= LS_SOURCE_RECORD_DEPTH_MAX, array and map items
  * <= LS_SOURCE_RECORD_ITEMS_MAX together.  *consumed = the datum's encoded
  * length.  LS_ERR_CORRUPT with detail "<what>: bad Avro data: <field>:
- * <why>" (what may be NULL).  schema is an avro_schema_t.  *values: the
- * values visited so far under one budget (a block's records: start at 0),
- * advanced by this datum's; beyond LS_SOURCE_BLOCK_VALUES_MAX the datum is
- * refused with LS_ERR_LIMIT ("too many Avro values"). */
+ * <why>" (what may be NULL).  schema is an avro_schema_t.  Values (of any
+ * type, nested ones too) at most LS_SOURCE_RECORD_VALUES_MAX and *budget,
+ * which is reduced by the datum's values (the caller's budget for a block
+ * of records); beyond either the datum is refused with LS_ERR_LIMIT
+ * ("too many Avro values"). */
 struct avro_obj_t;
 int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
-                    const char *what, size_t *consumed, uint64_t *values);
+                    const char *what, size_t *consumed, uint64_t *budget);
 
 /* ---- writer schemas of source files (source_schema.c) ------------------ */
 

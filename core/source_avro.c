@@ -694,13 +694,17 @@ static int load_block(ls_source *s)
         return block_err(s, LS_ERR_CORRUPT, "%" PRIu64 " records cannot fit in %zu bytes",
                          count, len);
     size_t off = 0, start = 0;
-    uint64_t values = 0;   /* every value of the block's records, for avro-c's memory and time */
+    /* Work linear in the data: values may take no byte (nulls, records of
+     * nulls), so the block's records may hold LS_SOURCE_BLOCK_VALUES_PER_BYTE
+     * per byte, plus one schema's worth for a block of empty records. */
+    uint64_t budget = (uint64_t)len * LS_SOURCE_BLOCK_VALUES_PER_BYTE +
+                      LS_SOURCE_SCHEMA_NODES_MAX;
     for (uint64_t i = 0; i < count; i++) {
         size_t used;
         if (i == s->rec)
             start = off;
         if ((rc = ls_avro_prescan(s->schema, data + off, len - off, NULL, &used,
-                                  &values)))
+                                  &budget)))
             return ls_preferr(rc, "%s: block %" PRIu64 " (offset %" PRIu64 "): record %" PRIu64,
                               s->path, s->block_index, s->block_off, i);
         off += used;

@@ -982,25 +982,49 @@ static void test_crafted(void **state)
         free(f.b);
         free(body.b);
     }
-    /* Values that take no byte: a block's records may hold
-     * LS_SOURCE_BLOCK_VALUES_MAX values together, each record within the
-     * item limit. */
+    /* Values that take no byte (the items of an array of nulls): a block's
+     * records hold LS_SOURCE_BLOCK_VALUES_PER_BYTE per byte of the block
+     * (here four records of a million items in 20 bytes)... */
     {
         rawf f = { 0 }, body = { 0 };
         raw_header(&f, list_schema());
-        const int64_t items = LS_SOURCE_RECORD_ITEMS_MAX, per = items + 5;
-        const int64_t count = LS_SOURCE_BLOCK_VALUES_MAX / per + 1;
-        for (int64_t r = 0; r < count; r++) {
+        for (int r = 0; r < 4; r++) {
             raw_str(&body, "");
-            raw_long(&body, items);   /* nulls: that many items, no byte each */
+            raw_long(&body, (int64_t)LS_SOURCE_RECORD_ITEMS_MAX);
             raw_long(&body, 0);
             raw_long(&body, 0);       /* list: null */
         }
-        raw_block(&f, count, &body);
+        raw_block(&f, 4, &body);
         spit(path, f.b, f.n);
         assert_int_equal(drain(dir, &got), LS_ERR_LIMIT);
         assert_true(contains(ls_errmsg(), "h-0.avro: block 0"));
         assert_true(contains(ls_errmsg(), "too many Avro values"));
+        assert_true(contains(ls_errmsg(), "beyond the budget of its block"));
+        free(f.b);
+        free(body.b);
+    }
+    /* ... and a record LS_SOURCE_RECORD_VALUES_MAX, whatever its size (here
+     * 900,000 items of 5 values each, after a sample that pays for them). */
+    {
+        rawf f = { 0 }, body = { 0 };
+        raw_header(&f, "{\"type\":\"record\",\"name\":\"V\",\"fields\":["
+                       "{\"name\":\"sample\",\"type\":\"bytes\"},{\"name\":\"quads\","
+                       "\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":"
+                       "\"Q\",\"fields\":[{\"name\":\"a\",\"type\":\"null\"},{\"name\":\"b\","
+                       "\"type\":\"null\"},{\"name\":\"c\",\"type\":\"null\"},{\"name\":\"d\","
+                       "\"type\":\"null\"}]}}}]}");
+        const size_t sample = LS_SOURCE_RECORD_VALUES_MAX / LS_SOURCE_BLOCK_VALUES_PER_BYTE * 2;
+        char *big = calloc(1, sample + 1);
+        memset(big, 'v', sample);
+        raw_str(&body, big);
+        raw_long(&body, 900000);
+        raw_long(&body, 0);
+        raw_block(&f, 1, &body);
+        spit(path, f.b, f.n);
+        assert_int_equal(drain(dir, &got), LS_ERR_LIMIT);
+        assert_true(contains(ls_errmsg(), "h-0.avro: block 0"));
+        assert_true(contains(ls_errmsg(), "values in one record"));
+        free(big);
         free(f.b);
         free(body.b);
     }
