@@ -173,12 +173,12 @@ static int walk(chk *c, json_t *j, const char *ns, const char *within, shape *ou
 
 /* A record: defined (so that its fields may not refer to it) before its
  * fields are walked, in its own namespace. */
-static int walk_record(chk *c, json_t *j, const char *ns, shape *out)
+static int walk_record(chk *c, json_t *j, const char *ns, const char *within, shape *out)
 {
     json_t *jname = json_object_get(j, "name"), *jns = json_object_get(j, "namespace");
     json_t *fields = json_object_get(j, "fields");
     if (!json_is_string(jname) || !json_is_array(fields))
-        return schema_err(c, LS_ERR_CORRUPT, NULL, "a record without a string \"name\" "
+        return schema_err(c, LS_ERR_CORRUPT, within, "a record without a string \"name\" "
                           "and an array of \"fields\"");
     const char *name = json_string_value(jname), *dot = strrchr(name, '.');
     /* The namespace of what the record contains, as avro-c sets it. */
@@ -195,7 +195,7 @@ static int walk_record(chk *c, json_t *j, const char *ns, shape *out)
     if (!rc && !(self = strdup(full)))
         rc = ls_seterr(LS_ERR_NOMEM, "%s: avro.schema: out of memory", c->what);
     if (!rc)
-        rc = define(c, self, NULL, &slot);
+        rc = define(c, self, within, &slot);
     shape sh = { 1, 0 };
     for (size_t i = 0; !rc && i < json_array_size(fields); i++) {
         json_t *f = json_array_get(fields, i), *ft = json_object_get(f, "type");
@@ -326,7 +326,7 @@ static int walk(chk *c, json_t *j, const char *ns, const char *within, shape *ou
     if (!json_is_object(j) && (is_fixed || !strcmp(ts, "record") || !strcmp(ts, "enum")))
         return schema_err(c, LS_ERR_CORRUPT, within, "a %s that is not an object", ts);
     if (!strcmp(ts, "record"))
-        return walk_record(c, j, ns, out);
+        return walk_record(c, j, ns, within, out);
     if (is_fixed || !strcmp(ts, "enum"))
         return walk_leaf(c, j, ns, within, is_fixed, out);
     return walk_ref(c, ts, ns, within, out);
