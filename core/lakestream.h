@@ -426,14 +426,18 @@ void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out);
  * not change once it is read.
  *
  * Errors name the file and, where relevant, the block (by index and byte
- * offset) and the record within it: LS_ERR_CORRUPT for a malformed file
- * (bad magic, sync marker, truncation, undecodable record),
- * LS_ERR_UNSUPPORTED for another codec, LS_ERR_LIMIT for a block or header
- * beyond lakestream_limits.h, LS_ERR_INVALID for a field that is missing,
- * not bytes/string, or null, LS_ERR_IO for a failed read, LS_ERR_NOT_FOUND
- * for a file removed after it was listed (the next call lists again).  A failed
- * ls_source_next leaves the position unchanged: calling it again retries
- * the same sample.  An ls_source is for one thread at a time. */
+ * offset) and the record within it, or the type of its schema: the writer
+ * schema is checked before avro-c parses it (docs/formats.md).
+ * LS_ERR_CORRUPT for a malformed file (bad magic, sync marker, truncation,
+ * undecodable record, a schema that does not parse or names a type twice),
+ * LS_ERR_UNSUPPORTED for another codec or a recursive schema (a named type
+ * used within its own definition), LS_ERR_LIMIT for a block, header,
+ * schema or record beyond lakestream_limits.h, LS_ERR_INVALID for a field
+ * that is missing, not bytes/string, or null, LS_ERR_IO for a failed read,
+ * LS_ERR_NOT_FOUND for a file removed after it was listed (the next call
+ * lists again).  A failed ls_source_next leaves the position unchanged:
+ * calling it again retries the same sample.  An ls_source is for one
+ * thread at a time. */
 
 typedef struct ls_source ls_source;
 

@@ -59,6 +59,18 @@
 #define LS_SOURCE_BLOCK_RECORDS_MAX   (1u << 24) /* records in one block */
 #define LS_SOURCE_RECORD_ITEMS_MAX    (1u << 20) /* array and map items in one record */
 #define LS_SOURCE_RECORD_DEPTH_MAX    64u        /* nesting of one record's values */
+#define LS_SOURCE_RECORD_VALUES_MAX   (1u << 22) /* values of any type, nested ones too, in
+                                                    one record: a value may take no byte */
+#define LS_SOURCE_BLOCK_VALUES_PER_BYTE 16u      /* values in a block's records per byte of
+                                                    the block (decompressed), plus one
+                                                    LS_SOURCE_SCHEMA_NODES_MAX */
+/* A file's writer schema (avro.schema), checked before avro-c parses it. */
+#define LS_SOURCE_SCHEMA_BYTES_MAX    (1u << 20) /* its JSON text */
+#define LS_SOURCE_SCHEMA_DEPTH_MAX    64u        /* nesting of its JSON (arrays, objects), and
+                                                    of its types with references expanded */
+#define LS_SOURCE_SCHEMA_NAMES_MAX    4096u      /* named types (record, enum, fixed) defined */
+#define LS_SOURCE_SCHEMA_NODES_MAX    (1u << 16) /* types, with each reference to a named
+                                                    type counted as its whole definition */
 
 /* Store calls. */
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */

@@ -15,6 +15,7 @@
  *   producer.c     append, group commit, fencing, dedup
  *   consumer.c     step reads, coalesced ranged GETs, prefetcher
  *   source_avro.c  data-lake source: Avro object container files
+ *   source_schema.c  the writer schema of a source file, checked before avro-c
  */
 #ifndef LS_INT_H
 #define LS_INT_H
@@ -243,10 +244,29 @@ uint64_t ls_record_samples(const ls_record *r);
  * in range, nesting <= LS_SOURCE_RECORD_DEPTH_MAX, array and map items
  * <= LS_SOURCE_RECORD_ITEMS_MAX together.  *consumed = the datum's encoded
  * length.  LS_ERR_CORRUPT with detail "<what>: bad Avro data: <field>:
- * <why>" (what may be NULL).  schema is an avro_schema_t. */
+ * <why>" (what may be NULL).  schema is an avro_schema_t.  Values (of any
+ * type, nested ones too) at most LS_SOURCE_RECORD_VALUES_MAX and *budget,
+ * which is reduced by the datum's values (the caller's budget for a block
+ * of records); beyond either the datum is refused with LS_ERR_LIMIT
+ * ("too many Avro values"). */
 struct avro_obj_t;
 int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
-                    const char *what, size_t *consumed);
+                    const char *what, size_t *consumed, uint64_t *budget);
+
+/* ---- writer schemas of source files (source_schema.c) ------------------ */
+
+/* Check the avro.schema JSON json[0..len) of a source file before avro-c
+ * parses it (avro-c recurses without a bound and builds a value of the
+ * whole schema at once): size <= LS_SOURCE_SCHEMA_BYTES_MAX, JSON nesting
+ * and type nesting (references expanded) <= LS_SOURCE_SCHEMA_DEPTH_MAX, at
+ * most LS_SOURCE_SCHEMA_NAMES_MAX named types, LS_SOURCE_SCHEMA_NODES_MAX
+ * types expanded; names resolved as avro-c resolves them.  LS_ERR_LIMIT
+ * beyond a limit; LS_ERR_UNSUPPORTED for a recursive schema (a named type
+ * used within its own definition) or a fixed of 0 bytes; LS_ERR_CORRUPT
+ * for text that is not JSON, a name defined twice or used before its
+ * definition, a shape avro-c would refuse.  Details start with `what` (the
+ * file, already safe to print) and quote every name with ls_quote. */
+int ls_source_schema_check(const char *what, const uint8_t *json, size_t len);
 
 /* ---- state (table.c; snapshot codec in record.c) ----------------------- */
 

@@ -171,7 +171,9 @@ static int envelope_open(int kind, const uint8_t *buf, size_t len, const char *k
  * limit, strings are keys or names), and foreign records read by the
  * data-lake source (ls_avro_prescan: any schema, strings as long as the
  * buffer, arrays and maps bounded together per datum, since items of an
- * empty type cost avro-c memory but no input bytes). */
+ * empty type cost avro-c memory but no input bytes; and values, which
+ * may take no byte at all (a null, a record of nulls), bounded per datum
+ * for avro-c's memory and against the caller's budget for its time). */
 
 /* Longest item count per array field: an array field without a limit here
  * is refused, so a schema change must come with a bound. */
@@ -194,13 +196,15 @@ typedef struct scan_rules {
     int      string_nul_ok;    /* 0: a NUL byte in a string is refused */
     int      named_arrays;     /* 1: array limits from array_max[]; no maps */
     uint64_t items_max;        /* else: array and map items in one datum */
+    uint64_t values_max;       /* values visited in one datum */
 } scan_rules;
 
 static const scan_rules meta_rules = {
-    SCAN_DEPTH_MAX, SCAN_STRING_MAX, 0, 1, 0
+    SCAN_DEPTH_MAX, SCAN_STRING_MAX, 0, 1, 0, UINT64_MAX
 };
 static const scan_rules datum_rules = {
-    LS_SOURCE_RECORD_DEPTH_MAX, UINT64_MAX, 1, 0, LS_SOURCE_RECORD_ITEMS_MAX
+    LS_SOURCE_RECORD_DEPTH_MAX, UINT64_MAX, 1, 0, LS_SOURCE_RECORD_ITEMS_MAX,
+    LS_SOURCE_RECORD_VALUES_MAX
 };
 
 typedef struct scan {
@@ -208,6 +212,9 @@ typedef struct scan {
     char err[200];
     const scan_rules *rules;
     uint64_t items;            /* array and map items so far (!named_arrays) */
+    uint64_t values;           /* values visited in this datum (against values_max) */
+    uint64_t budget;           /* and the caller's budget for it (UINT64_MAX: none) */
+    int      over;             /* 1: failed on either, a limit rather than bad data */
 } scan;
 
 static int scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -268,6 +275,14 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
     int64_t n = 0;
     if (depth > s->rules->depth_max)
         return scan_fail(s, "%s: nested too deep", field);
+    if (++s->values > s->rules->values_max || s->values > s->budget) {
+        s->over = 1;
+        return s->values > s->budget
+               ? scan_fail(s, "%s: beyond the budget of its block (%u values per byte)",
+                           field, LS_SOURCE_BLOCK_VALUES_PER_BYTE)
+               : scan_fail(s, "%s: more than %" PRIu64 " values in one record", field,
+                           s->rules->values_max);
+    }
     switch (avro_typeof(sc)) {
     case AVRO_NULL:
         return 0;
@@ -371,14 +386,18 @@ static int scan_value(scan *s, avro_schema_t sc, const char *field, unsigned dep
 }
 
 int ls_avro_prescan(struct avro_obj_t *schema, const uint8_t *buf, size_t len,
-                    const char *what, size_t *consumed)
+                    const char *what, size_t *consumed, uint64_t *budget)
 {
-    scan s = { buf, buf + len, "", &datum_rules, 0 };
+    scan s = { buf, buf + len, "", &datum_rules, 0, 0, *budget, 0 };
     *consumed = 0;
-    if (scan_value(&s, schema, "datum", 0))
-        return what ? ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro data: %s", what, s.err)
-                    : ls_seterr(LS_ERR_CORRUPT, "bad Avro data: %s", s.err);
+    if (scan_value(&s, schema, "datum", 0)) {
+        int err = s.over ? LS_ERR_LIMIT : LS_ERR_CORRUPT;
+        const char *kind = s.over ? "too many Avro values" : "bad Avro data";
+        return what ? ls_seterr(err, "%s: %s: %s", what, kind, s.err)
+                    : ls_seterr(err, "%s: %s", kind, s.err);
+    }
     *consumed = (size_t)(s.p - buf);
+    *budget -= s.values;
     return LS_OK;
 }
 
@@ -393,7 +412,7 @@ static int decode_begin(int kind, const uint8_t *buf, size_t len, const char *ke
     int rc = envelope_open(kind, buf, len, key, &payload, &plen, &minor);
     if (rc || (rc = avs_new_value(kind, v)))
         return rc;
-    scan s = { payload, payload + plen, "", &meta_rules, 0 };
+    scan s = { payload, payload + plen, "", &meta_rules, 0, 0, UINT64_MAX, 0 };
     if (scan_value(&s, avs[kind].schema, kinds[kind].name, 0)) {
         avro_value_decref(v);
         return ls_seterr(LS_ERR_CORRUPT, "%s: bad Avro payload: %s", key, s.err);

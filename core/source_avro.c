@@ -36,6 +36,8 @@
 #define BLOCK_HEADER_BYTES_MAX 20u        /* two varints of <= 10 bytes */
 #define HEADER_READ_FIRST 4096u           /* header bytes read first; doubled as needed */
 #define INFLATE_FIRST (256u << 10)        /* decompression buffer to start with */
+#define DIR_SHOWN_BYTES 400u              /* the directory, quoted, in messages */
+#define NAME_SHOWN_BYTES 300u             /* a file or field name, quoted, in messages */
 
 /* Position: "LSP1" | u16 name_len | name | u64 block | u64 block_off | u64 record */
 #define POS_MAGIC "LSP1"
@@ -47,9 +49,10 @@ _Static_assert(POS_BYTES_MAX <= LS_SOURCE_POSITION_BYTES_MAX,
 enum { CODEC_NULL, CODEC_DEFLATE };
 
 struct ls_source {
-    char   *dir;             /* as given, for errors */
+    char   *dir;             /* as given, quoted (ls_quote): for messages only */
     int     dirfd;
     char   *field;
+    char    field_shown[NAME_SHOWN_BYTES];   /* quoted, for messages */
 
     /* Files after the current one still to read: names[next..nnames),
      * sorted.  Listed again (names greater than `name`) once exhausted. */
@@ -58,7 +61,7 @@ struct ls_source {
 
     /* The current file (fd >= 0 while open), or the last one read. */
     char     name[LS_SOURCE_FILE_NAME_BYTES_MAX + 1];   /* "" before the first */
-    char     path[LS_SOURCE_DIR_BYTES_MAX + LS_SOURCE_FILE_NAME_BYTES_MAX + 2];
+    char     path[DIR_SHOWN_BYTES + NAME_SHOWN_BYTES];   /* "<dir>/<name>", quoted: messages */
     int      fd;
     uint64_t file_bytes;
     uint8_t  sync[SYNC_BYTES];
@@ -124,6 +127,13 @@ static const char *type_name(avro_schema_t sc)
     case AVRO_LINK:    return "named type reference";
     default:           return "unknown type";
     }
+}
+
+/* avro-c's error detail, which may quote the file's names, made safe. */
+static const char *avro_why(char buf[LS_QUOTE_BYTES])
+{
+    const char *m = avro_strerror();
+    return ls_quote(buf, LS_QUOTE_BYTES, m, strlen(m));
 }
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -372,28 +382,35 @@ static int use_schema(ls_source *s, const uint8_t *json, size_t len)
     if (s->schema && len == s->schema_json.len && !memcmp(json, s->schema_json.data, len))
         return LS_OK;
     drop_schema(s);
+    /* avro-c gets the schema only once it is known to be bounded and
+     * free of recursion (it builds values of the whole schema at once). */
+    int rc = ls_source_schema_check(s->path, json, len);
+    if (rc)
+        return rc;
     avro_schema_t sc;
+    char why[LS_QUOTE_BYTES];
     if (avro_schema_from_json_length((const char *)json, len, &sc))
         return ls_seterr(LS_ERR_CORRUPT, "%s: header: avro.schema does not parse: %s",
-                         s->path, avro_strerror());
+                         s->path, avro_why(why));
     s->schema = sc;
     if (avro_typeof(sc) != AVRO_RECORD) {
         drop_schema(s);
         return ls_seterr(LS_ERR_INVALID, "%s: the records are of type %s, not records with a "
-                         "field \"%s\"", s->path, type_name(sc), s->field);
+                         "field \"%s\"", s->path, type_name(sc), s->field_shown);
     }
     int idx = avro_schema_record_field_get_index(sc, s->field);
     if (idx < 0) {
-        char fields[256] = "";
+        char fields[256] = "", q[64];
         size_t nf = avro_schema_record_size(sc), used = 0;
         for (size_t i = 0; i < nf && used < sizeof(fields); i++) {
+            const char *fn = avro_schema_record_field_name(sc, (int)i);
             int w = snprintf(fields + used, sizeof(fields) - used, "%s%s", i ? ", " : "",
-                             avro_schema_record_field_name(sc, (int)i));
+                             ls_quote(q, sizeof(q), fn, strlen(fn)));
             used += w > 0 ? (size_t)w : 0;
         }
         drop_schema(s);
         return ls_seterr(LS_ERR_INVALID, "%s: the records have no field \"%s\" (fields: %s)",
-                         s->path, s->field, fields);
+                         s->path, s->field_shown, fields);
     }
     avro_schema_t f = avro_schema_record_field_get_by_index(sc, idx);
     if (!sample_type_ok(f)) {
@@ -401,12 +418,12 @@ static int use_schema(ls_source *s, const uint8_t *json, size_t len)
         drop_schema(s);
         return ls_seterr(LS_ERR_INVALID, "%s: field \"%s\" is of type %s; a sample must be "
                          "bytes or string (or a union of null with them)", s->path,
-                         s->field, tn);
+                         s->field_shown, tn);
     }
     if (!(s->iface = avro_generic_class_from_schema(sc))) {
         drop_schema(s);
         return ls_seterr(LS_ERR_CORRUPT, "%s: header: avro.schema is not usable: %s",
-                         s->path, avro_strerror());
+                         s->path, avro_why(why));
     }
     if (avro_generic_value_new(s->iface, &s->value)) {
         drop_schema(s);
@@ -414,8 +431,7 @@ static int use_schema(ls_source *s, const uint8_t *json, size_t len)
     }
     s->has_value = 1;
     s->field_index = idx;
-    int rc = ls_bytes_append(&s->schema_json, json, len);
-    if (rc) {
+    if ((rc = ls_bytes_append(&s->schema_json, json, len))) {
         drop_schema(s);
         return ls_preferr(rc, "%s", s->path);
     }
@@ -435,7 +451,9 @@ static void close_file(ls_source *s)
 static int open_file(ls_source *s, const char *name)
 {
     close_file(s);
-    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+    char shown[NAME_SHOWN_BYTES];
+    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir,
+             ls_quote(shown, sizeof(shown), name, strlen(name)));
     int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ls_seterr(errno == ENOENT ? LS_ERR_NOT_FOUND : LS_ERR_IO, "%s: cannot open: %s",
@@ -484,13 +502,10 @@ static int open_file(ls_source *s, const char *name)
     } else if (h.codec_len == 7 && !memcmp(h.codec, "deflate", 7)) {
         s->codec = CODEC_DEFLATE;
     } else {
-        char shown[40];
-        size_t n = h.codec_len < sizeof(shown) - 1 ? h.codec_len : sizeof(shown) - 1;
-        for (size_t i = 0; i < n; i++)
-            shown[i] = h.codec[i] >= 0x20 && h.codec[i] < 0x7f ? (char)h.codec[i] : '?';
-        shown[n] = '\0';
+        char codec[64];
         rc = ls_seterr(LS_ERR_UNSUPPORTED, "%s: codec \"%s\" is not supported (only null "
-                       "and deflate)", s->path, shown);
+                       "and deflate)", s->path,
+                       ls_quote(codec, sizeof(codec), (const char *)h.codec, h.codec_len));
         goto fail;
     }
     if (!h.has_schema) {
@@ -679,11 +694,17 @@ static int load_block(ls_source *s)
         return block_err(s, LS_ERR_CORRUPT, "%" PRIu64 " records cannot fit in %zu bytes",
                          count, len);
     size_t off = 0, start = 0;
+    /* Work linear in the data: values may take no byte (nulls, records of
+     * nulls), so the block's records may hold LS_SOURCE_BLOCK_VALUES_PER_BYTE
+     * per byte, plus one schema's worth for a block of empty records. */
+    uint64_t budget = (uint64_t)len * LS_SOURCE_BLOCK_VALUES_PER_BYTE +
+                      LS_SOURCE_SCHEMA_NODES_MAX;
     for (uint64_t i = 0; i < count; i++) {
         size_t used;
         if (i == s->rec)
             start = off;
-        if ((rc = ls_avro_prescan(s->schema, data + off, len - off, NULL, &used)))
+        if ((rc = ls_avro_prescan(s->schema, data + off, len - off, NULL, &used,
+                                  &budget)))
             return ls_preferr(rc, "%s: block %" PRIu64 " (offset %" PRIu64 "): record %" PRIu64,
                               s->path, s->block_index, s->block_off, i);
         off += used;
@@ -729,9 +750,11 @@ static int position_decode(const uint8_t *p, size_t len, position *out)
     if (len != POS_FIXED_BYTES + n)
         return ls_seterr(LS_ERR_INVALID, "source position: %zu bytes, expected %zu for a "
                          "file name of %zu", len, POS_FIXED_BYTES + n, n);
-    if (!name_ok((const char *)p + 6, n))
-        return ls_seterr(LS_ERR_INVALID, "source position: bad file name \"%.*s\"",
-                         (int)(n < 64 ? n : 64), (const char *)p + 6);
+    if (!name_ok((const char *)p + 6, n)) {
+        char shown[NAME_SHOWN_BYTES];
+        return ls_seterr(LS_ERR_INVALID, "source position: bad file name \"%s\"",
+                         ls_quote(shown, sizeof(shown), (const char *)p + 6, n));
+    }
     memcpy(out->name, p + 6, n);
     out->name[n] = '\0';
     out->block = ls_get_u64le(p + 6 + n);
@@ -802,24 +825,31 @@ int ls_source_open(const char *dir, const char *field, const void *pos, size_t p
         return ls_seterr(LS_ERR_NOMEM, "cannot allocate a source");
     s->fd = -1;
     s->dirfd = -1;
-    if (!(s->dir = strdup(dir)) || !(s->field = strdup(field)) ||
+    char dir_shown[DIR_SHOWN_BYTES];
+    ls_quote(dir_shown, sizeof(dir_shown), dir, strlen(dir));
+    ls_quote(s->field_shown, sizeof(s->field_shown), field, strlen(field));
+    if (!(s->dir = strdup(dir_shown)) || !(s->field = strdup(field)) ||
         !(s->reader = avro_reader_memory(NULL, 0))) {
         ls_source_close(s);
         return ls_seterr(LS_ERR_NOMEM, "cannot allocate a source");
     }
     if ((s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         int e = errno;
+        rc = ls_seterr(e == ENOENT ? LS_ERR_NOT_FOUND : e == ENOTDIR ? LS_ERR_INVALID
+                                                                    : LS_ERR_IO,
+                       "%s: cannot open the dataset directory: %s", s->dir, strerror(e));
         ls_source_close(s);
-        return ls_seterr(e == ENOENT ? LS_ERR_NOT_FOUND : e == ENOTDIR ? LS_ERR_INVALID
-                                                                      : LS_ERR_IO,
-                         "%s: cannot open the dataset directory: %s", dir, strerror(e));
+        return rc;
     }
 
     if (pos_len) {
         rc = open_file(s, ps.name);
-        if (rc == LS_ERR_NOT_FOUND)
+        if (rc == LS_ERR_NOT_FOUND) {
+            char shown[NAME_SHOWN_BYTES];
             rc = ls_seterr(LS_ERR_INVALID, "source position: names %s, which is not in the "
-                           "dataset %s", ps.name, dir);
+                           "dataset %s", ls_quote(shown, sizeof(shown), ps.name,
+                                                  strlen(ps.name)), s->dir);
+        }
         if (!rc)
             rc = seek_position(s, &ps);
         if (!rc)
@@ -854,10 +884,11 @@ static int read_record(ls_source *s, const void **data, size_t *len)
     if (!arc && avro_value_get_type(&f) == AVRO_UNION &&
         !(arc = avro_value_get_current_branch(&f, &b)))
         f = b;
+    char why[LS_QUOTE_BYTES];
     if (arc) {   /* the pre-scan rules this out; reported, not trusted */
         s->in_block = 0;
         return block_err(s, arc == ENOMEM ? LS_ERR_NOMEM : LS_ERR_CORRUPT, "record %" PRIu64
-                         ": avro: %s", s->rec, avro_strerror());
+                         ": avro: %s", s->rec, avro_why(why));
     }
     const void *p = NULL;
     size_t n = 0;
@@ -876,14 +907,14 @@ static int read_record(ls_source *s, const void **data, size_t *len)
         /* The reader has passed this record: reload the block to retry. */
         s->in_block = 0;
         return block_err(s, LS_ERR_INVALID, "record %" PRIu64 ": field \"%s\" is null",
-                         s->rec, s->field);
+                         s->rec, s->field_shown);
     default:
         arc = EINVAL;
     }
     if (arc) {
         s->in_block = 0;
         return block_err(s, LS_ERR_CORRUPT, "record %" PRIu64 ": field \"%s\": avro: %s",
-                         s->rec, s->field, avro_strerror());
+                         s->rec, s->field_shown, avro_why(why));
     }
     s->rec++;
     s->stats.records_read++;

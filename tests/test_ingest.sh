@@ -3,7 +3,8 @@
 # datasets (2 x 6 files x 3000 records), ingested by two producers that are
 # each killed with SIGKILL several times and restarted; every record read
 # back exactly once; then a checkpoint at step 1000 and gc: steps >= 1000
-# read identically (at W = 1 and W = 4), step 0 fails as reclaimed.
+# read identically (at W = 1 and W = 4), step 0 fails as reclaimed; and a
+# dataset whose schema is recursive is refused (status 1), not a crash.
 #   usage: test_ingest.sh path/to/lakestream path/to/lakestream-datagen
 set -uo pipefail
 LS=${1:?lakestream}; GEN=${2:?lakestream-datagen}
@@ -85,6 +86,33 @@ PY
 rc=$?
 [ $rc -ne 0 ] && grep -q "step 0: reclaimed" "$T/err" && [ ! -s "$T/out" ] &&
   ok "step 0: $(cat "$T/err")" || bad "step 0 (rc $rc): $(cat "$T/err")"
+
+# A writer schema that contains itself: avro-c cannot build a value of it
+# (ingest used to die of SIGSEGV, status 139, on every run).  It is refused
+# before avro-c sees it, naming the file and the type, with status 1.
+mkdir "$T/dsR"
+python3 - "$T/dsR/r-0.avro" <<'PY'
+import sys
+def zz(v):
+    u, out = (v << 1) ^ (v >> 63), bytearray()
+    while u >= 0x80:
+        out.append(u & 0x7f | 0x80); u >>= 7
+    return bytes(out + bytes([u]))
+def s(b): return zz(len(b)) + b
+schema = (b'{"type":"record","name":"A","fields":[{"name":"sample","type":"bytes"},'
+          b'{"name":"x","type":"A"}]}')
+sync = b"0123456789abcdef"
+body = s(b"a sample")
+open(sys.argv[1], "wb").write(b"Obj\x01" + zz(1) + s(b"avro.schema") + s(schema) + zz(0) +
+                              sync + zz(1) + zz(len(body)) + body + sync)
+PY
+for run in 1 2; do
+  "$LS" ingest "$S" t --producer pr --source "$T/dsR" "${X[@]}" >"$T/out" 2>"$T/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q 'r-0.avro: avro.schema: type "A" contains itself: recursive schemas are not supported' "$T/err" &&
+    ok "recursive schema, run $run: status 1, ...$(sed "s/.*avro.schema://" "$T/err")" ||
+    bad "recursive schema, run $run (status $rc): $(cat "$T/err")"
+done
 
 echo "$fails failure(s)"
 [ $fails -eq 0 ]

@@ -906,6 +906,29 @@ static int drain(const char *dir, size_t *samples)
     return rc;
 }
 
+/* Records {sample: bytes, nulls: [null], list: [null, L1]} where Lk is
+ * {next: [null, Lk+1]} for k < 10 and L10 is {next: [null]}: a list of at
+ * most 10 (a recursive list type is refused, test_schema).  Static. */
+static const char *list_schema(void)
+{
+    static char buf[2048];
+    if (buf[0])
+        return buf;
+    size_t n = (size_t)snprintf(buf, sizeof(buf),
+        "{\"type\":\"record\",\"name\":\"H\",\"fields\":["
+        "{\"name\":\"sample\",\"type\":\"bytes\"},"
+        "{\"name\":\"nulls\",\"type\":{\"type\":\"array\",\"items\":\"null\"}},"
+        "{\"name\":\"list\",\"type\":[\"null\"");
+    for (int k = 1; k <= 10; k++)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",{\"type\":\"record\",\"name\":"
+                              "\"L%d\",\"fields\":[{\"name\":\"next\",\"type\":[\"null\"", k);
+    for (int k = 1; k <= 10; k++)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}]}");
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}]}");
+    assert_true(n < sizeof(buf));
+    return buf;
+}
+
 /* Records crafted byte by byte: what the pre-scan must refuse before avro-c
  * sees it, the limits, and header forms avro-c does not write. */
 static void test_crafted(void **state)
@@ -914,18 +937,12 @@ static void test_crafted(void **state)
     char *dir = lt_tmpdir("src-raw");
     char path[1024];
     snprintf(path, sizeof(path), "%s/h-0.avro", dir);
-    const char *list_schema =
-        "{\"type\":\"record\",\"name\":\"H\",\"fields\":["
-        "{\"name\":\"sample\",\"type\":\"bytes\"},"
-        "{\"name\":\"nulls\",\"type\":{\"type\":\"array\",\"items\":\"null\"}},"
-        "{\"name\":\"list\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"L\","
-        "\"fields\":[{\"name\":\"next\",\"type\":[\"null\",\"L\"]}]}]}]}";
     size_t got;
 
     /* Well-formed: 2 records, an empty block, 1 record (nesting 10 deep). */
     {
         rawf f = { 0 }, body = { 0 }, empty = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
         for (int i = 0; i < 2; i++) {
             raw_str(&body, i ? "second" : "first");
             raw_long(&body, -3);          /* an array block with its byte size */
@@ -951,7 +968,7 @@ static void test_crafted(void **state)
     /* Items of an empty type cost avro-c memory but no bytes: bounded. */
     {
         rawf f = { 0 }, body = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
         raw_str(&body, "x");
         raw_long(&body, (int64_t)LS_SOURCE_RECORD_ITEMS_MAX + 1);
         raw_long(&body, 0);
@@ -965,26 +982,74 @@ static void test_crafted(void **state)
         free(f.b);
         free(body.b);
     }
-    /* Nesting beyond LS_SOURCE_RECORD_DEPTH_MAX. */
+    /* Values that take no byte (the items of an array of nulls): a block's
+     * records hold LS_SOURCE_BLOCK_VALUES_PER_BYTE per byte of the block
+     * (here four records of a million items in 20 bytes)... */
     {
         rawf f = { 0 }, body = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
+        for (int r = 0; r < 4; r++) {
+            raw_str(&body, "");
+            raw_long(&body, (int64_t)LS_SOURCE_RECORD_ITEMS_MAX);
+            raw_long(&body, 0);
+            raw_long(&body, 0);       /* list: null */
+        }
+        raw_block(&f, 4, &body);
+        spit(path, f.b, f.n);
+        assert_int_equal(drain(dir, &got), LS_ERR_LIMIT);
+        assert_true(contains(ls_errmsg(), "h-0.avro: block 0"));
+        assert_true(contains(ls_errmsg(), "too many Avro values"));
+        assert_true(contains(ls_errmsg(), "beyond the budget of its block"));
+        free(f.b);
+        free(body.b);
+    }
+    /* ... and a record LS_SOURCE_RECORD_VALUES_MAX, whatever its size (here
+     * 900,000 items of 5 values each, after a sample that pays for them). */
+    {
+        rawf f = { 0 }, body = { 0 };
+        raw_header(&f, "{\"type\":\"record\",\"name\":\"V\",\"fields\":["
+                       "{\"name\":\"sample\",\"type\":\"bytes\"},{\"name\":\"quads\","
+                       "\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":"
+                       "\"Q\",\"fields\":[{\"name\":\"a\",\"type\":\"null\"},{\"name\":\"b\","
+                       "\"type\":\"null\"},{\"name\":\"c\",\"type\":\"null\"},{\"name\":\"d\","
+                       "\"type\":\"null\"}]}}}]}");
+        const size_t sample = LS_SOURCE_RECORD_VALUES_MAX / LS_SOURCE_BLOCK_VALUES_PER_BYTE * 2;
+        char *big = calloc(1, sample + 1);
+        memset(big, 'v', sample);
+        raw_str(&body, big);
+        raw_long(&body, 900000);
+        raw_long(&body, 0);
+        raw_block(&f, 1, &body);
+        spit(path, f.b, f.n);
+        assert_int_equal(drain(dir, &got), LS_ERR_LIMIT);
+        assert_true(contains(ls_errmsg(), "h-0.avro: block 0"));
+        assert_true(contains(ls_errmsg(), "values in one record"));
+        free(big);
+        free(f.b);
+        free(body.b);
+    }
+    /* Nesting beyond LS_SOURCE_RECORD_DEPTH_MAX needs a schema nesting as
+     * deep, which is refused first (test_schema). */
+    /* A union branch beyond the schema's (the list ends at L10). */
+    {
+        rawf f = { 0 }, body = { 0 };
+        raw_header(&f, list_schema());
         raw_str(&body, "x");
         raw_long(&body, 0);
-        for (unsigned d = 0; d < LS_SOURCE_RECORD_DEPTH_MAX; d++)
+        for (int d = 0; d < 11; d++)
             raw_long(&body, 1);
         raw_long(&body, 0);
         raw_block(&f, 1, &body);
         spit(path, f.b, f.n);
         assert_int_equal(drain(dir, &got), LS_ERR_CORRUPT);
-        assert_true(contains(ls_errmsg(), "nested too deep"));
+        assert_true(contains(ls_errmsg(), "union branch 1 does not exist"));
         free(f.b);
         free(body.b);
     }
     /* More records than bytes. */
     {
         rawf f = { 0 }, body = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
         raw_str(&body, "x");
         raw_long(&body, 0);
         raw_long(&body, 0);
@@ -998,7 +1063,7 @@ static void test_crafted(void **state)
     /* A record count beyond the limit. */
     {
         rawf f = { 0 }, body = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
         raw_str(&body, "x");
         raw_block(&f, (int64_t)LS_SOURCE_BLOCK_RECORDS_MAX + 1, &body);
         spit(path, f.b, f.n);
@@ -1010,7 +1075,7 @@ static void test_crafted(void **state)
     /* A block beyond LS_SOURCE_BLOCK_BYTES_MAX (in a sparse file). */
     {
         rawf f = { 0 };
-        raw_header(&f, list_schema);
+        raw_header(&f, list_schema());
         raw_long(&f, 1);
         raw_long(&f, (int64_t)LS_SOURCE_BLOCK_BYTES_MAX + 1);
         spit(path, f.b, f.n);
@@ -1032,6 +1097,218 @@ static void test_crafted(void **state)
         assert_true(contains(ls_errmsg(), "header exceeds"));
         free(f.b);
     }
+    lt_rm_rf(dir);
+    free(dir);
+}
+
+/* ---- writer schemas ---------------------------------------------------- */
+
+/* s with ' for " (schemas in tests read better so); malloc()ed. */
+static char *dq(const char *s)
+{
+    char *d = strdup(s);
+    for (char *p = d; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    return d;
+}
+
+/* dir/name: a header with `schema`, one block of one record "s". */
+static void schema_file(const char *dir, const char *name, const char *schema)
+{
+    char path[1024];
+    rawf f = { 0 }, body = { 0 };
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    raw_header(&f, schema);
+    raw_str(&body, "s");
+    raw_block(&f, 1, &body);
+    spit(path, f.b, f.n);
+    free(f.b);
+    free(body.b);
+}
+
+/* Open dir, whose only file has `schema`: rc, with both texts in the detail. */
+static void expect_schema(const char *dir, const char *schema, int rc, const char *says,
+                          const char *says2)
+{
+    schema_file(dir, "h-0.avro", schema);
+    ls_source *s = NULL;
+    int got = ls_source_open(dir, "sample", NULL, 0, &s);
+    if (got != rc)
+        fail_msg("%.120s...: %s (%s), want %s", schema, ls_err2str(got), ls_errmsg(),
+                 ls_err2str(rc));
+    if (rc) {
+        assert_null(s);
+        assert_true(contains(ls_errmsg(), "h-0.avro: avro.schema"));
+        assert_true(contains(ls_errmsg(), says));
+        assert_true(!says2 || contains(ls_errmsg(), says2));
+    }
+    ls_source_close(s);
+}
+
+#define HEAD(name) "{'type':'record','name':'" name "','fields':[{'name':'sample','type':'bytes'}"
+#define REC(name, fields) "{'type':'record','name':'" name "','fields':[" fields "]}"
+#define FIELD(name, type) "{'name':'" name "','type':" type "}"
+
+/* The writer schema is checked before avro-c parses it: avro-c builds a
+ * value of the whole schema at once, so a record containing itself
+ * overflowed its stack (lakestream ingest died of SIGSEGV) and chained
+ * references expand exponentially. */
+static void test_schema(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *schema;
+        int rc;
+        const char *says, *says2;
+    } cases[] = {
+        /* The finding: a record with a field of its own type. */
+        { HEAD("A") "," FIELD("x", "'A'") "]}", LS_ERR_UNSUPPORTED,
+          "type \"A\" contains itself", "recursive schemas are not supported" },
+        /* Through a union, an array, a map. */
+        { HEAD("L") "," FIELD("next", "['null','L']") "]}", LS_ERR_UNSUPPORTED,
+          "type \"L\" contains itself", NULL },
+        { HEAD("L") "," FIELD("next", "{'type':'array','items':{'type':'map','values':'L'}}")
+          "]}", LS_ERR_UNSUPPORTED, "type \"L\" contains itself", NULL },
+        /* Through another named type, by fullname across namespaces. */
+        { "{'type':'record','name':'A','namespace':'ns','fields':[{'name':'sample','type':"
+          "'bytes'}," FIELD("x", "{'type':'record','name':'B','namespace':'other','fields':["
+          FIELD("y", "['null','ns.A']") "]}") "]}", LS_ERR_UNSUPPORTED,
+          "type \"ns.A\" contains itself (through type \"other.B\")", NULL },
+        /* A short name is qualified by the enclosing namespace, which an
+         * inner record inherits; a dotted name is a fullname. */
+        { "{'type':'record','name':'A','namespace':'ns','fields':[{'name':'sample','type':"
+          "'bytes'}," FIELD("x", "{'type':'array','items':" REC("B", FIELD("y", "['null','A']"))
+          "}") "]}", LS_ERR_UNSUPPORTED,
+          "type \"ns.A\" contains itself (through type \"ns.B\")", NULL },
+        { HEAD("a.b.C") "," FIELD("x", "['null','C']") "]}", LS_ERR_UNSUPPORTED,
+          "type \"a.b.C\" contains itself", NULL },
+        /* other.A is not ns.A, but "A" within other.A is other.A. */
+        { HEAD("ns.A") "," FIELD("x", "{'type':'record','name':'A','namespace':'other',"
+          "'fields':[" FIELD("v", "'long'") "]}") "," FIELD("w", "'other.A'") "]}", 0, NULL,
+          NULL },
+        { HEAD("ns.A") "," FIELD("x", "{'type':'record','name':'A','namespace':'other',"
+          "'fields':[" FIELD("v", "['null','A']") "]}") "]}", LS_ERR_UNSUPPORTED,
+          "type \"other.A\" contains itself", NULL },
+        /* A type used twice is fine; names used before or defined twice not. */
+        { HEAD("A") "," FIELD("x", REC("T", FIELD("v", "'long'"))) "," FIELD("y", "'T'") ","
+          FIELD("z", "{'type':'array','items':'T'}") "]}", 0, NULL, NULL },
+        { HEAD("A") "," FIELD("x", "'T'") "," FIELD("y", REC("T", FIELD("v", "'long'")))
+          "]}", LS_ERR_CORRUPT, "type \"T\" is not defined", NULL },
+        { HEAD("A") "," FIELD("x", REC("T", FIELD("v", "'long'"))) "," FIELD("y",
+          "{'type':'enum','name':'T','symbols':['a']}") "]}", LS_ERR_CORRUPT,
+          "type \"T\" is defined twice", NULL },
+        /* Fixed sizes avro-c cannot read. */
+        { HEAD("A") "," FIELD("x", "{'type':'fixed','name':'F','size':0}") "]}",
+          LS_ERR_UNSUPPORTED, "fixed \"F\" of 0 bytes", NULL },
+        { HEAD("A") "," FIELD("x", "{'type':'fixed','name':'F','size':-1}") "]}",
+          LS_ERR_CORRUPT, "fixed \"F\" has no \"size\" >= 0", NULL },
+        /* Not JSON, not a schema; untrusted names quoted. */
+        { HEAD("A") ",", LS_ERR_CORRUPT, "is not JSON", NULL },
+        { HEAD("A") "," FIELD("x", "{'type':7}") "]}", LS_ERR_CORRUPT, "(in type \"A\")",
+          NULL },
+        { HEAD("A\\u0001\\'") "," FIELD("x", "'A\\u0001\\''") "]}", LS_ERR_UNSUPPORTED,
+          "type \"A\\x01\\\"\" contains itself", NULL },
+    };
+    char *dir = lt_tmpdir("src-schema");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *sc = dq(cases[i].schema);
+        expect_schema(dir, sc, cases[i].rc, cases[i].says, cases[i].says2);
+        free(sc);
+    }
+
+    /* Generated: too large, JSON too deep, types too deep through
+     * references, exponential through references, too many names. */
+    size_t cap = (size_t)LS_SOURCE_SCHEMA_BYTES_MAX + 4096, n;
+    char *big = malloc(cap);
+    n = (size_t)snprintf(big, cap, "{\"type\":\"record\",\"name\":\"A\",\"doc\":\"");
+    memset(big + n, 'x', LS_SOURCE_SCHEMA_BYTES_MAX);
+    n += LS_SOURCE_SCHEMA_BYTES_MAX;
+    snprintf(big + n, cap - n, "\",\"fields\":[{\"name\":\"sample\",\"type\":\"bytes\"}]}");
+    expect_schema(dir, big, LS_ERR_LIMIT, "exceeds the limit of", NULL);
+
+    n = (size_t)snprintf(big, cap, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":"
+                         "\"sample\",\"type\":\"bytes\",\"default\":");
+    for (unsigned d = 0; d < LS_SOURCE_SCHEMA_DEPTH_MAX; d++)
+        big[n++] = '[';
+    for (unsigned d = 0; d < LS_SOURCE_SCHEMA_DEPTH_MAX; d++)
+        big[n++] = ']';
+    snprintf(big + n, cap - n, "}]}");
+    expect_schema(dir, big, LS_ERR_LIMIT, "nests JSON arrays and objects more than", NULL);
+
+    /* T0 = {v: long}, Tk = {v: Tk-1}: two levels each (the field, the
+     * reference), so T32 nests 65 deep, in little JSON nesting. */
+    n = (size_t)snprintf(big, cap, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":"
+                         "\"sample\",\"type\":\"bytes\"},{\"name\":\"t0\",\"type\":{\"type\":"
+                         "\"record\",\"name\":\"T0\",\"fields\":[{\"name\":\"v\",\"type\":"
+                         "\"long\"}]}}");
+    for (int k = 1; k <= (int)LS_SOURCE_SCHEMA_DEPTH_MAX / 2; k++)
+        n += (size_t)snprintf(big + n, cap - n, ",{\"name\":\"t%d\",\"type\":{\"type\":"
+                              "\"record\",\"name\":\"T%d\",\"fields\":[{\"name\":\"v\","
+                              "\"type\":\"T%d\"}]}}", k, k, k - 1);
+    snprintf(big + n, cap - n, "]}");
+    expect_schema(dir, big, LS_ERR_LIMIT, "types nest more than", "(in type \"T32\")");
+
+    /* Tk = {a: Tk-1, b: Tk-1}: 2^k values for avro-c to build. */
+    n = (size_t)snprintf(big, cap, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":"
+                         "\"sample\",\"type\":\"bytes\"},{\"name\":\"t0\",\"type\":{\"type\":"
+                         "\"record\",\"name\":\"T0\",\"fields\":[{\"name\":\"v\",\"type\":"
+                         "\"null\"}]}}");
+    for (int k = 1; k <= 20; k++)
+        n += (size_t)snprintf(big + n, cap - n, ",{\"name\":\"t%d\",\"type\":{\"type\":"
+                              "\"record\",\"name\":\"T%d\",\"fields\":[{\"name\":\"a\","
+                              "\"type\":\"T%d\"},{\"name\":\"b\",\"type\":\"T%d\"}]}}",
+                              k, k, k - 1, k - 1);
+    snprintf(big + n, cap - n, "]}");
+    expect_schema(dir, big, LS_ERR_LIMIT, "expands to more than", NULL);
+
+    n = (size_t)snprintf(big, cap, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":"
+                         "\"sample\",\"type\":\"bytes\"}");
+    for (unsigned k = 0; k <= LS_SOURCE_SCHEMA_NAMES_MAX; k++)
+        n += (size_t)snprintf(big + n, cap - n, ",{\"name\":\"e%u\",\"type\":{\"type\":"
+                              "\"enum\",\"name\":\"E%u\",\"symbols\":[\"a\"]}}", k, k);
+    snprintf(big + n, cap - n, "]}");
+    expect_schema(dir, big, LS_ERR_LIMIT, "more than 4096 named types", NULL);
+    free(big);
+
+    /* A good file, then a recursive one reached by ls_source_next: the
+     * error names it, and stays. */
+    char *rec = dq(cases[0].schema), *good = dq(HEAD("A") "]}");
+    schema_file(dir, "h-0.avro", good);
+    schema_file(dir, "h-1.avro", rec);
+    ls_source *s;
+    const void *p;
+    size_t len;
+    int eof;
+    assert_int_equal(ls_source_open(dir, "sample", NULL, 0, &s), 0);
+    assert_int_equal(ls_source_next(s, &p, &len, &eof), 0);
+    assert_int_equal(len, 1);
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(ls_source_next(s, &p, &len, &eof), LS_ERR_UNSUPPORTED);
+        assert_true(contains(ls_errmsg(), "h-1.avro: avro.schema: type \"A\" contains itself"));
+    }
+    ls_source_close(s);
+    lt_rm_rf(dir);
+    free(dir);
+
+    /* A file name and a codec from the dataset are quoted in messages. */
+    dir = lt_tmpdir("src-schema");
+    schema_file(dir, "bad\nname.avro", rec);
+    assert_int_equal(ls_source_open(dir, "sample", NULL, 0, &s), LS_ERR_UNSUPPORTED);
+    assert_true(contains(ls_errmsg(), "/bad\\x0aname.avro: avro.schema"));
+    lt_rm_rf(dir);
+    free(dir);
+    dir = lt_tmpdir("src-schema");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/c.avro", dir);
+    rawf f = { 0 };
+    raw_header_codec(&f, good, "zstd\x01\"");
+    spit(path, f.b, f.n);
+    assert_int_equal(ls_source_open(dir, "sample", NULL, 0, &s), LS_ERR_UNSUPPORTED);
+    assert_true(contains(ls_errmsg(), "codec \"zstd\\x01\\\"\" is not supported"));
+    free(f.b);
+    free(rec);
+    free(good);
     lt_rm_rf(dir);
     free(dir);
 }
@@ -1228,6 +1505,7 @@ int main(void)
         cmocka_unit_test(test_damaged_blocks),
         cmocka_unit_test(test_crafted),
         cmocka_unit_test(test_crafted_deflate),
+        cmocka_unit_test(test_schema),
         cmocka_unit_test(test_null_sample),
         cmocka_unit_test(test_schema_change),
         cmocka_unit_test(test_bad_positions),
