@@ -24,9 +24,9 @@
  * Credentials come from the environment only (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), never from ls_conf, so that no
  * configuration dump can carry them; no message ever contains them.
- * Listings are parsed with libxml2 (no network access; a reply with a DTD
- * is refused, so no entity is expanded); every key in a listing is checked
- * as any object read from a store would be.
+ * What a reply means (its headers, its bounded body, a listing's XML, an
+ * error reply) is judged by the pure functions of s3_resp.c and s3_list.c
+ * (s3_int.h), which tests and the fuzzer drive without a server.
  */
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -41,18 +41,16 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "ls_int.h"
+#include "s3_int.h"
 
 /* The bounds are in lakestream_limits.h (LS_S3_*). */
-#define S3_OBJECT_BYTES_MAX  ((uint64_t)LS_CHUNK_BYTES_MAX)  /* the largest object written */
 #define S3_ERROR_BODY_MAX    LS_S3_ERROR_BODY_BYTES_MAX
 #define S3_LIST_BODY_MAX     LS_S3_LIST_BODY_BYTES_MAX
 #define S3_LIST_PAGE_KEYS    1000u            /* ListObjectsV2's own ceiling */
 #define S3_OBJECT_KEY_BYTES_MAX 1024u         /* S3's own ceiling on a key */
 #define S3_URL_BYTES_MAX     (4 * LS_KEY_BYTES_MAX + 1024)
-#define S3_TOKEN_BYTES_MAX   LS_S3_TOKEN_BYTES_MAX
 #define S3_LIST_PAGES_MAX    LS_S3_LIST_PAGES_MAX
 
 typedef struct s3_store {
@@ -165,8 +163,7 @@ typedef struct s3_req {
     const uint8_t *body;     /* PUT */
     size_t      body_len;
     int         if_none_match;
-    int         ranged;      /* 1: [range_first, range_last]; 2: [range_first, end) */
-    uint64_t    range_first, range_last;   /* inclusive */
+    s3_get_plan get;         /* a GET's range (ranged 0: none) */
     uint64_t    resp_max;    /* a 2xx body longer than this fails */
     /* state */
     size_t      body_off;
@@ -174,11 +171,8 @@ typedef struct s3_req {
     char        url[S3_URL_BYTES_MAX];
     /* out */
     CURLcode    cc;
-    long        status;
-    ls_bytes    resp;
-    int         too_big;
+    s3_resp     resp;        /* the reply; resp.status 0: no complete reply */
     char        errbuf[CURL_ERROR_SIZE];
-    char        content_range[128];
     struct s3_store *s;      /* for on_header */
 } s3_req;
 
@@ -234,44 +228,21 @@ static int on_closesocket(void *arg, curl_socket_t fd)
     return close(fd);
 }
 
+/* libcurl calls these with size 1: len = n. */
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
     s3_req *q = arg;
     size_t len = size * n;
-    uint64_t max = q->status >= 200 && q->status < 300 ? q->resp_max : S3_ERROR_BODY_MAX;
-    if ((uint64_t)q->resp.len + len > max) {
-        q->too_big = 1;
-        return 0;                 /* curl fails the transfer: CURLE_WRITE_ERROR */
-    }
-    return ls_bytes_append(&q->resp, p, len) == LS_OK ? len : 0;
+    /* Past its bound: curl fails the transfer (CURLE_WRITE_ERROR). */
+    return s3_resp_body(&q->resp, p, len) == 0 ? len : 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     s3_req *q = arg;
     size_t len = size * n;
-    static const char cr[] = "content-range:";
-    if (len <= 2 && q->s)
+    if (s3_resp_header(&q->resp, p, len) == 1 && q->s)
         quickack_all(q->s);       /* the end of the headers: ACK them now */
-    if (len > sizeof(cr) - 1 && strncasecmp(p, cr, sizeof(cr) - 1) == 0) {
-        size_t m = len - (sizeof(cr) - 1);
-        if (m >= sizeof(q->content_range))
-            m = sizeof(q->content_range) - 1;
-        memcpy(q->content_range, p + sizeof(cr) - 1, m);
-        while (m > 0 && (q->content_range[m - 1] == '\r' || q->content_range[m - 1] == '\n' ||
-                         q->content_range[m - 1] == ' '))
-            m--;          /* no CRLF in messages */
-        q->content_range[m] = '\0';
-    }
-    /* The status line of each response (also of a 100 Continue) comes
-     * through here first: remember the final status for on_body. */
-    if (len >= 12 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', len);
-        if (sp && sp + 4 <= p + len)
-            q->status = strtol(sp + 1, NULL, 10);
-        q->resp.len = 0;
-        q->content_range[0] = '\0';
-    }
     return len;
 }
 
@@ -394,12 +365,12 @@ static int req_prepare(s3_store *s, s3_req *q)
      * makes it not wait for the 100. */
     if (q->if_none_match)
         h[nh++] = "If-None-Match: *";
-    if (q->ranged == 1)
-        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-%" PRIu64, q->range_first,
-                 q->range_last);
-    else if (q->ranged == 2)
-        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", q->range_first);
-    if (q->ranged)
+    if (q->get.ranged == 1)
+        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-%" PRIu64, q->get.first,
+                 q->get.last);
+    else if (q->get.ranged == 2)
+        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", q->get.first);
+    if (q->get.ranged)
         h[nh++] = range;
     if (s->token_hdr)
         h[nh++] = s->token_hdr;
@@ -418,18 +389,15 @@ static void req_free(s3_req *q)
 {
     curl_slist_free_all(q->hdrs);
     q->hdrs = NULL;
-    ls_bytes_free(&q->resp);
+    s3_resp_free(&q->resp);
 }
 
 /* Set up handle h for one attempt of q. */
 static void req_setup(s3_store *s, s3_req *q, CURL *h)
 {
     q->body_off = 0;
-    q->resp.len = 0;
-    q->status = 0;
-    q->too_big = 0;
+    s3_resp_start(&q->resp, q->resp_max);
     q->errbuf[0] = '\0';
-    q->content_range[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, q->url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, q->hdrs);
@@ -476,32 +444,22 @@ static void req_finish(s3_req *q, CURL *h, CURLcode cc)
     q->cc = cc;
     long st = 0;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK && st)
-        q->status = st;
-    if (cc != CURLE_OK && !q->too_big)
-        q->status = 0;     /* no complete reply: outcome unknown */
+        q->resp.status = st;
+    if (cc != CURLE_OK && !q->resp.too_big)
+        q->resp.status = 0;     /* no complete reply: outcome unknown */
+    if (!strcmp(q->method, "HEAD")) {
+        curl_off_t cl = -1;
+        if (q->resp.status && curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
+            CURLE_OK && cl >= 0) {
+            q->resp.has_length = 1;
+            q->resp.length = (uint64_t)cl;
+        }
+    }
 }
 
-/* The S3 error code of an error reply ("NoSuchKey", "SlowDown", ...) into
- * buf, or "" if the body has none. */
-static void error_code(const s3_req *q, char *buf, size_t n)
+static s3_call call_of(const s3_store *s, const s3_req *q)
 {
-    buf[0] = '\0';
-    if (!q->resp.len)
-        return;
-    const char *b = (const char *)q->resp.data, *end = b + q->resp.len;
-    static const char open[] = "<Code>";
-    for (const char *p = b; p + sizeof(open) - 1 < end; p++) {
-        if (memcmp(p, open, sizeof(open) - 1))
-            continue;
-        p += sizeof(open) - 1;
-        size_t k = 0;
-        while (p < end && *p != '<' && k + 1 < n) {
-            unsigned char c = (unsigned char)*p++;
-            buf[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-        }
-        buf[k] = '\0';
-        return;
-    }
+    return (s3_call){ .op = q->op, .uri = s->uri, .key = q->key };
 }
 
 /* 1 if a transfer failed for a reason that no retry changes: the TLS
@@ -517,57 +475,29 @@ static int config_failure(CURLcode cc)
 /* 1 if the failure may go away on a retry. */
 static int transient(const s3_req *q)
 {
-    if (q->status == 0)
-        return !q->too_big && !config_failure(q->cc);
-    return q->status >= 500 || q->status == 429 || q->status == 408 ||
-           q->status == 409;  /* AWS: ConditionalRequestConflict */
+    if (q->resp.status == 0)
+        return !q->resp.too_big && !config_failure(q->cc);
+    return s3_transient(q->resp.status);
 }
 
 /* The error of a failed attempt, with the object named and no secret. */
 static int req_error(s3_store *s, const s3_req *q)
 {
+    s3_call c = call_of(s, q);
+    if (q->resp.too_big || q->resp.status != 0)
+        return s3_resp_error(&c, &q->resp);
     /* "s3://bucket/prefix/key", or for a listing "s3://bucket/prefix" */
     const char *sep = q->key ? "/" : "", *what = q->key ? q->key : "";
-    if (q->too_big)
-        return ls_seterr(LS_ERR_LIMIT, "s3: %s %s%s%s: reply larger than %" PRIu64 " bytes",
-                         q->op, s->uri, q->key ? "/" : "", q->key ? what : "", q->resp_max);
-    if (q->status == 0) {
-        int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
-        if (config_failure(q->cc))
-            rc = LS_ERR_INVALID;
-        return ls_seterr(rc, "s3: %s %s%s%s: %s%s", q->op, s->uri, sep, what,
-                         q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc),
-                         config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
-                                                 "s3.tls.verify)" : "");
-    }
-    char code[64];
-    error_code(q, code, sizeof(code));
-    int rc;
-    if (transient(q))
-        rc = LS_ERR_IO;
-    else if (q->status == 404 && !strcmp(code, "NoSuchBucket"))
+    int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
+    if (config_failure(q->cc))
         rc = LS_ERR_INVALID;
-    else if (q->status == 404)
-        rc = LS_ERR_NOT_FOUND;
-    else if (q->status == 412)
-        rc = LS_ERR_EXISTS;
-    else if (q->status == 400 || q->status == 401 || q->status == 403 || q->status == 405 ||
-             q->status == 301 || q->status == 307)
-        rc = LS_ERR_INVALID;
-    else
-        rc = LS_ERR_IO;
-    const char *hint = "";
-    if (q->status == 403)
-        hint = " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the clock)";
-    else if (q->status == 301 || q->status == 307 || !strcmp(code, "AuthorizationHeaderMalformed"))
-        hint = " (check s3.region / AWS_REGION and s3.addressing)";
-    else if (!strcmp(code, "NoSuchBucket"))
-        hint = " (create the bucket first)";
-    return ls_seterr(rc, "s3: %s %s%s%s: HTTP %ld%s%s%s", q->op, s->uri, sep, what,
-                     q->status, code[0] ? " " : "", code, hint);
+    return ls_seterr(rc, "s3: %s %s%s%s: %s%s", q->op, s->uri, sep, what,
+                     q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc),
+                     config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
+                                             "s3.tls.verify)" : "");
 }
 
-/* Run q with retries of transient failures.  Returns LS_OK with q->status
+/* Run q with retries of transient failures.  Returns LS_OK with q->resp
  * set for any complete reply that is not transient (the caller decides
  * what a 404 or a 412 means); else the error of the last attempt.
  * *ambiguous is set if some attempt may have taken effect without our
@@ -593,7 +523,7 @@ static int req_run(s3_store *s, s3_req *q, int *ambiguous)
         }
         backoff(attempt, &rng);
     }
-    if (q->too_big)
+    if (q->resp.too_big)
         rc = req_error(s, q);
     handle_give(s, h);
     return rc;
@@ -629,8 +559,11 @@ static int s3_put(ls_store *st, const char *key, const void *buf, size_t len)
     int rc = req_prepare(s, &q);
     if (!rc)
         rc = req_run(s, &q, NULL);
-    if (!rc && !(q.status >= 200 && q.status < 300))
-        rc = req_error(s, &q);
+    if (!rc) {
+        s3_call c = call_of(s, &q);
+        int unknown;
+        rc = s3_put_result(&c, &q.resp, 0, &unknown);
+    }
     req_free(&q);
     return rc;
 }
@@ -657,17 +590,22 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
     uint64_t rng = ls_now_ns() ^ (uintptr_t)&q;
     int ambiguous = 0;
     char last[512] = "";
+    s3_call c = call_of(s, &q);
     for (unsigned attempt = 0;; attempt++) {
         req_setup(s, &q, h);
         req_finish(&q, h, curl_easy_perform(h));
-        if (q.status >= 200 && q.status < 300) {
-            rc = LS_OK;
-            break;
+        int unknown;
+        if (q.resp.status) {
+            rc = s3_put_result(&c, &q.resp, 1, &unknown);
+        } else {
+            unknown = transient(&q);
+            rc = req_error(s, &q);
         }
-        if (q.status == 412) {
-            rc = ambiguous ? read_back(st, key, buf, len)
-                           : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s/%s: exists",
-                                       s->uri, key);
+        if (rc == LS_OK)
+            break;
+        if (rc == LS_ERR_EXISTS) {
+            if (ambiguous)
+                rc = read_back(st, key, buf, len);
             if (rc == LS_ERR_NOT_FOUND)   /* 412, then gone: deleted meanwhile */
                 rc = ls_seterr(LS_ERR_TIMEOUT, "s3: put_if_absent %s/%s: 412, then gone: "
                                "outcome unknown", s->uri, key);
@@ -676,11 +614,8 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
                                 s->uri, key);
             break;
         }
-        if (!transient(&q)) {
-            rc = req_error(s, &q);
+        if (!unknown)
             break;
-        }
-        req_error(s, &q);
         snprintf(last, sizeof(last), "%s", ls_errmsg());
         if (q.cc != CURLE_COULDNT_CONNECT && q.cc != CURLE_COULDNT_RESOLVE_HOST) {
             ambiguous = 1;
@@ -714,7 +649,7 @@ static int s3_head(ls_store *st, const char *key, uint64_t *size)
     int rc = req_prepare(s, &q);
     CURL *h = NULL;
     if (!rc) {
-        /* As req_run, but the size comes from the handle. */
+        /* As req_run, but the handle is kept for the size. */
         uint64_t rng = ls_now_ns() ^ (uintptr_t)&q;
         if (!(h = handle_take(s)))
             rc = ls_seterr(LS_ERR_NOMEM, "s3: head: curl handle");
@@ -729,38 +664,13 @@ static int s3_head(ls_store *st, const char *key, uint64_t *size)
                 backoff(attempt, &rng);
         }
     }
-    if (!rc && q.status >= 200 && q.status < 300) {
-        curl_off_t cl = -1;
-        if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) != CURLE_OK || cl < 0)
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: head %s/%s: no Content-Length", s->uri, key);
-        else
-            *size = (uint64_t)cl;
-    } else if (!rc) {
-        rc = req_error(s, &q);
+    if (!rc) {
+        s3_call c = call_of(s, &q);
+        rc = s3_head_result(&c, &q.resp, size);
     }
     handle_give(s, h);
     req_free(&q);
     return rc;
-}
-
-/* Parse "bytes a-b/total" (after the header name); *total is UINT64_MAX
- * for an unknown ("*") total. */
-static int parse_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *total)
-{
-    while (*v == ' ')
-        v++;
-    unsigned long long x, y, t;
-    int n = 0;
-    if (sscanf(v, "bytes %llu-%llu/%n", &x, &y, &n) != 2 || n == 0 || y < x)
-        return -1;
-    if (!strcmp(v + n, "*"))
-        t = UINT64_MAX;
-    else if (sscanf(v + n, "%llu", &t) != 1 || y >= t)
-        return -1;
-    *a = x;
-    *b = y;
-    *total = t;
-    return 0;
 }
 
 /* Set up q for GET [off, off+len) of key. */
@@ -770,65 +680,14 @@ static void get_req_init(s3_req *q, const char *key, uint64_t off, uint64_t len)
     q->op = "get";
     q->method = "GET";
     q->key = key;
-    if (len != LS_GET_TO_END && len > S3_OBJECT_BYTES_MAX)
-        len = S3_OBJECT_BYTES_MAX;
-    q->resp_max = len == LS_GET_TO_END ? S3_OBJECT_BYTES_MAX : len;
-    if (len != LS_GET_TO_END && off + len > off) {
-        q->ranged = 1;
-        q->range_first = off;
-        q->range_last = off + len - 1;
-    } else if (off > 0) {
-        q->ranged = 2;            /* "bytes=off-": to the end */
-        q->range_first = off;
-    }
+    s3_get_plan_init(&q->get, off, len);
+    q->resp_max = q->get.body_max;
 }
 
-/* Judge a complete GET reply for [off, off+len): *out (moved out of q). */
-static int get_result(s3_store *s, s3_req *q, uint64_t off, uint64_t len, uint8_t **out,
-                      size_t *out_len)
+static int get_result(s3_store *s, s3_req *q, uint8_t **out, size_t *out_len)
 {
-    if (q->status == 416) {
-        /* Range not satisfiable: the object exists and ends at or before
-         * off; a read past the end is cut short. */
-        *out = malloc(1);
-        if (!*out)
-            return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, q->key);
-        *out_len = 0;
-        return LS_OK;
-    }
-    if (q->status != 200 && q->status != 206)
-        return req_error(s, q);
-    uint8_t *data = q->resp.data;
-    size_t n = q->resp.len;
-    if (q->status == 206) {
-        /* The part must start where asked, be as long as it says, and end
-         * where asked or where the object ends: a part that stops short
-         * would read as the end of the object. */
-        uint64_t a, b, total;
-        uint64_t last = q->ranged == 1 ? q->range_last : UINT64_MAX;
-        if (parse_content_range(q->content_range, &a, &b, &total) || a != off ||
-            b - a + 1 != n || (b != last && (total == UINT64_MAX || b + 1 != total)))
-            return ls_seterr(LS_ERR_CORRUPT, "s3: get %s/%s: Content-Range \"%s\" does not "
-                             "match the %zu bytes received for offset %" PRIu64, s->uri,
-                             q->key, q->content_range, n, off);
-    } else if (q->ranged && off > 0) {
-        /* The server ignored the Range: cut our part out of the whole. */
-        if (off >= n)
-            n = 0;
-        else {
-            memmove(data, data + off, n - off);
-            n -= off;
-        }
-    }
-    if (len != LS_GET_TO_END && n > len)
-        n = (size_t)len;
-    if (!data && !(data = malloc(1)))
-        return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, q->key);
-    *out = data;
-    *out_len = n;
-    q->resp.data = NULL;
-    q->resp.len = q->resp.cap = 0;
-    return LS_OK;
+    s3_call c = call_of(s, q);
+    return s3_get_result(&c, &q->get, &q->resp, out, out_len);
 }
 
 static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uint8_t **out,
@@ -852,7 +711,7 @@ static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uin
     if (!rc)
         rc = req_run(s, &q, NULL);
     if (!rc)
-        rc = get_result(s, &q, off, len, out, out_len);
+        rc = get_result(s, &q, out, out_len);
     req_free(&q);
     return rc;
 }
@@ -945,11 +804,10 @@ static int s3_get_many(ls_store *st, ls_get_req *reqs, size_t n)
                 tries[i]++;
                 continue;
             }
-            if (transient(&q[i]) || q[i].too_big)
+            if (transient(&q[i]) || q[i].resp.too_big)
                 reqs[i].rc = req_error(s, &q[i]);
             else
-                reqs[i].rc = get_result(s, &q[i], reqs[i].off, reqs[i].len, &reqs[i].out,
-                                        &reqs[i].out_len);
+                reqs[i].rc = get_result(s, &q[i], &reqs[i].out, &reqs[i].out_len);
             done++;
         }
         if (done < n)
@@ -1015,89 +873,13 @@ static int list_page(s3_store *st, const char *full_prefix, const char *start_af
     q.query = NULL;
     if (!rc)
         rc = req_run(st, &q, NULL);
-    if (!rc && q.status != 200)
-        rc = req_error(st, &q);
-    if (rc) {
-        req_free(&q);
-        return rc;
+    if (!rc) {
+        s3_call c = call_of(st, &q);
+        s3_list_req l = { .store_prefix = st->prefix, .prefix = full_prefix,
+                          .start_after = start_after, .last_key = last_key, .max = max };
+        rc = s3_list_result(&c, &l, &q.resp, out, next_token);
     }
-
-    xmlDocPtr doc = xmlReadMemory((const char *)q.resp.data, (int)q.resp.len, "list.xml",
-                                  NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
     req_free(&q);
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    /* A listing has no business declaring a DTD (whose entities
-     * xmlNodeGetContent would expand): refuse it. */
-    if (!root || doc->intSubset || doc->extSubset ||
-        xmlStrcmp(root->name, (const xmlChar *)"ListBucketResult")) {
-        xmlFreeDoc(doc);
-        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the reply is not a "
-                         "ListBucketResult", st->uri, full_prefix);
-    }
-    size_t plen = strlen(st->prefix);
-    int truncated = 0;
-    const char *prev = last_key;
-    size_t added = 0;
-    char *tok = NULL;
-    for (xmlNodePtr n = root->children; n && rc == LS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (!xmlStrcmp(n->name, (const xmlChar *)"IsTruncated")) {
-            xmlChar *v = xmlNodeGetContent(n);
-            truncated = v && !xmlStrcmp(v, (const xmlChar *)"true");
-            xmlFree(v);
-        } else if (!xmlStrcmp(n->name, (const xmlChar *)"NextContinuationToken")) {
-            xmlChar *v = xmlNodeGetContent(n);
-            if (v && xmlStrlen(v) > 0 && (size_t)xmlStrlen(v) <= S3_TOKEN_BYTES_MAX)
-                tok = strdup((const char *)v);
-            xmlFree(v);
-        } else if (!xmlStrcmp(n->name, (const xmlChar *)"Contents")) {
-            xmlChar *v = NULL;
-            for (xmlNodePtr c = n->children; c; c = c->next)
-                if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, (const xmlChar *)"Key")) {
-                    v = xmlNodeGetContent(c);
-                    break;
-                }
-            const char *k = (const char *)v;
-            /* Untrusted: the key must lie under our prefix and the asked
-             * one, be a valid key, come after start_after and after the
-             * previous key (ListObjectsV2 is sorted). */
-            if (!k || strncmp(k, full_prefix, strlen(full_prefix)) ||
-                !ls_key_is_valid(k + plen) ||
-                (start_after && strcmp(k, start_after) <= 0) ||
-                (prev && strcmp(k + plen, prev) <= 0)) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": unexpected key "
-                               "\"%.200s\" in the reply", st->uri, full_prefix,
-                               k ? k : "(none)");
-            } else if (added >= max || out->n >= LS_LIST_KEYS_MAX) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: more keys than asked for",
-                               st->uri);
-            } else {
-                char *copy = strdup(k + plen);
-                char **nk = copy ? realloc(out->keys, (out->n + 1) * sizeof(char *)) : NULL;
-                if (!nk) {
-                    free(copy);
-                    rc = ls_seterr(LS_ERR_NOMEM, "s3: list");
-                } else {
-                    out->keys = nk;
-                    out->keys[out->n++] = copy;
-                    added++;
-                    prev = copy;
-                }
-            }
-            xmlFree(v);
-        }
-    }
-    xmlFreeDoc(doc);
-    if (rc == LS_OK && truncated && !tok)
-        rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": truncated without a "
-                       "continuation token", st->uri, full_prefix);
-    if (rc || !truncated) {
-        free(tok);
-        tok = NULL;
-    }
-    *next_token = tok;
     return rc;
 }
 
@@ -1145,13 +927,9 @@ static int s3_del(ls_store *st, const char *key)
     int rc = req_prepare(s, &q);
     if (!rc)
         rc = req_run(s, &q, NULL);
-    if (!rc && !(q.status >= 200 && q.status < 300) && q.status != 404)
-        rc = req_error(s, &q);
-    if (!rc && q.status == 404) {
-        char code[64];
-        error_code(&q, code, sizeof(code));
-        if (!strcmp(code, "NoSuchBucket"))
-            rc = req_error(s, &q);
+    if (!rc) {
+        s3_call c = call_of(s, &q);
+        rc = s3_del_result(&c, &q.resp);
     }
     req_free(&q);
     return rc;

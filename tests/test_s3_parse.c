@@ -1,0 +1,497 @@
+/*
+ * test_s3_parse.c -- the S3 store's interpretation of replies (s3_int.h:
+ * core/s3_resp.c, core/s3_list.c) driven by a fake transport: status,
+ * raw header lines and body go in as curl would hand them over, and the
+ * outcome or the error comes out.  No server, no socket.
+ *
+ * feed() hands each header line over in a buffer of its own, followed by
+ * bytes that would change the result if read ('7's), never by a NUL: curl
+ * does not NUL-terminate header lines either.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ls_int.h"
+#include "s3_int.h"
+
+#define OK(x) assert_int_equal((x), LS_OK)
+
+#define URI "s3://bucket/pfx"
+#define XML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+#define S3ERR(code) XML_HEAD "<Error><Code>" code "</Code><Message>fake " code \
+                    "</Message><RequestId>FAKE</RequestId></Error>"
+#define LISTXML(inner) XML_HEAD "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/" \
+                       "2006-03-01/\"><Name>bucket</Name>" inner "</ListBucketResult>"
+#define KEY(k) "<Contents><Key>" k "</Key><Size>1</Size><StorageClass>STANDARD" \
+               "</StorageClass></Contents>"
+#define NOT_TRUNC "<IsTruncated>false</IsTruncated>"
+#define TRUNC "<IsTruncated>true</IsTruncated>"
+
+#define assert_msg_has(s) do { \
+        if (!strstr(ls_errmsg(), (s))) \
+            fail_msg("error message \"%s\" lacks \"%s\"", ls_errmsg(), (s)); \
+    } while (0)
+#define assert_msg_lacks(s) do { \
+        if (strstr(ls_errmsg(), (s))) \
+            fail_msg("error message \"%s\" contains \"%s\"", ls_errmsg(), (s)); \
+    } while (0)
+/* One line: nothing in it could pass for a second message. */
+#define assert_msg_one_line() do { \
+        assert_msg_lacks("\n"); \
+        assert_msg_lacks("\r"); \
+    } while (0)
+
+/* ---- the fake transport ---------------------------------------------------- */
+
+/* Hand line (len bytes, CRLF included if it has one) to s3_resp_header in
+ * a buffer of its own with '7's after it and no NUL. */
+static int feed_line(s3_resp *r, const char *line, size_t len)
+{
+    char *b = malloc(len + 8);
+    assert_non_null(b);
+    memcpy(b, line, len);
+    memset(b + len, '7', 8);
+    int rc = s3_resp_header(r, b, len);
+    free(b);
+    return rc;
+}
+
+/* Feed a whole reply: head is the status line and headers, each ending in
+ * "\r\n" (the blank line is added); the body goes in chunks of 7 bytes.
+ * Returns -1 if a header line or the body was refused, else 0. */
+static int feed_n(s3_resp *r, uint64_t body_max, const char *head, const void *body,
+                  size_t body_len)
+{
+    s3_resp_start(r, body_max);
+    for (const char *p = head; *p;) {
+        const char *e = strstr(p, "\r\n");
+        size_t n = e ? (size_t)(e - p) + 2 : strlen(p);
+        if (feed_line(r, p, n) < 0)
+            return -1;
+        p += n;
+    }
+    if (feed_line(r, "\r\n", 2) < 0)
+        return -1;
+    for (size_t o = 0; o < body_len; o += 7) {
+        size_t n = body_len - o < 7 ? body_len - o : 7;
+        if (s3_resp_body(r, (const char *)body + o, n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int feed(s3_resp *r, uint64_t body_max, const char *head, const char *body)
+{
+    return feed_n(r, body_max, head, body, body ? strlen(body) : 0);
+}
+
+static const s3_call CALL_GET = { .op = "get", .uri = URI, .key = "c" };
+static const s3_call CALL_LIST = { .op = "list", .uri = URI, .key = NULL };
+
+/* ---- listings --------------------------------------------------------------- */
+
+/* List one page of body under store prefix "pfx/", prefix "pfx/t/". */
+static int list_page(const char *body, const char *start_after, const char *last_key,
+                     size_t max, ls_keylist *kl, char **tok)
+{
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, LS_S3_LIST_BODY_BYTES_MAX, "HTTP/1.1 200 OK\r\n", body), 0);
+    s3_list_req l = { .store_prefix = "pfx/", .prefix = "pfx/t/", .start_after = start_after,
+                      .last_key = last_key, .max = max };
+    memset(kl, 0, sizeof(*kl));
+    int rc = s3_list_result(&CALL_LIST, &l, &r, kl, tok);
+    s3_resp_free(&r);
+    return rc;
+}
+
+/* body must be refused as corrupt, naming the request. */
+static void list_refused(const char *what, const char *body)
+{
+    ls_keylist kl;
+    char *tok = (char *)1;
+    int rc = list_page(body, NULL, NULL, 100, &kl, &tok);
+    if (rc != LS_ERR_CORRUPT)
+        fail_msg("%s: %d (%s)", what, rc, ls_errmsg());
+    assert_null(tok);
+    assert_msg_has(URI);
+    assert_msg_has("pfx/t/");
+    assert_msg_one_line();
+    ls_keylist_free(&kl);
+}
+
+static void t_list_good(void **state)
+{
+    (void)state;
+    ls_keylist kl;
+    char *tok = (char *)1;
+    OK(list_page(LISTXML("<Prefix>pfx/t/</Prefix><KeyCount>3</KeyCount><MaxKeys>100</MaxKeys>"
+                         NOT_TRUNC KEY("pfx/t/a") KEY("pfx/t/b&amp;c") KEY("pfx/t/d/e")),
+                 NULL, NULL, 100, &kl, &tok));
+    assert_null(tok);
+    assert_int_equal(kl.n, 3);
+    assert_string_equal(kl.keys[0], "t/a");
+    assert_string_equal(kl.keys[1], "t/b&c");
+    assert_string_equal(kl.keys[2], "t/d/e");
+    ls_keylist_free(&kl);
+    /* An empty page. */
+    OK(list_page(LISTXML("<KeyCount>0</KeyCount>" NOT_TRUNC), NULL, NULL, 100, &kl, &tok));
+    assert_int_equal(kl.n, 0);
+    assert_null(tok);
+    ls_keylist_free(&kl);
+}
+
+static void t_list_truncated(void **state)
+{
+    (void)state;
+    ls_keylist kl;
+    char *tok = NULL;
+    OK(list_page(LISTXML(TRUNC "<NextContinuationToken>1/tok+en=</NextContinuationToken>"
+                         KEY("pfx/t/c") KEY("pfx/t/d")),
+                 "pfx/t/b", "t/b", 2, &kl, &tok));
+    assert_non_null(tok);
+    assert_string_equal(tok, "1/tok+en=");
+    assert_int_equal(kl.n, 2);
+    assert_string_equal(kl.keys[1], "t/d");
+    free(tok);
+    ls_keylist_free(&kl);
+    /* Not truncated: a token, if any, is not followed. */
+    OK(list_page(LISTXML(NOT_TRUNC "<NextContinuationToken>x</NextContinuationToken>"
+                         KEY("pfx/t/c")), NULL, NULL, 2, &kl, &tok));
+    assert_null(tok);
+    ls_keylist_free(&kl);
+}
+
+static void t_list_bad_xml(void **state)
+{
+    (void)state;
+    list_refused("not XML", "this is not xml");
+    list_refused("empty", "");
+    list_refused("cut short", XML_HEAD "<ListBucketResult><Contents><Key>pfx/t/a</Key>");
+    list_refused("another root", S3ERR("NoSuchKey"));
+    list_refused("html", "<html>proxy login</html>");
+    list_refused("an undeclared entity", LISTXML(NOT_TRUNC KEY("pfx/t/&nope;")));
+    list_refused("truncated without a token", LISTXML(TRUNC KEY("pfx/t/a")));
+    list_refused("truncated, empty token",
+                 LISTXML(TRUNC "<NextContinuationToken></NextContinuationToken>"));
+}
+
+static void t_list_dtd(void **state)
+{
+    (void)state;
+    list_refused("an internal subset",
+                 XML_HEAD "<!DOCTYPE ListBucketResult [<!ENTITY k \"pfx/t/a\">]>"
+                 "<ListBucketResult>" NOT_TRUNC KEY("&k;") "</ListBucketResult>");
+    list_refused("an external DTD",
+                 XML_HEAD "<!DOCTYPE ListBucketResult SYSTEM \"http://127.0.0.1:1/x.dtd\">"
+                 "<ListBucketResult>" NOT_TRUNC KEY("pfx/t/a") "</ListBucketResult>");
+    list_refused("an empty internal subset",
+                 XML_HEAD "<!DOCTYPE ListBucketResult []>"
+                 "<ListBucketResult>" NOT_TRUNC KEY("pfx/t/a") "</ListBucketResult>");
+}
+
+static void t_list_bad_keys(void **state)
+{
+    (void)state;
+    list_refused("a dot-dot segment", LISTXML(NOT_TRUNC KEY("pfx/t/a/../../b")));
+    list_refused("an empty segment", LISTXML(NOT_TRUNC KEY("pfx/t//a")));
+    list_refused("a temporary file", LISTXML(NOT_TRUNC KEY("pfx/t/.tmp.x")));
+    list_refused("a control byte", LISTXML(NOT_TRUNC KEY("pfx/t/a&#1;b")));
+    list_refused("the prefix alone", LISTXML(NOT_TRUNC KEY("pfx/")));
+    list_refused("outside the prefix", LISTXML(NOT_TRUNC KEY("other/t/a")));
+    list_refused("a sibling prefix", LISTXML(NOT_TRUNC KEY("pfx/tt/a")));
+    list_refused("out of order", LISTXML(NOT_TRUNC KEY("pfx/t/b") KEY("pfx/t/a")));
+    list_refused("repeated", LISTXML(NOT_TRUNC KEY("pfx/t/a") KEY("pfx/t/a")));
+    list_refused("no Key", LISTXML(NOT_TRUNC "<Contents><Size>1</Size></Contents>"));
+    /* Not after the last key of the page before, or start-after. */
+    ls_keylist kl;
+    char *tok;
+    assert_int_equal(list_page(LISTXML(NOT_TRUNC KEY("pfx/t/a")), NULL, "t/a", 10, &kl, &tok),
+                     LS_ERR_CORRUPT);
+    ls_keylist_free(&kl);
+    assert_int_equal(list_page(LISTXML(NOT_TRUNC KEY("pfx/t/a")), "pfx/t/b", NULL, 10, &kl,
+                               &tok), LS_ERR_CORRUPT);
+    ls_keylist_free(&kl);
+    /* More keys than asked for. */
+    assert_int_equal(list_page(LISTXML(NOT_TRUNC KEY("pfx/t/a") KEY("pfx/t/b")), NULL, NULL, 1,
+                               &kl, &tok), LS_ERR_CORRUPT);
+    assert_msg_has("more keys than asked for");
+    ls_keylist_free(&kl);
+}
+
+/* A listing that is an error reply is that error. */
+static void t_list_error_reply(void **state)
+{
+    (void)state;
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, LS_S3_LIST_BODY_BYTES_MAX, "HTTP/1.1 404 Not Found\r\n",
+                          S3ERR("NoSuchBucket")), 0);
+    s3_list_req l = { .store_prefix = "pfx/", .prefix = "pfx/", .max = 1 };
+    ls_keylist kl = { 0 };
+    char *tok = (char *)1;
+    assert_int_equal(s3_list_result(&CALL_LIST, &l, &r, &kl, &tok), LS_ERR_INVALID);
+    assert_null(tok);
+    assert_string_equal(ls_errmsg(), "s3: list " URI ": HTTP 404 NoSuchBucket (create the "
+                        "bucket first)");
+    s3_resp_free(&r);
+}
+
+/* ---- error replies ------------------------------------------------------ */
+
+static void t_error_statuses(void **state)
+{
+    (void)state;
+    static const struct { const char *head, *body; int rc, transient; const char *has; } cases[] = {
+        { "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchKey"), LS_ERR_NOT_FOUND, 0, "HTTP 404 NoSuchKey" },
+        { "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchBucket"), LS_ERR_INVALID, 0, "create the bucket" },
+        { "HTTP/1.1 404 Not Found\r\n", "", LS_ERR_NOT_FOUND, 0, "HTTP 404" },
+        { "HTTP/1.1 403 Forbidden\r\n", S3ERR("AccessDenied"), LS_ERR_INVALID, 0, "AWS_ACCESS_KEY_ID" },
+        { "HTTP/1.1 400 Bad Request\r\n", S3ERR("AuthorizationHeaderMalformed"), LS_ERR_INVALID, 0,
+          "s3.region" },
+        { "HTTP/1.1 301 Moved Permanently\r\n", S3ERR("PermanentRedirect"), LS_ERR_INVALID, 0,
+          "s3.addressing" },
+        { "HTTP/1.1 500 Internal Server Error\r\n", S3ERR("InternalError"), LS_ERR_IO, 1, "HTTP 500" },
+        { "HTTP/1.1 503 Slow Down\r\n", S3ERR("SlowDown"), LS_ERR_IO, 1, "SlowDown" },
+        { "HTTP/1.1 409 Conflict\r\n", S3ERR("ConditionalRequestConflict"), LS_ERR_IO, 1, "409" },
+        { "HTTP/1.1 429 Too Many Requests\r\n", "", LS_ERR_IO, 1, "429" },
+        { "HTTP/1.1 418 I'm a teapot\r\n", "<html>no</html>", LS_ERR_IO, 0, "HTTP 418" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        s3_resp r = { 0 };
+        assert_int_equal(feed(&r, 100, cases[i].head, cases[i].body), 0);
+        assert_int_equal(s3_transient(r.status), cases[i].transient);
+        int rc = s3_resp_error(&CALL_GET, &r);
+        if (rc != cases[i].rc)
+            fail_msg("case %zu: %d (%s)", i, rc, ls_errmsg());
+        assert_msg_has(cases[i].has);
+        assert_msg_has(URI "/c");
+        assert_msg_one_line();
+        s3_resp_free(&r);
+    }
+}
+
+/* A 100 Continue before the reply: the final status counts. */
+static void t_continue(void **state)
+{
+    (void)state;
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, 0, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 412 Precondition "
+                          "Failed\r\n", S3ERR("PreconditionFailed")), 0);
+    assert_int_equal(r.status, 412);
+    s3_call c = { .op = "put_if_absent", .uri = URI, .key = "log/1" };
+    int unknown = -1;
+    assert_int_equal(s3_put_result(&c, &r, 1, &unknown), LS_ERR_EXISTS);
+    assert_int_equal(unknown, 0);
+    s3_resp_free(&r);
+}
+
+/* A conditional PUT: created, exists, or outcome unknown. */
+static void t_put_outcomes(void **state)
+{
+    (void)state;
+    static const struct { const char *head, *body; int inm, rc, unknown; } cases[] = {
+        { "HTTP/1.1 200 OK\r\n", "", 1, LS_OK, 0 },
+        { "HTTP/1.1 204 No Content\r\n", "", 0, LS_OK, 0 },
+        { "HTTP/1.1 412 Precondition Failed\r\n", S3ERR("PreconditionFailed"), 1, LS_ERR_EXISTS, 0 },
+        { "HTTP/1.1 412 Precondition Failed\r\n", S3ERR("PreconditionFailed"), 0, LS_ERR_EXISTS, 0 },
+        { "HTTP/1.1 409 Conflict\r\n", S3ERR("ConditionalRequestConflict"), 1, LS_ERR_IO, 1 },
+        { "HTTP/1.1 500 Internal Server Error\r\n", S3ERR("InternalError"), 1, LS_ERR_IO, 1 },
+        { "HTTP/1.1 503 Slow Down\r\n", S3ERR("SlowDown"), 1, LS_ERR_IO, 1 },
+        { "HTTP/1.1 403 Forbidden\r\n", S3ERR("AccessDenied"), 1, LS_ERR_INVALID, 0 },
+        { "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchBucket"), 1, LS_ERR_INVALID, 0 },
+    };
+    s3_call c = { .op = "put_if_absent", .uri = URI, .key = "log/1" };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        s3_resp r = { 0 };
+        assert_int_equal(feed(&r, LS_S3_ERROR_BODY_BYTES_MAX, cases[i].head, cases[i].body), 0);
+        int unknown = -1;
+        int rc = s3_put_result(&c, &r, cases[i].inm, &unknown);
+        if (rc != cases[i].rc || unknown != cases[i].unknown)
+            fail_msg("case %zu: %d, unknown %d (%s)", i, rc, unknown, ls_errmsg());
+        if (rc)
+            assert_msg_has(URI "/log/1");
+        s3_resp_free(&r);
+    }
+}
+
+static void t_delete_outcomes(void **state)
+{
+    (void)state;
+    s3_call c = { .op = "delete", .uri = URI, .key = "d" };
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 204 No Content\r\n", NULL), 0);
+    OK(s3_del_result(&c, &r));
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchKey")), 0);
+    OK(s3_del_result(&c, &r));
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchBucket")), 0);
+    assert_int_equal(s3_del_result(&c, &r), LS_ERR_INVALID);
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 403 Forbidden\r\n", S3ERR("AccessDenied")), 0);
+    assert_int_equal(s3_del_result(&c, &r), LS_ERR_INVALID);
+    s3_resp_free(&r);
+}
+
+/* ---- GET ------------------------------------------------------------------ */
+
+/* GET [off, off+len) of "c" answered by head and body. */
+static int get(uint64_t off, uint64_t len, const char *head, const char *body, uint8_t **out,
+               size_t *n)
+{
+    s3_get_plan g;
+    s3_get_plan_init(&g, off, len);
+    s3_resp r = { 0 };
+    (void)feed(&r, g.body_max, head, body);     /* a refused body: r.too_big */
+    *out = (uint8_t *)1;
+    *n = 99;
+    int rc = s3_get_result(&CALL_GET, &g, &r, out, n);
+    s3_resp_free(&r);
+    return rc;
+}
+
+static void get_ok(uint64_t off, uint64_t len, const char *head, const char *body,
+                   const char *want)
+{
+    uint8_t *out;
+    size_t n;
+    int rc = get(off, len, head, body, &out, &n);
+    if (rc != LS_OK)
+        fail_msg("get %s: %d (%s)", head, rc, ls_errmsg());
+    assert_non_null(out);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(out, want, n);
+    free(out);
+}
+
+static void get_fails(uint64_t off, uint64_t len, const char *head, const char *body, int want)
+{
+    uint8_t *out;
+    size_t n;
+    int rc = get(off, len, head, body, &out, &n);
+    if (rc != want)
+        fail_msg("get %s: %d, not %d (%s)", head, rc, want, ls_errmsg());
+    assert_null(out);
+    assert_int_equal(n, 0);
+    assert_msg_has(URI "/c");
+    assert_msg_one_line();
+}
+
+static void t_get_plan(void **state)
+{
+    (void)state;
+    s3_get_plan g;
+    s3_get_plan_init(&g, 0, LS_GET_TO_END);
+    assert_int_equal(g.ranged, 0);
+    assert_int_equal(g.body_max, S3_OBJECT_BYTES_MAX);
+    s3_get_plan_init(&g, 5, LS_GET_TO_END);
+    assert_int_equal(g.ranged, 2);
+    assert_int_equal(g.first, 5);
+    s3_get_plan_init(&g, 2, 4);
+    assert_int_equal(g.ranged, 1);
+    assert_int_equal(g.first, 2);
+    assert_int_equal(g.last, 5);
+    assert_int_equal(g.body_max, 4);
+    s3_get_plan_init(&g, 0, UINT64_MAX - 1);          /* at most one object's bytes */
+    assert_int_equal(g.ranged, 1);
+    assert_int_equal(g.last, S3_OBJECT_BYTES_MAX - 1);
+    assert_int_equal(g.body_max, S3_OBJECT_BYTES_MAX);
+}
+
+static void t_get_content_range(void **state)
+{
+    (void)state;
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/10\r\n", "2345",
+           "2345");
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\ncontent-range: bytes 2-5/*\r\n", "2345",
+           "2345");
+    /* Cut short by the end of the object: fine. */
+    get_ok(8, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-9/10\r\n", "89", "89");
+    get_ok(4, LS_GET_TO_END, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n",
+           "456789", "456789");
+    /* Another start, another length, no header, junk. */
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 3-6/10\r\n", "3456",
+              LS_ERR_CORRUPT);
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-6/10\r\n", "2345",
+              LS_ERR_CORRUPT);
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\n", "2345", LS_ERR_CORRUPT);
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: junk\r\n", "2345",
+              LS_ERR_CORRUPT);
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-2/10\r\n", "2345",
+              LS_ERR_CORRUPT);
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/5\r\n", "2345",
+              LS_ERR_CORRUPT);
+    /* Short, though the object goes on: would read as its end. */
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-3/10\r\n", "23",
+              LS_ERR_CORRUPT);
+    get_fails(4, LS_GET_TO_END, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes "
+              "4-6/10\r\n", "456", LS_ERR_CORRUPT);
+    get_fails(4, LS_GET_TO_END, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes "
+              "4-6/*\r\n", "456", LS_ERR_CORRUPT);
+    /* More than asked for: never buffered. */
+    get_fails(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-9/10\r\n",
+              "23456789", LS_ERR_LIMIT);
+}
+
+static void t_get_other(void **state)
+{
+    (void)state;
+    /* A server that ignores Range: our part is cut out of the whole. */
+    get_ok(6, LS_GET_TO_END, "HTTP/1.1 200 OK\r\n", "0123456789", "6789");
+    get_ok(4, 100, "HTTP/1.1 200 OK\r\n", "0123456789", "456789");
+    get_ok(12, LS_GET_TO_END, "HTTP/1.1 200 OK\r\n", "0123456789", "");
+    get_fails(4, 3, "HTTP/1.1 200 OK\r\n", "0123456789", LS_ERR_LIMIT);
+    /* Past the end. */
+    get_ok(100, 10, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */10\r\n",
+           S3ERR("InvalidRange"), "");
+    /* An empty object. */
+    get_ok(0, LS_GET_TO_END, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n", NULL, "");
+    get_fails(0, LS_GET_TO_END, "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchKey"),
+              LS_ERR_NOT_FOUND);
+    get_fails(0, LS_GET_TO_END, "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchBucket"),
+              LS_ERR_INVALID);
+    assert_msg_has("NoSuchBucket");
+}
+
+/* An error reply's body is bounded too. */
+static void t_error_body_bound(void **state)
+{
+    (void)state;
+    size_t n = LS_S3_ERROR_BODY_BYTES_MAX + 1;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, S3_OBJECT_BYTES_MAX, "HTTP/1.1 404 Not Found\r\n", big), -1);
+    assert_true(r.too_big);
+    assert_true(r.body.len <= LS_S3_ERROR_BODY_BYTES_MAX);
+    assert_int_equal(s3_resp_error(&CALL_GET, &r), LS_ERR_LIMIT);
+    assert_msg_has(URI "/c");
+    s3_resp_free(&r);
+    free(big);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_list_good),
+        cmocka_unit_test(t_list_truncated),
+        cmocka_unit_test(t_list_bad_xml),
+        cmocka_unit_test(t_list_dtd),
+        cmocka_unit_test(t_list_bad_keys),
+        cmocka_unit_test(t_list_error_reply),
+        cmocka_unit_test(t_error_statuses),
+        cmocka_unit_test(t_continue),
+        cmocka_unit_test(t_put_outcomes),
+        cmocka_unit_test(t_delete_outcomes),
+        cmocka_unit_test(t_get_plan),
+        cmocka_unit_test(t_get_content_range),
+        cmocka_unit_test(t_get_other),
+        cmocka_unit_test(t_error_body_bound),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
