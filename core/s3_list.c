@@ -34,33 +34,55 @@ int s3_list_result(const s3_call *c, const s3_list_req *l, const s3_resp *r, ls_
     }
     size_t plen = strlen(l->store_prefix);
     int truncated = 0, rc = LS_OK;
+    unsigned n_truncated = 0, n_token = 0;
     const char *prev = l->last_key;
     size_t added = 0;
     char *tok = NULL;
     for (xmlNodePtr n = root->children; n && rc == LS_OK; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
+        /* One IsTruncated and at most one NextContinuationToken: a page
+         * with two is ambiguous (which one would the next request send?). */
         if (!xmlStrcmp(n->name, (const xmlChar *)"IsTruncated")) {
             xmlChar *v = xmlNodeGetContent(n);
-            truncated = v && !xmlStrcmp(v, (const xmlChar *)"true");
+            if (++n_truncated > 1)
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": two IsTruncated "
+                               "elements in one page", c->uri, full_prefix);
+            else if (v && !xmlStrcmp(v, (const xmlChar *)"true"))
+                truncated = 1;
+            else if (!v || xmlStrcmp(v, (const xmlChar *)"false"))
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": IsTruncated is "
+                               "neither true nor false", c->uri, full_prefix);
             xmlFree(v);
         } else if (!xmlStrcmp(n->name, (const xmlChar *)"NextContinuationToken")) {
             xmlChar *v = xmlNodeGetContent(n);
-            if (v && xmlStrlen(v) > 0 && (size_t)xmlStrlen(v) <= LS_S3_TOKEN_BYTES_MAX)
-                tok = strdup((const char *)v);
+            size_t vlen = v ? (size_t)xmlStrlen(v) : 0;
+            if (++n_token > 1)
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": two "
+                               "NextContinuationToken elements in one page", c->uri,
+                               full_prefix);
+            else if (vlen > LS_S3_TOKEN_BYTES_MAX)
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": a continuation "
+                               "token of %zu bytes (at most %u)", c->uri, full_prefix, vlen,
+                               LS_S3_TOKEN_BYTES_MAX);
+            else if (vlen > 0 && !(tok = strdup((const char *)v)))
+                rc = ls_seterr(LS_ERR_NOMEM, "s3: list");
             xmlFree(v);
         } else if (!xmlStrcmp(n->name, (const xmlChar *)"Contents")) {
             xmlChar *v = NULL;
+            unsigned n_key = 0;
             for (xmlNodePtr k = n->children; k; k = k->next)
-                if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, (const xmlChar *)"Key")) {
+                if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, (const xmlChar *)"Key") &&
+                    ++n_key == 1)
                     v = xmlNodeGetContent(k);
-                    break;
-                }
             const char *k = (const char *)v;
-            /* Untrusted: the key must lie under our prefix and the asked
-             * one, be a valid key, come after start_after and after the
-             * previous key (ListObjectsV2 is sorted). */
-            if (!k || strncmp(k, full_prefix, strlen(full_prefix)) ||
+            /* Untrusted: one key, which must lie under our prefix and the
+             * asked one, be a valid key, come after start_after and after
+             * the previous key (ListObjectsV2 is sorted). */
+            if (n_key > 1) {
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": a Contents with %u "
+                               "Key elements", c->uri, full_prefix, n_key);
+            } else if (!k || strncmp(k, full_prefix, strlen(full_prefix)) ||
                 !ls_key_is_valid(k + plen) ||
                 (start_after && strcmp(k, start_after) <= 0) ||
                 (prev && strcmp(k + plen, prev) <= 0)) {

@@ -27,8 +27,9 @@
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 #define S3ERR(code) XML_HEAD "<Error><Code>" code "</Code><Message>fake " code \
                     "</Message><RequestId>FAKE</RequestId></Error>"
-#define LISTXML(inner) XML_HEAD "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/" \
-                       "2006-03-01/\"><Name>bucket</Name>" inner "</ListBucketResult>"
+#define LISTXML_OPEN XML_HEAD "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/" \
+                     "2006-03-01/\"><Name>bucket</Name>"
+#define LISTXML(inner) LISTXML_OPEN inner "</ListBucketResult>"
 #define KEY(k) "<Contents><Key>" k "</Key><Size>1</Size><StorageClass>STANDARD" \
                "</StorageClass></Contents>"
 #define NOT_TRUNC "<IsTruncated>false</IsTruncated>"
@@ -223,6 +224,41 @@ static void t_list_bad_keys(void **state)
                                &kl, &tok), LS_ERR_CORRUPT);
     assert_msg_has("more keys than asked for");
     ls_keylist_free(&kl);
+}
+
+/* Finding 1: a page with two continuation tokens (the first one leaked,
+ * and which one to follow?), two IsTruncated, or a Contents with two keys
+ * is ambiguous: refused, naming the request. */
+static void t_list_ambiguous(void **state)
+{
+    (void)state;
+    list_refused("two tokens", LISTXML(TRUNC "<NextContinuationToken>a</NextContinuationToken>"
+                                       "<NextContinuationToken>b</NextContinuationToken>"
+                                       KEY("pfx/t/a")));
+    assert_msg_has("two NextContinuationToken");
+    list_refused("two tokens, apart", LISTXML(TRUNC "<NextContinuationToken>a"
+                                              "</NextContinuationToken>" KEY("pfx/t/a")
+                                              "<NextContinuationToken>a"
+                                              "</NextContinuationToken>"));
+    list_refused("two tokens, not truncated", LISTXML(NOT_TRUNC "<NextContinuationToken>a"
+                                                      "</NextContinuationToken><Next"
+                                                      "ContinuationToken>b</NextContinuation"
+                                                      "Token>"));
+    list_refused("two IsTruncated", LISTXML(TRUNC NOT_TRUNC KEY("pfx/t/a")));
+    list_refused("IsTruncated maybe", LISTXML("<IsTruncated>maybe</IsTruncated>"
+                                              KEY("pfx/t/a")));
+    list_refused("two keys in one Contents", LISTXML(NOT_TRUNC "<Contents><Key>pfx/t/a</Key>"
+                                                     "<Key>pfx/t/b</Key></Contents>"));
+    /* A token longer than LS_S3_TOKEN_BYTES_MAX. */
+    size_t n = LS_S3_TOKEN_BYTES_MAX + 1;
+    char *body = malloc(n + 512);
+    assert_non_null(body);
+    int o = snprintf(body, 512, LISTXML_OPEN TRUNC "<NextContinuationToken>");
+    memset(body + o, 't', n);
+    snprintf(body + o + n, 512, "</NextContinuationToken></ListBucketResult>");
+    list_refused("a long token", body);
+    assert_msg_has("continuation token of");
+    free(body);
 }
 
 /* A listing that is an error reply is that error. */
@@ -483,6 +519,7 @@ int main(void)
         cmocka_unit_test(t_list_bad_xml),
         cmocka_unit_test(t_list_dtd),
         cmocka_unit_test(t_list_bad_keys),
+        cmocka_unit_test(t_list_ambiguous),
         cmocka_unit_test(t_list_error_reply),
         cmocka_unit_test(t_error_statuses),
         cmocka_unit_test(t_continue),
