@@ -40,7 +40,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <libxml/parser.h>
 
 #include "ls_int.h"
 #include "s3_int.h"
@@ -98,7 +97,6 @@ static int g_init_rc;
 static void global_init(void)
 {
     g_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? LS_OK : LS_ERR_NOMEM;
-    xmlInitParser();
 }
 
 /* ---- small helpers ------------------------------------------------------- */

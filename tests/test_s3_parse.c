@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
+#include <pthread.h>
 
 #include "ls_int.h"
 #include "s3_int.h"
@@ -96,6 +99,43 @@ static int feed(s3_resp *r, uint64_t body_max, const char *head, const char *bod
 static const s3_call CALL_GET = { .op = "get", .uri = URI, .key = "c" };
 static const s3_call CALL_LIST = { .op = "list", .uri = URI, .key = NULL };
 
+/* ---- stderr ------------------------------------------------------------------ */
+
+/* What the library writes to fd 2 between quiet_begin and quiet_end goes
+ * to a temporary file instead; quiet_end returns how many bytes that was
+ * (and shows them, on the real stderr, after the test's own message). */
+typedef struct quiet {
+    int   saved;
+    FILE *tmp;
+} quiet;
+
+static void quiet_begin(quiet *q)
+{
+    fflush(stderr);
+    q->tmp = tmpfile();
+    assert_non_null(q->tmp);
+    q->saved = dup(2);
+    assert_true(q->saved >= 0);
+    assert_true(dup2(fileno(q->tmp), 2) == 2);
+}
+
+static long quiet_end(quiet *q)
+{
+    fflush(stderr);
+    assert_true(dup2(q->saved, 2) == 2);
+    close(q->saved);
+    long n = ftell(q->tmp);
+    if (n > 0) {
+        char buf[512];
+        rewind(q->tmp);
+        size_t m = fread(buf, 1, sizeof(buf) - 1, q->tmp);
+        buf[m] = '\0';
+        fprintf(stderr, "printed on stderr: %s\n", buf);
+    }
+    fclose(q->tmp);
+    return n;
+}
+
 /* ---- listings --------------------------------------------------------------- */
 
 /* List one page of body under store prefix "pfx/", prefix "pfx/t/". */
@@ -107,7 +147,11 @@ static int list_page(const char *body, const char *start_after, const char *last
     s3_list_req l = { .store_prefix = "pfx/", .prefix = "pfx/t/", .start_after = start_after,
                       .last_key = last_key, .max = max };
     memset(kl, 0, sizeof(*kl));
+    quiet q;
+    quiet_begin(&q);
     int rc = s3_list_result(&CALL_LIST, &l, &r, kl, tok);
+    if (quiet_end(&q) != 0)
+        fail_msg("reading a listing printed on stderr");     /* the library never prints */
     s3_resp_free(&r);
     return rc;
 }
@@ -175,7 +219,9 @@ static void t_list_bad_xml(void **state)
     list_refused("not XML", "this is not xml");
     list_refused("empty", "");
     list_refused("cut short", XML_HEAD "<ListBucketResult><Contents><Key>pfx/t/a</Key>");
+    assert_msg_has("not well-formed XML (line 2: \"Premature end of data");
     list_refused("another root", S3ERR("NoSuchKey"));
+    assert_msg_has("its root is \"Error\"");
     list_refused("html", "<html>proxy login</html>");
     list_refused("an undeclared entity", LISTXML(NOT_TRUNC KEY("pfx/t/&nope;")));
     list_refused("truncated without a token", LISTXML(TRUNC KEY("pfx/t/a")));
@@ -189,6 +235,7 @@ static void t_list_dtd(void **state)
     list_refused("an internal subset",
                  XML_HEAD "<!DOCTYPE ListBucketResult [<!ENTITY k \"pfx/t/a\">]>"
                  "<ListBucketResult>" NOT_TRUNC KEY("&k;") "</ListBucketResult>");
+    assert_msg_has("declares a DTD");
     list_refused("an external DTD",
                  XML_HEAD "<!DOCTYPE ListBucketResult SYSTEM \"http://127.0.0.1:1/x.dtd\">"
                  "<ListBucketResult>" NOT_TRUNC KEY("pfx/t/a") "</ListBucketResult>");
@@ -259,6 +306,126 @@ static void t_list_ambiguous(void **state)
     list_refused("a long token", body);
     assert_msg_has("continuation token of");
     free(body);
+}
+
+/* Finding 2: a listing in another encoding, with bytes that encoding
+ * does not have, made libxml2 print "encoding error" on stderr.  A listing
+ * must be UTF-8; anything else is refused before libxml2 reads it, and
+ * nothing is printed (list_page checks stderr). */
+static void t_list_encodings(void **state)
+{
+    (void)state;
+#define DECL(enc) "<?xml version=\"1.0\" encoding=\"" enc "\"?>"
+#define PAGE(decl, k) decl "<ListBucketResult>" NOT_TRUNC KEY(k) "</ListBucketResult>"
+    list_refused("EUC-JP, bad bytes", PAGE(DECL("EUC-JP"), "pfx/t/\xff\xfe\x80"));
+    assert_msg_has("not UTF-8");
+    list_refused("SHIFT_JIS, bad bytes", PAGE(DECL("SHIFT_JIS"), "pfx/t/\x80\xa0\xfd\xff"));
+    list_refused("EUC-JP, ASCII only", PAGE(DECL("EUC-JP"), "pfx/t/a"));
+    assert_msg_has("declares encoding \"EUC-JP\"");
+    list_refused("ISO-8859-1", PAGE("<?xml version='1.0' encoding = 'ISO-8859-1' ?>", "pfx/t/a"));
+    assert_msg_has("ISO-8859-1");
+    list_refused("UCS-4, ASCII only", PAGE(DECL("UCS-4"), "pfx/t/a"));
+    list_refused("UTF-16 declared", PAGE(DECL("UTF-16"), "pfx/t/a"));
+    list_refused("no quotes", PAGE("<?xml version=\"1.0\" encoding=UTF-8?>", "pfx/t/a"));
+    /* UCS-4 and UTF-16 by their first bytes, no declaration. */
+    static const char ucs4[] = "\0\0\0<\0\0\0?\0\0\0x\xff\xff\xff\xff";
+    static const char utf16[] = "\xff\xfe<\0L\0i\0s\0t\0>\0";
+    static const struct { const char *what; const char *p; size_t n; } raw[] = {
+        { "UCS-4", ucs4, sizeof(ucs4) - 1 },
+        { "UTF-16 with a BOM", utf16, sizeof(utf16) - 1 },
+    };
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+        s3_resp r = { 0 };
+        assert_int_equal(feed_n(&r, LS_S3_LIST_BODY_BYTES_MAX, "HTTP/1.1 200 OK\r\n", raw[i].p,
+                                raw[i].n), 0);
+        s3_list_req l = { .store_prefix = "pfx/", .prefix = "pfx/t/", .max = 10 };
+        ls_keylist kl = { 0 };
+        char *tok;
+        quiet q;
+        quiet_begin(&q);
+        int rc = s3_list_result(&CALL_LIST, &l, &r, &kl, &tok);
+        if (quiet_end(&q) != 0)
+            fail_msg("%s: printed on stderr", raw[i].what);
+        if (rc != LS_ERR_CORRUPT)
+            fail_msg("%s: %d (%s)", raw[i].what, rc, ls_errmsg());
+        assert_msg_has(URI);
+        assert_msg_one_line();
+        s3_resp_free(&r);
+    }
+    /* Not UTF-8 in a UTF-8 document: bad bytes, overlong forms,
+     * surrogates, past U+10FFFF, cut short. */
+    list_refused("0xff", PAGE(DECL("UTF-8"), "pfx/t/\xff"));
+    list_refused("overlong /", PAGE(DECL("UTF-8"), "pfx/t/\xc0\xaf"));
+    list_refused("overlong 3", PAGE(DECL("UTF-8"), "pfx/t/\xe0\x80\xaf"));
+    list_refused("surrogate", PAGE(DECL("UTF-8"), "pfx/t/\xed\xa0\x80"));
+    list_refused("past U+10FFFF", PAGE(DECL("UTF-8"), "pfx/t/\xf4\x90\x80\x80"));
+    list_refused("a lone continuation", PAGE("", "pfx/t/a\x80"));
+    list_refused("cut short", PAGE("", "pfx/t/\xe2\x82"));
+    list_refused("cut short at the end", LISTXML(NOT_TRUNC) "\xe2\x82");
+    /* UTF-8, declared or not, with or without a BOM: read. */
+    static const char *const good[] = {
+        PAGE(DECL("UTF-8"), "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+        PAGE(DECL("utf-8"), "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+        PAGE("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>",
+             "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+        PAGE("\xef\xbb\xbf" DECL("UTF-8"), "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+        PAGE("<?xml version=\"1.0\"?>", "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+        PAGE("", "pfx/t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80"),
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        ls_keylist kl;
+        char *tok;
+        int rc = list_page(good[i], NULL, NULL, 10, &kl, &tok);
+        if (rc != LS_OK)
+            fail_msg("good %zu: %d (%s)", i, rc, ls_errmsg());
+        assert_int_equal(kl.n, 1);
+        assert_string_equal(kl.keys[0], "t/caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80");
+        ls_keylist_free(&kl);
+    }
+#undef PAGE
+#undef DECL
+}
+
+/* Another libxml2 user's error handler, on this thread or another, is
+ * neither called by a listing nor replaced for good. */
+static unsigned g_other_calls;
+
+static void other_handler(void *ctx, xmlErrorPtr e)
+{
+    (void)e;
+    assert_ptr_equal(ctx, &g_other_calls);
+    g_other_calls++;
+}
+
+static void *handler_check(void *arg)
+{
+    (void)arg;
+    xmlSetStructuredErrorFunc(&g_other_calls, other_handler);
+    unsigned before = g_other_calls;
+    ls_keylist kl;
+    char *tok;
+    assert_int_equal(list_page("<ListBucketResult><Contents>", NULL, NULL, 10, &kl, &tok),
+                     LS_ERR_CORRUPT);
+    assert_int_equal(list_page("\0\0\0<\0\0\0?", NULL, NULL, 10, &kl, &tok),
+                     LS_ERR_CORRUPT);
+    assert_int_equal(g_other_calls, before);
+    assert_true(xmlStructuredError == other_handler);
+    assert_ptr_equal(xmlStructuredErrorContext, &g_other_calls);
+    /* Theirs still gets their own errors. */
+    xmlDocPtr d = xmlReadMemory("<a>", 3, "x.xml", NULL, XML_PARSE_NONET);
+    assert_null(d);
+    assert_true(g_other_calls > before);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    return NULL;
+}
+
+static void t_list_other_handler(void **state)
+{
+    (void)state;
+    handler_check(NULL);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, handler_check, NULL), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
 }
 
 /* A listing that is an error reply is that error. */
@@ -520,6 +687,8 @@ int main(void)
         cmocka_unit_test(t_list_dtd),
         cmocka_unit_test(t_list_bad_keys),
         cmocka_unit_test(t_list_ambiguous),
+        cmocka_unit_test(t_list_encodings),
+        cmocka_unit_test(t_list_other_handler),
         cmocka_unit_test(t_list_error_reply),
         cmocka_unit_test(t_error_statuses),
         cmocka_unit_test(t_continue),
