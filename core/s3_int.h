@@ -25,12 +25,24 @@
 
 #define S3_OBJECT_BYTES_MAX ((uint64_t)LS_CHUNK_BYTES_MAX)  /* the largest object written */
 
-/* What a reply answers, for messages. */
+/* What a reply answers, for messages.  Every string of a reply (a key in
+ * a listing, an error's Code and Message) and every name that came from a
+ * user (the URI's prefix, a key) is quoted through ls_quote, so that no
+ * message can hold a line break or a forged quote. */
 typedef struct s3_call {
     const char *op;       /* "get", "put_if_absent", "list", ... */
     const char *uri;      /* the store, "s3://bucket[/prefix]" */
     const char *key;      /* the store key, or NULL for a request on the bucket */
+    const char *key_id;   /* credentials sent with the request, or NULL: an error */
+    const char *token;    /*   reply that quotes one has that part withheld */
 } s3_call;
+
+/* c's object for a message, "s3://bucket/prefix/key" (the store for a
+ * request on the bucket), then ` prefix "p"` if prefix is not NULL, each
+ * part through ls_quote, into buf (cap bytes; S3_WHERE_BYTES suffice).
+ * Returns buf. */
+#define S3_WHERE_BYTES 720          /* 480 for the object, 200 for the prefix */
+const char *s3_where(char *buf, size_t cap, const s3_call *c, const char *prefix);
 
 /* One reply as it arrives.  The transport zeroes it once, calls
  * s3_resp_start before each attempt and s3_resp_free at the end. */
@@ -64,13 +76,16 @@ int s3_resp_body(s3_resp *r, const void *p, size_t len);
 int s3_transient(long status);
 
 /* The S3 error code of an error reply ("NoSuchKey", "SlowDown", ...) into
- * buf (cap bytes, NUL-terminated), "" if the body has none. */
+ * buf (cap bytes, NUL-terminated, as received: quote it), "" if the body
+ * has none. */
 void s3_resp_code(const s3_resp *r, char *buf, size_t cap);
 
 /* The error that a complete reply stands for (it is not the success the
  * caller wanted): LS_ERR_LIMIT for a body past its bound, LS_ERR_NOT_FOUND
  * for a 404, LS_ERR_EXISTS for a 412, LS_ERR_INVALID for what no retry
- * changes (400, 403, NoSuchBucket, a redirect), else LS_ERR_IO. */
+ * changes (400, 403, NoSuchBucket, a redirect), else LS_ERR_IO.  The
+ * message names the object, the status, the error's Code and Message
+ * (quoted) and a hint. */
 int s3_resp_error(const s3_call *c, const s3_resp *r);
 
 /* A GET of [off, off+len) of an object (len may be LS_GET_TO_END), as

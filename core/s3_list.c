@@ -220,41 +220,43 @@ static xmlDocPtr xml_read(const uint8_t *p, size_t n, xml_errors *e, char *why, 
 
 /* ---- a page ---------------------------------------------------------------- */
 
-static int list_parse(const s3_call *c, const s3_list_req *l, const s3_resp *r,
-                      ls_keylist *out, char **next_token, xml_errors *e);
-
-int s3_list_result(const s3_call *c, const s3_list_req *l, const s3_resp *r, ls_keylist *out,
-                   char **next_token)
+/* Why key k of a page (as listed, with the store prefix) is refused, or
+ * NULL.  Untrusted: the key must lie under the prefix asked for, be a
+ * valid store key, come after start-after and after the key before it
+ * (prev, a store key, or NULL): ListObjectsV2 is sorted. */
+static const char *key_refusal(const s3_list_req *l, const char *k, const char *prev)
 {
-    *next_token = NULL;
-    if (r->too_big || r->status != 200)
-        return s3_resp_error(c, r);
-    xml_errors e = { 0 };
-    xml_quiet q;
-    xml_quiet_begin(&q, &e);
-    int rc = list_parse(c, l, r, out, next_token, &e);
-    xml_quiet_end(&q);
-    return rc;
+    size_t plen = strlen(l->store_prefix);
+    if (!k)
+        return "empty";
+    if (strncmp(k, l->prefix, strlen(l->prefix)) || strncmp(k, l->store_prefix, plen))
+        return "not under the prefix asked for";
+    if (!ls_key_is_valid(k + plen))
+        return "not a valid store key";
+    if (l->start_after && strcmp(k, l->start_after) <= 0)
+        return "not after start-after";
+    if (prev && strcmp(k + plen, prev) <= 0)
+        return "not after the key before it";
+    return NULL;
 }
 
 /* The page, read: its keys onto out, its token into *next_token. */
 static int list_parse(const s3_call *c, const s3_list_req *l, const s3_resp *r,
                       ls_keylist *out, char **next_token, xml_errors *e)
 {
-    const char *full_prefix = l->prefix, *start_after = l->start_after;
-    char why[400];
+    char why[400], w[S3_WHERE_BYTES];
+    s3_where(w, sizeof(w), c, l->prefix);       /* names the request in every message */
     xmlDocPtr doc = xml_read(r->body.data, r->body.len, e, why, sizeof(why));
     if (!doc)
-        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the reply %s", c->uri,
-                         full_prefix, why);
+        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s: the reply %s", w, why);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root || xmlStrcmp(root->name, (const xmlChar *)"ListBucketResult")) {
         char q[LS_QUOTE_BYTES];
         const char *name = root ? (const char *)root->name : "";
         ls_quote(q, 80, name, strlen(name));
         xmlFreeDoc(doc);
-        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the reply is not a "
-                         "ListBucketResult (its root is \"%s\")", c->uri, full_prefix, q);
+        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s: the reply is not a "
+                         "ListBucketResult (its root is \"%s\")", w, q);
     }
     size_t plen = strlen(l->store_prefix);
     int truncated = 0, rc = LS_OK;
@@ -270,25 +272,23 @@ static int list_parse(const s3_call *c, const s3_list_req *l, const s3_resp *r,
         if (!xmlStrcmp(n->name, (const xmlChar *)"IsTruncated")) {
             xmlChar *v = xmlNodeGetContent(n);
             if (++n_truncated > 1)
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": two IsTruncated "
-                               "elements in one page", c->uri, full_prefix);
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: two IsTruncated elements in "
+                               "one page", w);
             else if (v && !xmlStrcmp(v, (const xmlChar *)"true"))
                 truncated = 1;
             else if (!v || xmlStrcmp(v, (const xmlChar *)"false"))
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": IsTruncated is "
-                               "neither true nor false", c->uri, full_prefix);
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: IsTruncated is neither true "
+                               "nor false", w);
             xmlFree(v);
         } else if (!xmlStrcmp(n->name, (const xmlChar *)"NextContinuationToken")) {
             xmlChar *v = xmlNodeGetContent(n);
             size_t vlen = v ? (size_t)xmlStrlen(v) : 0;
             if (++n_token > 1)
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": two "
-                               "NextContinuationToken elements in one page", c->uri,
-                               full_prefix);
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: two NextContinuationToken "
+                               "elements in one page", w);
             else if (vlen > LS_S3_TOKEN_BYTES_MAX)
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": a continuation "
-                               "token of %zu bytes (at most %u)", c->uri, full_prefix, vlen,
-                               LS_S3_TOKEN_BYTES_MAX);
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: a continuation token of %zu "
+                               "bytes (at most %u)", w, vlen, LS_S3_TOKEN_BYTES_MAX);
             else if (vlen > 0 && !(tok = strdup((const char *)v)))
                 rc = ls_seterr(LS_ERR_NOMEM, "s3: list");
             xmlFree(v);
@@ -300,22 +300,17 @@ static int list_parse(const s3_call *c, const s3_list_req *l, const s3_resp *r,
                     ++n_key == 1)
                     v = xmlNodeGetContent(k);
             const char *k = (const char *)v;
-            /* Untrusted: one key, which must lie under our prefix and the
-             * asked one, be a valid key, come after start_after and after
-             * the previous key (ListObjectsV2 is sorted). */
-            if (n_key > 1) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": a Contents with %u "
-                               "Key elements", c->uri, full_prefix, n_key);
-            } else if (!k || strncmp(k, full_prefix, strlen(full_prefix)) ||
-                !ls_key_is_valid(k + plen) ||
-                (start_after && strcmp(k, start_after) <= 0) ||
-                (prev && strcmp(k + plen, prev) <= 0)) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": unexpected key "
-                               "\"%.200s\" in the reply", c->uri, full_prefix,
-                               k ? k : "(none)");
+            const char *bad = n_key == 1 ? key_refusal(l, k, prev) : NULL;
+            if (n_key != 1) {
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: a Contents with %u Key "
+                               "elements", w, n_key);
+            } else if (bad) {
+                char q[LS_QUOTE_BYTES];
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: unexpected key \"%s\" in the "
+                               "reply (%s)", w, ls_quote(q, 300, k ? k : "", k ? strlen(k) : 0),
+                               bad);
             } else if (added >= l->max || out->n >= LS_LIST_KEYS_MAX) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: more keys than asked for",
-                               c->uri);
+                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: more keys than asked for", w);
             } else {
                 char *copy = strdup(k + plen);
                 char **nk = copy ? realloc(out->keys, (out->n + 1) * sizeof(char *)) : NULL;
@@ -334,12 +329,26 @@ static int list_parse(const s3_call *c, const s3_list_req *l, const s3_resp *r,
     }
     xmlFreeDoc(doc);
     if (rc == LS_OK && truncated && !tok)
-        rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": truncated without a "
-                       "continuation token", c->uri, full_prefix);
+        rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: truncated without a "
+                       "continuation token", w);
     if (rc || !truncated) {
         free(tok);
         tok = NULL;
     }
     *next_token = tok;
+    return rc;
+}
+
+int s3_list_result(const s3_call *c, const s3_list_req *l, const s3_resp *r, ls_keylist *out,
+                   char **next_token)
+{
+    *next_token = NULL;
+    if (r->too_big || r->status != 200)
+        return s3_resp_error(c, r);
+    xml_errors e = { 0 };
+    xml_quiet q;
+    xml_quiet_begin(&q, &e);
+    int rc = list_parse(c, l, r, out, next_token, &e);
+    xml_quiet_end(&q);
     return rc;
 }

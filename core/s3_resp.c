@@ -75,34 +75,71 @@ int s3_transient(long status)
            status == 409;     /* AWS: ConditionalRequestConflict */
 }
 
-void s3_resp_code(const s3_resp *r, char *buf, size_t n)
+const char *s3_where(char *buf, size_t cap, const s3_call *c, const char *prefix)
 {
-    buf[0] = '\0';
-    if (!r->body.len)
-        return;
+    char full[3 * LS_KEY_BYTES_MAX], obj[S3_WHERE_BYTES], pre[S3_WHERE_BYTES];
+    int n = snprintf(full, sizeof(full), "%s%s%s", c->uri, c->key ? "/" : "",
+                     c->key ? c->key : "");
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof(full) ? sizeof(full) - 1 : (size_t)n;
+    ls_quote(obj, 480, full, len);
+    if (!prefix)
+        snprintf(buf, cap, "%s", obj);
+    else
+        snprintf(buf, cap, "%s prefix \"%s\"", obj, ls_quote(pre, 200, prefix, strlen(prefix)));
+    return buf;
+}
+
+/* The text of the first <name> element of an error body: *len bytes at the
+ * pointer returned (into r's body, as received), or NULL.  A scan, not a
+ * parse: an error body is only ever quoted, and a malformed one must still
+ * yield its status. */
+static const char *error_field(const s3_resp *r, const char *name, size_t *len)
+{
+    char open[32];
+    int on = snprintf(open, sizeof(open), "<%s>", name);
     const char *b = (const char *)r->body.data, *end = b + r->body.len;
-    static const char open[] = "<Code>";
-    for (const char *p = b; p + sizeof(open) - 1 < end; p++) {
-        if (memcmp(p, open, sizeof(open) - 1))
+    if (!b || on <= 0 || (size_t)on >= sizeof(open))
+        return NULL;
+    for (const char *p = b; (size_t)(end - p) >= (size_t)on; p++) {
+        if (memcmp(p, open, (size_t)on))
             continue;
-        p += sizeof(open) - 1;
-        size_t k = 0;
-        while (p < end && *p != '<' && k + 1 < n) {
-            unsigned char c = (unsigned char)*p++;
-            buf[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-        }
-        buf[k] = '\0';
-        return;
+        p += on;
+        const char *e = memchr(p, '<', (size_t)(end - p));
+        *len = (size_t)((e ? e : end) - p);
+        return p;
     }
+    return NULL;
+}
+
+void s3_resp_code(const s3_resp *r, char *buf, size_t cap)
+{
+    size_t n = 0;
+    const char *p = error_field(r, "Code", &n);
+    if (!p || n >= cap)
+        n = 0;            /* a code longer than any S3 has is no code */
+    memcpy(buf, p ? p : "", n);
+    buf[n] = '\0';
+}
+
+/* 1 if p[0..n) holds one of the credentials that went with the request. */
+static int quotes_secret(const s3_call *c, const char *p, size_t n)
+{
+    const char *sec[] = { c->key_id, c->token };
+    for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++)
+        if (sec[i] && *sec[i] && memmem(p, n, sec[i], strlen(sec[i])))
+            return 1;
+    return 0;
 }
 
 int s3_resp_error(const s3_call *c, const s3_resp *r)
 {
-    /* "s3://bucket/prefix/key", or for a listing "s3://bucket/prefix" */
-    const char *sep = c->key ? "/" : "", *what = c->key ? c->key : "";
+    char where[S3_WHERE_BYTES];
+    s3_where(where, sizeof(where), c, NULL);
     if (r->too_big)
-        return ls_seterr(LS_ERR_LIMIT, "s3: %s %s%s%s: reply larger than %" PRIu64 " bytes",
-                         c->op, c->uri, sep, what, r->body_max);
+        return ls_seterr(LS_ERR_LIMIT, "s3: %s %s: HTTP %ld with a body larger than %" PRIu64
+                         " bytes", c->op, where, r->status,
+                         r->status >= 200 && r->status < 300 ? r->body_max
+                                                             : LS_S3_ERROR_BODY_BYTES_MAX);
     char code[64];
     s3_resp_code(r, code, sizeof(code));
     int rc;
@@ -127,8 +164,23 @@ int s3_resp_error(const s3_call *c, const s3_resp *r)
         hint = " (check s3.region / AWS_REGION and s3.addressing)";
     else if (!strcmp(code, "NoSuchBucket"))
         hint = " (create the bucket first)";
-    return ls_seterr(rc, "s3: %s %s%s%s: HTTP %ld%s%s%s", c->op, c->uri, sep, what,
-                     r->status, code[0] ? " " : "", code, hint);
+    /* The server's words, quoted (a Message may say which region it
+     * wanted); never one that quotes our credentials back. */
+    char qcode[160], qmsg[LS_QUOTE_BYTES] = "";
+    size_t mlen = 0;
+    const char *msg = error_field(r, "Message", &mlen);
+    if (quotes_secret(c, code, strlen(code)))
+        snprintf(qcode, sizeof(qcode), "(a code that quotes our credentials)");
+    else
+        ls_quote(qcode, sizeof(qcode), code, strlen(code));
+    if (msg && mlen && quotes_secret(c, msg, mlen))
+        snprintf(qmsg, sizeof(qmsg), " (a message that quotes our credentials)");
+    else if (msg && mlen) {
+        char q[LS_QUOTE_BYTES];
+        snprintf(qmsg, sizeof(qmsg), " \"%s\"", ls_quote(q, 200, msg, mlen));
+    }
+    return ls_seterr(rc, "s3: %s %s: HTTP %ld%s%s%s%s", c->op, where, r->status,
+                     code[0] ? " " : "", qcode, qmsg, hint);
 }
 
 /* ---- GET, HEAD, PUT, DELETE ---------------------------------------------- */
@@ -174,6 +226,7 @@ static int parse_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t
 int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
                   size_t *out_len)
 {
+    char where[S3_WHERE_BYTES];
     *out = NULL;
     *out_len = 0;
     if (r->too_big)
@@ -183,7 +236,8 @@ int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **
          * off; a read past the end is cut short. */
         *out = malloc(1);
         if (!*out)
-            return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", c->uri, c->key);
+            return ls_seterr(LS_ERR_NOMEM, "s3: get %s", s3_where(where, sizeof(where), c,
+                                                                   NULL));
         return LS_OK;
     }
     if (r->status != 200 && r->status != 206)
@@ -197,10 +251,14 @@ int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **
         uint64_t a, b, total;
         uint64_t last = g->ranged == 1 ? g->last : UINT64_MAX;
         if (parse_content_range(r->content_range, &a, &b, &total) || a != g->off ||
-            b - a + 1 != n || (b != last && (total == UINT64_MAX || b + 1 != total)))
-            return ls_seterr(LS_ERR_CORRUPT, "s3: get %s/%s: Content-Range \"%s\" does not "
-                             "match the %zu bytes received for offset %" PRIu64, c->uri,
-                             c->key, r->content_range, n, g->off);
+            b - a + 1 != n || (b != last && (total == UINT64_MAX || b + 1 != total))) {
+            char q[LS_QUOTE_BYTES];
+            return ls_seterr(LS_ERR_CORRUPT, "s3: get %s: Content-Range \"%s\" does not "
+                             "match the %zu bytes received for offset %" PRIu64,
+                             s3_where(where, sizeof(where), c, NULL),
+                             ls_quote(q, 200, r->content_range, strlen(r->content_range)), n,
+                             g->off);
+        }
     } else if (g->ranged && g->off > 0) {
         /* The server ignored the Range: cut our part out of the whole. */
         if (g->off >= n)
@@ -213,7 +271,7 @@ int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **
     if (g->len != LS_GET_TO_END && n > g->len)
         n = (size_t)g->len;
     if (!data && !(data = malloc(1)))
-        return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", c->uri, c->key);
+        return ls_seterr(LS_ERR_NOMEM, "s3: get %s", s3_where(where, sizeof(where), c, NULL));
     *out = data;
     *out_len = n;
     r->body.data = NULL;
@@ -225,19 +283,23 @@ int s3_head_result(const s3_call *c, const s3_resp *r, uint64_t *size)
 {
     if (!(r->status >= 200 && r->status < 300))
         return s3_resp_error(c, r);
+    char where[S3_WHERE_BYTES];
     if (!r->has_length)
-        return ls_seterr(LS_ERR_CORRUPT, "s3: head %s/%s: no Content-Length", c->uri, c->key);
+        return ls_seterr(LS_ERR_CORRUPT, "s3: head %s: no Content-Length",
+                         s3_where(where, sizeof(where), c, NULL));
     *size = r->length;
     return LS_OK;
 }
 
 int s3_put_result(const s3_call *c, const s3_resp *r, int if_none_match, int *unknown)
 {
+    char where[S3_WHERE_BYTES];
     *unknown = 0;
     if (r->status >= 200 && r->status < 300)
         return LS_OK;
     if (if_none_match && r->status == 412)
-        return ls_seterr(LS_ERR_EXISTS, "s3: %s %s/%s: exists", c->op, c->uri, c->key);
+        return ls_seterr(LS_ERR_EXISTS, "s3: %s %s: exists", c->op,
+                         s3_where(where, sizeof(where), c, NULL));
     *unknown = s3_transient(r->status);
     return s3_resp_error(c, r);
 }

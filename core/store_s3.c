@@ -59,6 +59,7 @@ typedef struct s3_store {
     char    *base;         /* URL up to and including the bucket's '/' */
     char    *sigv4;        /* "aws:amz:REGION:s3" */
     char    *userpwd;      /* "KEY:SECRET": secret, never printed */
+    char    *key_id;       /* KEY alone: never quoted back from a reply */
     char    *token_hdr;    /* "x-amz-security-token: ..." or NULL: secret */
     char    *ca_bundle;    /* NULL: curl's default */
     int      verify;
@@ -173,6 +174,22 @@ typedef struct s3_req {
     char        errbuf[CURL_ERROR_SIZE];
     struct s3_store *s;      /* for on_header */
 } s3_req;
+
+#define TOKEN_HDR "x-amz-security-token: "
+
+/* What q is, for messages (s3_int.h). */
+static s3_call call_of(const s3_store *s, const s3_req *q)
+{
+    return (s3_call){ .op = q->op, .uri = s->uri, .key = q->key, .key_id = s->key_id,
+                      .token = s->token_hdr ? s->token_hdr + strlen(TOKEN_HDR) : NULL };
+}
+
+/* s3_where for q. */
+static const char *req_where(char *buf, size_t cap, const s3_store *s, const s3_req *q)
+{
+    s3_call c = call_of(s, q);
+    return s3_where(buf, cap, &c, NULL);
+}
 
 /* radosgw (beast) writes a reply's headers and body separately, without
  * TCP_NODELAY: the body then waits for our ACK of the headers, which
@@ -328,18 +345,20 @@ static int req_prepare(s3_store *s, s3_req *q)
         char full[2 * LS_KEY_BYTES_MAX + 2];
         snprintf(full, sizeof(full), "%s%s", s->prefix, q->key);
         if (strlen(full) > S3_OBJECT_KEY_BYTES_MAX) {
+            char w[S3_WHERE_BYTES];
             ls_bytes_free(&u);
-            return ls_seterr(LS_ERR_LIMIT, "s3: %s: an object key of %zu bytes (with the "
-                             "prefix) exceeds S3's %u: %s/%.200s...", q->op, strlen(full),
-                             S3_OBJECT_KEY_BYTES_MAX, s->uri, q->key);
+            return ls_seterr(LS_ERR_LIMIT, "s3: %s %s: an object key of %zu bytes (with the "
+                             "prefix) exceeds S3's %u", q->op, req_where(w, sizeof(w), s, q),
+                             strlen(full), S3_OBJECT_KEY_BYTES_MAX);
         }
         rc = append_encoded(&u, full, 1);
     }
     if (!rc && q->query)
         rc = append_str(&u, "?") || append_str(&u, q->query);
+    char w[S3_WHERE_BYTES];
     if (!rc && u.len >= sizeof(q->url))
         rc = ls_seterr(LS_ERR_LIMIT, "s3: %s %s: URL of %zu bytes", q->op,
-                       q->key ? q->key : "(bucket)", u.len);
+                       req_where(w, sizeof(w), s, q), u.len);
     else if (rc)
         rc = ls_seterr(LS_ERR_NOMEM, "s3: %s: URL", q->op);
     if (!rc) {
@@ -455,11 +474,6 @@ static void req_finish(s3_req *q, CURL *h, CURLcode cc)
     }
 }
 
-static s3_call call_of(const s3_store *s, const s3_req *q)
-{
-    return (s3_call){ .op = q->op, .uri = s->uri, .key = q->key };
-}
-
 /* 1 if a transfer failed for a reason that no retry changes: the TLS
  * certificate, the CA bundle, a URL curl refuses. */
 static int config_failure(CURLcode cc)
@@ -484,13 +498,14 @@ static int req_error(s3_store *s, const s3_req *q)
     s3_call c = call_of(s, q);
     if (q->resp.too_big || q->resp.status != 0)
         return s3_resp_error(&c, &q->resp);
-    /* "s3://bucket/prefix/key", or for a listing "s3://bucket/prefix" */
-    const char *sep = q->key ? "/" : "", *what = q->key ? q->key : "";
     int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
     if (config_failure(q->cc))
         rc = LS_ERR_INVALID;
-    return ls_seterr(rc, "s3: %s %s%s%s: %s%s", q->op, s->uri, sep, what,
-                     q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc),
+    /* curl's words may quote the endpoint, or the server's. */
+    char w[S3_WHERE_BYTES], e[LS_QUOTE_BYTES];
+    const char *what = q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc);
+    return ls_seterr(rc, "s3: %s %s: %s%s", q->op, s3_where(w, sizeof(w), &c, NULL),
+                     ls_quote(e, 300, what, strlen(what)),
                      config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
                                              "s3.tls.verify)" : "");
 }
@@ -545,8 +560,10 @@ static int read_back(ls_store *st, const char *key, const void *buf, size_t len)
         return rc;
     int ours = got_len == len && (len == 0 || !memcmp(got, buf, len));
     free(got);
-    return ours ? LS_OK : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s/%s: exists",
-                                    s->uri, key);
+    char w[S3_WHERE_BYTES];
+    s3_call c = { .op = "put_if_absent", .uri = s->uri, .key = key };
+    return ours ? LS_OK : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s: exists",
+                                    s3_where(w, sizeof(w), &c, NULL));
 }
 
 static int s3_put(ls_store *st, const char *key, const void *buf, size_t len)
@@ -604,12 +621,13 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
         if (rc == LS_ERR_EXISTS) {
             if (ambiguous)
                 rc = read_back(st, key, buf, len);
+            char w[S3_WHERE_BYTES];
             if (rc == LS_ERR_NOT_FOUND)   /* 412, then gone: deleted meanwhile */
-                rc = ls_seterr(LS_ERR_TIMEOUT, "s3: put_if_absent %s/%s: 412, then gone: "
-                               "outcome unknown", s->uri, key);
+                rc = ls_seterr(LS_ERR_TIMEOUT, "s3: put_if_absent %s: 412, then gone: "
+                               "outcome unknown", s3_where(w, sizeof(w), &c, NULL));
             else if (rc && rc != LS_ERR_EXISTS)
-                rc = ls_preferr(LS_ERR_TIMEOUT, "s3: put_if_absent %s/%s: outcome unknown",
-                                s->uri, key);
+                rc = ls_preferr(LS_ERR_TIMEOUT, "s3: put_if_absent %s: outcome unknown",
+                                s3_where(w, sizeof(w), &c, NULL));
             break;
         }
         if (!unknown)
@@ -638,7 +656,6 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
     req_free(&q);
     return rc;
 }
-
 
 static int s3_head(ls_store *st, const char *key, uint64_t *size)
 {
@@ -699,7 +716,7 @@ static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uin
         if (rc)
             return rc;
         if (!(*out = malloc(1)))
-            return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, key);
+            return ls_seterr(LS_ERR_NOMEM, "s3: get");
         *out_len = 0;
         return LS_OK;
     }
@@ -827,8 +844,10 @@ out:
             if (i + 1 < n) {
                 /* Later requests may have overwritten the thread's detail:
                  * name the first failure again. */
-                rc = ls_seterr(rc, "s3: get %s/%s: %s (one of %zu parallel reads)", s->uri,
-                               reqs[i].key, ls_err2str(rc), n);
+                char w[S3_WHERE_BYTES];
+                s3_call c = { .op = "get", .uri = s->uri, .key = reqs[i].key };
+                rc = ls_seterr(rc, "s3: get %s: %s (one of %zu parallel reads)",
+                               s3_where(w, sizeof(w), &c, NULL), ls_err2str(rc), n);
             }
         }
     }
@@ -889,15 +908,17 @@ static int s3_list(ls_store *st, const char *prefix, const char *start_after, si
     snprintf(full, sizeof(full), "%s%s", s->prefix, prefix);
     if (start_after)
         snprintf(after, sizeof(after), "%s%s", s->prefix, start_after);
-    char *token = NULL;
+    char *token = NULL, w[S3_WHERE_BYTES];
+    s3_call c = { .op = "list", .uri = s->uri };
+    s3_where(w, sizeof(w), &c, full);
     int rc = LS_OK;
     unsigned pages = 0;
     do {
         /* A server that keeps answering "truncated" (with few or no keys,
          * or the same token again) must not keep us here forever. */
         if (++pages > S3_LIST_PAGES_MAX) {
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": no end after %u "
-                           "pages", s->uri, full, S3_LIST_PAGES_MAX);
+            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: no end after %u pages", w,
+                           S3_LIST_PAGES_MAX);
             break;
         }
         size_t want = max - out->n;
@@ -907,8 +928,8 @@ static int s3_list(ls_store *st, const char *prefix, const char *start_after, si
         const char *last = out->n ? out->keys[out->n - 1] : NULL;
         rc = list_page(s, full, start_after ? after : NULL, token, want, out, &next, last);
         if (rc == LS_OK && next && token && !strcmp(next, token))
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the same continuation "
-                           "token twice", s->uri, full);
+            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: the same continuation token twice",
+                           w);
         free(token);
         token = next;
     } while (rc == LS_OK && token && out->n < max);
@@ -956,6 +977,7 @@ static void s3_close(ls_store *st)
         explicit_bzero(s->userpwd, strlen(s->userpwd));
         free(s->userpwd);
     }
+    free(s->key_id);
     if (s->token_hdr) {
         explicit_bzero(s->token_hdr, strlen(s->token_hdr));
         free(s->token_hdr);
@@ -996,21 +1018,23 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         return ls_seterr(g_init_rc, "s3: curl_global_init failed");
     const char *p = uri + strlen("s3://");
     size_t blen = strcspn(p, "/");
+    char qu[LS_QUOTE_BYTES];     /* the URI as the user gave it, for messages */
+    ls_quote(qu, 240, uri, strlen(uri));
     if (!bucket_ok(p, blen))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%.200s\": expected s3://bucket[/prefix] with a "
-                         "bucket name of 3-63 characters [a-z0-9.-]", uri);
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": expected s3://bucket[/prefix] with a "
+                         "bucket name of 3-63 characters [a-z0-9.-]", qu);
     const char *pre = p[blen] == '/' ? p + blen + 1 : "";
     size_t plen = strlen(pre);
     while (plen > 0 && pre[plen - 1] == '/')
         plen--;
     if (plen > LS_KEY_BYTES_MAX / 2)
-        return ls_seterr(LS_ERR_LIMIT, "s3: \"%.200s\": prefix longer than %u bytes", uri,
+        return ls_seterr(LS_ERR_LIMIT, "s3: \"%s\": prefix longer than %u bytes", qu,
                          LS_KEY_BYTES_MAX / 2);
     char prefix[LS_KEY_BYTES_MAX + 2];
     memcpy(prefix, pre, plen);
     prefix[plen] = '\0';
     if (plen && !ls_key_is_valid(prefix))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%.200s\": invalid prefix", uri);
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": invalid prefix", qu);
     if (plen)
         prefix[plen++] = '/', prefix[plen] = '\0';
 
@@ -1030,7 +1054,8 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         region = "us-east-1";
     for (const char *c = region; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
-            return ls_seterr(LS_ERR_INVALID, "s3: region \"%.64s\": expected [a-z0-9-]", region);
+            return ls_seterr(LS_ERR_INVALID, "s3: region \"%s\": expected [a-z0-9-]",
+                             ls_quote(qu, 80, region, strlen(region)));
 
     const char *endpoint = ls_conf_get(conf, "s3.endpoint");
     if (!endpoint || !*endpoint)
@@ -1060,10 +1085,13 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         size_t n = strlen(endpoint);
         while (n > 0 && endpoint[n - 1] == '/')
             n--;
-        if ((strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) ||
+        int odd = 0;          /* a space, a control byte, not ASCII: no URL */
+        for (size_t i = 0; i < n; i++)
+            odd |= (unsigned char)endpoint[i] <= 0x20 || (unsigned char)endpoint[i] >= 0x7f;
+        if ((strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) || odd ||
             n >= sizeof(ep) || memchr(endpoint, '?', n) || memchr(endpoint, '@', n))
-            rc = ls_seterr(LS_ERR_INVALID, "s3: endpoint \"%.200s\": expected "
-                           "http[s]://host[:port]", endpoint);
+            rc = ls_seterr(LS_ERR_INVALID, "s3: endpoint \"%s\": expected "
+                           "http[s]://host[:port]", ls_quote(qu, 240, endpoint, strlen(endpoint)));
         else {
             memcpy(ep, endpoint, n);
             ep[n] = '\0';
@@ -1093,7 +1121,8 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     s->prefix = strdup(prefix);
     s->sigv4 = strdup(sig);
     s->userpwd = fmt_alloc("%s:%s", key_id, secret);
-    s->token_hdr = token ? fmt_alloc("x-amz-security-token: %s%s", token, NULL) : NULL;
+    s->key_id = strdup(key_id);
+    s->token_hdr = token ? fmt_alloc(TOKEN_HDR "%s%s", token, NULL) : NULL;
     const char *ca = ls_conf_get(conf, "s3.ca.bundle");
     s->ca_bundle = ca && *ca ? dup_str(ca) : NULL;
     s->verify = ls_conf_bool(conf, "s3.tls.verify");
@@ -1105,6 +1134,7 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     s->share = curl_share_init();
     s->multi = curl_multi_init();
     if (!rc && (!s->base || !s->uri || !s->bucket || !s->prefix || !s->sigv4 || !s->userpwd ||
+                !s->key_id ||
                 (token && !s->token_hdr) || (ca && *ca && !s->ca_bundle) || !s->pool ||
                 !s->share || !s->multi))
         rc = ls_seterr(LS_ERR_NOMEM, "s3 store");

@@ -440,8 +440,8 @@ static void t_list_error_reply(void **state)
     char *tok = (char *)1;
     assert_int_equal(s3_list_result(&CALL_LIST, &l, &r, &kl, &tok), LS_ERR_INVALID);
     assert_null(tok);
-    assert_string_equal(ls_errmsg(), "s3: list " URI ": HTTP 404 NoSuchBucket (create the "
-                        "bucket first)");
+    assert_string_equal(ls_errmsg(), "s3: list " URI ": HTTP 404 NoSuchBucket \"fake "
+                        "NoSuchBucket\" (create the bucket first)");
     s3_resp_free(&r);
 }
 
@@ -476,6 +476,116 @@ static void t_error_statuses(void **state)
         assert_msg_has(URI "/c");
         assert_msg_one_line();
         s3_resp_free(&r);
+    }
+}
+
+/* Finding 3: a key, Code or Message from a reply, or a name from the user,
+ * quoted as it is, can forge a second line ("&#10;" in a key is a line
+ * break once parsed) or a quote.  Every one goes through ls_quote. */
+static void t_quote_list_key(void **state)
+{
+    (void)state;
+    list_refused("a line break in a key",
+                 LISTXML(NOT_TRUNC KEY("pfx/t/a&#10;s3: get s3://bucket/pfx/x: HTTP 200")));
+    assert_msg_has("pfx/t/a\\x0as3: get");
+    assert_msg_has("not a valid store key");
+    list_refused("a quote and an escape outside the prefix",
+                 LISTXML(NOT_TRUNC KEY("other/\"&#127;[31m&#13;")));
+    assert_msg_has("other/\\\"\\x7f[31m\\x0d");
+    list_refused("a root name", XML_HEAD "<Error\xc3\xa9/>");
+    assert_msg_has("its root is \"Error\\xc3\\xa9\"");
+    list_refused("libxml2's message quoting the input",
+                 XML_HEAD "<ListBucketResult><Key\"x>");
+    assert_msg_has("not well-formed XML");
+}
+
+static void t_quote_error_reply(void **state)
+{
+    (void)state;
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 404 Not Found\r\n",
+                          XML_HEAD "<Error><Code>NoSuch\nKey\"</Code><Message>gone\r\ns3: "
+                          "forged \x1b[31m</Message></Error>"), 0);
+    assert_int_equal(s3_resp_error(&CALL_GET, &r), LS_ERR_NOT_FOUND);
+    assert_msg_one_line();
+    assert_msg_has("HTTP 404 NoSuch\\x0aKey\\\" \"gone\\x0d\\x0as3: forged \\x1b[31m\"");
+    /* A Message longer than a message has room for is cut. */
+    char body[2048];
+    int n = snprintf(body, sizeof(body), "<Error><Code>SlowDown</Code><Message>");
+    memset(body + n, 'm', 1000);
+    snprintf(body + n + 1000, sizeof(body) - (size_t)n - 1000, "</Message></Error>");
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 503 Slow Down\r\n", body), 0);
+    assert_int_equal(s3_resp_error(&CALL_GET, &r), LS_ERR_IO);
+    assert_msg_has("mmm...\"");
+    assert_true(strlen(ls_errmsg()) < 400);
+    /* A code longer than any S3 has is no code. */
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 404 Not Found\r\n", "<Code>NoSuchBucket"
+                          "AndThenSomeMoreTextThatNoServerWouldEverSendAsACode</Code>"), 0);
+    assert_int_equal(s3_resp_error(&CALL_GET, &r), LS_ERR_NOT_FOUND);
+    s3_resp_free(&r);
+}
+
+/* A reply that quotes our credentials back (an echoing proxy, say) does
+ * not get them into a message. */
+static void t_quote_credentials(void **state)
+{
+    (void)state;
+    s3_call c = { .op = "get", .uri = URI, .key = "c", .key_id = "AKIDFAKE0123",
+                  .token = "TOKENfake/123" };
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 403 Forbidden\r\n", S3ERR("InvalidAccessKeyId")
+                          "<Message>key AKIDFAKE0123 is unknown</Message>"), 0);
+    assert_int_equal(s3_resp_error(&c, &r), LS_ERR_INVALID);
+    /* The first <Message> counts: "fake InvalidAccessKeyId". */
+    assert_msg_has("fake InvalidAccessKeyId");
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 403 Forbidden\r\n", "<Error><Code>Bad</Code>"
+                          "<Message>key AKIDFAKE0123 is unknown</Message></Error>"), 0);
+    assert_int_equal(s3_resp_error(&c, &r), LS_ERR_INVALID);
+    assert_msg_lacks("AKIDFAKE0123");
+    assert_msg_has("quotes our credentials");
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 400 Bad Request\r\n", "<Error><Code>TOKENfake/123"
+                          "</Code><Message>token TOKENfake/123</Message></Error>"), 0);
+    assert_int_equal(s3_resp_error(&c, &r), LS_ERR_INVALID);
+    assert_msg_lacks("TOKENfake");
+    s3_resp_free(&r);
+}
+
+/* A user's names: a key, the URI, the endpoint, the region. */
+static void t_quote_user_names(void **state)
+{
+    (void)state;
+    s3_call c = { .op = "get", .uri = "s3://bucket/p\"q", .key = "a\"b\x7f\xc3\xa9" };
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, 100, "HTTP/1.1 404 Not Found\r\n", S3ERR("NoSuchKey")), 0);
+    assert_int_equal(s3_resp_error(&c, &r), LS_ERR_NOT_FOUND);
+    assert_msg_has("s3: get s3://bucket/p\\\"q/a\\\"b\\x7f\\xc3\\xa9: HTTP 404");
+    s3_resp_free(&r);
+    char w[S3_WHERE_BYTES];
+    s3_call l = { .op = "list", .uri = URI };
+    assert_string_equal(s3_where(w, sizeof(w), &l, "pfx/\n"), URI " prefix \"pfx/\\x0a\"");
+    /* Opening a store checks these before any request. */
+    static const struct { const char *uri, *endpoint, *region, *has; } cases[] = {
+        { "s3://bu\ncket/p", NULL, NULL, "s3://bu\\x0acket/p" },
+        { "s3://bucket/p/\"q\x1b", NULL, NULL, "s3://bucket/p/\\\"q\\x1b" },
+        { "s3://bucket/p", "http://127.0.0.1:1/\r\nX-Forged: 1", NULL, "\\x0d\\x0aX-Forged" },
+        { "s3://bucket/p", "http://h\xc3\xa9", NULL, "http://h\\xc3\\xa9" },
+        { "s3://bucket/p", "http://127.0.0.1:1", "us-east-1\n", "us-east-1\\x0a" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ls_conf *conf = ls_conf_new();
+        assert_non_null(conf);
+        if (cases[i].endpoint)
+            OK(ls_conf_set(conf, "s3.endpoint", cases[i].endpoint));
+        if (cases[i].region)
+            OK(ls_conf_set(conf, "s3.region", cases[i].region));
+        ls_store *st = NULL;
+        int rc = ls_store_open(cases[i].uri, conf, &st);
+        ls_conf_destroy(conf);
+        if (rc != LS_ERR_INVALID)
+            fail_msg("case %zu: %d (%s)", i, rc, ls_errmsg());
+        assert_null(st);
+        assert_msg_has(cases[i].has);
+        assert_msg_one_line();
     }
 }
 
@@ -680,6 +790,17 @@ static void t_error_body_bound(void **state)
 
 int main(void)
 {
+    /* Fake credentials (opening a store wants some); no endpoint, no proxy
+     * from the environment. */
+    setenv("AWS_ACCESS_KEY_ID", "AKIDFAKE0123", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "fakeSECRET", 1);
+    static const char *const unset[] = {
+        "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION",
+        "AWS_DEFAULT_REGION", "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+        "all_proxy", "ALL_PROXY",
+    };
+    for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+        unsetenv(unset[i]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_list_good),
         cmocka_unit_test(t_list_truncated),
@@ -691,6 +812,10 @@ int main(void)
         cmocka_unit_test(t_list_other_handler),
         cmocka_unit_test(t_list_error_reply),
         cmocka_unit_test(t_error_statuses),
+        cmocka_unit_test(t_quote_list_key),
+        cmocka_unit_test(t_quote_error_reply),
+        cmocka_unit_test(t_quote_credentials),
+        cmocka_unit_test(t_quote_user_names),
         cmocka_unit_test(t_continue),
         cmocka_unit_test(t_put_outcomes),
         cmocka_unit_test(t_delete_outcomes),
