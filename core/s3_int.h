@@ -45,30 +45,43 @@ typedef struct s3_call {
 const char *s3_where(char *buf, size_t cap, const s3_call *c, const char *prefix);
 
 /* One reply as it arrives.  The transport zeroes it once, calls
- * s3_resp_start before each attempt and s3_resp_free at the end. */
+ * s3_resp_start before each attempt and s3_resp_free at the end.  Of the
+ * headers only the status line, Content-Length and Content-Range are
+ * read; every other header is passed over by its name. */
+#define S3_HDR_LENGTH 1u             /* Content-Length */
+#define S3_HDR_RANGE  2u             /* Content-Range */
 typedef struct s3_resp {
-    long     status;         /* of the last status line; 0: none (yet) */
+    long     status;         /* of the last status line; 0: none (yet), or malformed */
     uint64_t body_max;       /* a 2xx body longer than this is refused */
+    int      head;           /* a HEAD: Content-Length is the object's size, no body */
     ls_bytes body;           /* the body so far, never longer than its bound */
-    int      too_big;        /* the body passed its bound (and was dropped) */
-    int      has_length;     /* a HEAD's Content-Length (see s3_head_result) */
-    uint64_t length;
-    char     content_range[128];  /* Content-Range's value, "" if none */
+    int      too_big;        /* the body (or its Content-Length) passed its bound */
+    /* The headers of the last response (a 100 Continue's are dropped). */
+    unsigned seen;           /* S3_HDR_* present */
+    unsigned bad;            /* S3_HDR_* malformed, or repeated with another value */
+    uint64_t length;         /* Content-Length */
+    uint64_t range_first, range_last;   /* Content-Range: bytes first-last/total */
+    uint64_t range_total;               /* UINT64_MAX: "*" */
+    int      range_none;                /* no first-last, only the total (a 416's) */
+    char     content_range[96];  /* its value as received, cut, for messages (quote it) */
 } s3_resp;
 
 /* Before an attempt: forget the last reply (the buffer is kept). */
-void s3_resp_start(s3_resp *r, uint64_t body_max);
+void s3_resp_start(s3_resp *r, uint64_t body_max, int head);
 void s3_resp_free(s3_resp *r);
 
 /* One raw header line as libcurl hands it over: the status line,
  * "Name: value" or the blank line that ends the headers; len bytes with
- * their CRLF, not NUL-terminated.  A status line (of a 100 Continue too)
- * starts a new response.  Returns 1 for the blank line, else 0. */
+ * their CRLF, not NUL-terminated (nothing past len is read).  A status
+ * line (of a 100 Continue too) starts a new response.  Numbers must be
+ * plain decimal digits that fit 64 bits.  Returns 1 for the blank line,
+ * else 0; -1 if the reply is refused before any of its body arrives (its
+ * Content-Length passes the body's bound: r->too_big is set). */
 int s3_resp_header(s3_resp *r, const char *line, size_t len);
 
 /* Append len bytes of body.  Returns 0, or -1 when they would pass the
  * bound (body_max for a 2xx, LS_S3_ERROR_BODY_BYTES_MAX otherwise): then
- * r->too_big is set and nothing is kept. */
+ * r->too_big is set and nothing more is kept (or out of memory). */
 int s3_resp_body(s3_resp *r, const void *p, size_t len);
 
 /* 1 if a reply with this status may succeed when sent again: 5xx, 408,
@@ -104,11 +117,13 @@ void s3_get_plan_init(s3_get_plan *g, uint64_t off, uint64_t len);
  * empty read (the object ends at or before off); a 206 must carry the
  * Content-Range of exactly the bytes received, starting at off and ending
  * where asked or where the object ends; a 200 for a ranged GET is the
- * whole object, and the part is cut out of it. */
+ * whole object, and the part is cut out of it.  A body must be as long as
+ * its Content-Length says. */
 int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
                   size_t *out_len);
 
-/* Judge a complete HEAD reply: *size from its Content-Length. */
+/* Judge a complete HEAD reply: *size from its Content-Length, which must
+ * be there, once (or repeated with the same value), and well-formed. */
 int s3_head_result(const s3_call *c, const s3_resp *r, uint64_t *size);
 
 /* Judge a complete PUT reply: LS_OK for a 2xx, LS_ERR_EXISTS for a 412 to

@@ -15,14 +15,17 @@
 
 /* ---- a reply as it arrives ------------------------------------------------- */
 
-void s3_resp_start(s3_resp *r, uint64_t body_max)
+void s3_resp_start(s3_resp *r, uint64_t body_max, int head)
 {
     r->status = 0;
     r->body_max = body_max;
+    r->head = head;
     r->body.len = 0;
     r->too_big = 0;
-    r->has_length = 0;
+    r->seen = r->bad = 0;
     r->length = 0;
+    r->range_first = r->range_last = r->range_total = 0;
+    r->range_none = 0;
     r->content_range[0] = '\0';
 }
 
@@ -31,36 +34,151 @@ void s3_resp_free(s3_resp *r)
     ls_bytes_free(&r->body);
 }
 
-int s3_resp_header(s3_resp *r, const char *p, size_t len)
+/* p[0..n) as a decimal number: 1-20 digits and nothing else, at most
+ * UINT64_MAX.  Returns 0, or -1. */
+static int parse_u64(const char *p, size_t n, uint64_t *v)
 {
-    static const char cr[] = "content-range:";
-    if (len > sizeof(cr) - 1 && strncasecmp(p, cr, sizeof(cr) - 1) == 0) {
-        size_t m = len - (sizeof(cr) - 1);
-        if (m >= sizeof(r->content_range))
-            m = sizeof(r->content_range) - 1;
-        memcpy(r->content_range, p + sizeof(cr) - 1, m);
-        while (m > 0 && (r->content_range[m - 1] == '\r' || r->content_range[m - 1] == '\n' ||
-                         r->content_range[m - 1] == ' '))
-            m--;          /* no CRLF in messages */
-        r->content_range[m] = '\0';
+    uint64_t x = 0;
+    if (n == 0 || n > 20)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned char)p[i] - '0';
+        if (d > 9 || x > (UINT64_MAX - d) / 10)
+            return -1;
+        x = x * 10 + d;
     }
-    /* The status line of each response (also of a 100 Continue) comes
-     * through here first: remember the final status for the body's bound. */
-    if (len >= 12 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', len);
-        if (sp && sp + 4 <= p + len)
-            r->status = strtol(sp + 1, NULL, 10);
-        r->body.len = 0;
-        r->content_range[0] = '\0';
+    *v = x;
+    return 0;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* "HTTP/x[.y] SP ddd [SP reason]": the status, or 0 if malformed. */
+static long parse_status(const char *p, size_t n)
+{
+    size_t i = 5;                           /* past "HTTP/" */
+    while (i < n && !is_ws(p[i]))
+        i++;                                /* the version */
+    size_t sp = i;
+    while (i < n && is_ws(p[i]))
+        i++;
+    uint64_t st;
+    if (i == sp || n - i < 3 || parse_u64(p + i, 3, &st) || (n - i > 3 && !is_ws(p[i + 3])) ||
+        st < 100)
+        return 0;
+    return (long)st;
+}
+
+/* Content-Range's value into r: "bytes FIRST-LAST/TOTAL", with TOTAL "*"
+ * if unknown, or FIRST-LAST "*" (a 416's); -1 if malformed. */
+static int parse_content_range(s3_resp *r, const char *p, size_t n)
+{
+    if (n < 6 || strncasecmp(p, "bytes", 5) || !is_ws(p[5]))
+        return -1;
+    size_t i = 6;
+    while (i < n && is_ws(p[i]))
+        i++;
+    const char *v = p + i, *end = p + n;
+    const char *slash = memchr(v, '/', (size_t)(end - v));
+    if (!slash)
+        return -1;
+    uint64_t a = 0, b = 0, t;
+    int none = slash - v == 1 && v[0] == '*';
+    if (!none) {
+        const char *dash = memchr(v, '-', (size_t)(slash - v));
+        if (!dash || parse_u64(v, (size_t)(dash - v), &a) ||
+            parse_u64(dash + 1, (size_t)(slash - dash - 1), &b) || b < a)
+            return -1;
     }
-    return len <= 2;
+    if (end - slash == 2 && slash[1] == '*') {
+        if (none)
+            return -1;                      /* both "*" */
+        t = UINT64_MAX;
+    } else if (parse_u64(slash + 1, (size_t)(end - slash - 1), &t) || (!none && b >= t)) {
+        return -1;
+    }
+    if ((r->seen & S3_HDR_RANGE) && (r->range_first != a || r->range_last != b ||
+                                    r->range_total != t || r->range_none != none))
+        return -1;                          /* two that differ */
+    r->range_first = a;
+    r->range_last = b;
+    r->range_total = t;
+    r->range_none = none;
+    return 0;
+}
+
+/* 1 if header line p[0..n) (CRLF stripped) is "name: ...": *v and *vn are
+ * then its value, without surrounding blanks. */
+static int header_is(const char *p, size_t n, const char *name, const char **v, size_t *vn)
+{
+    size_t k = strlen(name);
+    if (n <= k || p[k] != ':' || strncasecmp(p, name, k))
+        return 0;
+    size_t i = k + 1;
+    while (i < n && is_ws(p[i]))
+        i++;
+    while (n > i && is_ws(p[n - 1]))
+        n--;
+    *v = p + i;
+    *vn = n - i;
+    return 1;
+}
+
+int s3_resp_header(s3_resp *r, const char *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    if (n == 0) {
+        /* The end of the headers: a body that could only be refused is
+         * refused now, before any of it arrives. */
+        uint64_t max = r->status >= 200 && r->status < 300 ? r->body_max
+                                                            : LS_S3_ERROR_BODY_BYTES_MAX;
+        if (!r->head && (r->seen & S3_HDR_LENGTH) && !(r->bad & S3_HDR_LENGTH) &&
+            r->length > max) {
+            r->too_big = 1;
+            return -1;
+        }
+        return 1;
+    }
+    if (n >= 5 && !memcmp(p, "HTTP/", 5)) {
+        /* The status line of each response (also of a 100 Continue):
+         * the body's bound depends on it. */
+        uint64_t max = r->body_max;
+        int head = r->head;
+        s3_resp_start(r, max, head);
+        r->status = parse_status(p, n);
+        return 0;
+    }
+    const char *v;
+    size_t vn;
+    if (header_is(p, n, "content-length", &v, &vn)) {
+        uint64_t x;
+        if (parse_u64(v, vn, &x) || ((r->seen & S3_HDR_LENGTH) && x != r->length))
+            r->bad |= S3_HDR_LENGTH;
+        else
+            r->length = x;
+        r->seen |= S3_HDR_LENGTH;
+    } else if (header_is(p, n, "content-range", &v, &vn)) {
+        if (vn >= sizeof(r->content_range) || parse_content_range(r, v, vn))
+            r->bad |= S3_HDR_RANGE;
+        if (!(r->seen & S3_HDR_RANGE)) {
+            size_t m = vn < sizeof(r->content_range) ? vn : sizeof(r->content_range) - 1;
+            memcpy(r->content_range, v, m);
+            r->content_range[m] = '\0';
+        }
+        r->seen |= S3_HDR_RANGE;
+    }
+    return 0;
 }
 
 int s3_resp_body(s3_resp *r, const void *p, size_t len)
 {
     uint64_t max = r->status >= 200 && r->status < 300 ? r->body_max
                                                         : LS_S3_ERROR_BODY_BYTES_MAX;
-    if ((uint64_t)r->body.len + len > max) {
+    if (r->too_big || (uint64_t)r->body.len + len > max) {
         r->too_big = 1;
         return -1;
     }
@@ -203,26 +321,6 @@ void s3_get_plan_init(s3_get_plan *g, uint64_t off, uint64_t len)
     }
 }
 
-/* Parse "bytes a-b/total" (after the header name); *total is UINT64_MAX
- * for an unknown ("*") total. */
-static int parse_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *total)
-{
-    while (*v == ' ')
-        v++;
-    unsigned long long x, y, t;
-    int n = 0;
-    if (sscanf(v, "bytes %llu-%llu/%n", &x, &y, &n) != 2 || n == 0 || y < x)
-        return -1;
-    if (!strcmp(v + n, "*"))
-        t = UINT64_MAX;
-    else if (sscanf(v + n, "%llu", &t) != 1 || y >= t)
-        return -1;
-    *a = x;
-    *b = y;
-    *total = t;
-    return 0;
-}
-
 int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
                   size_t *out_len)
 {
@@ -244,14 +342,19 @@ int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **
         return s3_resp_error(c, r);
     uint8_t *data = r->body.data;
     size_t n = r->body.len;
+    if ((r->bad & S3_HDR_LENGTH) || ((r->seen & S3_HDR_LENGTH) && r->length != n))
+        return ls_seterr(LS_ERR_CORRUPT, "s3: get %s: a body of %zu bytes and a %s "
+                         "Content-Length", s3_where(where, sizeof(where), c, NULL), n,
+                         (r->bad & S3_HDR_LENGTH) ? "malformed" : "different");
     if (r->status == 206) {
         /* The part must start where asked, be as long as it says, and end
          * where asked or where the object ends: a part that stops short
          * would read as the end of the object. */
-        uint64_t a, b, total;
+        uint64_t a = r->range_first, b = r->range_last, total = r->range_total;
         uint64_t last = g->ranged == 1 ? g->last : UINT64_MAX;
-        if (parse_content_range(r->content_range, &a, &b, &total) || a != g->off ||
-            b - a + 1 != n || (b != last && (total == UINT64_MAX || b + 1 != total))) {
+        if (!(r->seen & S3_HDR_RANGE) || (r->bad & S3_HDR_RANGE) || r->range_none ||
+            a != g->off || b - a + 1 != n ||
+            (b != last && (total == UINT64_MAX || b + 1 != total))) {
             char q[LS_QUOTE_BYTES];
             return ls_seterr(LS_ERR_CORRUPT, "s3: get %s: Content-Range \"%s\" does not "
                              "match the %zu bytes received for offset %" PRIu64,
@@ -284,9 +387,10 @@ int s3_head_result(const s3_call *c, const s3_resp *r, uint64_t *size)
     if (!(r->status >= 200 && r->status < 300))
         return s3_resp_error(c, r);
     char where[S3_WHERE_BYTES];
-    if (!r->has_length)
-        return ls_seterr(LS_ERR_CORRUPT, "s3: head %s: no Content-Length",
-                         s3_where(where, sizeof(where), c, NULL));
+    if (!(r->seen & S3_HDR_LENGTH) || (r->bad & S3_HDR_LENGTH))
+        return ls_seterr(LS_ERR_CORRUPT, "s3: head %s: %s Content-Length",
+                         s3_where(where, sizeof(where), c, NULL),
+                         (r->seen & S3_HDR_LENGTH) ? "a malformed or repeated" : "no");
     *size = r->length;
     return LS_OK;
 }

@@ -256,9 +256,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     s3_req *q = arg;
     size_t len = size * n;
-    if (s3_resp_header(&q->resp, p, len) == 1 && q->s)
+    int rc = s3_resp_header(&q->resp, p, len);
+    if (rc == 1 && q->s)
         quickack_all(q->s);       /* the end of the headers: ACK them now */
-    return len;
+    return rc < 0 ? 0 : len;      /* refused: curl fails the transfer */
 }
 
 static size_t on_read(char *p, size_t size, size_t n, void *arg)
@@ -413,7 +414,7 @@ static void req_free(s3_req *q)
 static void req_setup(s3_store *s, s3_req *q, CURL *h)
 {
     q->body_off = 0;
-    s3_resp_start(&q->resp, q->resp_max);
+    s3_resp_start(&q->resp, q->resp_max, !strcmp(q->method, "HEAD"));
     q->errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, q->url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -464,14 +465,6 @@ static void req_finish(s3_req *q, CURL *h, CURLcode cc)
         q->resp.status = st;
     if (cc != CURLE_OK && !q->resp.too_big)
         q->resp.status = 0;     /* no complete reply: outcome unknown */
-    if (!strcmp(q->method, "HEAD")) {
-        curl_off_t cl = -1;
-        if (q->resp.status && curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
-            CURLE_OK && cl >= 0) {
-            q->resp.has_length = 1;
-            q->resp.length = (uint64_t)cl;
-        }
-    }
 }
 
 /* 1 if a transfer failed for a reason that no retry changes: the TLS
@@ -662,28 +655,12 @@ static int s3_head(ls_store *st, const char *key, uint64_t *size)
     s3_store *s = st->impl;
     s3_req q = { .op = "head", .method = "HEAD", .key = key, .resp_max = 0 };
     int rc = req_prepare(s, &q);
-    CURL *h = NULL;
-    if (!rc) {
-        /* As req_run, but the handle is kept for the size. */
-        uint64_t rng = ls_now_ns() ^ (uintptr_t)&q;
-        if (!(h = handle_take(s)))
-            rc = ls_seterr(LS_ERR_NOMEM, "s3: head: curl handle");
-        for (unsigned attempt = 0; !rc; attempt++) {
-            req_setup(s, &q, h);
-            req_finish(&q, h, curl_easy_perform(h));
-            if (!transient(&q))
-                break;
-            if (attempt >= s->retries)
-                rc = req_error(s, &q);
-            else
-                backoff(attempt, &rng);
-        }
-    }
+    if (!rc)
+        rc = req_run(s, &q, NULL);
     if (!rc) {
         s3_call c = call_of(s, &q);
         rc = s3_head_result(&c, &q.resp, size);
     }
-    handle_give(s, h);
     req_free(&q);
     return rc;
 }

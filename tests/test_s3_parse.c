@@ -8,6 +8,7 @@
  * bytes that would change the result if read ('7's), never by a NUL: curl
  * does not NUL-terminate header lines either.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,10 +71,10 @@ static int feed_line(s3_resp *r, const char *line, size_t len)
 /* Feed a whole reply: head is the status line and headers, each ending in
  * "\r\n" (the blank line is added); the body goes in chunks of 7 bytes.
  * Returns -1 if a header line or the body was refused, else 0. */
-static int feed_n(s3_resp *r, uint64_t body_max, const char *head, const void *body,
-                  size_t body_len)
+static int feed_x(s3_resp *r, uint64_t body_max, int is_head, const char *head,
+                  const void *body, size_t body_len)
 {
-    s3_resp_start(r, body_max);
+    s3_resp_start(r, body_max, is_head);
     for (const char *p = head; *p;) {
         const char *e = strstr(p, "\r\n");
         size_t n = e ? (size_t)(e - p) + 2 : strlen(p);
@@ -89,6 +90,12 @@ static int feed_n(s3_resp *r, uint64_t body_max, const char *head, const void *b
             return -1;
     }
     return 0;
+}
+
+static int feed_n(s3_resp *r, uint64_t body_max, const char *head, const void *body,
+                  size_t body_len)
+{
+    return feed_x(r, body_max, 0, head, body, body_len);
 }
 
 static int feed(s3_resp *r, uint64_t body_max, const char *head, const char *body)
@@ -769,6 +776,174 @@ static void t_get_other(void **state)
     assert_msg_has("NoSuchBucket");
 }
 
+/* ---- headers (finding 4) ------------------------------------------------ */
+
+/* curl's header buffer is not NUL-terminated: a parser that reads past
+ * the line (strtol) sees the '7's feed_line puts after it. */
+static void t_header_status(void **state)
+{
+    (void)state;
+    static const struct { const char *line; long status; } cases[] = {
+        { "HTTP/1.1 200", 200 },            /* no CRLF: the last bytes of the buffer */
+        { "HTTP/1.1 200\r\n", 200 },
+        { "HTTP/1.1 404 Not Found\r\n", 404 },
+        { "HTTP/2 204\r\n", 204 },
+        { "HTTP/1.0  503 Slow Down\r\n", 503 },
+        { "HTTP/1.1 2000 OK\r\n", 0 },
+        { "HTTP/1.1 20 OK\r\n", 0 },
+        { "HTTP/1.1 2OO OK\r\n", 0 },
+        { "HTTP/1.1 -20 OK\r\n", 0 },
+        { "HTTP/1.1 +200 OK\r\n", 0 },
+        { "HTTP/1.1 099 Low\r\n", 0 },
+        { "HTTP/1.1\r\n", 0 },
+        { "HTTP/", 0 },
+        { "HTTP/1.1 ", 0 },
+        { "HTTP/1.1 20", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        s3_resp r = { 0 };
+        s3_resp_start(&r, 10, 0);
+        r.status = 999;
+        assert_int_equal(feed_line(&r, cases[i].line, strlen(cases[i].line)), 0);
+        if (r.status != cases[i].status)
+            fail_msg("\"%s\": status %ld, not %ld", cases[i].line, r.status, cases[i].status);
+    }
+}
+
+/* HEAD: the size is the Content-Length, exactly. */
+static void t_head_length(void **state)
+{
+    (void)state;
+    static const struct { const char *head; int rc; uint64_t size; } cases[] = {
+        { "HTTP/1.1 200 OK\r\nContent-Length: 123456789\r\n", LS_OK, 123456789 },
+        { "HTTP/1.1 200 OK\r\ncontent-length:42\r\n", LS_OK, 42 },
+        { "HTTP/1.1 200 OK\r\nCONTENT-LENGTH: \t42 \t\r\n", LS_OK, 42 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n", LS_OK, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 0042\r\n", LS_OK, 42 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n", LS_OK, UINT64_MAX },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 7\r\n", LS_OK, 7 },
+        /* An object larger than any we write: its size all the same. */
+        { "HTTP/1.1 200 OK\r\nContent-Length: 5000000000\r\n", LS_OK, 5000000000u },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 5", LS_OK, 5 },     /* nothing read past */
+        { "HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 4 2\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: \r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 8\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Lengthy: 5\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\nX-Content-Length: 5\r\n", LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 200 OK\r\n", LS_ERR_CORRUPT, 0 },
+        /* A 100 Continue's headers are not the reply's. */
+        { "HTTP/1.1 100 Continue\r\nContent-Length: 9\r\n\r\nHTTP/1.1 200 OK\r\n",
+          LS_ERR_CORRUPT, 0 },
+        { "HTTP/1.1 404 Not Found\r\nContent-Length: 12abc\r\n", LS_ERR_NOT_FOUND, 0 },
+    };
+    s3_call c = { .op = "head", .uri = URI, .key = "h" };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        s3_resp r = { 0 };
+        assert_int_equal(feed_x(&r, 0, 1, cases[i].head, NULL, 0), 0);
+        uint64_t size = 12345;
+        int rc = s3_head_result(&c, &r, &size);
+        if (rc != cases[i].rc || (rc == LS_OK && size != cases[i].size))
+            fail_msg("case %zu: %d, size %" PRIu64 " (%s)", i, rc, size, ls_errmsg());
+        if (rc) {
+            assert_msg_has(URI "/h");
+            assert_msg_one_line();
+        }
+        s3_resp_free(&r);
+    }
+}
+
+/* Content-Range: decimal digits, nothing more, nothing past the line. */
+static void t_header_content_range(void **state)
+{
+    (void)state;
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: BYTES  2-5/10 \r\n", "2345",
+           "2345");
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/10", "2345", "2345");
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/10\r\n"
+           "Content-Range: bytes 2-5/10\r\n", "2345", "2345");
+    get_ok(2, 4, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/10\r\n"
+           "Content-Length: 4\r\nETag: \"abc\"\r\n", "2345", "2345");
+    static const char *const bad[] = {
+        "bytes 2-5/10junk",
+        "bytes 2-5/+10",
+        "bytes +2-5/10",
+        "bytes 2-+5/10",
+        "bytes 2 -5/10",
+        "bytes 2-5 /10",
+        "bytes 2-5/ 10",
+        "bytes 2-5/1 0",
+        "bytes=2-5/10",
+        "bytes2-5/10",
+        "bits 2-5/10",
+        "bytes 2-5",
+        "bytes -5/10",
+        "bytes 2-/10",
+        "bytes */10",
+        "bytes */*",
+        "bytes 2-5/*/*",
+        "bytes 0x2-5/10",
+        "bytes 2-5/18446744073709551616",
+        "bytes 18446744073709551618-18446744073709551619/*",
+        "bytes 2-18446744073709551621/*",
+        "bytes 2-5/10\r\nContent-Range: bytes 2-5/11",
+        "bytes 2-5/100000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char head[512];
+        snprintf(head, sizeof(head), "HTTP/1.1 206 Partial Content\r\nContent-Range: %s\r\n",
+                 bad[i]);
+        get_fails(2, 4, head, "2345", LS_ERR_CORRUPT);
+        assert_msg_has("Content-Range \"");
+    }
+}
+
+/* A body is bounded before it is buffered: a Content-Length past the
+ * bound refuses the reply at the end of its headers; a body longer or
+ * shorter than its Content-Length is refused. */
+static void t_body_bounds(void **state)
+{
+    (void)state;
+    s3_get_plan g;
+    s3_get_plan_init(&g, 2, 4);
+    s3_resp r = { 0 };
+    assert_int_equal(feed(&r, g.body_max, "HTTP/1.1 206 Partial Content\r\nContent-Range: "
+                          "bytes 2-1000001/2000000\r\nContent-Length: 1000000\r\n", NULL), -1);
+    assert_true(r.too_big);
+    assert_int_equal(r.body.len, 0);
+    uint8_t *out;
+    size_t n;
+    assert_int_equal(s3_get_result(&CALL_GET, &g, &r, &out, &n), LS_ERR_LIMIT);
+    assert_null(out);
+    /* The same for an error reply, and for a whole object past 1 GiB. */
+    assert_int_equal(feed(&r, g.body_max, "HTTP/1.1 500 Oops\r\nContent-Length: 65537\r\n",
+                          NULL), -1);
+    assert_int_equal(s3_resp_error(&CALL_GET, &r), LS_ERR_LIMIT);
+    assert_msg_has("HTTP 500 with a body larger than 65536 bytes");
+    s3_get_plan_init(&g, 0, LS_GET_TO_END);
+    assert_int_equal(feed(&r, g.body_max, "HTTP/1.1 200 OK\r\nContent-Length: 1073741825\r\n",
+                          NULL), -1);
+    /* At the bound: fine. */
+    s3_get_plan_init(&g, 2, 4);
+    assert_int_equal(feed(&r, g.body_max, "HTTP/1.1 206 Partial Content\r\nContent-Range: "
+                          "bytes 2-5/10\r\nContent-Length: 4\r\n", "2345"), 0);
+    s3_resp_free(&r);
+    /* Longer or shorter than it says. */
+    get_fails(0, LS_GET_TO_END, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n", "01234",
+              LS_ERR_CORRUPT);
+    get_fails(0, LS_GET_TO_END, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n", "01234",
+              LS_ERR_CORRUPT);
+    get_fails(0, LS_GET_TO_END, "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n", "01234",
+              LS_ERR_CORRUPT);
+    get_ok(0, LS_GET_TO_END, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", "01234", "01234");
+}
+
 /* An error reply's body is bounded too. */
 static void t_error_body_bound(void **state)
 {
@@ -823,6 +998,10 @@ int main(void)
         cmocka_unit_test(t_get_content_range),
         cmocka_unit_test(t_get_other),
         cmocka_unit_test(t_error_body_bound),
+        cmocka_unit_test(t_header_status),
+        cmocka_unit_test(t_head_length),
+        cmocka_unit_test(t_header_content_range),
+        cmocka_unit_test(t_body_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
