@@ -33,9 +33,15 @@ typedef struct s3_call {
     const char *op;       /* "get", "put_if_absent", "list", ... */
     const char *uri;      /* the store, "s3://bucket[/prefix]" */
     const char *key;      /* the store key, or NULL for a request on the bucket */
-    const char *key_id;   /* credentials sent with the request, or NULL: an error */
-    const char *token;    /*   reply that quotes one has that part withheld */
+    const char *key_id;   /* credentials sent with the request (or NULL): no */
+    const char *token;    /*   message ever quotes them (s3_withhold) */
 } s3_call;
+
+/* The last step of a judgement that failed with rc: if the thread's
+ * message quotes one of c's credentials (a reply may echo them back: in a
+ * key, a header, an error's Message), it is replaced by one that does
+ * not.  Returns rc. */
+int s3_withhold(const s3_call *c, int rc);
 
 /* c's object for a message, "s3://bucket/prefix/key" (the store for a
  * request on the bucket), then ` prefix "p"` if prefix is not NULL, each

@@ -178,8 +178,8 @@ static int not_utf8_declared(const uint8_t *p, size_t n, char *why, size_t cap)
  * and xml_quiet_end with the same e. */
 static xmlDocPtr xml_read(const uint8_t *p, size_t n, xml_errors *e, char *why, size_t cap)
 {
-    if (n > (size_t)INT32_MAX) {
-        snprintf(why, cap, "is %zu bytes long", n);
+    if (n == 0 || n > (size_t)INT32_MAX) {
+        snprintf(why, cap, n ? "is %zu bytes long" : "is empty", n);
         return NULL;
     }
     if (not_utf8(p, n, why, cap) || not_utf8_declared(p, n, why, cap))
@@ -350,5 +350,5 @@ int s3_list_result(const s3_call *c, const s3_list_req *l, const s3_resp *r, ls_
     xml_quiet_begin(&q, &e);
     int rc = list_parse(c, l, r, out, next_token, &e);
     xml_quiet_end(&q);
-    return rc;
+    return rc ? s3_withhold(c, rc) : LS_OK;
 }

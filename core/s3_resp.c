@@ -215,9 +215,10 @@ static const char *error_field(const s3_resp *r, const char *name, size_t *len)
 {
     char open[32];
     int on = snprintf(open, sizeof(open), "<%s>", name);
-    const char *b = (const char *)r->body.data, *end = b + r->body.len;
+    const char *b = (const char *)r->body.data;
     if (!b || on <= 0 || (size_t)on >= sizeof(open))
         return NULL;
+    const char *end = b + r->body.len;
     for (const char *p = b; (size_t)(end - p) >= (size_t)on; p++) {
         if (memcmp(p, open, (size_t)on))
             continue;
@@ -239,14 +240,15 @@ void s3_resp_code(const s3_resp *r, char *buf, size_t cap)
     buf[n] = '\0';
 }
 
-/* 1 if p[0..n) holds one of the credentials that went with the request. */
-static int quotes_secret(const s3_call *c, const char *p, size_t n)
+int s3_withhold(const s3_call *c, int rc)
 {
+    const char *m = ls_errmsg();
     const char *sec[] = { c->key_id, c->token };
     for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++)
-        if (sec[i] && *sec[i] && memmem(p, n, sec[i], strlen(sec[i])))
-            return 1;
-    return 0;
+        if (sec[i] && *sec[i] && strstr(m, sec[i]))
+            return ls_seterr(rc, "s3: %s: a reply quoted our credentials back (its text is "
+                             "withheld)", c->op);
+    return rc;
 }
 
 int s3_resp_error(const s3_call *c, const s3_resp *r)
@@ -282,23 +284,18 @@ int s3_resp_error(const s3_call *c, const s3_resp *r)
         hint = " (check s3.region / AWS_REGION and s3.addressing)";
     else if (!strcmp(code, "NoSuchBucket"))
         hint = " (create the bucket first)";
-    /* The server's words, quoted (a Message may say which region it
-     * wanted); never one that quotes our credentials back. */
+    /* The server's words, quoted: a Message may say which region it
+     * wanted. */
     char qcode[160], qmsg[LS_QUOTE_BYTES] = "";
     size_t mlen = 0;
     const char *msg = error_field(r, "Message", &mlen);
-    if (quotes_secret(c, code, strlen(code)))
-        snprintf(qcode, sizeof(qcode), "(a code that quotes our credentials)");
-    else
-        ls_quote(qcode, sizeof(qcode), code, strlen(code));
-    if (msg && mlen && quotes_secret(c, msg, mlen))
-        snprintf(qmsg, sizeof(qmsg), " (a message that quotes our credentials)");
-    else if (msg && mlen) {
+    ls_quote(qcode, sizeof(qcode), code, strlen(code));
+    if (msg && mlen) {
         char q[LS_QUOTE_BYTES];
         snprintf(qmsg, sizeof(qmsg), " \"%s\"", ls_quote(q, 200, msg, mlen));
     }
-    return ls_seterr(rc, "s3: %s %s: HTTP %ld%s%s%s%s", c->op, where, r->status,
-                     code[0] ? " " : "", qcode, qmsg, hint);
+    return s3_withhold(c, ls_seterr(rc, "s3: %s %s: HTTP %ld%s%s%s%s", c->op, where,
+                                    r->status, code[0] ? " " : "", qcode, qmsg, hint));
 }
 
 /* ---- GET, HEAD, PUT, DELETE ---------------------------------------------- */
@@ -321,8 +318,8 @@ void s3_get_plan_init(s3_get_plan *g, uint64_t off, uint64_t len)
     }
 }
 
-int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
-                  size_t *out_len)
+static int get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
+                      size_t *out_len)
 {
     char where[S3_WHERE_BYTES];
     *out = NULL;
@@ -382,9 +379,16 @@ int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **
     return LS_OK;
 }
 
+int s3_get_result(const s3_call *c, const s3_get_plan *g, s3_resp *r, uint8_t **out,
+                  size_t *out_len)
+{
+    int rc = get_result(c, g, r, out, out_len);
+    return rc ? s3_withhold(c, rc) : LS_OK;
+}
+
 int s3_head_result(const s3_call *c, const s3_resp *r, uint64_t *size)
 {
-    if (!(r->status >= 200 && r->status < 300))
+    if (r->too_big || !(r->status >= 200 && r->status < 300))
         return s3_resp_error(c, r);
     char where[S3_WHERE_BYTES];
     if (!(r->seen & S3_HDR_LENGTH) || (r->bad & S3_HDR_LENGTH))

@@ -497,10 +497,11 @@ static int req_error(s3_store *s, const s3_req *q)
     /* curl's words may quote the endpoint, or the server's. */
     char w[S3_WHERE_BYTES], e[LS_QUOTE_BYTES];
     const char *what = q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc);
-    return ls_seterr(rc, "s3: %s %s: %s%s", q->op, s3_where(w, sizeof(w), &c, NULL),
-                     ls_quote(e, 300, what, strlen(what)),
-                     config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
-                                             "s3.tls.verify)" : "");
+    return s3_withhold(&c, ls_seterr(rc, "s3: %s %s: %s%s", q->op,
+                                     s3_where(w, sizeof(w), &c, NULL),
+                                     ls_quote(e, 300, what, strlen(what)),
+                                     config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle "
+                                                             "and s3.tls.verify)" : ""));
 }
 
 /* Run q with retries of transient failures.  Returns LS_OK with q->resp

@@ -549,11 +549,28 @@ static void t_quote_credentials(void **state)
                           "<Message>key AKIDFAKE0123 is unknown</Message></Error>"), 0);
     assert_int_equal(s3_resp_error(&c, &r), LS_ERR_INVALID);
     assert_msg_lacks("AKIDFAKE0123");
-    assert_msg_has("quotes our credentials");
+    assert_msg_has("quoted our credentials");
     assert_int_equal(feed(&r, 100, "HTTP/1.1 400 Bad Request\r\n", "<Error><Code>TOKENfake/123"
                           "</Code><Message>token TOKENfake/123</Message></Error>"), 0);
     assert_int_equal(s3_resp_error(&c, &r), LS_ERR_INVALID);
     assert_msg_lacks("TOKENfake");
+    /* Nor in a header or a key that a message quotes. */
+    s3_get_plan g;
+    s3_get_plan_init(&g, 2, 4);
+    assert_int_equal(feed(&r, g.body_max, "HTTP/1.1 206 Partial Content\r\nContent-Range: "
+                          "TOKENfake/123\r\n", "2345"), 0);
+    uint8_t *out;
+    size_t n;
+    assert_int_equal(s3_get_result(&c, &g, &r, &out, &n), LS_ERR_CORRUPT);
+    assert_msg_lacks("TOKENfake");
+    assert_int_equal(feed(&r, LS_S3_LIST_BODY_BYTES_MAX, "HTTP/1.1 200 OK\r\n",
+                          LISTXML(NOT_TRUNC KEY("other/AKIDFAKE0123"))), 0);
+    s3_list_req l = { .store_prefix = "pfx/", .prefix = "pfx/", .max = 10 };
+    ls_keylist kl = { 0 };
+    char *tok;
+    assert_int_equal(s3_list_result(&c, &l, &r, &kl, &tok), LS_ERR_CORRUPT);
+    assert_msg_lacks("AKIDFAKE0123");
+    assert_msg_has("s3: get: a reply quoted our credentials back");
     s3_resp_free(&r);
 }
 
