@@ -7,6 +7,7 @@
  *   conf.c         the property table
  *   store.c        URI dispatch and key-validating wrappers
  *   store_posix.c, store_mem.c, store_fault.c   backends
+ *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h)
  *   chunk.c        data chunk format (docs/formats.md)
  *   record.c       Avro encoding of descriptors, commit records, snapshots
  *   table.c        state, log replay, snapshots, refresh

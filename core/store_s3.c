@@ -24,9 +24,9 @@
  * Credentials come from the environment only (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), never from ls_conf, so that no
  * configuration dump can carry them; no message ever contains them.
- * Listings are parsed with libxml2 (no network access; a reply with a DTD
- * is refused, so no entity is expanded); every key in a listing is checked
- * as any object read from a store would be.
+ * What a reply means (its headers, its bounded body, a listing's XML, an
+ * error reply) is judged by the pure functions of s3_resp.c and s3_list.c
+ * (s3_int.h), which tests and the fuzzer drive without a server.
  */
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -36,23 +36,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "ls_int.h"
+#include "s3_int.h"
 
 /* The bounds are in lakestream_limits.h (LS_S3_*). */
-#define S3_OBJECT_BYTES_MAX  ((uint64_t)LS_CHUNK_BYTES_MAX)  /* the largest object written */
 #define S3_ERROR_BODY_MAX    LS_S3_ERROR_BODY_BYTES_MAX
 #define S3_LIST_BODY_MAX     LS_S3_LIST_BODY_BYTES_MAX
 #define S3_LIST_PAGE_KEYS    1000u            /* ListObjectsV2's own ceiling */
 #define S3_OBJECT_KEY_BYTES_MAX 1024u         /* S3's own ceiling on a key */
 #define S3_URL_BYTES_MAX     (4 * LS_KEY_BYTES_MAX + 1024)
-#define S3_TOKEN_BYTES_MAX   LS_S3_TOKEN_BYTES_MAX
 #define S3_LIST_PAGES_MAX    LS_S3_LIST_PAGES_MAX
 
 typedef struct s3_store {
@@ -62,6 +58,7 @@ typedef struct s3_store {
     char    *base;         /* URL up to and including the bucket's '/' */
     char    *sigv4;        /* "aws:amz:REGION:s3" */
     char    *userpwd;      /* "KEY:SECRET": secret, never printed */
+    char    *key_id;       /* KEY alone: never quoted back from a reply */
     char    *token_hdr;    /* "x-amz-security-token: ..." or NULL: secret */
     char    *ca_bundle;    /* NULL: curl's default */
     int      verify;
@@ -100,7 +97,6 @@ static int g_init_rc;
 static void global_init(void)
 {
     g_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? LS_OK : LS_ERR_NOMEM;
-    xmlInitParser();
 }
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -165,8 +161,7 @@ typedef struct s3_req {
     const uint8_t *body;     /* PUT */
     size_t      body_len;
     int         if_none_match;
-    int         ranged;      /* 1: [range_first, range_last]; 2: [range_first, end) */
-    uint64_t    range_first, range_last;   /* inclusive */
+    s3_get_plan get;         /* a GET's range (ranged 0: none) */
     uint64_t    resp_max;    /* a 2xx body longer than this fails */
     /* state */
     size_t      body_off;
@@ -174,13 +169,26 @@ typedef struct s3_req {
     char        url[S3_URL_BYTES_MAX];
     /* out */
     CURLcode    cc;
-    long        status;
-    ls_bytes    resp;
-    int         too_big;
+    s3_resp     resp;        /* the reply; resp.status 0: no complete reply */
     char        errbuf[CURL_ERROR_SIZE];
-    char        content_range[128];
     struct s3_store *s;      /* for on_header */
 } s3_req;
+
+#define TOKEN_HDR "x-amz-security-token: "
+
+/* What q is, for messages (s3_int.h). */
+static s3_call call_of(const s3_store *s, const s3_req *q)
+{
+    return (s3_call){ .op = q->op, .uri = s->uri, .key = q->key, .key_id = s->key_id,
+                      .token = s->token_hdr ? s->token_hdr + strlen(TOKEN_HDR) : NULL };
+}
+
+/* s3_where for q. */
+static const char *req_where(char *buf, size_t cap, const s3_store *s, const s3_req *q)
+{
+    s3_call c = call_of(s, q);
+    return s3_where(buf, cap, &c, NULL);
+}
 
 /* radosgw (beast) writes a reply's headers and body separately, without
  * TCP_NODELAY: the body then waits for our ACK of the headers, which
@@ -234,45 +242,23 @@ static int on_closesocket(void *arg, curl_socket_t fd)
     return close(fd);
 }
 
+/* libcurl calls these with size 1: len = n. */
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
     s3_req *q = arg;
     size_t len = size * n;
-    uint64_t max = q->status >= 200 && q->status < 300 ? q->resp_max : S3_ERROR_BODY_MAX;
-    if ((uint64_t)q->resp.len + len > max) {
-        q->too_big = 1;
-        return 0;                 /* curl fails the transfer: CURLE_WRITE_ERROR */
-    }
-    return ls_bytes_append(&q->resp, p, len) == LS_OK ? len : 0;
+    /* Past its bound: curl fails the transfer (CURLE_WRITE_ERROR). */
+    return s3_resp_body(&q->resp, p, len) == 0 ? len : 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     s3_req *q = arg;
     size_t len = size * n;
-    static const char cr[] = "content-range:";
-    if (len <= 2 && q->s)
+    int rc = s3_resp_header(&q->resp, p, len);
+    if (rc == 1 && q->s)
         quickack_all(q->s);       /* the end of the headers: ACK them now */
-    if (len > sizeof(cr) - 1 && strncasecmp(p, cr, sizeof(cr) - 1) == 0) {
-        size_t m = len - (sizeof(cr) - 1);
-        if (m >= sizeof(q->content_range))
-            m = sizeof(q->content_range) - 1;
-        memcpy(q->content_range, p + sizeof(cr) - 1, m);
-        while (m > 0 && (q->content_range[m - 1] == '\r' || q->content_range[m - 1] == '\n' ||
-                         q->content_range[m - 1] == ' '))
-            m--;          /* no CRLF in messages */
-        q->content_range[m] = '\0';
-    }
-    /* The status line of each response (also of a 100 Continue) comes
-     * through here first: remember the final status for on_body. */
-    if (len >= 12 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', len);
-        if (sp && sp + 4 <= p + len)
-            q->status = strtol(sp + 1, NULL, 10);
-        q->resp.len = 0;
-        q->content_range[0] = '\0';
-    }
-    return len;
+    return rc < 0 ? 0 : len;      /* refused: curl fails the transfer */
 }
 
 static size_t on_read(char *p, size_t size, size_t n, void *arg)
@@ -359,18 +345,20 @@ static int req_prepare(s3_store *s, s3_req *q)
         char full[2 * LS_KEY_BYTES_MAX + 2];
         snprintf(full, sizeof(full), "%s%s", s->prefix, q->key);
         if (strlen(full) > S3_OBJECT_KEY_BYTES_MAX) {
+            char w[S3_WHERE_BYTES];
             ls_bytes_free(&u);
-            return ls_seterr(LS_ERR_LIMIT, "s3: %s: an object key of %zu bytes (with the "
-                             "prefix) exceeds S3's %u: %s/%.200s...", q->op, strlen(full),
-                             S3_OBJECT_KEY_BYTES_MAX, s->uri, q->key);
+            return ls_seterr(LS_ERR_LIMIT, "s3: %s %s: an object key of %zu bytes (with the "
+                             "prefix) exceeds S3's %u", q->op, req_where(w, sizeof(w), s, q),
+                             strlen(full), S3_OBJECT_KEY_BYTES_MAX);
         }
         rc = append_encoded(&u, full, 1);
     }
     if (!rc && q->query)
         rc = append_str(&u, "?") || append_str(&u, q->query);
+    char w[S3_WHERE_BYTES];
     if (!rc && u.len >= sizeof(q->url))
         rc = ls_seterr(LS_ERR_LIMIT, "s3: %s %s: URL of %zu bytes", q->op,
-                       q->key ? q->key : "(bucket)", u.len);
+                       req_where(w, sizeof(w), s, q), u.len);
     else if (rc)
         rc = ls_seterr(LS_ERR_NOMEM, "s3: %s: URL", q->op);
     if (!rc) {
@@ -394,12 +382,12 @@ static int req_prepare(s3_store *s, s3_req *q)
      * makes it not wait for the 100. */
     if (q->if_none_match)
         h[nh++] = "If-None-Match: *";
-    if (q->ranged == 1)
-        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-%" PRIu64, q->range_first,
-                 q->range_last);
-    else if (q->ranged == 2)
-        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", q->range_first);
-    if (q->ranged)
+    if (q->get.ranged == 1)
+        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-%" PRIu64, q->get.first,
+                 q->get.last);
+    else if (q->get.ranged == 2)
+        snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", q->get.first);
+    if (q->get.ranged)
         h[nh++] = range;
     if (s->token_hdr)
         h[nh++] = s->token_hdr;
@@ -418,18 +406,15 @@ static void req_free(s3_req *q)
 {
     curl_slist_free_all(q->hdrs);
     q->hdrs = NULL;
-    ls_bytes_free(&q->resp);
+    s3_resp_free(&q->resp);
 }
 
 /* Set up handle h for one attempt of q. */
 static void req_setup(s3_store *s, s3_req *q, CURL *h)
 {
     q->body_off = 0;
-    q->resp.len = 0;
-    q->status = 0;
-    q->too_big = 0;
+    s3_resp_start(&q->resp, q->resp_max, !strcmp(q->method, "HEAD"));
     q->errbuf[0] = '\0';
-    q->content_range[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, q->url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, q->hdrs);
@@ -476,32 +461,9 @@ static void req_finish(s3_req *q, CURL *h, CURLcode cc)
     q->cc = cc;
     long st = 0;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK && st)
-        q->status = st;
-    if (cc != CURLE_OK && !q->too_big)
-        q->status = 0;     /* no complete reply: outcome unknown */
-}
-
-/* The S3 error code of an error reply ("NoSuchKey", "SlowDown", ...) into
- * buf, or "" if the body has none. */
-static void error_code(const s3_req *q, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    if (!q->resp.len)
-        return;
-    const char *b = (const char *)q->resp.data, *end = b + q->resp.len;
-    static const char open[] = "<Code>";
-    for (const char *p = b; p + sizeof(open) - 1 < end; p++) {
-        if (memcmp(p, open, sizeof(open) - 1))
-            continue;
-        p += sizeof(open) - 1;
-        size_t k = 0;
-        while (p < end && *p != '<' && k + 1 < n) {
-            unsigned char c = (unsigned char)*p++;
-            buf[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-        }
-        buf[k] = '\0';
-        return;
-    }
+        q->resp.status = st;
+    if (cc != CURLE_OK && !q->resp.too_big)
+        q->resp.status = 0;     /* no complete reply: outcome unknown */
 }
 
 /* 1 if a transfer failed for a reason that no retry changes: the TLS
@@ -517,57 +479,31 @@ static int config_failure(CURLcode cc)
 /* 1 if the failure may go away on a retry. */
 static int transient(const s3_req *q)
 {
-    if (q->status == 0)
-        return !q->too_big && !config_failure(q->cc);
-    return q->status >= 500 || q->status == 429 || q->status == 408 ||
-           q->status == 409;  /* AWS: ConditionalRequestConflict */
+    if (q->resp.status == 0)
+        return !q->resp.too_big && !config_failure(q->cc);
+    return s3_transient(q->resp.status);
 }
 
 /* The error of a failed attempt, with the object named and no secret. */
 static int req_error(s3_store *s, const s3_req *q)
 {
-    /* "s3://bucket/prefix/key", or for a listing "s3://bucket/prefix" */
-    const char *sep = q->key ? "/" : "", *what = q->key ? q->key : "";
-    if (q->too_big)
-        return ls_seterr(LS_ERR_LIMIT, "s3: %s %s%s%s: reply larger than %" PRIu64 " bytes",
-                         q->op, s->uri, q->key ? "/" : "", q->key ? what : "", q->resp_max);
-    if (q->status == 0) {
-        int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
-        if (config_failure(q->cc))
-            rc = LS_ERR_INVALID;
-        return ls_seterr(rc, "s3: %s %s%s%s: %s%s", q->op, s->uri, sep, what,
-                         q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc),
-                         config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle and "
-                                                 "s3.tls.verify)" : "");
-    }
-    char code[64];
-    error_code(q, code, sizeof(code));
-    int rc;
-    if (transient(q))
-        rc = LS_ERR_IO;
-    else if (q->status == 404 && !strcmp(code, "NoSuchBucket"))
+    s3_call c = call_of(s, q);
+    if (q->resp.too_big || q->resp.status != 0)
+        return s3_resp_error(&c, &q->resp);
+    int rc = q->cc == CURLE_OPERATION_TIMEDOUT ? LS_ERR_TIMEOUT : LS_ERR_IO;
+    if (config_failure(q->cc))
         rc = LS_ERR_INVALID;
-    else if (q->status == 404)
-        rc = LS_ERR_NOT_FOUND;
-    else if (q->status == 412)
-        rc = LS_ERR_EXISTS;
-    else if (q->status == 400 || q->status == 401 || q->status == 403 || q->status == 405 ||
-             q->status == 301 || q->status == 307)
-        rc = LS_ERR_INVALID;
-    else
-        rc = LS_ERR_IO;
-    const char *hint = "";
-    if (q->status == 403)
-        hint = " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the clock)";
-    else if (q->status == 301 || q->status == 307 || !strcmp(code, "AuthorizationHeaderMalformed"))
-        hint = " (check s3.region / AWS_REGION and s3.addressing)";
-    else if (!strcmp(code, "NoSuchBucket"))
-        hint = " (create the bucket first)";
-    return ls_seterr(rc, "s3: %s %s%s%s: HTTP %ld%s%s%s", q->op, s->uri, sep, what,
-                     q->status, code[0] ? " " : "", code, hint);
+    /* curl's words may quote the endpoint, or the server's. */
+    char w[S3_WHERE_BYTES], e[LS_QUOTE_BYTES];
+    const char *what = q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc);
+    return s3_withhold(&c, ls_seterr(rc, "s3: %s %s: %s%s", q->op,
+                                     s3_where(w, sizeof(w), &c, NULL),
+                                     ls_quote(e, 300, what, strlen(what)),
+                                     config_failure(q->cc) ? " (check s3.endpoint, s3.ca.bundle "
+                                                             "and s3.tls.verify)" : ""));
 }
 
-/* Run q with retries of transient failures.  Returns LS_OK with q->status
+/* Run q with retries of transient failures.  Returns LS_OK with q->resp
  * set for any complete reply that is not transient (the caller decides
  * what a 404 or a 412 means); else the error of the last attempt.
  * *ambiguous is set if some attempt may have taken effect without our
@@ -593,7 +529,7 @@ static int req_run(s3_store *s, s3_req *q, int *ambiguous)
         }
         backoff(attempt, &rng);
     }
-    if (q->too_big)
+    if (q->resp.too_big)
         rc = req_error(s, q);
     handle_give(s, h);
     return rc;
@@ -617,8 +553,10 @@ static int read_back(ls_store *st, const char *key, const void *buf, size_t len)
         return rc;
     int ours = got_len == len && (len == 0 || !memcmp(got, buf, len));
     free(got);
-    return ours ? LS_OK : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s/%s: exists",
-                                    s->uri, key);
+    char w[S3_WHERE_BYTES];
+    s3_call c = { .op = "put_if_absent", .uri = s->uri, .key = key };
+    return ours ? LS_OK : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s: exists",
+                                    s3_where(w, sizeof(w), &c, NULL));
 }
 
 static int s3_put(ls_store *st, const char *key, const void *buf, size_t len)
@@ -629,8 +567,11 @@ static int s3_put(ls_store *st, const char *key, const void *buf, size_t len)
     int rc = req_prepare(s, &q);
     if (!rc)
         rc = req_run(s, &q, NULL);
-    if (!rc && !(q.status >= 200 && q.status < 300))
-        rc = req_error(s, &q);
+    if (!rc) {
+        s3_call c = call_of(s, &q);
+        int unknown;
+        rc = s3_put_result(&c, &q.resp, 0, &unknown);
+    }
     req_free(&q);
     return rc;
 }
@@ -657,30 +598,33 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
     uint64_t rng = ls_now_ns() ^ (uintptr_t)&q;
     int ambiguous = 0;
     char last[512] = "";
+    s3_call c = call_of(s, &q);
     for (unsigned attempt = 0;; attempt++) {
         req_setup(s, &q, h);
         req_finish(&q, h, curl_easy_perform(h));
-        if (q.status >= 200 && q.status < 300) {
-            rc = LS_OK;
-            break;
-        }
-        if (q.status == 412) {
-            rc = ambiguous ? read_back(st, key, buf, len)
-                           : ls_seterr(LS_ERR_EXISTS, "s3: put_if_absent %s/%s: exists",
-                                       s->uri, key);
-            if (rc == LS_ERR_NOT_FOUND)   /* 412, then gone: deleted meanwhile */
-                rc = ls_seterr(LS_ERR_TIMEOUT, "s3: put_if_absent %s/%s: 412, then gone: "
-                               "outcome unknown", s->uri, key);
-            else if (rc && rc != LS_ERR_EXISTS)
-                rc = ls_preferr(LS_ERR_TIMEOUT, "s3: put_if_absent %s/%s: outcome unknown",
-                                s->uri, key);
-            break;
-        }
-        if (!transient(&q)) {
+        int unknown;
+        if (q.resp.status) {
+            rc = s3_put_result(&c, &q.resp, 1, &unknown);
+        } else {
+            unknown = transient(&q);
             rc = req_error(s, &q);
+        }
+        if (rc == LS_OK)
+            break;
+        if (rc == LS_ERR_EXISTS) {
+            if (ambiguous)
+                rc = read_back(st, key, buf, len);
+            char w[S3_WHERE_BYTES];
+            if (rc == LS_ERR_NOT_FOUND)   /* 412, then gone: deleted meanwhile */
+                rc = ls_seterr(LS_ERR_TIMEOUT, "s3: put_if_absent %s: 412, then gone: "
+                               "outcome unknown", s3_where(w, sizeof(w), &c, NULL));
+            else if (rc && rc != LS_ERR_EXISTS)
+                rc = ls_preferr(LS_ERR_TIMEOUT, "s3: put_if_absent %s: outcome unknown",
+                                s3_where(w, sizeof(w), &c, NULL));
             break;
         }
-        req_error(s, &q);
+        if (!unknown)
+            break;
         snprintf(last, sizeof(last), "%s", ls_errmsg());
         if (q.cc != CURLE_COULDNT_CONNECT && q.cc != CURLE_COULDNT_RESOLVE_HOST) {
             ambiguous = 1;
@@ -706,61 +650,19 @@ static int s3_put_if_absent(ls_store *st, const char *key, const void *buf, size
     return rc;
 }
 
-
 static int s3_head(ls_store *st, const char *key, uint64_t *size)
 {
     s3_store *s = st->impl;
     s3_req q = { .op = "head", .method = "HEAD", .key = key, .resp_max = 0 };
     int rc = req_prepare(s, &q);
-    CURL *h = NULL;
+    if (!rc)
+        rc = req_run(s, &q, NULL);
     if (!rc) {
-        /* As req_run, but the size comes from the handle. */
-        uint64_t rng = ls_now_ns() ^ (uintptr_t)&q;
-        if (!(h = handle_take(s)))
-            rc = ls_seterr(LS_ERR_NOMEM, "s3: head: curl handle");
-        for (unsigned attempt = 0; !rc; attempt++) {
-            req_setup(s, &q, h);
-            req_finish(&q, h, curl_easy_perform(h));
-            if (!transient(&q))
-                break;
-            if (attempt >= s->retries)
-                rc = req_error(s, &q);
-            else
-                backoff(attempt, &rng);
-        }
+        s3_call c = call_of(s, &q);
+        rc = s3_head_result(&c, &q.resp, size);
     }
-    if (!rc && q.status >= 200 && q.status < 300) {
-        curl_off_t cl = -1;
-        if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) != CURLE_OK || cl < 0)
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: head %s/%s: no Content-Length", s->uri, key);
-        else
-            *size = (uint64_t)cl;
-    } else if (!rc) {
-        rc = req_error(s, &q);
-    }
-    handle_give(s, h);
     req_free(&q);
     return rc;
-}
-
-/* Parse "bytes a-b/total" (after the header name); *total is UINT64_MAX
- * for an unknown ("*") total. */
-static int parse_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *total)
-{
-    while (*v == ' ')
-        v++;
-    unsigned long long x, y, t;
-    int n = 0;
-    if (sscanf(v, "bytes %llu-%llu/%n", &x, &y, &n) != 2 || n == 0 || y < x)
-        return -1;
-    if (!strcmp(v + n, "*"))
-        t = UINT64_MAX;
-    else if (sscanf(v + n, "%llu", &t) != 1 || y >= t)
-        return -1;
-    *a = x;
-    *b = y;
-    *total = t;
-    return 0;
 }
 
 /* Set up q for GET [off, off+len) of key. */
@@ -770,65 +672,14 @@ static void get_req_init(s3_req *q, const char *key, uint64_t off, uint64_t len)
     q->op = "get";
     q->method = "GET";
     q->key = key;
-    if (len != LS_GET_TO_END && len > S3_OBJECT_BYTES_MAX)
-        len = S3_OBJECT_BYTES_MAX;
-    q->resp_max = len == LS_GET_TO_END ? S3_OBJECT_BYTES_MAX : len;
-    if (len != LS_GET_TO_END && off + len > off) {
-        q->ranged = 1;
-        q->range_first = off;
-        q->range_last = off + len - 1;
-    } else if (off > 0) {
-        q->ranged = 2;            /* "bytes=off-": to the end */
-        q->range_first = off;
-    }
+    s3_get_plan_init(&q->get, off, len);
+    q->resp_max = q->get.body_max;
 }
 
-/* Judge a complete GET reply for [off, off+len): *out (moved out of q). */
-static int get_result(s3_store *s, s3_req *q, uint64_t off, uint64_t len, uint8_t **out,
-                      size_t *out_len)
+static int get_result(s3_store *s, s3_req *q, uint8_t **out, size_t *out_len)
 {
-    if (q->status == 416) {
-        /* Range not satisfiable: the object exists and ends at or before
-         * off; a read past the end is cut short. */
-        *out = malloc(1);
-        if (!*out)
-            return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, q->key);
-        *out_len = 0;
-        return LS_OK;
-    }
-    if (q->status != 200 && q->status != 206)
-        return req_error(s, q);
-    uint8_t *data = q->resp.data;
-    size_t n = q->resp.len;
-    if (q->status == 206) {
-        /* The part must start where asked, be as long as it says, and end
-         * where asked or where the object ends: a part that stops short
-         * would read as the end of the object. */
-        uint64_t a, b, total;
-        uint64_t last = q->ranged == 1 ? q->range_last : UINT64_MAX;
-        if (parse_content_range(q->content_range, &a, &b, &total) || a != off ||
-            b - a + 1 != n || (b != last && (total == UINT64_MAX || b + 1 != total)))
-            return ls_seterr(LS_ERR_CORRUPT, "s3: get %s/%s: Content-Range \"%s\" does not "
-                             "match the %zu bytes received for offset %" PRIu64, s->uri,
-                             q->key, q->content_range, n, off);
-    } else if (q->ranged && off > 0) {
-        /* The server ignored the Range: cut our part out of the whole. */
-        if (off >= n)
-            n = 0;
-        else {
-            memmove(data, data + off, n - off);
-            n -= off;
-        }
-    }
-    if (len != LS_GET_TO_END && n > len)
-        n = (size_t)len;
-    if (!data && !(data = malloc(1)))
-        return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, q->key);
-    *out = data;
-    *out_len = n;
-    q->resp.data = NULL;
-    q->resp.len = q->resp.cap = 0;
-    return LS_OK;
+    s3_call c = call_of(s, q);
+    return s3_get_result(&c, &q->get, &q->resp, out, out_len);
 }
 
 static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uint8_t **out,
@@ -842,7 +693,7 @@ static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uin
         if (rc)
             return rc;
         if (!(*out = malloc(1)))
-            return ls_seterr(LS_ERR_NOMEM, "s3: get %s/%s", s->uri, key);
+            return ls_seterr(LS_ERR_NOMEM, "s3: get");
         *out_len = 0;
         return LS_OK;
     }
@@ -852,7 +703,7 @@ static int s3_get(ls_store *st, const char *key, uint64_t off, uint64_t len, uin
     if (!rc)
         rc = req_run(s, &q, NULL);
     if (!rc)
-        rc = get_result(s, &q, off, len, out, out_len);
+        rc = get_result(s, &q, out, out_len);
     req_free(&q);
     return rc;
 }
@@ -945,11 +796,10 @@ static int s3_get_many(ls_store *st, ls_get_req *reqs, size_t n)
                 tries[i]++;
                 continue;
             }
-            if (transient(&q[i]) || q[i].too_big)
+            if (transient(&q[i]) || q[i].resp.too_big)
                 reqs[i].rc = req_error(s, &q[i]);
             else
-                reqs[i].rc = get_result(s, &q[i], reqs[i].off, reqs[i].len, &reqs[i].out,
-                                        &reqs[i].out_len);
+                reqs[i].rc = get_result(s, &q[i], &reqs[i].out, &reqs[i].out_len);
             done++;
         }
         if (done < n)
@@ -971,8 +821,10 @@ out:
             if (i + 1 < n) {
                 /* Later requests may have overwritten the thread's detail:
                  * name the first failure again. */
-                rc = ls_seterr(rc, "s3: get %s/%s: %s (one of %zu parallel reads)", s->uri,
-                               reqs[i].key, ls_err2str(rc), n);
+                char w[S3_WHERE_BYTES];
+                s3_call c = { .op = "get", .uri = s->uri, .key = reqs[i].key };
+                rc = ls_seterr(rc, "s3: get %s: %s (one of %zu parallel reads)",
+                               s3_where(w, sizeof(w), &c, NULL), ls_err2str(rc), n);
             }
         }
     }
@@ -1015,89 +867,13 @@ static int list_page(s3_store *st, const char *full_prefix, const char *start_af
     q.query = NULL;
     if (!rc)
         rc = req_run(st, &q, NULL);
-    if (!rc && q.status != 200)
-        rc = req_error(st, &q);
-    if (rc) {
-        req_free(&q);
-        return rc;
+    if (!rc) {
+        s3_call c = call_of(st, &q);
+        s3_list_req l = { .store_prefix = st->prefix, .prefix = full_prefix,
+                          .start_after = start_after, .last_key = last_key, .max = max };
+        rc = s3_list_result(&c, &l, &q.resp, out, next_token);
     }
-
-    xmlDocPtr doc = xmlReadMemory((const char *)q.resp.data, (int)q.resp.len, "list.xml",
-                                  NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
     req_free(&q);
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    /* A listing has no business declaring a DTD (whose entities
-     * xmlNodeGetContent would expand): refuse it. */
-    if (!root || doc->intSubset || doc->extSubset ||
-        xmlStrcmp(root->name, (const xmlChar *)"ListBucketResult")) {
-        xmlFreeDoc(doc);
-        return ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the reply is not a "
-                         "ListBucketResult", st->uri, full_prefix);
-    }
-    size_t plen = strlen(st->prefix);
-    int truncated = 0;
-    const char *prev = last_key;
-    size_t added = 0;
-    char *tok = NULL;
-    for (xmlNodePtr n = root->children; n && rc == LS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (!xmlStrcmp(n->name, (const xmlChar *)"IsTruncated")) {
-            xmlChar *v = xmlNodeGetContent(n);
-            truncated = v && !xmlStrcmp(v, (const xmlChar *)"true");
-            xmlFree(v);
-        } else if (!xmlStrcmp(n->name, (const xmlChar *)"NextContinuationToken")) {
-            xmlChar *v = xmlNodeGetContent(n);
-            if (v && xmlStrlen(v) > 0 && (size_t)xmlStrlen(v) <= S3_TOKEN_BYTES_MAX)
-                tok = strdup((const char *)v);
-            xmlFree(v);
-        } else if (!xmlStrcmp(n->name, (const xmlChar *)"Contents")) {
-            xmlChar *v = NULL;
-            for (xmlNodePtr c = n->children; c; c = c->next)
-                if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, (const xmlChar *)"Key")) {
-                    v = xmlNodeGetContent(c);
-                    break;
-                }
-            const char *k = (const char *)v;
-            /* Untrusted: the key must lie under our prefix and the asked
-             * one, be a valid key, come after start_after and after the
-             * previous key (ListObjectsV2 is sorted). */
-            if (!k || strncmp(k, full_prefix, strlen(full_prefix)) ||
-                !ls_key_is_valid(k + plen) ||
-                (start_after && strcmp(k, start_after) <= 0) ||
-                (prev && strcmp(k + plen, prev) <= 0)) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": unexpected key "
-                               "\"%.200s\" in the reply", st->uri, full_prefix,
-                               k ? k : "(none)");
-            } else if (added >= max || out->n >= LS_LIST_KEYS_MAX) {
-                rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: more keys than asked for",
-                               st->uri);
-            } else {
-                char *copy = strdup(k + plen);
-                char **nk = copy ? realloc(out->keys, (out->n + 1) * sizeof(char *)) : NULL;
-                if (!nk) {
-                    free(copy);
-                    rc = ls_seterr(LS_ERR_NOMEM, "s3: list");
-                } else {
-                    out->keys = nk;
-                    out->keys[out->n++] = copy;
-                    added++;
-                    prev = copy;
-                }
-            }
-            xmlFree(v);
-        }
-    }
-    xmlFreeDoc(doc);
-    if (rc == LS_OK && truncated && !tok)
-        rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": truncated without a "
-                       "continuation token", st->uri, full_prefix);
-    if (rc || !truncated) {
-        free(tok);
-        tok = NULL;
-    }
-    *next_token = tok;
     return rc;
 }
 
@@ -1109,15 +885,17 @@ static int s3_list(ls_store *st, const char *prefix, const char *start_after, si
     snprintf(full, sizeof(full), "%s%s", s->prefix, prefix);
     if (start_after)
         snprintf(after, sizeof(after), "%s%s", s->prefix, start_after);
-    char *token = NULL;
+    char *token = NULL, w[S3_WHERE_BYTES];
+    s3_call c = { .op = "list", .uri = s->uri };
+    s3_where(w, sizeof(w), &c, full);
     int rc = LS_OK;
     unsigned pages = 0;
     do {
         /* A server that keeps answering "truncated" (with few or no keys,
          * or the same token again) must not keep us here forever. */
         if (++pages > S3_LIST_PAGES_MAX) {
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": no end after %u "
-                           "pages", s->uri, full, S3_LIST_PAGES_MAX);
+            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: no end after %u pages", w,
+                           S3_LIST_PAGES_MAX);
             break;
         }
         size_t want = max - out->n;
@@ -1127,8 +905,8 @@ static int s3_list(ls_store *st, const char *prefix, const char *start_after, si
         const char *last = out->n ? out->keys[out->n - 1] : NULL;
         rc = list_page(s, full, start_after ? after : NULL, token, want, out, &next, last);
         if (rc == LS_OK && next && token && !strcmp(next, token))
-            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s prefix \"%s\": the same continuation "
-                           "token twice", s->uri, full);
+            rc = ls_seterr(LS_ERR_CORRUPT, "s3: list %s: the same continuation token twice",
+                           w);
         free(token);
         token = next;
     } while (rc == LS_OK && token && out->n < max);
@@ -1145,13 +923,9 @@ static int s3_del(ls_store *st, const char *key)
     int rc = req_prepare(s, &q);
     if (!rc)
         rc = req_run(s, &q, NULL);
-    if (!rc && !(q.status >= 200 && q.status < 300) && q.status != 404)
-        rc = req_error(s, &q);
-    if (!rc && q.status == 404) {
-        char code[64];
-        error_code(&q, code, sizeof(code));
-        if (!strcmp(code, "NoSuchBucket"))
-            rc = req_error(s, &q);
+    if (!rc) {
+        s3_call c = call_of(s, &q);
+        rc = s3_del_result(&c, &q.resp);
     }
     req_free(&q);
     return rc;
@@ -1180,6 +954,7 @@ static void s3_close(ls_store *st)
         explicit_bzero(s->userpwd, strlen(s->userpwd));
         free(s->userpwd);
     }
+    free(s->key_id);
     if (s->token_hdr) {
         explicit_bzero(s->token_hdr, strlen(s->token_hdr));
         free(s->token_hdr);
@@ -1220,21 +995,23 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         return ls_seterr(g_init_rc, "s3: curl_global_init failed");
     const char *p = uri + strlen("s3://");
     size_t blen = strcspn(p, "/");
+    char qu[LS_QUOTE_BYTES];     /* the URI as the user gave it, for messages */
+    ls_quote(qu, 240, uri, strlen(uri));
     if (!bucket_ok(p, blen))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%.200s\": expected s3://bucket[/prefix] with a "
-                         "bucket name of 3-63 characters [a-z0-9.-]", uri);
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": expected s3://bucket[/prefix] with a "
+                         "bucket name of 3-63 characters [a-z0-9.-]", qu);
     const char *pre = p[blen] == '/' ? p + blen + 1 : "";
     size_t plen = strlen(pre);
     while (plen > 0 && pre[plen - 1] == '/')
         plen--;
     if (plen > LS_KEY_BYTES_MAX / 2)
-        return ls_seterr(LS_ERR_LIMIT, "s3: \"%.200s\": prefix longer than %u bytes", uri,
+        return ls_seterr(LS_ERR_LIMIT, "s3: \"%s\": prefix longer than %u bytes", qu,
                          LS_KEY_BYTES_MAX / 2);
     char prefix[LS_KEY_BYTES_MAX + 2];
     memcpy(prefix, pre, plen);
     prefix[plen] = '\0';
     if (plen && !ls_key_is_valid(prefix))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%.200s\": invalid prefix", uri);
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": invalid prefix", qu);
     if (plen)
         prefix[plen++] = '/', prefix[plen] = '\0';
 
@@ -1254,7 +1031,8 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         region = "us-east-1";
     for (const char *c = region; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
-            return ls_seterr(LS_ERR_INVALID, "s3: region \"%.64s\": expected [a-z0-9-]", region);
+            return ls_seterr(LS_ERR_INVALID, "s3: region \"%s\": expected [a-z0-9-]",
+                             ls_quote(qu, 80, region, strlen(region)));
 
     const char *endpoint = ls_conf_get(conf, "s3.endpoint");
     if (!endpoint || !*endpoint)
@@ -1284,10 +1062,13 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         size_t n = strlen(endpoint);
         while (n > 0 && endpoint[n - 1] == '/')
             n--;
-        if ((strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) ||
+        int odd = 0;          /* a space, a control byte, not ASCII: no URL */
+        for (size_t i = 0; i < n; i++)
+            odd |= (unsigned char)endpoint[i] <= 0x20 || (unsigned char)endpoint[i] >= 0x7f;
+        if ((strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) || odd ||
             n >= sizeof(ep) || memchr(endpoint, '?', n) || memchr(endpoint, '@', n))
-            rc = ls_seterr(LS_ERR_INVALID, "s3: endpoint \"%.200s\": expected "
-                           "http[s]://host[:port]", endpoint);
+            rc = ls_seterr(LS_ERR_INVALID, "s3: endpoint \"%s\": expected "
+                           "http[s]://host[:port]", ls_quote(qu, 240, endpoint, strlen(endpoint)));
         else {
             memcpy(ep, endpoint, n);
             ep[n] = '\0';
@@ -1317,7 +1098,8 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     s->prefix = strdup(prefix);
     s->sigv4 = strdup(sig);
     s->userpwd = fmt_alloc("%s:%s", key_id, secret);
-    s->token_hdr = token ? fmt_alloc("x-amz-security-token: %s%s", token, NULL) : NULL;
+    s->key_id = strdup(key_id);
+    s->token_hdr = token ? fmt_alloc(TOKEN_HDR "%s%s", token, NULL) : NULL;
     const char *ca = ls_conf_get(conf, "s3.ca.bundle");
     s->ca_bundle = ca && *ca ? dup_str(ca) : NULL;
     s->verify = ls_conf_bool(conf, "s3.tls.verify");
@@ -1329,6 +1111,7 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     s->share = curl_share_init();
     s->multi = curl_multi_init();
     if (!rc && (!s->base || !s->uri || !s->bucket || !s->prefix || !s->sigv4 || !s->userpwd ||
+                !s->key_id ||
                 (token && !s->token_hdr) || (ca && *ca && !s->ca_bundle) || !s->pool ||
                 !s->share || !s->multi))
         rc = ls_seterr(LS_ERR_NOMEM, "s3 store");

@@ -1246,6 +1246,46 @@ static void t_head(void **state)
     fake_done(f->fk);
 }
 
+/* The size is the Content-Length exactly as sent: curl's own reading of
+ * it stops at the first non-digit ("12abc" would be 12). */
+static void t_head_strict(void **state)
+{
+    fx *f = *state;
+    fs_reply s[] = { OPEN_OK,
+                     { "HEAD /bucket/pfx/h ", 200, "Content-Length: 12abc\r\n", NULL, 0 },
+                     { "HEAD /bucket/pfx/h ", 200, "Content-Length: 12\r\nContent-Length: 13\r\n",
+                       NULL, 0 } };
+    SCRIPT(f->fk, s);
+    open_store(f, 0);
+    uint64_t size = 0;
+    for (int i = 0; i < 2; i++) {
+        int rc = ls_store_head(f->st, "h", &size);
+        if (rc != LS_ERR_CORRUPT)
+            fail_msg("case %d: %d, size %llu (%s)", i, rc, (unsigned long long)size, ls_errmsg());
+        assert_msg_has("s3://bucket/pfx/h");
+    }
+    fake_done(f->fk);
+}
+
+/* A reply whose Content-Length passes what was asked for is refused when
+ * its headers arrive, and not retried. */
+static void t_get_length_past_bound(void **state)
+{
+    fx *f = *state;
+    fs_reply s[] = { OPEN_OK,
+                     { "GET /bucket/pfx/c ", 206, "Content-Range: bytes 2-5/10\r\n"
+                       "Content-Length: 100000\r\n", "2345", 0 } };
+    SCRIPT(f->fk, s);
+    open_store(f, 2);
+    uint8_t *out = (uint8_t *)1;
+    size_t n = 99;
+    assert_int_equal(ls_store_get(f->st, "c", 2, 4, &out, &n), LS_ERR_LIMIT);
+    assert_null(out);
+    assert_msg_has("s3://bucket/pfx/c");
+    assert_int_equal(fake_nreqs(f->fk), 2);
+    fake_done(f->fk);
+}
+
 /* ---- 7. list --------------------------------------------------------------- */
 
 static void t_list_pages(void **state)
@@ -1689,6 +1729,8 @@ int main(void)
         T(t_empty_object),
         T(t_get_large),
         T(t_head),
+        T(t_head_strict),
+        T(t_get_length_past_bound),
         T(t_list_pages),
         T(t_list_start_after_and_max),
         T(t_list_corrupt),
