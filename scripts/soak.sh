@@ -45,6 +45,10 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/ls-soak.XXXXXX")
 tmp=${LS_TEST_TMP:-build/tests/tmp}
 mkdir -p "$tmp"
 start=$(date +%s)
+# The revision of the binaries: the tree as it is now (a later commit does
+# not change what ran).
+rev=$(git rev-parse --short=12 HEAD)
+dirty=$([ -n "$(git status --porcelain -- . ':!results')" ] && echo true || echo false)
 pids=()
 for k in $(seq 0 $((jobs - 1))); do
   n=$per
@@ -77,8 +81,6 @@ for k in $(cut -d' ' -f1 "$out/ranges"); do
   [ "$(cat "$out/job$k.rc" 2>/dev/null)" = 0 ] || failed=$((failed + 1))
 done
 end=$(date +%s)
-rev=$(git rev-parse --short=12 HEAD)
-dirty=$([ -n "$(git status --porcelain -- . ':!results')" ] && echo true || echo false)
 mkdir -p results/soak
 res=results/soak/crash-$kind-$(date -u +%Y-%m-%d)-$rev.json
 python3 - "$out" "$res" <<EOF
