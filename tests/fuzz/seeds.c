@@ -36,6 +36,7 @@ static void die(const char *what, int rc)
 static void mkdirs(const char *sub)
 {
     char path[4096];
+    mkdir(g_dir, 0777);
     snprintf(path, sizeof(path), "%s/corpus", g_dir);
     mkdir(path, 0777);
     snprintf(path, sizeof(path), "%s/corpus/%s", g_dir, sub);
