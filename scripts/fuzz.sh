@@ -137,7 +137,7 @@ regress = "tests/fuzz/regress/" + name
 found = []
 for f in sorted(glob.glob(os.path.join(crashes, env["SEED"] + "-*"))):
     data = open(f, "rb").read()
-    kind = os.path.basename(f)[len(env["SEED"]) + 1:].split("-")[0]
+    kind = os.path.basename(f)[len(env["SEED"]) + 1:].rsplit("-", 1)[0]   # crash, slow-unit, ...
     found.append({"file": f, "kind": kind, "bytes": len(data),
                   "sha1": hashlib.sha1(data).hexdigest()})
 summary = re.findall(r"^SUMMARY: .*$", text, re.M)
