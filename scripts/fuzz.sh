@@ -93,6 +93,9 @@ run_target() {  # name: one fuzzing run; writes $OUT/<name>.json and $WORK/<name
   local crashes="$OUT/crashes/$name" log="$OUT/$name.log"
   mkdir -p "$corpus" "$crashes"
   cp -R "tests/fuzz/corpus/$name/." "$corpus/"
+  local seed_files seed_bytes
+  seed_files=$(find "tests/fuzz/corpus/$name" -type f | wc -l)
+  seed_bytes=$(find "tests/fuzz/corpus/$name" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   local dirs=("$corpus") flags=(
     "-max_total_time=$SECONDS_EACH" -print_final_stats=1 "-seed=$SEED" -timeout=30
     -rss_limit_mb=2048 "-artifact_prefix=$crashes/$SEED-")
@@ -116,10 +119,11 @@ run_target() {  # name: one fuzzing run; writes $OUT/<name>.json and $WORK/<name
   fi
   local verdict=0
   python3 - "$name" "$log" "$corpus" "$crashes" "$OUT/$name.json" "$rc" "$start" "$end" \
-      "$timestamp" "$load_start" "${flags[*]}" "${dirs[*]}" <<'PY' || verdict=$?
-import glob, hashlib, json, os, platform, re, socket, sys
+      "$timestamp" "$load_start" "${flags[*]}" "${dirs[*]}" "$seed_files" "$seed_bytes" \
+      <<'PY' || verdict=$?
+import glob, hashlib, json, os, re, socket, sys
 (name, log, corpus, crashes, out, rc, start, end, timestamp, load_start, flags,
- dirs) = sys.argv[1:13]
+ dirs, seed_files, seed_bytes) = sys.argv[1:15]
 env = os.environ
 text = open(log, errors="replace").read()
 status = re.findall(r"^#(\d+)\s+\S+\s+cov: (\d+) ft: (\d+) corp: (\d+)/(\S+)", text, re.M)
@@ -132,7 +136,7 @@ if execs is None and status:
     execs = int(status[-1][0])
 files = [os.path.join(corpus, f) for f in os.listdir(corpus)]
 seed_dir = "tests/fuzz/corpus/" + name
-seed_files = [os.path.join(seed_dir, f) for f in os.listdir(seed_dir)]
+seed_files, seed_bytes = int(seed_files), int(seed_bytes)   # before the run (and --merge)
 regress = "tests/fuzz/regress/" + name
 found = []
 for f in sorted(glob.glob(os.path.join(crashes, env["SEED"] + "-*"))):
@@ -189,8 +193,8 @@ doc = {
         "libfuzzer_flags": flags.split(),
         "inputs": dirs.split(),
         "seed_corpus": seed_dir,
-        "seed_corpus_files": len(seed_files),
-        "seed_corpus_bytes": sum(os.path.getsize(f) for f in seed_files),
+        "seed_corpus_files": seed_files,
+        "seed_corpus_bytes": seed_bytes,
         "regress": regress if os.path.isdir(regress) else None,
         "asan_options": env.get("ASAN_OPTIONS"),
         "ubsan_options": env.get("UBSAN_OPTIONS"),
@@ -202,7 +206,9 @@ doc = {
     "execs_per_s_libfuzzer": num("average_exec_per_sec"),
     "coverage": {"cov": int(status[-1][1]), "ft": int(status[-1][2])} if status else None,
     "corpus": {"files": len(files), "bytes": sum(os.path.getsize(f) for f in files),
-               "new_units": num("new_units_added")},
+               "new_units": num("new_units_added"),
+               "merged_files": (sum(1 for _ in os.scandir(seed_dir)) - seed_files
+                                if env["MERGE"] == "1" else None)},
     "peak_rss_mb": num("peak_rss_mb"),
     "slowest_unit_s": num("slowest_unit_time_sec"),
     "crashes": found,
@@ -217,7 +223,7 @@ os.replace(out + ".tmp", out)
 cov = doc["coverage"] or {}
 print("fuzz: %-14s %s execs in %.0f s (%s/s), cov %s ft %s, corpus %d -> %d files: %s" % (
     name, execs, duration, doc["execs_per_s"], cov.get("cov"), cov.get("ft"),
-    len(seed_files), len(files),
+    seed_files, len(files),
     "ok" if doc["ok"] else "FAILED (exit %s) %s %s" % (
         rc, " ".join(c["file"] for c in found), " | ".join(doc["error"] or []))))
 sys.exit(0 if doc["ok"] else 1)
