@@ -9,10 +9,12 @@
  * 2 snapshot, 3 replay); bit 2 "sealed": the rest is the Avro payload and
  * the envelope (magic, version, length, CRC32C) is written here, so that
  * mutations reach the pre-scan and avro-c rather than stop at the CRC;
- * bit 3 (sealed) the envelope's minor version 1 (later minors may append
- * fields).  Replay is always sealed: {u16le length, payload}... , first a
- * snapshot (bit 4: none, start from the empty state), then records; the
- * byte after the first is the global batch - 1 (for watermarks).
+ * bits 3-4 (sealed) the envelope's minor version 0..3 (descriptors and
+ * snapshots: 1.0 and 1.1 have their own schemas, later minors may only
+ * append fields).  Replay is always sealed: {u16le length, payload}..., first
+ * a snapshot (bit 4: none, start from the empty state), then records, with
+ * the minor versions of bits 2-3 (snapshot) and 5-6 (records); the byte
+ * after the first is the global batch - 1 (for watermarks).
  *
  * Invariants: what decodes re-encodes (the writer's rules are the
  * reader's), decodes back equal and re-encodes to the same bytes; every
@@ -118,7 +120,7 @@ static int state_equal(const ls_state *a, const ls_state *b)
     for (size_t i = 0; i < a->ncommits; i++) {
         const ls_commit_ent *x = &a->commits[i], *y = &b->commits[i];
         if (x->version != y->version || x->first_sample != y->first_sample ||
-            x->count != y->count)
+            x->count != y->count || memcmp(x->commit_id, y->commit_id, 16))
             return 0;
     }
     return 1;
@@ -131,7 +133,7 @@ static void desc_roundtrip(const ls_desc *d)
     FUZZ_CHECK(ls_desc_encode(d, &enc) == LS_OK);
     FUZZ_CHECK(ls_desc_decode(enc.data, enc.len, "t/_table", &d2) == LS_OK);
     FUZZ_CHECK(d2.global_batch == d->global_batch && d2.codec == d->codec &&
-               d2.created_ms == d->created_ms);
+               d2.created_ms == d->created_ms && d2.log_retention_ms == d->log_retention_ms);
     FUZZ_CHECK(ls_desc_encode(&d2, &enc2) == LS_OK);
     FUZZ_CHECK(same_bytes(enc.data, enc.len, enc2.data, enc2.len));
     ls_bytes_free(&enc);
@@ -194,28 +196,31 @@ static void one(int kind, const uint8_t *obj, size_t len, uint64_t version)
 }
 
 /* The next {u16le length, payload} of a replay input, sealed as kind. */
-static uint8_t *next_sealed(fuzz_in *in, int kind, size_t *len, uint64_t *version)
+static uint8_t *next_sealed(fuzz_in *in, int kind, unsigned minor, size_t *len,
+                            uint64_t *version)
 {
     if (in->n < 2)
         return NULL;
     size_t plen;
     const uint8_t *p = fuzz_bytes(in, fuzz_u16(in), &plen);
     *version = first_long(p, plen);
-    return seal(kind, 0, p, plen, len);
+    return seal(kind, minor, p, plen, len);
 }
 
 /* Replay: a snapshot (or the empty state), then records applied in turn,
  * each read with the version that follows, until one fails to decode or
  * to apply; every state reached must be a valid snapshot. */
-static void replay(fuzz_in *in, int from_empty)
+static void replay(fuzz_in *in, uint8_t b)
 {
+    int from_empty = (b >> 4) & 1;
+    unsigned snapshot_minor = (b >> 2) & 3, record_minor = (b >> 5) & 3;
     uint32_t global_batch = (uint32_t)fuzz_u8(in) + 1;
     ls_state s;
     memset(&s, 0, sizeof(s));
     size_t len;
     uint64_t v;
     if (!from_empty) {
-        uint8_t *obj = next_sealed(in, K_SNAPSHOT, &len, &v);
+        uint8_t *obj = next_sealed(in, K_SNAPSHOT, snapshot_minor, &len, &v);
         if (!obj)
             return;
         int rc = ls_snapshot_decode(obj, len, "t/_log/x.snapshot", v, &s);
@@ -225,7 +230,7 @@ static void replay(fuzz_in *in, int from_empty)
     }
     s.global_batch = global_batch;
     uint8_t *obj;
-    while ((obj = next_sealed(in, K_RECORD, &len, &v))) {
+    while ((obj = next_sealed(in, K_RECORD, record_minor, &len, &v))) {
         ls_record r;
         int rc = ls_record_decode(obj, len, "t/_log/x", s.version + 1, &r);
         free(obj);
@@ -250,14 +255,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t b = fuzz_u8(&in);
     int kind = b & 3;
     if (kind == K_REPLAY) {
-        replay(&in, (b >> 4) & 1);
+        replay(&in, b);
         return 0;
     }
     size_t len;
     uint8_t *obj;
     uint64_t version;
     if (b & 4) {
-        obj = seal(kind, (b >> 3) & 1, in.p, in.n, &len);
+        obj = seal(kind, (b >> 3) & 3, in.p, in.n, &len);
         version = first_long(in.p, in.n);
     } else {
         /* As read from the store: an exact-size copy. */

@@ -114,9 +114,10 @@ static void append_samples(ls_producer *p, int first, int n)
 /* Table t: two producers, a checkpoint, a new epoch; table g: the same
  * with gc run before the last commit (watermark, released checkpoint,
  * deleted records); table r: codec none. */
-static void write_table(ls_store *st, const ls_conf *conf, const char *table, int gc)
+static void write_table(ls_store *st, const ls_conf *conf, const ls_conf *tconf,
+                        const char *table, int gc)
 {
-    TRY(ls_table_create(st, table, 4, LS_CODEC_ZSTD));
+    TRY(ls_table_create_conf(st, table, 4, LS_CODEC_ZSTD, tconf));
     ls_producer *p, *q;
     TRY(ls_producer_open(st, table, "p0", conf, &p));
     append_samples(p, 0, 8);
@@ -150,15 +151,20 @@ static void write_tables(ls_store *st)
     TRY(ls_conf_set(conf, "table.snapshot.interval", "3"));
     TRY(ls_conf_set(conf, "producer.chunk.samples.max", "3"));
     TRY(ls_conf_set(conf, "producer.commit.policy", "manual"));
-    TRY(ls_conf_set(conf, "table.log.retention.ms", "0"));
-    write_table(st, conf, "t", 0);
-    write_table(st, conf, "g", 1);
+    /* A table property, kept in the descriptor: gc deletes records at once. */
+    ls_conf *tconf = ls_conf_new();
+    if (!tconf)
+        die("ls_conf_new", LS_ERR_NOMEM);
+    TRY(ls_conf_set(tconf, "table.log.retention.ms", "0"));
+    write_table(st, conf, tconf, "t", 0);
+    write_table(st, conf, tconf, "g", 1);
     TRY(ls_table_create(st, "r", 2, LS_CODEC_NONE));
     ls_producer *p;
     TRY(ls_producer_open(st, "r", "raw-producer", conf, &p));
     append_samples(p, 200, 5);
     TRY(ls_producer_flush(p));
     ls_producer_close(p);
+    ls_conf_destroy(tconf);
     ls_conf_destroy(conf);
 }
 
@@ -227,7 +233,14 @@ static int is_digits(const char *s)
     return 1;
 }
 
-/* kind byte + the object, and sealed (kind | 4) + its payload. */
+/* The minor format version in an object's envelope. */
+static unsigned minor_of(const obj *o)
+{
+    return ls_get_u16le(o->data + 6);
+}
+
+/* kind byte + the object, and sealed (kind | 4, its minor in bits 3-4) +
+ * its payload. */
 static void record_seed(int kind, const char *name, const obj *o)
 {
     char n[128];
@@ -237,7 +250,7 @@ static void record_seed(int kind, const char *name, const obj *o)
     snprintf(n, sizeof(n), "%s", name);
     emit("record", n, &b);
     b.len = 0;
-    put_u8(&b, (uint8_t)(kind | 4));
+    put_u8(&b, (uint8_t)(kind | 4 | (minor_of(o) & 3) << 3));
     put(&b, o->data + LS_ENVELOPE_BYTES, o->len - LS_ENVELOPE_BYTES);
     snprintf(n, sizeof(n), "%s-sealed", name);
     emit("record", n, &b);
@@ -249,7 +262,9 @@ static void replay_seed(const char *name, int from_empty, uint32_t global_batch,
                         const obj *snapshot, const obj *const *records, size_t n)
 {
     ls_bytes b = { 0 };
-    put_u8(&b, (uint8_t)(3 | (from_empty ? 16 : 0)));
+    unsigned rminor = n ? minor_of(records[0]) & 3 : 0;
+    put_u8(&b, (uint8_t)(3 | (snapshot ? (minor_of(snapshot) & 3) << 2 : 0) |
+                         (from_empty ? 16 : 0) | rminor << 5));
     put_u8(&b, (uint8_t)(global_batch - 1));
     if (snapshot) {
         put_u16(&b, snapshot->len - LS_ENVELOPE_BYTES);
