@@ -5,7 +5,7 @@
  *   util.c         growable byte buffer, little-endian helpers, CRC32C,
  *                  clock, random
  *   conf.c         the property table
- *   store.c        URI dispatch and key-validating wrappers
+ *   store.c        URI parsing and dispatch, key-validating wrappers
  *   store_posix.c, store_mem.c, store_fault.c   backends
  *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h)
  *   chunk.c        data chunk format (docs/formats.md)
@@ -98,6 +98,29 @@ void     ls_backoff(unsigned *ms, unsigned max_ms);
 int      ls_random_bytes(void *buf, size_t len);
 /* splitmix64 step: deterministic pseudo-random stream for tests/jitter. */
 uint64_t ls_splitmix64(uint64_t *state);
+
+/* ---- store URIs (store.c) ---------------------------------------------- */
+
+/* What ls_store_open makes of a URI, found without side effects: no
+ * directory is created and no connection made, so untrusted URIs can be
+ * checked (and fuzzed) alone.  ls_store_open and ls_store_s3_new use it. */
+typedef enum ls_store_uri_kind {
+    LS_STORE_URI_POSIX = 1, LS_STORE_URI_MEM = 2, LS_STORE_URI_S3 = 3
+} ls_store_uri_kind;
+
+#define LS_S3_BUCKET_BYTES_MAX 63u            /* S3's own limit */
+#define LS_S3_PREFIX_BYTES_MAX (LS_KEY_BYTES_MAX / 2)
+
+typedef struct ls_store_uri {
+    int         kind;         /* ls_store_uri_kind */
+    const char *path;         /* posix: the root directory, points into the URI */
+    char        bucket[LS_S3_BUCKET_BYTES_MAX + 1];  /* s3 */
+    char        prefix[LS_S3_PREFIX_BYTES_MAX + 2];  /* s3: "" or a valid key + "/" */
+} ls_store_uri;
+
+/* Parse uri (file:///abs/path, a plain path, mem://, s3://bucket[/prefix]).
+ * LS_ERR_INVALID or LS_ERR_LIMIT with the detail ls_store_open reports. */
+int ls_store_uri_parse(const char *uri, ls_store_uri *out);
 
 /* ---- configuration (conf.c) -------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
- * store.c -- the front of the object store: URI dispatch (ls_store_open)
- * and the key-validating wrappers every caller goes through, so that no
- * backend ever sees a key that could escape its namespace.
+ * store.c -- the front of the object store: URI parsing without side effects
+ * (ls_store_uri_parse) and dispatch (ls_store_open), and the key-validating
+ * wrappers every caller goes through, so that no backend ever sees a key
+ * that could escape its namespace.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,11 +221,89 @@ void ls_store_close(ls_store *st)
         st->close(st);
 }
 
-/* ---- URI dispatch ------------------------------------------------------ */
+/* ---- URI parsing and dispatch ------------------------------------------ */
 
 static int has_prefix(const char *s, const char *p)
 {
     return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* 1 if name can be a bucket (3-63 of [a-z0-9.-], starting and ending with
+ * a letter or digit; old buckets may have capitals and '_', allowed here). */
+static int bucket_ok(const char *b, size_t n)
+{
+    if (n < 3 || n > LS_S3_BUCKET_BYTES_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = b[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_'))
+            return 0;
+    }
+    return b[0] != '.' && b[0] != '-' && b[n - 1] != '.' && b[n - 1] != '-';
+}
+
+/* "s3://bucket[/prefix]": trailing '/'s of the prefix are dropped, and a
+ * prefix that is left is kept as a valid key plus one '/'. */
+static int s3_uri_parse(const char *uri, ls_store_uri *out)
+{
+    const char *p = uri + strlen("s3://");
+    size_t blen = strcspn(p, "/");
+    char qu[LS_QUOTE_BYTES];     /* the URI as the user gave it, for messages */
+    ls_quote(qu, 240, uri, strlen(uri));
+    if (!bucket_ok(p, blen))
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": expected s3://bucket[/prefix] with a "
+                         "bucket name of 3-63 characters [a-z0-9.-]", qu);
+    const char *pre = p[blen] == '/' ? p + blen + 1 : "";
+    size_t plen = strlen(pre);
+    while (plen > 0 && pre[plen - 1] == '/')
+        plen--;
+    if (plen > LS_S3_PREFIX_BYTES_MAX)
+        return ls_seterr(LS_ERR_LIMIT, "s3: \"%s\": prefix longer than %u bytes", qu,
+                         LS_S3_PREFIX_BYTES_MAX);
+    memcpy(out->prefix, pre, plen);
+    out->prefix[plen] = '\0';
+    if (plen && !ls_key_is_valid(out->prefix))
+        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": invalid prefix", qu);
+    if (plen)
+        out->prefix[plen++] = '/', out->prefix[plen] = '\0';
+    memcpy(out->bucket, p, blen);
+    out->bucket[blen] = '\0';
+    out->kind = LS_STORE_URI_S3;
+    return LS_OK;
+}
+
+int ls_store_uri_parse(const char *uri, ls_store_uri *out)
+{
+    if (!out)
+        return ls_seterr(LS_ERR_INVALID, "store: open: NULL output");
+    memset(out, 0, sizeof(*out));
+    if (!uri || !*uri)
+        return ls_seterr(LS_ERR_INVALID, "store: open: empty URI");
+    if (has_prefix(uri, "file://")) {
+        const char *path = uri + strlen("file://");
+        /* Only the local form file:///abs/path; a host part is not ours. */
+        if (path[0] != '/')
+            return ls_seterr(LS_ERR_INVALID,
+                             "store: open \"%.200s\": expected file:///absolute/path",
+                             uri);
+        out->kind = LS_STORE_URI_POSIX;
+        out->path = path;
+        return LS_OK;
+    }
+    if (strcmp(uri, "mem://") == 0) {
+        out->kind = LS_STORE_URI_MEM;
+        return LS_OK;
+    }
+    if (has_prefix(uri, "s3://"))
+        return s3_uri_parse(uri, out);
+    if (strstr(uri, "://"))
+        return ls_seterr(LS_ERR_INVALID,
+                         "store: open \"%.200s\": unknown URI scheme "
+                         "(expected file://, mem:// or s3://)", uri);
+    out->kind = LS_STORE_URI_POSIX;
+    out->path = uri;
+    return LS_OK;
 }
 
 static int open_backend(const char *uri, const ls_conf *conf, ls_store **out);
@@ -259,25 +338,16 @@ static int open_backend(const char *uri, const ls_conf *conf, ls_store **out)
     if (!out)
         return ls_seterr(LS_ERR_INVALID, "store: open: NULL output");
     *out = NULL;
-    if (!uri || !*uri)
-        return ls_seterr(LS_ERR_INVALID, "store: open: empty URI");
-
-    if (has_prefix(uri, "file://")) {
-        const char *path = uri + strlen("file://");
-        /* Only the local form file:///abs/path; a host part is not ours. */
-        if (path[0] != '/')
-            return ls_seterr(LS_ERR_INVALID,
-                             "store: open \"%.200s\": expected file:///absolute/path",
-                             uri);
-        return ls_store_posix_new(path, ls_conf_bool(conf, "store.fsync"), out);
-    }
-    if (strcmp(uri, "mem://") == 0)
+    ls_store_uri u;
+    int rc = ls_store_uri_parse(uri, &u);
+    if (rc)
+        return rc;
+    switch (u.kind) {
+    case LS_STORE_URI_MEM:
         return ls_store_mem_new(out);
-    if (has_prefix(uri, "s3://"))
+    case LS_STORE_URI_S3:
         return ls_store_s3_new(uri, conf, out);
-    if (strstr(uri, "://"))
-        return ls_seterr(LS_ERR_INVALID,
-                         "store: open \"%.200s\": unknown URI scheme "
-                         "(expected file://, mem:// or s3://)", uri);
-    return ls_store_posix_new(uri, ls_conf_bool(conf, "store.fsync"), out);
+    default:
+        return ls_store_posix_new(u.path, ls_conf_bool(conf, "store.fsync"), out);
+    }
 }

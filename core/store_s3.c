@@ -972,48 +972,22 @@ static const char *env_nonempty(const char *name)
     return v && *v ? v : NULL;
 }
 
-/* 1 if name can be a bucket (3-63 of [a-z0-9.-], starting and ending with
- * a letter or digit; old buckets may have capitals and '_', allowed here). */
-static int bucket_ok(const char *b, size_t n)
-{
-    if (n < 3 || n > 63)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = b[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == '_'))
-            return 0;
-    }
-    return b[0] != '.' && b[0] != '-' && b[n - 1] != '.' && b[n - 1] != '-';
-}
-
 int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
 {
     *out = NULL;
     pthread_once(&g_once, global_init);
     if (g_init_rc)
         return ls_seterr(g_init_rc, "s3: curl_global_init failed");
-    const char *p = uri + strlen("s3://");
-    size_t blen = strcspn(p, "/");
-    char qu[LS_QUOTE_BYTES];     /* the URI as the user gave it, for messages */
-    ls_quote(qu, 240, uri, strlen(uri));
-    if (!bucket_ok(p, blen))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": expected s3://bucket[/prefix] with a "
-                         "bucket name of 3-63 characters [a-z0-9.-]", qu);
-    const char *pre = p[blen] == '/' ? p + blen + 1 : "";
-    size_t plen = strlen(pre);
-    while (plen > 0 && pre[plen - 1] == '/')
-        plen--;
-    if (plen > LS_KEY_BYTES_MAX / 2)
-        return ls_seterr(LS_ERR_LIMIT, "s3: \"%s\": prefix longer than %u bytes", qu,
-                         LS_KEY_BYTES_MAX / 2);
-    char prefix[LS_KEY_BYTES_MAX + 2];
-    memcpy(prefix, pre, plen);
-    prefix[plen] = '\0';
-    if (plen && !ls_key_is_valid(prefix))
-        return ls_seterr(LS_ERR_INVALID, "s3: \"%s\": invalid prefix", qu);
-    if (plen)
-        prefix[plen++] = '/', prefix[plen] = '\0';
+    char qu[LS_QUOTE_BYTES];     /* untrusted text quoted for messages */
+    ls_store_uri u;
+    int rc = ls_store_uri_parse(uri, &u);
+    if (!rc && u.kind != LS_STORE_URI_S3)
+        rc = ls_seterr(LS_ERR_INVALID, "s3: \"%s\": not an s3:// URI",
+                       ls_quote(qu, 240, uri, strlen(uri)));
+    if (rc)
+        return rc;
+    const char *bucket = u.bucket, *prefix = u.prefix;
+    size_t plen = strlen(prefix);
 
     const char *key_id = env_nonempty("AWS_ACCESS_KEY_ID");
     const char *secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
@@ -1056,7 +1030,6 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     pthread_mutex_init(&s->sock_mu, NULL);
     st->impl = s;
     st->close = s3_close;
-    int rc = LS_OK;
     char ep[1024];
     if (endpoint) {
         size_t n = strlen(endpoint);
@@ -1076,9 +1049,6 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
     } else {
         snprintf(ep, sizeof(ep), "https://s3.%s.amazonaws.com", region);
     }
-    char bucket[64];
-    memcpy(bucket, p, blen);
-    bucket[blen] = '\0';
     if (!rc && !path_style) {
         /* bucket.host: insert the bucket after the scheme. */
         const char *host = strstr(ep, "://") + 3;

@@ -219,9 +219,12 @@ int ls_state_apply(ls_state *s, const ls_record *r)
             ps->epoch = r->epoch;
             uint64_t n = ls_record_samples(r);
             if (r->nchunks > 0 && r->seq_first > ps->last_seq) {
-                if (s->total_samples + n < s->total_samples)
-                    return ls_seterr(LS_ERR_CORRUPT, "version %" PRIu64 ": sample count overflow",
-                                     r->version);
+                /* Sample counts are Avro longs in a snapshot: a state beyond
+                 * 2^63 - 1 samples could never be written as one. */
+                if (n > INT64_MAX - s->total_samples)
+                    return ls_seterr(LS_ERR_CORRUPT, "version %" PRIu64 ": %" PRIu64 " more "
+                                     "samples would take the table beyond 2^63 - 1",
+                                     r->version, n);
                 if (n > 0) {
                     if (s->ncommits >= LS_COMMITS_MAX)
                         return ls_seterr(LS_ERR_LIMIT, "more than %u retained commits",
@@ -722,6 +725,8 @@ int ls_state_check(const ls_state *s, const ls_record *r)
     if (r->nchunks && s->ncommits >= LS_COMMITS_MAX)
         return ls_seterr(LS_ERR_LIMIT, "%u retained commits: register a checkpoint and run gc",
                          LS_COMMITS_MAX);
+    if (ls_record_samples(r) > INT64_MAX - s->total_samples)   /* see ls_state_apply */
+        return ls_seterr(LS_ERR_LIMIT, "the table would hold more than 2^63 - 1 samples");
     size_t fresh = 0;
     for (uint32_t i = 0; i < r->nckpt_ops; i++) {
         int known = 0;

@@ -3,7 +3,8 @@
  * validated against the shim's property table (props[]), lakestream.*
  * passed through to the core's ls_conf, and librdkafka property names that
  * have no meaning over a store accepted and ignored (ignored[]).  Any
- * other name is RD_KAFKA_CONF_UNKNOWN, as librdkafka would answer.
+ * other name is RD_KAFKA_CONF_UNKNOWN, as librdkafka would answer.  Dumps
+ * list them as librdkafka's rd_kafka_conf_dump does.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -340,6 +341,81 @@ rd_kafka_conf_res_t rd_kafka_conf_get(const rd_kafka_conf_t *conf, const char *n
     return copy_out(v, dest, dest_size);
 }
 
+/* ---- dumps: "name", "value" pairs, *cntp strings in all ------------------ */
+
+typedef struct dump {
+    char  **arr;    /* n strings, each malloc()ed */
+    size_t  n, cap;
+    int     bad;    /* an allocation failed: the dump is dropped */
+} dump;
+
+static void dump_add(dump *d, const char *name, const char *value)
+{
+    if (d->bad)
+        return;
+    if (d->n + 2 > d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        char **arr = realloc(d->arr, cap * sizeof(*arr));
+        if (!arr) {
+            d->bad = 1;
+            return;
+        }
+        d->arr = arr;
+        d->cap = cap;
+    }
+    d->arr[d->n] = strdup(name);
+    d->arr[d->n + 1] = strdup(value);
+    d->n += 2;   /* freed with the rest even if a strdup failed */
+    d->bad = !d->arr[d->n - 2] || !d->arr[d->n - 1];
+}
+
+static const char **dump_finish(dump *d, size_t *cntp)
+{
+    if (!d->bad && !d->arr)   /* never NULL for an empty dump */
+        d->bad = !(d->arr = malloc(sizeof(*d->arr)));
+    if (d->bad) {
+        rd_kafka_conf_dump_free((const char **)d->arr, d->n);
+        *cntp = 0;
+        return NULL;
+    }
+    *cntp = d->n;
+    return (const char **)d->arr;
+}
+
+/* As librdkafka lists its properties with their current values: the shim's
+ * properties (set, or their default; those unset without a default are
+ * left out), every core property as lakestream.<name>, then the ignored
+ * librdkafka properties that were set, in the order they were first set. */
+const char **rd_kafka_conf_dump(rd_kafka_conf_t *conf, size_t *cntp)
+{
+    dump d = { 0 };
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        const char *v = shim_conf_lookup(conf, props[i].name);
+        if (v || props[i].dflt)
+            dump_add(&d, props[i].name, v ? v : props[i].dflt);
+    }
+    const ls_conf_prop *lp;
+    for (size_t i = 0; (lp = ls_conf_describe(i)); i++) {
+        char name[256];
+        snprintf(name, sizeof name, "lakestream.%s", lp->name);
+        if (!prop_find(name))   /* a shim property of that name wins in _set */
+            dump_add(&d, name, ls_conf_get(conf->lconf, lp->name));
+    }
+    for (size_t i = 0; i < conf->n; i++)
+        if (is_ignored(conf->names[i]))
+            dump_add(&d, conf->names[i], conf->values[i]);
+    return dump_finish(&d, cntp);
+}
+
+void rd_kafka_conf_dump_free(const char **arr, size_t cnt)
+{
+    if (!arr)
+        return;
+    for (size_t i = 0; i < cnt; i++)
+        free((char *)arr[i]);
+    free((void *)arr);
+}
+
 void rd_kafka_conf_set_dr_msg_cb(rd_kafka_conf_t *conf,
                                  void (*dr_msg_cb)(rd_kafka_t *, const rd_kafka_message_t *,
                                                    void *))
@@ -446,6 +522,15 @@ rd_kafka_conf_res_t rd_kafka_topic_conf_get(const rd_kafka_topic_conf_t *tconf,
     if (!v)
         return RD_KAFKA_CONF_UNKNOWN;
     return copy_out(v, dest, dest_size);
+}
+
+/* The topic properties set, in the order they were first set. */
+const char **rd_kafka_topic_conf_dump(rd_kafka_topic_conf_t *tconf, size_t *cntp)
+{
+    dump d = { 0 };
+    for (size_t i = 0; i < tconf->n; i++)
+        dump_add(&d, tconf->names[i], tconf->values[i]);
+    return dump_finish(&d, cntp);
 }
 
 void rd_kafka_topic_conf_set_opaque(rd_kafka_topic_conf_t *tconf, void *rkt_opaque)

@@ -4,6 +4,11 @@
 #   scripts/install-deps.sh          build, test and benchmark packages
 #   scripts/install-deps.sh --s3     also a local S3 server for tests (Ceph
 #                                    radosgw, run by scripts/s3-server.sh)
+#   scripts/install-deps.sh --fuzz   also clang-14 with libFuzzer and the
+#                                    sanitizer runtimes, and llvm-symbolizer
+#                                    (scripts/fuzz.sh, docs/fuzzing.md)
+#   scripts/install-deps.sh --model  also the spin model checker
+# Flags combine: scripts/install-deps.sh --s3 --fuzz.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,9 +17,14 @@ PACKAGES=(
   libcurl4-openssl-dev libxml2-dev librdkafka-dev
   python3 gnuplot-nox
 )
-if [ "${1:-}" = "--s3" ]; then
-  PACKAGES+=(ceph-mon ceph-osd radosgw curl)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --s3) PACKAGES+=(ceph-mon ceph-osd radosgw curl) ;;
+    --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev llvm-14) ;;
+    --model) PACKAGES+=(spin) ;;
+    *) echo "usage: $0 [--s3] [--fuzz] [--model]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

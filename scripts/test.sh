@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Run every test: install dependencies, build, run the suite, then build
-# and run it again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# and run it again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the fuzz tier: every fuzz target of tests/fuzz for a short while.
 # The suite runs against posix and, through a local Ceph radosgw started
 # here (scripts/s3-server.sh), against a real S3 server too.
-#   scripts/test.sh            both builds (what CI runs)
+#   scripts/test.sh            both builds and the fuzz tier (what CI runs)
 #   scripts/test.sh --quick    the plain build only
 # LS_TEST_S3=0 skips the S3 server and the S3 cases; LS_TEST_S3_URI set in
 # the environment uses that bucket instead of starting a server.
+# LS_TEST_FUZZ=0 skips the fuzz tier; FUZZ_SECONDS sets each target's time
+# (default 30).  A crash fails the run; its input is kept in
+# build-fuzz/results/crashes/ (docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${LS_TEST_S3:-1}" = 0 ]; then
-  scripts/install-deps.sh
-else
-  scripts/install-deps.sh --s3
-fi
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; fi
+fuzz=0
+if [ "$quick" = 0 ] && [ "${LS_TEST_FUZZ:-1}" != 0 ]; then fuzz=1; fi
+deps=()
+if [ "${LS_TEST_S3:-1}" != 0 ]; then deps+=(--s3); fi
+if [ "$fuzz" = 1 ]; then deps+=(--fuzz); fi
+scripts/install-deps.sh ${deps[@]+"${deps[@]}"}
 
 if [ "${LS_TEST_S3:-1}" != 0 ] && [ -z "${LS_TEST_S3_URI:-}" ]; then
   RGW_DIR=$(mktemp -d /tmp/ls-rgw.XXXXXX)
@@ -35,12 +42,17 @@ run_suite() {  # build-dir extra-cmake-args...
 }
 
 run_suite build
-if [ "${1:-}" != "--quick" ]; then
+if [ "$quick" = 0 ]; then
   # The sanitizer pass runs fewer crash trials (each spawns many processes);
   # the plain pass runs the default 200.
   LS_CRASH_TRIALS=${LS_CRASH_TRIALS_ASAN:-40} LS_CRASH_S3_TRIALS=${LS_CRASH_S3_TRIALS_ASAN:-4} \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DLS_SANITIZE=ON
+fi
+if [ "$fuzz" = 1 ]; then
+  # Each target on its seed corpus and regressions (clang-14, libFuzzer +
+  # ASan + UBSan); results outside results/, which holds reference runs.
+  scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" --jobs "$jobs" --out build-fuzz/results
 fi
 echo "all tests passed"

@@ -292,6 +292,40 @@ static void test_conf(void **state)
     assert_int_equal(rd_kafka_conf_get(dup, "acks", buf, &size), RD_KAFKA_CONF_OK);
     assert_string_equal(buf, "all");
     rd_kafka_conf_destroy(dup);
+
+    /* Dumps: name/value pairs, every name readable back with that value. */
+    size_t cnt = 1;
+    const char **arr = rd_kafka_conf_dump(conf, &cnt);
+    assert_non_null(arr);
+    assert_int_equal(cnt % 2, 0);
+    int seen_acks = 0, seen_interval = 0, seen_client = 0;
+    for (size_t i = 0; i < cnt; i += 2) {
+        char v[1100];
+        size_t vsize = sizeof v;
+        assert_int_equal(rd_kafka_conf_get(conf, arr[i], v, &vsize), RD_KAFKA_CONF_OK);
+        assert_string_equal(v, arr[i + 1]);
+        seen_acks += !strcmp(arr[i], "acks") && !strcmp(arr[i + 1], "all");
+        seen_interval += !strcmp(arr[i], "lakestream.producer.commit.interval.ms") &&
+                         !strcmp(arr[i + 1], "7");
+        seen_client += !strcmp(arr[i], "client.id") && !strcmp(arr[i + 1], "rdkafka");
+        assert_string_not_equal(arr[i], "bootstrap.servers");   /* unset, no default */
+    }
+    assert_int_equal(seen_acks + seen_interval + seen_client, 3);
+    rd_kafka_conf_dump_free(arr, cnt);
+    rd_kafka_conf_dump_free(NULL, 0);
+    rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+    arr = rd_kafka_topic_conf_dump(tconf, &cnt);
+    assert_non_null(arr);
+    assert_int_equal(cnt, 0);
+    rd_kafka_conf_dump_free(arr, cnt);
+    assert_int_equal(rd_kafka_topic_conf_set(tconf, "auto.offset.reset", "earliest", errstr,
+                                             sizeof errstr), RD_KAFKA_CONF_OK);
+    arr = rd_kafka_topic_conf_dump(tconf, &cnt);
+    assert_int_equal(cnt, 2);
+    assert_string_equal(arr[0], "auto.offset.reset");
+    assert_string_equal(arr[1], "earliest");
+    rd_kafka_conf_dump_free(arr, cnt);
+    rd_kafka_topic_conf_destroy(tconf);
     rd_kafka_conf_destroy(conf);
     rd_kafka_conf_destroy(NULL);
 

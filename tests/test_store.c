@@ -975,6 +975,80 @@ static void t_fault_crash_latency(void **state)
 
 /* ---- URI dispatch ------------------------------------------------------ */
 
+/* ls_store_uri_parse: what ls_store_open would open, with no side effect. */
+static void t_uri_parse(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("uriparse");
+    char uri[4200], path[4096];
+    ls_store_uri u;
+
+    snprintf(path, sizeof(path), "%s/not/made", dir);
+    snprintf(uri, sizeof(uri), "file://%s", path);
+    OK(ls_store_uri_parse(uri, &u));
+    assert_int_equal(u.kind, LS_STORE_URI_POSIX);
+    assert_string_equal(u.path, path);
+    OK(ls_store_uri_parse(path, &u));
+    assert_int_equal(u.kind, LS_STORE_URI_POSIX);
+    assert_ptr_equal(u.path, path);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), -1);   /* parsing created nothing */
+    OK(ls_store_uri_parse("relative/dir", &u));
+    assert_string_equal(u.path, "relative/dir");
+
+    OK(ls_store_uri_parse("mem://", &u));
+    assert_int_equal(u.kind, LS_STORE_URI_MEM);
+
+    OK(ls_store_uri_parse("s3://bkt", &u));
+    assert_int_equal(u.kind, LS_STORE_URI_S3);
+    assert_string_equal(u.bucket, "bkt");
+    assert_string_equal(u.prefix, "");
+    OK(ls_store_uri_parse("s3://My_old.bucket-1/a/b//", &u));
+    assert_string_equal(u.bucket, "My_old.bucket-1");
+    assert_string_equal(u.prefix, "a/b/");
+    OK(ls_store_uri_parse("s3://bkt/", &u));
+    assert_string_equal(u.prefix, "");
+
+    /* Refusals, with the detail ls_store_open reports. */
+    assert_int_equal(ls_store_uri_parse("s3://x", &u), LS_ERR_INVALID);
+    assert_non_null(strstr(ls_errmsg(), "s3: \"s3://x\""));
+    assert_int_equal(ls_store_uri_parse("s3://-bkt", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("s3://bk t/p", &u), LS_ERR_INVALID);
+    char b64[80];
+    memset(b64, 'b', 64);
+    b64[64] = '\0';
+    snprintf(uri, sizeof(uri), "s3://%s", b64);
+    assert_int_equal(ls_store_uri_parse(uri, &u), LS_ERR_INVALID);
+    b64[63] = '\0';
+    snprintf(uri, sizeof(uri), "s3://%s/p", b64);
+    OK(ls_store_uri_parse(uri, &u));
+    assert_string_equal(u.bucket, b64);
+    assert_int_equal(ls_store_uri_parse("s3://bkt/a/../b", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("s3://bkt/a//b", &u), LS_ERR_INVALID);
+    char longp[LS_S3_PREFIX_BYTES_MAX + 2];
+    memset(longp, 'p', sizeof(longp) - 1);
+    longp[sizeof(longp) - 1] = '\0';
+    snprintf(uri, sizeof(uri), "s3://bkt/%s", longp);
+    assert_int_equal(ls_store_uri_parse(uri, &u), LS_ERR_LIMIT);
+    longp[LS_S3_PREFIX_BYTES_MAX] = '\0';
+    snprintf(uri, sizeof(uri), "s3://bkt/%s/", longp);
+    OK(ls_store_uri_parse(uri, &u));
+    assert_int_equal(strlen(u.prefix), LS_S3_PREFIX_BYTES_MAX + 1);
+    assert_int_equal(ls_store_uri_parse("ftp://x", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("file://host/x", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("mem://name", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("", &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse(NULL, &u), LS_ERR_INVALID);
+    assert_int_equal(ls_store_uri_parse("mem://", NULL), LS_ERR_INVALID);
+
+    /* The s3 backend refuses what is not an s3:// URI. */
+    ls_store *st = (ls_store *)1;
+    assert_int_equal(ls_store_s3_new("mem://", NULL, &st), LS_ERR_INVALID);
+    assert_null(st);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
 static void t_open_uri(void **state)
 {
     (void)state;
@@ -1064,6 +1138,7 @@ int main(void)
         cmocka_unit_test(t_fault_counting),
         cmocka_unit_test(t_fault_rates),
         cmocka_unit_test(t_fault_crash_latency),
+        cmocka_unit_test(t_uri_parse),
         cmocka_unit_test(t_open_uri),
     };
     /* The s3 cases run only against a real server (see the top). */

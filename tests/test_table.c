@@ -539,6 +539,22 @@ static void test_replay_rules(void **state)
     assert_int_equal(s.commits[1].version, 4);
     r.version = 6;                       /* a gap */
     assert_int_equal(ls_state_apply(&s, &r), LS_ERR_CORRUPT);
+    /* Beyond 2^63 - 1 samples the state could not be snapshotted: refused
+     * before writing (check) and when read (apply).  fuzz_record's replay
+     * invariant catches it (tests/fuzz/regress/record/replay-samples-beyond-2e63). */
+    s.total_samples = INT64_MAX;
+    r.version = 5;
+    r.seq_first = r.seq_last = 3;
+    assert_int_equal(ls_state_check(&s, &r), LS_ERR_LIMIT);
+    assert_int_equal(ls_state_apply(&s, &r), LS_ERR_CORRUPT);
+    s.total_samples = INT64_MAX - 1;
+    assert_int_equal(ls_state_check(&s, &r), LS_OK);
+    s.ncommits = 0;                      /* as a snapshot without retained commits */
+    assert_int_equal(ls_state_apply(&s, &r), LS_OK);
+    assert_int_equal(s.total_samples, INT64_MAX);
+    ls_bytes snap = { 0 };
+    assert_int_equal(ls_snapshot_encode(&s, &snap), LS_OK);
+    ls_bytes_free(&snap);
     ls_state_clear(&s);
 }
 
