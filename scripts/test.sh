@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: install dependencies, build, run the suite, then build
 # and run it again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the fuzz tier: every fuzz target of tests/fuzz for a short while.
+# then the fuzz tier: every fuzz target of tests/fuzz for a short while,
+# then the spin model check of the commit protocol (scripts/model-check.sh).
 # The suite runs against posix and, through a local Ceph radosgw started
 # here (scripts/s3-server.sh), against a real S3 server too.
 #   scripts/test.sh            both builds and the fuzz tier (what CI runs)
@@ -20,6 +21,7 @@ if [ "$quick" = 0 ] && [ "${LS_TEST_FUZZ:-1}" != 0 ]; then fuzz=1; fi
 deps=()
 if [ "${LS_TEST_S3:-1}" != 0 ]; then deps+=(--s3); fi
 if [ "$fuzz" = 1 ]; then deps+=(--fuzz); fi
+if [ "$quick" = 0 ]; then deps+=(--model); fi
 scripts/install-deps.sh ${deps[@]+"${deps[@]}"}
 
 if [ "${LS_TEST_S3:-1}" != 0 ] && [ -z "${LS_TEST_S3_URI:-}" ]; then
@@ -54,5 +56,10 @@ if [ "$fuzz" = 1 ]; then
   # Each target on its seed corpus and regressions (clang-14, libFuzzer +
   # ASan + UBSan); results outside results/, which holds reference runs.
   scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" --jobs "$jobs" --out build-fuzz/results
+fi
+if [ "$quick" = 0 ]; then
+  # The protocol model (spin): the current protocol's counterexample must be
+  # found and the fixed one must hold, within CI's bounds (docs/model.md).
+  scripts/model-check.sh
 fi
 echo "all tests passed"
