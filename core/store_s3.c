@@ -529,7 +529,9 @@ static int req_run(s3_store *s, s3_req *q, int *ambiguous)
         }
         backoff(attempt, &rng);
     }
-    if (q->resp.too_big)
+    /* A body past its bound, or a failure no retry changes (a refused
+     * certificate): no reply to hand back, only the error. */
+    if (rc == LS_OK && (q->resp.too_big || q->resp.status == 0))
         rc = req_error(s, q);
     handle_give(s, h);
     return rc;
