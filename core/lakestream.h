@@ -244,6 +244,17 @@ int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
 /* 1 if name is a valid table name (also used for producer ids). */
 int ls_name_is_valid(const char *name);
 
+/* What an object under a table is, from its key's part after "<table>/"
+ * (for tools that account for a table's objects; docs/formats.md). */
+typedef enum ls_object_kind {
+    LS_OBJECT_OTHER = 0,        /* the hint, GC's marks, foreign objects */
+    LS_OBJECT_LOG_RECORD = 1,   /* _log/<v:020> */
+    LS_OBJECT_SNAPSHOT = 2,     /* _log/<v:020>.snapshot */
+    LS_OBJECT_CHUNK = 3,        /* data/<producer>/<epoch>-<seq> */
+    LS_OBJECT_DESCRIPTOR = 4    /* _table */
+} ls_object_kind;
+ls_object_kind ls_object_kind_of(const char *rel_key);
+
 typedef struct ls_table ls_table;
 
 /* Open a table and load its newest state (LS_ERR_NOT_FOUND if none).

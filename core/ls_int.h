@@ -5,12 +5,15 @@
  *   util.c         growable byte buffer, little-endian helpers, CRC32C,
  *                  clock, random
  *   conf.c         the property table
+ *   keys.c         the key layout: format, parse and validate every key
  *   store.c        URI parsing and dispatch, key-validating wrappers
  *   store_posix.c, store_mem.c, store_fault.c   backends
  *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h)
  *   chunk.c        data chunk format (docs/formats.md)
  *   record.c       Avro encoding of descriptors, commit records, snapshots
- *   table.c        state, log replay, snapshots, refresh
+ *   state.c        the pure state update (apply a record), checks before a commit
+ *   table.c        loading and refreshing the state, snapshots, record cache
+ *   commit.c       the commit protocol: put_if_absent, races, lost replies
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
  *   producer.c     append, group commit, fencing, dedup
@@ -373,11 +376,12 @@ void   ls_dac_init(ls_dac_state *s, const ls_dac_params *p, double initial_ms, u
 /* Feed one commit's observation; returns the next interval (also in s). */
 double ls_dac_next(ls_dac_state *s, const ls_dac_params *p, const ls_dac_obs *o);
 
-/* ---- keys -------------------------------------------------------------- */
+/* ---- keys (keys.c: the layout of DESIGN.md section 3) ------------------ */
 
 /* Write "<table>/_log/<v:020>" etc. into buf (LS_KEY_BYTES_MAX+1);
  * LS_ERR_LIMIT if it does not fit. */
 int ls_key_log(char *buf, const char *table, uint64_t version);
+int ls_key_log_prefix(char *buf, const char *table);     /* "<table>/_log/" */
 int ls_key_snapshot(char *buf, const char *table, uint64_t version);
 int ls_key_hint(char *buf, const char *table);
 int ls_key_desc(char *buf, const char *table);
@@ -388,6 +392,18 @@ int ls_key_reclaim_run(char *buf, const char *table, uint64_t vs);
 int ls_key_reclaim_seg(char *buf, const char *table, uint64_t v);
 int ls_key_chunk(char *buf, const char *table, const char *producer,
                  uint64_t epoch, uint64_t seq);
+/* A list prefix: "" or complete valid segments and a partial last one. */
+int ls_key_prefix_is_valid(const char *prefix);
+
+/* suffix: a key's part after "<table>/_log/".  LS_OBJECT_LOG_RECORD or
+ * LS_OBJECT_SNAPSHOT with its version in *v, else 0 (the hint, foreign). */
+int ls_key_parse_log(const char *suffix, uint64_t *v);
+/* suffix: after "<table>/_reclaim/".  1 for a run mark, its vs in *vs. */
+int ls_key_parse_reclaim_run(const char *suffix, uint64_t *vs);
+/* 1 if key is a chunk of table; its producer (LS_PRODUCER_ID_BYTES_MAX + 1
+ * bytes), epoch and seq. */
+int ls_key_parse_chunk(const char *key, const char *table, char *producer,
+                       uint64_t *epoch, uint64_t *seq);
 
 /* ---- table internals (table.c), shared by producer.c and consumer.c ---- */
 
@@ -416,6 +432,19 @@ struct ls_table {
     ls_record *cache;
     size_t     ncache, cache_next;
 };
+
+/* GET of at most max bytes (one ranged read of max + 1: a larger object
+ * costs max + 1 bytes before it is refused, naming key and what), with
+ * retries of retriable errors; counted into t->meta. */
+int ls_table_meta_get(ls_table *t, const char *key, size_t max, const char *what,
+                      uint8_t **out, size_t *len);
+/* Start over from the newest snapshot a listing finds; cached records go. */
+int ls_table_reload_listed(ls_table *t);
+/* Read forward to the head, checking what was read against GC's marks
+ * (reloading where a record may lie in a freed slot).  If commit_id,
+ * *seen = 1 once a checked record with that id was applied.  thorough:
+ * tell the head from a freed slot or a hole even when the head is new. */
+int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough);
 
 /* ---- freed log slots (reclaim.c) ---------------------------------------- */
 

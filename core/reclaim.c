@@ -98,16 +98,6 @@ int ls_reclaim_mark(ls_table *t, uint64_t vs, const uint64_t *versions, size_t n
     return LS_OK;
 }
 
-/* 1 if key (below prefix) is a run mark, its version in *v. */
-static int run_mark(const char *key, size_t plen, uint64_t *v)
-{
-    const char *k = key + plen;
-    if (strlen(k) != 20 || strspn(k, "0123456789") != 20)
-        return 0;
-    *v = strtoull(k, NULL, 10);
-    return 1;
-}
-
 int ls_reclaim_prune(ls_table *t, uint64_t vs, uint64_t *deleted)
 {
     char prefix[LS_KEY_BYTES_MAX + 1];
@@ -123,7 +113,7 @@ int ls_reclaim_prune(ls_table *t, uint64_t vs, uint64_t *deleted)
         return rc;
     for (size_t i = 0; i < kl.n && rc == LS_OK; i++) {
         uint64_t v;
-        if (run_mark(kl.keys[i], plen, &v) && v < vs) {
+        if (ls_key_parse_reclaim_run(kl.keys[i] + plen, &v) && v < vs) {
             call d = { OP_DELETE, kl.keys[i], NULL, 0, NULL };
             rc = call_retrying(t, &d);
             if (rc == LS_OK)
@@ -162,7 +152,7 @@ int ls_reclaim_check(ls_table *t, uint64_t lo, uint64_t hi, int *live)
     if ((rc = call_retrying(t, &c)))
         return ls_preferr(rc, "table %s: listing %s", t->name, prefix);
     uint64_t v;
-    if (kl.n && run_mark(kl.keys[0], strlen(prefix), &v) && v > lo)
+    if (kl.n && ls_key_parse_reclaim_run(kl.keys[0] + strlen(prefix), &v) && v > lo)
         *live = 0;
     ls_keylist_free(&kl);
     return LS_OK;

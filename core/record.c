@@ -1030,22 +1030,6 @@ uint64_t ls_record_samples(const ls_record *r)
 
 /* ---- snapshots --------------------------------------------------------- */
 
-void ls_state_clear(ls_state *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->nproducers; i++) {
-        free(s->producers[i].id);
-        free(s->producers[i].source_position);
-    }
-    free(s->producers);
-    for (size_t i = 0; i < s->nckpts; i++)
-        free(s->ckpts[i].name);
-    free(s->ckpts);
-    free(s->commits);
-    memset(s, 0, sizeof(*s));
-}
-
 #define COMMIT_ENT_BYTES 24u   /* u64 version, first_sample, count */
 #define COMMIT_ID_BYTES 16u
 

@@ -252,25 +252,6 @@ static int delete_counted(ls_store *st, const char *key, uint64_t *objects, uint
     return LS_OK;
 }
 
-/* Parse "<table>/data/<producer>/<epoch:010>-<seq:020>". */
-static int parse_chunk_key(const char *key, size_t tlen, char *producer, uint64_t *epoch,
-                           uint64_t *seq)
-{
-    const char *p = key + tlen + strlen("/data/");
-    const char *slash = strchr(p, '/');
-    if (!slash || (size_t)(slash - p) > LS_PRODUCER_ID_BYTES_MAX)
-        return -1;
-    memcpy(producer, p, (size_t)(slash - p));
-    producer[slash - p] = '\0';
-    const char *e = slash + 1;
-    if (strlen(e) != 31 || e[10] != '-' || strspn(e, "0123456789") != 10 ||
-        strspn(e + 11, "0123456789") != 20)
-        return -1;
-    *epoch = strtoull(e, NULL, 10);
-    *seq = strtoull(e + 11, NULL, 10);
-    return 0;
-}
-
 /* The newest version v_cut <= upto whose record is older than the log
  * retention: every record before it has a successor older than R.
  * Binary search over the listed record versions (timestamps grow with
@@ -309,7 +290,6 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
     int rc = ls_table_open(st, table, conf, &t);
     if (rc)
         return rc;
-    size_t tlen = strlen(table);
     char prefix[LS_KEY_BYTES_MAX + 1], key[LS_KEY_BYTES_MAX + 1];
     ls_keylist data = { 0 }, logk = { 0 };
     char **referenced = NULL;
@@ -407,7 +387,7 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
         uint64_t epoch, seq;
         if (nref && bsearch(&k, referenced, nref, sizeof(char *), cmp_str))
             continue;
-        if (parse_chunk_key(k, tlen, producer, &epoch, &seq))
+        if (!ls_key_parse_chunk(k, table, producer, &epoch, &seq))
             continue;   /* not ours to judge */
         const ls_pstate *ps = ls_state_producer(&t->state, producer);
         /* A fenced epoch can never commit again; in the current epoch, a
@@ -436,19 +416,16 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
 
     /* 5. Log records and snapshots before the cut: older than the log
      * retention (their successor is) and not holding retained offsets. */
-    snprintf(prefix, sizeof(prefix), "%s/_log/", table);
-    if ((rc = list_all(st, prefix, &logk, &t->meta.requests)))
+    if ((rc = ls_key_log_prefix(prefix, table)) || (rc = list_all(st, prefix, &logk, &t->meta.requests)))
         goto end;
     size_t plen = strlen(prefix), nv = 0;
     if (!(versions = malloc((logk.n + 1) * sizeof(uint64_t)))) {
         rc = ls_seterr(LS_ERR_NOMEM, "gc");
         goto end;
     }
-    for (size_t i = 0; i < logk.n; i++) {
-        const char *k = logk.keys[i] + plen;
-        if (strlen(k) == 20 && strspn(k, "0123456789") == 20)
-            versions[nv++] = strtoull(k, NULL, 10);
-    }
+    for (size_t i = 0; i < logk.n; i++)
+        if (ls_key_parse_log(logk.keys[i] + plen, &versions[nv]) == LS_OBJECT_LOG_RECORD)
+            nv++;
     uint64_t cut;
     if ((rc = find_cut(t, versions, nv, vs, &cut)))
         goto end;
@@ -465,16 +442,14 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
     if (ndel && (rc = ls_reclaim_mark(t, vs, versions, ndel)))
         goto end;
     for (size_t i = 0; i < logk.n && rc == LS_OK; i++) {
-        const char *k = logk.keys[i] + plen;
-        if (strspn(k, "0123456789") != 20)
+        uint64_t v;
+        int kind = ls_key_parse_log(logk.keys[i] + plen, &v);
+        if (!kind || v >= cut || v >= vs)
             continue;
-        uint64_t v = strtoull(k, NULL, 10);
-        if (v >= cut || v >= vs)
-            continue;
-        if (!strcmp(k + 20, ".snapshot"))
+        if (kind == LS_OBJECT_SNAPSHOT)
             rc = delete_counted(st, logk.keys[i], &out->snapshots_deleted,
                                 &out->snapshot_bytes_deleted);
-        else if (!k[20] && !ls_state_commit_retained(&t->state, v))
+        else if (!ls_state_commit_retained(&t->state, v))
             rc = delete_counted(st, logk.keys[i], &out->records_deleted,
                                 &out->record_bytes_deleted);
     }

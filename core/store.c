@@ -10,71 +10,6 @@
 
 #include "ls_int.h"
 
-/* ---- keys -------------------------------------------------------------- */
-
-/* Posix writes temporary files named ".tmp.<random>" next to their target
- * and hides them from list; a key with such a segment would vanish from
- * listings, so the prefix is reserved on every backend alike. */
-#define LS_TMP_PREFIX ".tmp."
-
-/* Check the segment [s, s+n): not empty, not "." or "..", not reserved. */
-static int segment_ok(const char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (n == 1 && s[0] == '.')
-        return 0;
-    if (n == 2 && s[0] == '.' && s[1] == '.')
-        return 0;
-    if (n >= sizeof(LS_TMP_PREFIX) - 1 &&
-        memcmp(s, LS_TMP_PREFIX, sizeof(LS_TMP_PREFIX) - 1) == 0)
-        return 0;
-    return 1;
-}
-
-int ls_key_is_valid(const char *key)
-{
-    if (!key || !*key)
-        return 0;
-    size_t len = strnlen(key, LS_KEY_BYTES_MAX + 1);
-    if (len > LS_KEY_BYTES_MAX)
-        return 0;
-    const char *seg = key;
-    for (size_t i = 0; i <= len; i++) {
-        unsigned char c = (unsigned char)key[i];
-        if (c == '/' || c == '\0') {
-            if (!segment_ok(seg, (size_t)(key + i - seg)))
-                return 0;       /* also catches leading, trailing and "//" */
-            seg = key + i + 1;
-        } else if (c < 0x20) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* A list prefix may be "" or end in a partial segment ("t/_log/000"), so
- * only the complete segments (those followed by '/') are held to the key
- * rules; the partial tail may be anything but "..". */
-static int prefix_is_valid(const char *prefix)
-{
-    size_t len = strnlen(prefix, LS_KEY_BYTES_MAX + 1);
-    if (len > LS_KEY_BYTES_MAX)
-        return 0;
-    const char *seg = prefix;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)prefix[i];
-        if (c < 0x20)
-            return 0;
-        if (c == '/') {
-            if (!segment_ok(seg, (size_t)(prefix + i - seg)))
-                return 0;
-            seg = prefix + i + 1;
-        }
-    }
-    return strcmp(seg, "..") != 0;
-}
-
 static int bad_key(const ls_store *st, const char *op, const char *key)
 {
     if (!key)
@@ -148,7 +83,7 @@ int ls_store_list(ls_store *st, const char *prefix, const char *start_after,
         return ls_seterr(LS_ERR_INVALID, "store: list: NULL store");
     if (!prefix)
         prefix = "";
-    if (!prefix_is_valid(prefix))
+    if (!ls_key_prefix_is_valid(prefix))
         return ls_seterr(LS_ERR_INVALID, "%s: list \"%.200s\": invalid prefix",
                          st->name, prefix);
     if (max == 0)

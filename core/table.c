@@ -1,7 +1,9 @@
 /*
  * table.c -- a table's state: creating a table, loading its state from the
- * newest snapshot plus the log records after it, applying records, writing
- * snapshots, and a small cache of parsed commit records for readers.
+ * newest snapshot plus the log records after it, refreshing it (and telling
+ * the head from a freed slot or a hole), and a small cache of parsed commit
+ * records for readers.  The pure state update is in state.c, the commit
+ * protocol in commit.c, the key layout in keys.c.
  *
  * The log is the truth (docs/protocol.md).  Snapshots and the
  * _last_snapshot hint are caches: with table.use.snapshots=false the state
@@ -14,271 +16,13 @@
 
 #include "ls_int.h"
 
-/* ---- names and keys ------------------------------------------------------ */
-
-int ls_name_is_valid(const char *name)
-{
-    if (!name)
-        return 0;
-    size_t n = strnlen(name, LS_TABLE_NAME_BYTES_MAX + 1);
-    if (n == 0 || n > LS_TABLE_NAME_BYTES_MAX)
-        return 0;
-    if (strstr(name, ".."))
-        return 0;
-    if (!strcmp(name, ".") || !strncmp(name, ".tmp.", 5))
-        return 0;   /* ".tmp." is the posix store's temporary-file prefix */
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-static int key_fmt(char *buf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int key_fmt(char *buf, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, LS_KEY_BYTES_MAX + 1, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n > LS_KEY_BYTES_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "key longer than %u bytes", LS_KEY_BYTES_MAX);
-    return LS_OK;
-}
-
-int ls_key_log(char *buf, const char *table, uint64_t v)
-{
-    return key_fmt(buf, "%s/_log/%020" PRIu64, table, v);
-}
-
-int ls_key_snapshot(char *buf, const char *table, uint64_t v)
-{
-    return key_fmt(buf, "%s/_log/%020" PRIu64 ".snapshot", table, v);
-}
-
-int ls_key_hint(char *buf, const char *table)
-{
-    return key_fmt(buf, "%s/_log/_last_snapshot", table);
-}
-
-int ls_key_reclaim_prefix(char *buf, const char *table)
-{
-    return key_fmt(buf, "%s/_reclaim/", table);
-}
-
-int ls_key_reclaim_run(char *buf, const char *table, uint64_t vs)
-{
-    return key_fmt(buf, "%s/_reclaim/%020" PRIu64, table, vs);
-}
-
-int ls_key_reclaim_seg(char *buf, const char *table, uint64_t v)
-{
-    return key_fmt(buf, "%s/_reclaim/seg-%020" PRIu64, table,
-                   v - v % LS_LOG_SEGMENT_VERSIONS);
-}
-
-int ls_key_desc(char *buf, const char *table)
-{
-    return key_fmt(buf, "%s/_table", table);
-}
-
-int ls_key_chunk(char *buf, const char *table, const char *producer,
-                 uint64_t epoch, uint64_t seq)
-{
-    return key_fmt(buf, "%s/data/%s/%010" PRIu64 "-%020" PRIu64, table, producer,
-                   epoch, seq);
-}
-
-/* ---- state -------------------------------------------------------------- */
-
-static int pstate_cmp(const void *key, const void *elem)
-{
-    return strcmp((const char *)key, ((const ls_pstate *)elem)->id);
-}
-
-ls_pstate *ls_state_producer(const ls_state *s, const char *id)
-{
-    if (!s->nproducers)
-        return NULL;
-    return bsearch(id, s->producers, s->nproducers, sizeof(ls_pstate), pstate_cmp);
-}
-
-/* Find or insert producer id, keeping the array sorted. */
-static int state_producer_upsert(ls_state *s, const char *id, ls_pstate **out)
-{
-    size_t lo = 0, hi = s->nproducers;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(id, s->producers[mid].id);
-        if (c == 0) {
-            *out = &s->producers[mid];
-            return LS_OK;
-        }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (s->nproducers >= LS_PRODUCERS_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "more than %u producers", LS_PRODUCERS_MAX);
-    ls_pstate *p = realloc(s->producers, (s->nproducers + 1) * sizeof(*p));
-    if (!p)
-        return ls_seterr(LS_ERR_NOMEM, "producer table");
-    s->producers = p;
-    memmove(&p[lo + 1], &p[lo], (s->nproducers - lo) * sizeof(*p));
-    memset(&p[lo], 0, sizeof(*p));
-    if (!(p[lo].id = strdup(id))) {
-        memmove(&p[lo], &p[lo + 1], (s->nproducers - lo) * sizeof(*p));
-        return ls_seterr(LS_ERR_NOMEM, "producer id");
-    }
-    s->nproducers++;
-    *out = &p[lo];
-    return LS_OK;
-}
-
-static int state_ckpt_apply(ls_state *s, const ls_ckpt_op *op)
-{
-    size_t lo = 0, hi = s->nckpts;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(op->name, s->ckpts[mid].name);
-        if (c == 0) {
-            if (op->op == LS_CKPT_REGISTER) {
-                s->ckpts[mid].step = op->step;
-                s->ckpts[mid].live = 1;
-            } else {
-                s->ckpts[mid].live = 0;
-            }
-            return LS_OK;
-        }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (op->op == LS_CKPT_RELEASE)
-        return LS_OK;  /* releasing an unknown name changes nothing */
-    if (s->nckpts >= LS_CHECKPOINTS_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "more than %u checkpoints", LS_CHECKPOINTS_MAX);
-    ls_ckpt *c = realloc(s->ckpts, (s->nckpts + 1) * sizeof(*c));
-    if (!c)
-        return ls_seterr(LS_ERR_NOMEM, "checkpoint table");
-    s->ckpts = c;
-    memmove(&c[lo + 1], &c[lo], (s->nckpts - lo) * sizeof(*c));
-    if (!(c[lo].name = strdup(op->name))) {
-        memmove(&c[lo], &c[lo + 1], (s->nckpts - lo) * sizeof(*c));
-        return ls_seterr(LS_ERR_NOMEM, "checkpoint name");
-    }
-    c[lo].step = op->step;
-    c[lo].live = 1;
-    s->nckpts++;
-    return LS_OK;
-}
-
-/* Forget the commits whose samples all lie below the watermark: their
- * steps are reclaimed, so the state (and every snapshot) stays bounded by
- * retention, not history. */
-static void state_drop_reclaimed(ls_state *s)
-{
-    if (!s->global_batch)
-        return;
-    uint64_t lim = s->low_watermark_step > UINT64_MAX / s->global_batch
-                       ? UINT64_MAX : s->low_watermark_step * s->global_batch;
-    size_t k = 0;
-    while (k < s->ncommits && s->commits[k].first_sample + s->commits[k].count <= lim)
-        k++;
-    if (k) {
-        memmove(s->commits, s->commits + k, (s->ncommits - k) * sizeof(ls_commit_ent));
-        s->ncommits -= k;
-    }
-}
-
-/*
- * Replay rules (every participant applies the same ones, so states agree):
- * - a producer's epoch only grows; a record with an older epoch than the
- *   state's is stale and carries nothing (committers check this before
- *   writing, so it appears only if a writer is broken);
- * - a data record whose seq_first <= last_seq repeats chunks already in and
- *   carries nothing (same reason);
- * - otherwise its chunks get the next sample numbers, in chunk order.
- */
-int ls_state_apply(ls_state *s, const ls_record *r)
-{
-    if (r->version != s->version + 1)
-        return ls_seterr(LS_ERR_CORRUPT, "record version %" PRIu64 " applied at %" PRIu64,
-                         r->version, s->version);
-    if (r->producer) {
-        ls_pstate *ps = NULL;
-        int rc = state_producer_upsert(s, r->producer, &ps);
-        if (rc)
-            return rc;
-        if (r->epoch >= ps->epoch) {
-            ps->epoch = r->epoch;
-            uint64_t n = ls_record_samples(r);
-            if (r->nchunks > 0 && r->seq_first > ps->last_seq) {
-                /* Sample counts are Avro longs in a snapshot: a state beyond
-                 * 2^63 - 1 samples could never be written as one. */
-                if (n > INT64_MAX - s->total_samples)
-                    return ls_seterr(LS_ERR_CORRUPT, "version %" PRIu64 ": %" PRIu64 " more "
-                                     "samples would take the table beyond 2^63 - 1",
-                                     r->version, n);
-                if (n > 0) {
-                    if (s->ncommits >= LS_COMMITS_MAX)
-                        return ls_seterr(LS_ERR_LIMIT, "more than %u retained commits",
-                                         LS_COMMITS_MAX);
-                    if (s->ncommits == s->commits_cap) {
-                        size_t cap = s->commits_cap ? s->commits_cap * 2 : 64;
-                        ls_commit_ent *c = realloc(s->commits, cap * sizeof(*c));
-                        if (!c)
-                            return ls_seterr(LS_ERR_NOMEM, "commit index");
-                        s->commits = c;
-                        s->commits_cap = cap;
-                    }
-                    ls_commit_ent *ce = &s->commits[s->ncommits++];
-                    *ce = (ls_commit_ent){ r->version, s->total_samples, n, { 0 } };
-                    memcpy(ce->commit_id, r->commit_id, sizeof(ce->commit_id));
-                    s->total_samples += n;
-                }
-                ps->last_seq = r->seq_last;
-            }
-            if (r->has_source_position) {
-                uint8_t *sp = NULL;
-                if (r->source_position_len) {
-                    if (!(sp = malloc(r->source_position_len)))
-                        return ls_seterr(LS_ERR_NOMEM, "source position");
-                    memcpy(sp, r->source_position, r->source_position_len);
-                }
-                free(ps->source_position);
-                ps->source_position = sp;
-                ps->source_position_len = r->source_position_len;
-            }
-            ps->last_version = r->version;
-            memcpy(ps->last_commit_id, r->commit_id, sizeof(ps->last_commit_id));
-        }
-    }
-    for (uint32_t i = 0; i < r->nckpt_ops; i++) {
-        int rc = state_ckpt_apply(s, &r->ckpt_ops[i]);
-        if (rc)
-            return rc;
-    }
-    if (r->has_low_watermark && r->low_watermark_step > s->low_watermark_step) {
-        s->low_watermark_step = r->low_watermark_step;
-        state_drop_reclaimed(s);
-    }
-    s->version = r->version;
-    return LS_OK;
-}
-
 /* ---- store access with retries ------------------------------------------ */
 
 /* GET of at most max bytes, with retries of retriable errors
  * (store.retries, backoff); counts the bytes and requests into t->meta.
  * One ranged read of max + 1 bytes: an object larger than its limit costs
  * max + 1 bytes of memory before it is refused, never its own size. */
-static int meta_get(ls_table *t, const char *key, size_t max, const char *what,
+int ls_table_meta_get(ls_table *t, const char *key, size_t max, const char *what,
                     uint8_t **out, size_t *len)
 {
     unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries");
@@ -321,21 +65,6 @@ static void cache_put(ls_table *t, ls_record *r)
         t->ncache++;
 }
 
-int ls_state_commit_retained(const ls_state *s, uint64_t v)
-{
-    size_t lo = 0, hi = s->ncommits;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->commits[mid].version == v)
-            return 1;
-        if (s->commits[mid].version < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 static const uint8_t zero_id[16];
 
 /* The record r of version v is not the one the state names (commit_id):
@@ -365,7 +94,7 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
     }
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
+    rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         return ls_seterr(LS_ERR_NOT_FOUND, "%s: commit record of version %" PRIu64
                          " is missing", key, version);
@@ -400,7 +129,7 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
         return rc;
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
+    rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         return LS_OK;
     if (rc)
@@ -447,7 +176,7 @@ static int read_hint(ls_table *t, uint64_t *v)
     *v = 0;
     int rc = ls_key_hint(key, t->name);
     if (!rc)
-        rc = meta_get(t, key, LS_HINT_BYTES_MAX, "hint", &buf, &len);
+        rc = ls_table_meta_get(t, key, LS_HINT_BYTES_MAX, "hint", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND || rc == LS_ERR_CORRUPT)
         return LS_OK;   /* absent or oversized: a cache, ignored */
     if (rc)
@@ -465,7 +194,7 @@ static int load_snapshot(ls_table *t, uint64_t v)
         return rc;
     uint8_t *buf;
     size_t len;
-    rc = meta_get(t, key, LS_SNAPSHOT_BYTES_MAX, "snapshot", &buf, &len);
+    rc = ls_table_meta_get(t, key, LS_SNAPSHOT_BYTES_MAX, "snapshot", &buf, &len);
     if (rc)
         return rc;
     ls_state s;
@@ -487,10 +216,9 @@ static int load_snapshot(ls_table *t, uint64_t v)
 static int list_snapshot(ls_table *t, int newest, uint64_t *out, int *log_exists)
 {
     char prefix[LS_KEY_BYTES_MAX + 1], after[LS_KEY_BYTES_MAX + 1] = "";
-    int rc = ls_key_log(prefix, t->name, 0);
+    int rc = ls_key_log_prefix(prefix, t->name);
     if (rc)
         return rc;
-    prefix[strlen(prefix) - 20] = '\0';   /* "<table>/_log/" */
     size_t plen = strlen(prefix);
     *out = 0;
     *log_exists = 0;
@@ -501,13 +229,13 @@ static int list_snapshot(ls_table *t, int newest, uint64_t *out, int *log_exists
         if (rc)
             return rc;
         for (size_t i = 0; i < kl.n; i++) {
-            const char *k = kl.keys[i] + plen;
-            if (strlen(k) < 20 || strspn(k, "0123456789") != 20)
+            uint64_t v;
+            int kind = ls_key_parse_log(kl.keys[i] + plen, &v);
+            if (!kind)
                 continue;           /* the hint, or a foreign object */
             *log_exists = 1;
-            if (strcmp(k + 20, ".snapshot"))
+            if (kind != LS_OBJECT_SNAPSHOT)
                 continue;
-            uint64_t v = strtoull(k, NULL, 10);
             if (!*out || (newest ? v > *out : v < *out))
                 *out = v;
         }
@@ -544,7 +272,7 @@ static int head_is_old(const ls_table *t)
  * is retained): the records read may lie in slots GC freed, and the hint
  * may be stale.  Cached records go too.  (Newest even without
  * table.use.snapshots: an older one leads back into the freed slots.) */
-static int reload_listed(ls_table *t)
+int ls_table_reload_listed(ls_table *t)
 {
     int rc = LS_OK, log_exists;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -586,7 +314,7 @@ static int probe_missing(ls_table *t, int *again)
         return rc;
     if (!live) {
         /* A GC freed slots at or after x: its snapshot is above x. */
-        if ((rc = reload_listed(t)))
+        if ((rc = ls_table_reload_listed(t)))
             return rc;
         *again = 1;
         return LS_OK;
@@ -622,11 +350,11 @@ static int probe_missing(ls_table *t, int *again)
  * (table.log.retention.ms / 2), or when thorough, probe_missing decides
  * whether it is.  If commit_id, *seen is set once a checked record with
  * that id was applied. */
-static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough)
+int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough)
 {
     int reloads = 0, seen_here = 0, rc;
     if (t->reload_needed) {
-        if ((rc = reload_listed(t)))
+        if ((rc = ls_table_reload_listed(t)))
             return rc;
         t->reload_needed = 0;
     }
@@ -663,7 +391,7 @@ static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int t
                 if (++reloads > RELOADS_MAX)
                     return ls_seterr(LS_ERR_TIMEOUT, "table %s: log slots freed under the "
                                      "reader %d times in a row", t->name, RELOADS_MAX);
-                if ((rc = reload_listed(t)))
+                if ((rc = ls_table_reload_listed(t)))
                     return rc;
                 seen_here = 0;
                 continue;
@@ -692,12 +420,12 @@ static int refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int t
 
 int ls_table_refresh(ls_table *t)
 {
-    return refresh_watch(t, NULL, NULL, 0);
+    return ls_table_refresh_watch(t, NULL, NULL, 0);
 }
 
 int ls_table_refresh_thorough(ls_table *t)
 {
-    return refresh_watch(t, NULL, NULL, 1);
+    return ls_table_refresh_watch(t, NULL, NULL, 1);
 }
 
 int ls_table_catch_up(ls_table *t)
@@ -715,192 +443,7 @@ int ls_table_catch_up(ls_table *t)
             (rc = load_snapshot(t, h)) && rc != LS_ERR_NOT_FOUND)
             return rc;  /* NOT_FOUND: reclaimed since; the log has the rest */
     }
-    return refresh_watch(t, NULL, NULL, 0);
-}
-
-int ls_state_check(const ls_state *s, const ls_record *r)
-{
-    if (r->producer && !ls_state_producer(s, r->producer) && s->nproducers >= LS_PRODUCERS_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "table already has %u producer ids", LS_PRODUCERS_MAX);
-    if (r->nchunks && s->ncommits >= LS_COMMITS_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "%u retained commits: register a checkpoint and run gc",
-                         LS_COMMITS_MAX);
-    if (ls_record_samples(r) > INT64_MAX - s->total_samples)   /* see ls_state_apply */
-        return ls_seterr(LS_ERR_LIMIT, "the table would hold more than 2^63 - 1 samples");
-    size_t fresh = 0;
-    for (uint32_t i = 0; i < r->nckpt_ops; i++) {
-        int known = 0;
-        for (size_t k = 0; k < s->nckpts && !known; k++)
-            known = !strcmp(s->ckpts[k].name, r->ckpt_ops[i].name);
-        fresh += !known && r->ckpt_ops[i].op == LS_CKPT_REGISTER;
-    }
-    if (s->nckpts + fresh > LS_CHECKPOINTS_MAX)
-        return ls_seterr(LS_ERR_LIMIT, "more than %u checkpoint names", LS_CHECKPOINTS_MAX);
-    return LS_OK;
-}
-
-/* Read the record at version v after a lost reply: *is_ours, or *absent,
- * or neither (someone else's). */
-static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ours,
-                         int *absent)
-{
-    char key[LS_KEY_BYTES_MAX + 1];
-    *is_ours = *absent = 0;
-    int rc = ls_key_log(key, t->name, v);
-    if (rc)
-        return rc;
-    uint8_t *buf;
-    size_t len;
-    rc = meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
-    if (rc == LS_ERR_NOT_FOUND) {
-        *absent = 1;
-        return LS_OK;
-    }
-    if (rc)
-        return rc;
-    ls_record other;
-    rc = ls_record_decode(buf, len, key, v, &other);
-    free(buf);
-    if (rc)
-        return rc;
-    *is_ours = !memcmp(other.commit_id, r->commit_id, sizeof(other.commit_id));
-    ls_record_clear(&other);
-    return LS_OK;
-}
-
-/* Our record r is at version r->version (our put_if_absent created it, or
- * a lost reply's read-back found it there).  It is in only if that slot is
- * not one GC freed: then apply it (*in = 1).  If the marks cannot rule
- * that out, the state starts over from the newest snapshot; *in = 1 if its
- * replay applies r, else the caller tries again at the head, where its
- * precheck finds r if the snapshot already holds it. */
-static int own_record_at(ls_table *t, const ls_record *r, ls_commit_ctl *ctl, int *in)
-{
-    int live, rc, seen = 0;
-    *in = 0;
-    if ((rc = ls_reclaim_check(t, r->version, r->version, &live)))
-        return rc;      /* unknown: the next attempt finds r by its commit_id */
-    if (live) {
-        ctl->landed = 1;
-        rc = ls_table_apply_own(t, r);
-        *in = rc == LS_OK;
-        return rc;
-    }
-    ctl->freed_slots++;
-    if ((rc = reload_listed(t)) || (rc = refresh_watch(t, r->commit_id, &seen, 0)))
-        return rc;
-    /* A snapshot at or after r->version hides the record itself, not the
-     * id of its producer's last record. */
-    const ls_pstate *ps = r->producer ? ls_state_producer(&t->state, r->producer) : NULL;
-    if (ps && ps->last_version == r->version &&
-        !memcmp(ps->last_commit_id, r->commit_id, sizeof(r->commit_id)))
-        seen = 1;
-    if (seen) {
-        ctl->landed = 1;
-        *in = 1;
-    }
-    return LS_OK;
-}
-
-int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
-{
-    ls_bytes enc = { 0 };
-    unsigned io_errors = 0, backoff_ms = 1, attempt;
-    int rc = LS_OK, in = 0, fresh = 0;
-    ctl->landed = ctl->landed ? 1 : 0;
-    for (attempt = 0; attempt < LS_COMMIT_ATTEMPTS_MAX && !in; attempt++) {
-        /* Once replay has applied our commit_id, the record is in, whatever
-         * fails afterwards: ctl->landed is sticky (also across calls), and
-         * is tested before anything else, fencing included. */
-        if (ctl->landed) {
-            in = 1;
-            break;
-        }
-        /* Read forward first when others have been committing (one GET
-         * when nothing is new: cheaper than a put that must fail), or when
-         * the head was confirmed more than R/2 ago and may be a slot GC
-         * reclaimed since.  A lone committer skips it, and finds out about
-         * a newcomer from its first lost attempt. */
-        if ((!fresh && t->contended) ||
-            ls_wall_ms() - t->head_ok_ms >= t->log_retention_ms / 2) {
-            uint64_t before = t->state.version;
-            rc = refresh_watch(t, r->commit_id, &ctl->landed, 0);
-            if (ctl->landed)
-                continue;
-            if (rc)
-                goto retry_or_fail;
-            fresh = 1;
-            t->contended = t->state.version != before;
-        }
-        if (ctl->precheck && (rc = ctl->precheck(ctl->arg, &t->state, &in)))
-            break;
-        if (in)
-            break;
-        uint64_t v = t->state.version + 1;
-        char key[LS_KEY_BYTES_MAX + 1];
-        r->version = v;
-        r->timestamp_ms = ls_wall_ms();
-        enc.len = 0;
-        if ((rc = ls_key_log(key, t->name, v)) || (rc = ls_record_encode(r, &enc)))
-            break;
-        if ((rc = ls_state_check(&t->state, r)))
-            break;      /* never write a record nobody could apply */
-        ctl->attempts++;
-        rc = ls_store_put_if_absent(t->st, key, enc.data, enc.len);
-        if (rc == LS_OK) {
-            if ((rc = own_record_at(t, r, ctl, &in)))
-                goto retry_or_fail;
-            if (in)
-                break;
-            continue;       /* a freed slot: the state was reloaded */
-        }
-        if (ls_err_is_retriable(rc)) {
-            /* Outcome unknown: look at what is at v now. */
-            int is_ours, absent, put_rc = rc;
-            char put_msg[512];
-            snprintf(put_msg, sizeof(put_msg), "%s", ls_errmsg());
-            ctl->lost_replies++;
-            rc = probe_version(t, r, v, &is_ours, &absent);
-            if (rc == LS_OK && is_ours) {
-                if ((rc = own_record_at(t, r, ctl, &in)))
-                    goto retry_or_fail;
-                if (in)
-                    break;
-                continue;
-            }
-            if (rc == LS_OK && absent) {
-                /* Not written: the put failed; retry v after a backoff. */
-                rc = ls_seterr(put_rc, "%s", put_msg);
-                goto retry_or_fail;
-            }
-            if (rc != LS_OK)
-                goto retry_or_fail;
-            /* someone else's record: a conflict */
-        } else if (rc != LS_ERR_EXISTS) {
-            break;
-        }
-        if (fresh)
-            ctl->conflicts++;
-        else
-            ctl->stale++;
-        t->contended = 1;
-        rc = refresh_watch(t, r->commit_id, &ctl->landed, 0);
-        if (rc == LS_OK)
-            fresh = 1;
-        if (rc == LS_OK || ctl->landed)
-            continue;
-    retry_or_fail:
-        if (!ls_err_is_retriable(rc) || ++io_errors > ctl->retries)
-            break;
-        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
-    }
-    ls_bytes_free(&enc);
-    if (in)
-        return LS_OK;
-    if (rc == LS_OK)
-        return ls_seterr(LS_ERR_TIMEOUT, "table %s: commit did not land in %u attempts",
-                         t->name, LS_COMMIT_ATTEMPTS_MAX);
-    return rc;
+    return ls_table_refresh_watch(t, NULL, NULL, 0);
 }
 
 /* Load the state: from the newest snapshot (the hint, probed forward in
@@ -938,7 +481,7 @@ static int load_state(ls_table *t)
             if (rc)
                 return rc;
         }
-        if ((rc = refresh_watch(t, NULL, NULL, 1)))
+        if ((rc = ls_table_refresh_watch(t, NULL, NULL, 1)))
             return rc;
         if (t->state.version > 0)
             return LS_OK;
@@ -1007,7 +550,7 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
     size_t len;
     int rc = ls_key_desc(key, name);
     if (!rc)
-        rc = meta_get(t, key, LS_DESCRIPTOR_BYTES_MAX, "descriptor", &buf, &len);
+        rc = ls_table_meta_get(t, key, LS_DESCRIPTOR_BYTES_MAX, "descriptor", &buf, &len);
     if (rc == LS_ERR_NOT_FOUND)
         rc = ls_seterr(LS_ERR_NOT_FOUND, "table \"%s\" does not exist", name);
     if (!rc) {
@@ -1044,31 +587,6 @@ void ls_table_close(ls_table *t)
     ls_conf_destroy(t->conf);
     free(t->name);
     free(t);
-}
-
-int ls_table_apply_own(ls_table *t, const ls_record *r)
-{
-    int rc = ls_state_apply(&t->state, r);
-    if (rc)
-        return rc;
-    t->head_ts_ms = r->timestamp_ms;
-    t->head_ok_ms = ls_wall_ms();
-    uint64_t v = r->version;
-    if (v % t->snapshot_interval != 0)
-        return LS_OK;
-    /* Best effort: a missing snapshot only costs replay. */
-    char key[LS_KEY_BYTES_MAX + 1];
-    ls_bytes b = { 0 };
-    if (ls_key_snapshot(key, t->name, v) == LS_OK &&
-        ls_snapshot_encode(&t->state, &b) == LS_OK &&
-        ls_store_put_if_absent(t->st, key, b.data, b.len) == LS_OK &&
-        ls_key_hint(key, t->name) == LS_OK) {
-        char hint[32];
-        int n = snprintf(hint, sizeof(hint), "%" PRIu64 "\n", v);
-        (void)ls_store_put(t->st, key, hint, (size_t)n);
-    }
-    ls_bytes_free(&b);
-    return LS_OK;
 }
 
 int ls_table_info_get(ls_table *t, ls_table_info *out)

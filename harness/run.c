@@ -217,11 +217,9 @@ static json_t *store_usage(const char *uri, const char *table)
                 rc = LS_OK;  /* deleted meanwhile */
             if (rc)
                 break;
-            int kind = 3;
-            if (!strncmp(k, "data/", 5))
-                kind = 1;
-            else if (!strncmp(k, "_log/", 5))
-                kind = strstr(k, ".snapshot") ? 2 : strchr(k + 5, '_') ? 3 : 0;
+            ls_object_kind ok = ls_object_kind_of(k);
+            int kind = ok == LS_OBJECT_LOG_RECORD ? 0 : ok == LS_OBJECT_CHUNK ? 1
+                     : ok == LS_OBJECT_SNAPSHOT ? 2 : 3;
             n[kind]++;
             b[kind] += size;
         }
