@@ -181,13 +181,29 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
     return rc;
 }
 
+/* Table format 2: the committer of the version that completes steps
+ * [s0, s1) writes their indexes (best effort: a reader that finds one
+ * missing builds it from the log).  Our record goes into the cache first:
+ * the indexes are built from the records of each step. */
+static void publish_steps(ls_table *t, const ls_record *r, uint64_t s0, uint64_t s1)
+{
+    ls_record copy;
+    if (s0 < s1 && r->nchunks && ls_record_copy(r, &copy) == LS_OK)
+        ls_table_cache_put(t, &copy);
+    for (uint64_t s = s0; s < s1; s++)
+        (void)ls_step_index_publish(t, s);
+}
+
 int ls_table_apply_own(ls_table *t, const ls_record *r)
 {
+    uint64_t B = t->desc.global_batch, steps_before = t->state.total_samples / B;
     int rc = ls_state_apply(&t->state, r);
     if (rc)
         return rc;
     t->head_ts_ms = r->timestamp_ms;
     t->head_ok_ms = ls_wall_ms();
+    if (t->desc.table_format >= 2)
+        publish_steps(t, r, steps_before, t->state.total_samples / B);
     uint64_t v = r->version;
     if (v % t->snapshot_interval != 0)
         return LS_OK;

@@ -20,6 +20,10 @@ static const ls_conf_prop props[] = {
       "testing: this many calls per 1000 take effect but answer with a timeout", NULL },
     { "store.fault.seed", "int", "1", 0, INT64_MAX,
       "testing: seed of the fault store's choices", NULL },
+    { "table.format", "int", "2", 1, LS_TABLE_FORMAT,
+      "a table property, set when the table is created: 2 writes an index object per "
+      "step, so a rank reads only its slice's entries (docs/formats.md); 1 the log "
+      "alone, as builds before format 2 wrote (readable by them)", NULL },
     { "table.snapshot.interval", "int", "100", 1, 1000000,
       "K: the committer of version v with v % K == 0 writes the snapshot of v", NULL },
     { "table.log.retention.ms", "int", "3600000", 0, LS_LOG_RETENTION_MS_MAX,
@@ -56,6 +60,15 @@ static const ls_conf_prop props[] = {
       "zstd compression level for tables created with codec zstd", NULL },
     { "consumer.prefetch.steps", "int", "2", 0, LS_PREFETCH_STEPS_MAX,
       "steps read ahead by the consumer's background thread (0: read inline)", NULL },
+    { "consumer.step.index", "enum", "use", 0, 0,
+      "tables of format 2: use: read a step through its index object (the rank's "
+      "entries and the chunk names they use), the log only where an index is missing "
+      "or refused; verify: also read the step through the log and refuse an index "
+      "that disagrees (checks); off: the log alone", "use|verify|off" },
+    { "consumer.index.wait.ms", "int", "5000", 1, 3600000,
+      "tables of format 2: how long a reader waits on a missing step index before "
+      "asking the log whether the step is complete (a committer may have died between "
+      "its commit and the index); while it waits each poll is one request", NULL },
     { "consumer.poll.interval.ms.max", "int", "100", 1, LS_WAIT_BACKOFF_MS_MAX,
       "ceiling of the backoff between log polls while waiting for a step", NULL },
     { "store.retries", "int", "5", 0, LS_STORE_RETRIES_MAX,

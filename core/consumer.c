@@ -23,6 +23,8 @@
 
 #define ERRMSG_COPY_BYTES 1024
 
+enum { INDEX_USE = 0, INDEX_VERIFY = 1, INDEX_OFF = 2 };  /* consumer.step.index */
+
 typedef struct slot {
     uint64_t  step;
     int       filled;
@@ -65,6 +67,12 @@ struct ls_consumer {
     uint64_t *s_rel;              /* offset within its part, */
     uint32_t *s_part;             /* and which fetched part holds it */
     size_t    s_cap;
+    ls_step_sample *idx;          /* the slice's entries as its step index gives them */
+    size_t    idx_cap;
+    int       index_mode;         /* INDEX_* (consumer.step.index); OFF on format-1 tables */
+    uint64_t  index_wait_ns;      /* consumer.index.wait.ms */
+    uint64_t  gap_ns;             /* recent time between steps arriving at the head */
+    uint64_t  last_arrival_ns;
     ls_read_stats data;           /* reader thread's running data counters */
 
     /* Shared with the prefetch thread; mu guards everything below. */
@@ -159,6 +167,27 @@ static ssize_t find_commit(const ls_state *s, uint64_t a)
     return -1;
 }
 
+/* Append a part to fetch: bytes [off, off + len) of chunk key. */
+static int add_part(ls_consumer *c, const char *key, uint64_t off, uint64_t len)
+{
+    if (c->nparts == c->parts_cap) {
+        size_t cap = c->parts_cap ? c->parts_cap * 2 : 8;
+        fpart *np = realloc(c->parts, cap * sizeof(fpart));
+        if (!np)
+            return ls_seterr(LS_ERR_NOMEM, "fetch list");
+        c->parts = np;
+        c->parts_cap = cap;
+    }
+    fpart *pt = &c->parts[c->nparts];
+    if (!(pt->key = strdup(key)))
+        return ls_seterr(LS_ERR_NOMEM, "fetch list");
+    pt->off = off;
+    pt->len = len;
+    pt->buf = NULL;
+    c->nparts++;
+    return LS_OK;
+}
+
 /* Plan pass 1 for one chunk: the byte range of samples [i0, i1), to be
  * fetched with one ranged GET, and per sample where it will lie in that
  * range, its flags and CRC (copied: the record is only borrowed). */
@@ -172,24 +201,12 @@ static int plan_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint32_t i0, 
         c->offsets = o;
         c->offsets_cap = (size_t)ch->count + 1;
     }
-    if (c->nparts == c->parts_cap) {
-        size_t cap = c->parts_cap ? c->parts_cap * 2 : 8;
-        fpart *np = realloc(c->parts, cap * sizeof(fpart));
-        if (!np)
-            return ls_seterr(LS_ERR_NOMEM, "fetch list");
-        c->parts = np;
-        c->parts_cap = cap;
-    }
     int rc = ls_chunk_index_offsets(ch->index, ch->count, c->offsets);
     if (rc)
         return ls_preferr(rc, "%s", ch->key);
-    fpart *pt = &c->parts[c->nparts];
-    if (!(pt->key = strdup(ch->key)))
-        return ls_seterr(LS_ERR_NOMEM, "fetch list");
-    pt->off = c->offsets[i0];
-    pt->len = c->offsets[i1] - c->offsets[i0];
-    pt->buf = NULL;
-    c->nparts++;
+    if ((rc = add_part(c, ch->key, c->offsets[i0], c->offsets[i1] - c->offsets[i0])))
+        return rc;
+    fpart *pt = &c->parts[c->nparts - 1];
     for (uint32_t i = i0; i < i1; i++, (*k)++) {
         const uint8_t *e = ch->index + (size_t)i * LS_CHUNK_ENTRY_BYTES;
         c->s_flags[*k] = ls_get_u32le(e);
@@ -231,9 +248,8 @@ static void parts_free(ls_consumer *c)
     c->nparts = 0;
 }
 
-/* Pass 1: find, fetch (every chunk's part at once) and check the slice's
- * samples. */
-static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uint64_t *total)
+/* Plan the slice [a, b) from the commit records the state names. */
+static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
 {
     ls_table *t = c->t;
     size_t k = 0;
@@ -269,18 +285,104 @@ static int fetch_slice(ls_consumer *c, uint64_t a, uint64_t b, size_t *lens, uin
             first = end;
         }
     }
-    int rc = fetch_parts(c);
-    if (rc)
-        return rc;
-    return check_samples(c, a, (size_t)(b - a), lens, total);
+    return LS_OK;
 }
 
-/* Read this rank's slice of a visible step: fetch and check every sample
- * (pass 1), then hand the fetched buffers to the batch: raw samples are
- * delivered where they were read, zstd samples are decoded into one buffer
- * allocated at its exact size (pass 2).  Nothing is handed out unless
- * every sample passed. */
-static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
+/* Plan the rank's slice of step from the step's index object: one ranged
+ * GET of the slice's entries (which is also the visibility poll), one of
+ * the chunk names they use.  *found = 0 if there is no index (not yet
+ * complete, or not written).  LS_ERR_CORRUPT (or _VERSION) for an index
+ * that cannot be trusted: the caller reads the log instead. */
+static int plan_index(ls_consumer *c, uint64_t step, int *found)
+{
+    ls_table *t = c->t;
+    uint64_t B = t->desc.global_batch;
+    uint32_t n = (uint32_t)c->slice, lo = c->rank * n;
+    char key[LS_KEY_BYTES_MAX + 1];
+    uint8_t *ent = NULL, *names = NULL;
+    size_t got = 0, ngot = 0;
+    uint32_t nlo = 0, nhi = 0;
+    ls_step_chunks ck = { 0 };
+    *found = 0;
+    int rc = ls_key_step(key, t->name, step);
+    if (rc)
+        return rc;
+    c->data.polls++;
+    rc = ls_table_meta_get_range(t, key, LS_STEP_INDEX_HEADER_BYTES +
+                                 (uint64_t)lo * LS_STEP_INDEX_ENTRY_BYTES,
+                                 (uint64_t)n * LS_STEP_INDEX_ENTRY_BYTES, &ent, &got);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (rc)
+        return rc;
+    *found = 1;
+    if (got != (size_t)n * LS_STEP_INDEX_ENTRY_BYTES)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes where entries [%" PRIu32 ", %" PRIu32
+                       ") should be (truncated)", key, got, lo, lo + n);
+    if (!rc && (rc = ls_step_index_slice_names(ent, n, &nlo, &nhi)))
+        ls_preferr(rc, "%s", key);
+    if (!rc && (uint64_t)(nhi - nlo) > (uint64_t)n * LS_STEP_INDEX_NAME_BYTES_MAX)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: entries [%" PRIu32 ", %" PRIu32 ") name %" PRIu32
+                       " bytes of chunk names", key, lo, lo + n, nhi - nlo);
+    if (!rc)
+        rc = ls_table_meta_get_range(t, key, LS_STEP_INDEX_HEADER_BYTES +
+                                     B * LS_STEP_INDEX_ENTRY_BYTES + nlo, nhi - nlo,
+                                     &names, &ngot);
+    if (rc == LS_ERR_NOT_FOUND) {     /* gone since the first read: reclaimed */
+        free(ent);
+        *found = 0;
+        return LS_OK;
+    }
+    if (!rc && ngot != nhi - nlo)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes of chunk names where %" PRIu32 " should "
+                       "be (truncated)", key, ngot, nhi - nlo);
+    if (!rc && c->idx_cap < n) {
+        ls_step_sample *x = realloc(c->idx, n * sizeof(*x));
+        if (!x)
+            rc = ls_seterr(LS_ERR_NOMEM, "step index");
+        else {
+            c->idx = x;
+            c->idx_cap = n;
+        }
+    }
+    if (!rc)
+        rc = ls_step_index_slice_decode(t->name, t->desc.uid, step, lo, ent, n, names, nlo,
+                                        ngot, key, c->idx, &ck);
+    /* One part per run of samples in one chunk; a chunk holds its samples
+     * back to back, so a run must be contiguous. */
+    for (uint32_t k = 0; k < n && !rc; k++) {
+        const ls_step_sample *sm = &c->idx[k];
+        uint64_t stored = sm->len_flags & LS_SAMPLE_LEN_MASK;
+        if (k == 0 || sm->chunk != c->idx[k - 1].chunk) {
+            if ((rc = add_part(c, ck.keys[sm->chunk], sm->offset, 0)))
+                break;
+        } else if (sm->offset != (uint64_t)c->idx[k - 1].offset +
+                                     (c->idx[k - 1].len_flags & LS_SAMPLE_LEN_MASK)) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": not where the sample before "
+                           "it ends in %s", key, lo + k, ck.keys[sm->chunk]);
+            break;
+        }
+        fpart *pt = &c->parts[c->nparts - 1];
+        pt->len = sm->offset + stored - pt->off;
+        c->s_flags[k] = sm->len_flags;
+        c->s_crc[k] = sm->crc;
+        c->s_rel[k] = sm->offset - pt->off;
+        c->s_part[k] = (uint32_t)(c->nparts - 1);
+    }
+    ls_step_chunks_free(&ck);
+    free(ent);
+    free(names);
+    return rc;
+}
+
+/* Read this rank's slice of a step: plan it (from its index with
+ * by_index, else from the commit records of the state, where the step
+ * must be visible), fetch and check every sample (pass 1), then hand the
+ * fetched buffers to the batch: raw samples are delivered where they were
+ * read, zstd samples are decoded into one buffer allocated at its exact
+ * size (pass 2).  Nothing is handed out unless every sample passed.  With
+ * by_index, *found = 0 (and LS_OK) if the step has no index. */
+static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, ls_batch **out)
 {
     uint64_t B = c->t->desc.global_batch;
     uint64_t a = step * B + c->rank * c->slice, b = a + c->slice;
@@ -304,8 +406,20 @@ static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
             rc = ls_seterr(LS_ERR_NOMEM, "batch");
     }
     uint64_t total = 0;
+    int have = 1;
     if (!rc)
-        rc = fetch_slice(c, a, b, lens, &total);
+        rc = by_index ? plan_index(c, step, &have) : plan_log(c, a, b);
+    if (found)
+        *found = have;
+    if (!rc && !have) {
+        free(lens);
+        free(bi);
+        return LS_OK;
+    }
+    if (!rc)
+        rc = fetch_parts(c);
+    if (!rc)
+        rc = check_samples(c, a, n, lens, &total);
     uint8_t *data = NULL, **bufs = NULL;
     if (!rc && (!(data = malloc((size_t)total + 1)) ||
                 !(bufs = malloc(c->nparts * sizeof(uint8_t *) + 1))))
@@ -345,6 +459,10 @@ static int read_visible_step(ls_consumer *c, uint64_t step, ls_batch **out)
                           .lens = lens };
     c->data.steps++;
     c->data.samples += n;
+    if (by_index)
+        c->data.index_steps++;
+    else
+        c->data.log_steps++;
     *out = &bi->pub;
     return LS_OK;
 }
@@ -362,66 +480,180 @@ void ls_batch_destroy(ls_batch *b)
     free(bi);
 }
 
-/* Wait until step is visible or *deadline passes (deadline_ns 0: forever,
- * but give up when should_stop says so).  Polls the log with backoff. */
-static int wait_visible(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
-                        int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen)
+/* Compare two reads of the same slice (consumer.step.index=verify). */
+static int same_batch(const ls_batch *x, const ls_batch *y, uint64_t *at)
+{
+    for (size_t k = 0; k < x->count; k++)
+        if (k >= y->count || x->lens[k] != y->lens[k] ||
+            memcmp(x->samples[k], y->samples[k], x->lens[k])) {
+            *at = x->first_sample + k;
+            return 0;
+        }
+    return x->count == y->count;
+}
+
+static void known_steps_raise(ls_consumer *c, uint64_t n)
+{
+    uint64_t cur = atomic_load(&c->known_steps);
+    while (n > cur && !atomic_compare_exchange_weak(&c->known_steps, &cur, n))
+        ;
+}
+
+/* The log's view, read forward: a handle idle for long jumps through the
+ * newest snapshot rather than reading every record since. */
+static int log_refresh(ls_consumer *c)
+{
+    c->data.log_refreshes++;
+    return ls_table_catch_up(c->t);
+}
+
+/* Read step once it is visible, or give up when deadline_ns passes
+ * (0: never, but stop when should_stop says so).
+ *
+ * Format 2 (docs/protocol.md "Step index"): each poll is one ranged GET of
+ * the slice's entries in the step's index, which exists once the step is
+ * complete; the log is asked only when the index has been missing for
+ * consumer.index.wait.ms (a committer may have died between its commit
+ * and the index), when the index is refused, or for a step the reader
+ * knows to be complete.  Otherwise (format 1, or consumer.step.index=off)
+ * each poll reads the log forward.  Polls back off from about an eighth
+ * of the recent time between steps, doubling up to
+ * consumer.poll.interval.ms.max. */
+static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
+                     int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen,
+                     ls_batch **out)
 {
     ls_table *t = c->t;
     uint64_t B = t->desc.global_batch;
+    uint64_t t0 = ls_now_ns(), next_log_ns = t0 + c->index_wait_ns;
     unsigned backoff_ms = 1;
-    uint64_t t0 = ls_now_ns();
-    int rc = LS_OK, refreshed = 0;
+    if (c->gap_ns / 8000000u > 1)
+        backoff_ms = (unsigned)(c->gap_ns / 8000000u);
+    if (backoff_ms > c->poll_max_ms)
+        backoff_ms = c->poll_max_ms;
+    int by_index = c->index_mode != INDEX_OFF, refused = 0, refreshed = 0, waited = 0;
+    int via_index = 0;
+    char refused_msg[ERRMSG_COPY_BYTES] = "";
+    int rc = LS_OK;
+    *out = NULL;
     for (;;) {
-        atomic_store(&c->known_steps, t->state.total_samples / B);
+        known_steps_raise(c, t->state.total_samples / B);
         if (step < t->state.low_watermark_step) {
             rc = ls_seterr(LS_ERR_RECLAIMED, "reclaimed (the low watermark is step %" PRIu64
                            ")", t->state.low_watermark_step);
             break;
         }
-        if (t->state.total_samples / B > step)
+        int visible = t->state.total_samples / B > step;
+        if (by_index && !refused) {
+            int found = 0;
+            rc = read_slice(c, step, 1, &found, out);
+            if (rc == LS_OK && found) {
+                known_steps_raise(c, step + 1);
+                via_index = 1;
+                break;
+            }
+            if (rc == LS_ERR_CORRUPT || rc == LS_ERR_VERSION) {
+                /* Never trusted: the log decides. */
+                snprintf(refused_msg, sizeof(refused_msg), "%s", ls_errmsg());
+                c->data.index_refused++;
+                refused = 1;
+                if ((rc = log_refresh(c)))
+                    break;
+                refreshed = 1;
+                continue;
+            }
+            if (rc)
+                break;  /* a store error, or a chunk gone (below) */
+            if (!visible && step < atomic_load(&c->known_steps)) {
+                /* Complete, but no index: gone with a GC, or never written. */
+                next_log_ns = 0;
+            }
+        }
+        if (visible) {
+            if (by_index && !refused)
+                c->data.index_missing++;
+            rc = read_slice(c, step, 0, NULL, out);
+            if (rc == LS_OK && by_index && !refused && c->rank == 0 &&
+                t->desc.table_format >= 2 && ls_step_index_publish(t, step) == LS_OK)
+                c->data.index_written++;   /* best effort, for the other ranks */
             break;
+        }
+        if (refused && refreshed) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s; and the log has not completed the step",
+                           refused_msg);
+            break;
+        }
         uint64_t now = ls_now_ns();
         if (deadline_ns && now >= deadline_ns && !refreshed) {
-            /* Even a zero timeout reads the log once: the caller asks
+            /* Even a zero timeout asks the log once: the caller asks
              * whether the step is visible now, not as of the last read. */
             refreshed = 1;
-            if ((rc = ls_table_refresh(t)))
+            if ((rc = log_refresh(c)))
                 break;
             continue;
         }
         if (deadline_ns && now >= deadline_ns) {
             rc = ls_seterr(LS_ERR_TIMEOUT, "not visible after %" PRIu64 " ms (%" PRIu64
-                           " steps visible)", (now - t0) / 1000000, t->state.total_samples / B);
+                           " steps visible)", (now - t0) / 1000000,
+                           atomic_load(&c->known_steps));
             break;
         }
         if (should_stop && should_stop(c, gen)) {
             rc = LS_ERR_STATE;
             break;
         }
+        if (!by_index || now >= next_log_ns) {
+            if ((rc = log_refresh(c)))
+                break;
+            refreshed = 1;
+            next_log_ns = ls_now_ns() + c->index_wait_ns;
+            if (t->state.total_samples / B > step || step < t->state.low_watermark_step)
+                continue;
+        }
         unsigned ms = backoff_ms;
         if (deadline_ns && (deadline_ns - now) / 1000000 < ms)
             ms = (unsigned)((deadline_ns - now) / 1000000) + 1;
+        if (!by_index)
+            c->data.polls++;
         ls_sleep_ms(ms);
+        waited = 1;
         backoff_ms = backoff_ms * 2 > c->poll_max_ms ? c->poll_max_ms : backoff_ms * 2;
-        if ((rc = ls_table_refresh(t)))
-            break;
-        refreshed = 1;
+        if (!by_index) {
+            if ((rc = log_refresh(c)))
+                break;
+            refreshed = 1;
+        }
     }
-    c->data.wait_ns_total += ls_now_ns() - t0;
-    return rc;
-}
-
-static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
-                     int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen,
-                     ls_batch **out)
-{
-    int rc = wait_visible(c, step, deadline_ns, should_stop, gen);
-    if (!rc)
-        rc = read_visible_step(c, step, out);
+    uint64_t end = ls_now_ns();
+    c->data.wait_ns_total += end - t0;
+    if (rc == LS_OK && waited) {
+        /* The step arrived while we waited: learn the pace of steps. */
+        uint64_t gap = c->last_arrival_ns ? end - c->last_arrival_ns : end - t0;
+        c->gap_ns = c->gap_ns ? (c->gap_ns * 3 + gap) / 4 : gap;
+    }
+    if (rc == LS_OK)
+        c->last_arrival_ns = end;
+    if (rc == LS_OK && c->index_mode == INDEX_VERIFY && via_index) {
+        /* Read it again through the log, which must agree. */
+        ls_batch *by_log = NULL;
+        uint64_t at = 0;
+        rc = t->state.total_samples / B > step ? LS_OK : ls_table_refresh(t);
+        if (!rc && t->state.total_samples / B <= step)
+            rc = ls_seterr(LS_ERR_CORRUPT, "its index exists, but the log has not completed "
+                           "it");
+        if (!rc && !(rc = read_slice(c, step, 0, NULL, &by_log)) &&
+            !same_batch(*out, by_log, &at))
+            rc = ls_seterr(LS_ERR_CORRUPT, "the step index disagrees with the log at sample %"
+                           PRIu64, at);
+        ls_batch_destroy(by_log);
+        if (rc) {
+            ls_batch_destroy(*out);
+            *out = NULL;
+        }
+    }
     if (rc == LS_ERR_NOT_FOUND) {
-        /* An object the state names is gone: reclaimed by a GC our state
-         * has not seen yet, or lost. */
+        /* An object the state (or an index) names is gone: reclaimed by a
+         * GC our state has not seen yet, or lost. */
         char what[512];
         snprintf(what, sizeof(what), "%s", ls_errmsg());
         if (ls_table_refresh_thorough(c->t) == LS_OK &&
@@ -539,6 +771,11 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
     c->depth = (unsigned)ls_conf_int(c->t->conf, "consumer.prefetch.steps");
     c->poll_max_ms = (unsigned)ls_conf_int(c->t->conf, "consumer.poll.interval.ms.max");
     c->retries = (unsigned)ls_conf_int(c->t->conf, "store.retries");
+    const char *mode = ls_conf_get(c->t->conf, "consumer.step.index");
+    c->index_mode = c->t->desc.table_format < 2 ? INDEX_OFF
+                    : !strcmp(mode, "verify") ? INDEX_VERIFY
+                    : !strcmp(mode, "off") ? INDEX_OFF : INDEX_USE;
+    c->index_wait_ns = (uint64_t)ls_conf_int(c->t->conf, "consumer.index.wait.ms") * 1000000u;
     if (!(c->dctx = ZSTD_createDCtx())) {
         ls_consumer_close(c);
         return ls_seterr(LS_ERR_NOMEM, "zstd context");
@@ -648,6 +885,7 @@ void ls_consumer_close(ls_consumer *c)
     free(c->s_rel);
     free(c->s_part);
     free(c->offsets);
+    free(c->idx);
     ls_table_close(c->t);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);

@@ -11,6 +11,7 @@
  *   <table>/_reclaim/<vs:020>                   GC run mark (reclaim.c)
  *   <table>/_reclaim/seg-<s:020>                GC segment mark (reclaim.c)
  *   <table>/data/<producer>/<epoch:010>-<seq:020>   data chunk
+ *   <table>/_steps/<s:020>                      index of step s (format 2)
  *
  * Formatters write into a buffer of LS_KEY_BYTES_MAX + 1 bytes and return
  * LS_ERR_LIMIT if the key does not fit; parsers take a key (or its part
@@ -168,6 +169,16 @@ int ls_key_chunk(char *buf, const char *table, const char *producer,
 }
 
 
+int ls_key_step(char *buf, const char *table, uint64_t step)
+{
+    return key_fmt(buf, "%s/_steps/%020" PRIu64, table, step);
+}
+
+int ls_key_steps_prefix(char *buf, const char *table)
+{
+    return key_fmt(buf, "%s/_steps/", table);
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 int ls_key_log_prefix(char *buf, const char *table)
@@ -197,6 +208,14 @@ int ls_key_parse_reclaim_run(const char *suffix, uint64_t *vs)
     if (strlen(suffix) != 20 || !is_digits(suffix, 20))
         return 0;
     *vs = strtoull(suffix, NULL, 10);
+    return 1;
+}
+
+int ls_key_parse_step(const char *suffix, uint64_t *step)
+{
+    if (strlen(suffix) != 20 || !is_digits(suffix, 20))
+        return 0;
+    *step = strtoull(suffix, NULL, 10);
     return 1;
 }
 
@@ -230,5 +249,7 @@ ls_object_kind ls_object_kind_of(const char *rel)
     }
     if (!strcmp(rel, "_table"))
         return LS_OBJECT_DESCRIPTOR;
+    if (!strncmp(rel, "_steps/", 7) && ls_key_parse_step(rel + 7, &v))
+        return LS_OBJECT_STEP_INDEX;
     return LS_OBJECT_OTHER;
 }

@@ -251,7 +251,8 @@ typedef enum ls_object_kind {
     LS_OBJECT_LOG_RECORD = 1,   /* _log/<v:020> */
     LS_OBJECT_SNAPSHOT = 2,     /* _log/<v:020>.snapshot */
     LS_OBJECT_CHUNK = 3,        /* data/<producer>/<epoch>-<seq> */
-    LS_OBJECT_DESCRIPTOR = 4    /* _table */
+    LS_OBJECT_DESCRIPTOR = 4,   /* _table */
+    LS_OBJECT_STEP_INDEX = 5    /* _steps/<s:020> (table format 2) */
 } ls_object_kind;
 ls_object_kind ls_object_kind_of(const char *rel_key);
 
@@ -329,12 +330,14 @@ typedef struct ls_gc_report {
     uint64_t snapshots_deleted, snapshot_bytes_deleted;
     uint64_t log_cut_version;  /* records and snapshots below it were eligible */
     uint64_t marks_deleted;    /* run marks of earlier GCs, superseded */
+    uint64_t step_indexes_deleted, step_index_bytes_deleted;  /* below the watermark */
 } ls_gc_report;
 
 /* Garbage-collect a table; safe to run concurrently with producers,
  * readers and other GCs.  keep_last > 0 keeps only the keep_last live
  * checkpoints with the highest steps (the others are released).  Steps:
- * commit the new watermark; delete chunks wholly below it; delete orphan
+ * commit the new watermark; delete the step indexes below it (table format
+ * 2), then the chunks wholly below it; delete orphan
  * chunks (of a fenced epoch, or of the current epoch at or below its
  * last_seq, and not referenced); write a snapshot and move the hint to it;
  * delete log records and snapshots older than table.log.retention.ms
@@ -521,6 +524,14 @@ typedef struct ls_read_stats {
     uint64_t data_requests;
     uint64_t steps, samples;
     uint64_t wait_ns_total;      /* time spent waiting for visibility */
+    /* Table format 2 (docs/protocol.md "Step index"): */
+    uint64_t polls;              /* visibility polls (each one request) */
+    uint64_t index_steps;        /* steps read through their index */
+    uint64_t log_steps;          /* steps read through the commit records */
+    uint64_t index_missing;      /* of those, because the index did not exist */
+    uint64_t index_refused;      /* indexes refused (damaged, foreign): read from the log */
+    uint64_t index_written;      /* missing indexes this reader wrote (rank 0) */
+    uint64_t log_refreshes;      /* reads of the log while waiting */
 } ls_read_stats;
 void ls_consumer_stats_get(ls_consumer *c, ls_read_stats *out);
 

@@ -39,6 +39,10 @@
 #define LS_LOG_RETENTION_MS_MAX ((long long)1 << 40) /* table.log.retention.ms */
 #define LS_LOG_RETENTION_MS_DEFAULT 3600000      /* of tables created before it was stored */
 #define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
+#define LS_STEP_INDEX_CHUNKS_MAX 65536u     /* chunks one step index names (format field:
+                                               name offsets are 24 bits) */
+#define LS_STEP_INDEX_NAME_BYTES_MAX (1u + LS_PRODUCER_ID_BYTES_MAX + 16u) /* one chunk name
+                                               in a step index (its length is 8 bits) */
 
 /* Producer buffering. */
 #define LS_PRODUCER_BUFFER_BYTES_MAX (4ull << 30) /* uncommitted bytes held */
@@ -83,6 +87,9 @@
 #define LS_S3_LIST_PAGES_MAX    1000u       /* s3: pages of one list call */
 #define LS_S3_TOKEN_BYTES_MAX   4096u       /* s3: a continuation token */
 
+_Static_assert(LS_STEP_INDEX_NAME_BYTES_MAX < 256 &&
+               (unsigned long long)LS_STEP_INDEX_CHUNKS_MAX * LS_STEP_INDEX_NAME_BYTES_MAX < (1u << 24),
+               "a step index entry holds a name's length in 8 bits and its offset in 24");
 _Static_assert((unsigned long long)LS_COMMITS_MAX * 40 + (1u << 20) < LS_SNAPSHOT_BYTES_MAX,
                "a snapshot must be able to hold every retained commit");
 

@@ -14,6 +14,7 @@
  *   state.c        the pure state update (apply a record), checks before a commit
  *   table.c        loading and refreshing the state, snapshots, record cache
  *   commit.c       the commit protocol: put_if_absent, races, lost replies
+ *   step_index.c   per-step index objects: build, publish, decode
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
  *   producer.c     append, group commit, fencing, dedup
@@ -216,7 +217,13 @@ typedef struct ls_desc {
     int      codec;           /* ls_codec */
     int64_t  created_ms;
     int64_t  log_retention_ms; /* R, table.log.retention.ms at creation (format 1.1) */
+    int      table_format;    /* 1: the log alone; 2: with step indexes (1.2; before: 1) */
+    uint64_t uid;             /* random at creation (1.2; before: 0) */
 } ls_desc;
+
+/* The table format this build writes and the newest it reads
+ * (docs/formats.md): 2 adds the per-step index objects. */
+#define LS_TABLE_FORMAT 2u
 
 typedef struct ls_chunk_ref {
     char    *key;             /* store key of the chunk object */
@@ -260,6 +267,8 @@ int  ls_record_encode(const ls_record *r, ls_bytes *out);
 int  ls_record_decode(const uint8_t *buf, size_t len, const char *key,
                       uint64_t expected_version, ls_record *out);
 void ls_record_clear(ls_record *r);     /* frees members, zeroes */
+/* A deep copy of r (LS_ERR_NOMEM leaves *out cleared). */
+int  ls_record_copy(const ls_record *r, ls_record *out);
 /* Total samples carried by r's chunks. */
 uint64_t ls_record_samples(const ls_record *r);
 
@@ -392,6 +401,12 @@ int ls_key_reclaim_run(char *buf, const char *table, uint64_t vs);
 int ls_key_reclaim_seg(char *buf, const char *table, uint64_t v);
 int ls_key_chunk(char *buf, const char *table, const char *producer,
                  uint64_t epoch, uint64_t seq);
+/* "<table>/_steps/<s:020>", the index of step s (step_index.c), and the
+ * prefix "<table>/_steps/". */
+int ls_key_step(char *buf, const char *table, uint64_t step);
+int ls_key_steps_prefix(char *buf, const char *table);
+/* suffix: after "<table>/_steps/".  1 for a step index, its step in *s. */
+int ls_key_parse_step(const char *suffix, uint64_t *step);
 /* A list prefix: "" or complete valid segments and a partial last one. */
 int ls_key_prefix_is_valid(const char *prefix);
 
@@ -411,6 +426,11 @@ typedef struct ls_meta_stats {
     uint64_t bytes, requests;
 } ls_meta_stats;
 
+typedef struct ls_index_stats {
+    uint64_t written;        /* step indexes this handle created */
+    uint64_t mismatches;     /* found one that differs from what the log gives */
+} ls_index_stats;
+
 struct ls_table {
     ls_store  *st;
     char      *name;
@@ -428,6 +448,7 @@ struct ls_table {
     int        reload_needed;      /* records applied could not be checked
                                       (reclaim.c): start over from a snapshot */
     ls_meta_stats meta;
+    ls_index_stats index;
     /* Small cache of parsed commit records (for readers), by version. */
     ls_record *cache;
     size_t     ncache, cache_next;
@@ -438,6 +459,9 @@ struct ls_table {
  * retries of retriable errors; counted into t->meta. */
 int ls_table_meta_get(ls_table *t, const char *key, size_t max, const char *what,
                       uint8_t **out, size_t *len);
+/* The same for bytes [off, off + len) of key (fewer where it ends). */
+int ls_table_meta_get_range(ls_table *t, const char *key, uint64_t off, uint64_t len,
+                            uint8_t **out, size_t *got);
 /* Start over from the newest snapshot a listing finds; cached records go. */
 int ls_table_reload_listed(ls_table *t);
 /* Read forward to the head, checking what was read against GC's marks
@@ -445,6 +469,8 @@ int ls_table_reload_listed(ls_table *t);
  * *seen = 1 once a checked record with that id was applied.  thorough:
  * tell the head from a freed slot or a hole even when the head is new. */
 int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough);
+/* Keep a parsed record in t's cache (moved: *r is left cleared). */
+void ls_table_cache_put(ls_table *t, ls_record *r);
 
 /* ---- freed log slots (reclaim.c) ---------------------------------------- */
 
@@ -509,5 +535,65 @@ int ls_table_refresh_thorough(ls_table *t);
  * freed by a GC the state has not seen yet, and refilled. */
 int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
                     const ls_record **out);
+
+/* ---- per-step index objects (step_index.c) ------------------------------ */
+
+/* <table>/_steps/<s:020> of table format 2 (docs/formats.md): a 64-byte
+ * header, B entries of 20 bytes, then the chunk names. */
+#define LS_STEP_INDEX_HEADER_BYTES 64u
+#define LS_STEP_INDEX_ENTRY_BYTES  20u
+
+typedef struct ls_step_header {
+    uint64_t step, version, uid;
+    uint32_t global_batch, nchunks, names_bytes;
+    uint8_t  commit_id[16];   /* of version, the record that completed the step */
+} ls_step_header;
+
+/* One sample as an index gives it. */
+typedef struct ls_step_sample {
+    uint32_t chunk;           /* into ls_step_chunks.keys */
+    uint32_t name_off;        /* the chunk name's offset in the index's names */
+    uint32_t offset;          /* of its stored bytes in the chunk object */
+    uint32_t len_flags, crc;  /* as in the chunk's footer */
+} ls_step_sample;
+
+/* The chunks a decoded range names, in order: full store keys (owned). */
+typedef struct ls_step_chunks {
+    char   **keys;
+    uint32_t n;
+} ls_step_chunks;
+void ls_step_chunks_free(ls_step_chunks *ck);
+
+/* Size of a whole index object. */
+uint64_t ls_step_index_bytes(uint32_t global_batch, uint32_t names_bytes);
+/* Build the index of step s (complete in t's state) from the state and the
+ * commit records (ls_table_record): the same bytes from the same log. */
+int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out);
+/* Build and put_if_absent the index of step s.  If one exists it is read
+ * back and compared: LS_ERR_CORRUPT (counted) if it differs. */
+int ls_step_index_publish(ls_table *t, uint64_t step);
+/* Entries ent[0..n) (20 bytes each): the range [*lo, *hi) of the names
+ * area they refer to.  LS_ERR_CORRUPT for an impossible name length. */
+int ls_step_index_slice_names(const uint8_t *ent, size_t n, uint32_t *lo, uint32_t *hi);
+/* Check and decode entries [first, first + n) of step s, given the names
+ * area's bytes [names_lo, names_lo + names_len): every entry's seal (uid,
+ * step, position, its name), its name, its bounds.  out[n]; ck gets the
+ * chunks named (caller frees).  Errors name what (the object). */
+int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, uint32_t first,
+                               const uint8_t *ent, size_t n, const uint8_t *names,
+                               uint32_t names_lo, size_t names_len, const char *what,
+                               ls_step_sample *out, ls_step_chunks *ck);
+/* Check a header (magic, CRC, major, bounds). */
+int ls_step_index_header_decode(const uint8_t *h, size_t len, const char *what,
+                                ls_step_header *out);
+/* Check and decode a whole index object: header, size, every entry, names
+ * in order of first use; out[global_batch]. */
+int ls_step_index_decode(const uint8_t *buf, size_t len, const char *table, uint64_t uid,
+                         uint64_t step, uint32_t global_batch, const char *what,
+                         ls_step_header *hdr, ls_step_sample *out, ls_step_chunks *ck);
+/* A chunk name of an index: u8 length | producer | u64 epoch | u64 seq.
+ * 1 if well formed (producer: LS_PRODUCER_ID_BYTES_MAX + 1 bytes). */
+int ls_step_index_name_parse(const uint8_t *name, size_t len, char *producer,
+                             uint64_t *epoch, uint64_t *seq);
 
 #endif /* LS_INT_H */

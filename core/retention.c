@@ -282,6 +282,37 @@ static int find_cut(ls_table *t, const uint64_t *versions, size_t n, uint64_t up
     return LS_OK;
 }
 
+/* Delete the step indexes of steps below wm.  Their keys sort by step, so
+ * the listing stops at the first one at or above it. */
+static int delete_step_indexes(ls_table *t, uint64_t wm, ls_gc_report *out)
+{
+    char prefix[LS_KEY_BYTES_MAX + 1], after[LS_KEY_BYTES_MAX + 1] = "";
+    int rc = ls_key_steps_prefix(prefix, t->name);
+    size_t plen = strlen(prefix);
+    for (int more = 1; rc == LS_OK && more;) {
+        ls_keylist kl = { 0 };
+        t->meta.requests++;
+        if ((rc = ls_store_list(t->st, prefix, after[0] ? after : NULL, LS_LIST_KEYS_MAX, &kl)))
+            break;
+        more = kl.n == LS_LIST_KEYS_MAX;
+        for (size_t i = 0; i < kl.n && rc == LS_OK; i++) {
+            uint64_t s;
+            if (!ls_key_parse_step(kl.keys[i] + plen, &s))
+                continue;
+            if (s >= wm) {
+                more = 0;
+                break;
+            }
+            rc = delete_counted(t->st, kl.keys[i], &out->step_indexes_deleted,
+                                &out->step_index_bytes_deleted);
+        }
+        if (kl.n)
+            snprintf(after, sizeof(after), "%s", kl.keys[kl.n - 1]);
+        ls_keylist_free(&kl);
+    }
+    return rc;
+}
+
 int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_conf *conf,
                 ls_gc_report *out)
 {
@@ -330,7 +361,13 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
     out->checkpoints_released = g.released;
     out->low_watermark_step = t->state.low_watermark_step;
 
-    /* 2. Chunks wholly below the watermark. */
+    /* 2. Step indexes below the watermark, then the chunks wholly below
+     * it: an index goes before the data it names, so a reader that finds
+     * no index asks the log, which says "reclaimed". */
+    if ((rc = delete_step_indexes(t, out->low_watermark_step, out))) {
+        free(before);
+        goto end;
+    }
     uint64_t lim = out->low_watermark_step * B;
     for (size_t i = 0; i < nbefore && rc == LS_OK; i++) {
         if (before[i].first_sample >= lim)

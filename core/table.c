@@ -45,9 +45,25 @@ int ls_table_meta_get(ls_table *t, const char *key, size_t max, const char *what
     }
 }
 
+int ls_table_meta_get_range(ls_table *t, const char *key, uint64_t off, uint64_t len,
+                            uint8_t **out, size_t *got)
+{
+    unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries");
+    unsigned backoff_ms = 1;
+    for (unsigned attempt = 0;; attempt++) {
+        t->meta.requests++;
+        int rc = ls_store_get(t->st, key, off, len, out, got);
+        if (rc == LS_OK)
+            t->meta.bytes += *got;
+        if (!ls_err_is_retriable(rc) || attempt >= retries)
+            return rc;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
+    }
+}
+
 /* ---- record cache ------------------------------------------------------- */
 
-static void cache_put(ls_table *t, ls_record *r)
+void ls_table_cache_put(ls_table *t, ls_record *r)
 {
     if (!t->cache) {
         t->cache = calloc(LS_RECORD_CACHE_MAX, sizeof(ls_record));
@@ -110,7 +126,7 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
         return other_record(key, version);
     }
     size_t slot = t->cache_next;
-    cache_put(t, &r);
+    ls_table_cache_put(t, &r);
     if (!t->cache || t->cache[slot].version != version)
         return ls_seterr(LS_ERR_NOMEM, "record cache");
     *out = &t->cache[slot];
@@ -149,7 +165,7 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
     if (out)
         *out = r;
     else if (r.nchunks > 0)
-        cache_put(t, &r);
+        ls_table_cache_put(t, &r);
     else
         ls_record_clear(&r);
     return LS_OK;
@@ -369,7 +385,7 @@ int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int
                 if (!memcmp(r.commit_id, commit_id, sizeof(r.commit_id)))
                     batch_seen = 1;
                 if (r.nchunks > 0)
-                    cache_put(t, &r);
+                    ls_table_cache_put(t, &r);
                 else
                     ls_record_clear(&r);
             }
@@ -517,10 +533,13 @@ int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
     if (codec != LS_CODEC_NONE && codec != LS_CODEC_ZSTD)
         return ls_seterr(LS_ERR_INVALID, "unknown codec %d", (int)codec);
     ls_desc d = { global_batch, codec, ls_wall_ms(),
-                  ls_conf_int(conf, "table.log.retention.ms") };
+                  ls_conf_int(conf, "table.log.retention.ms"),
+                  (int)ls_conf_int(conf, "table.format"), 0 };
     ls_bytes b = { 0 };
     char key[LS_KEY_BYTES_MAX + 1];
-    int rc = ls_key_desc(key, name);
+    int rc = ls_random_bytes(&d.uid, sizeof(d.uid));
+    if (!rc)
+        rc = ls_key_desc(key, name);
     if (!rc)
         rc = ls_desc_encode(&d, &b);
     if (!rc)

@@ -475,7 +475,9 @@ static int cmd_consume(int argc, char **argv, opts *o)
     if (o->stats) {
         ls_read_stats rs;
         ls_consumer_stats_get(c, &rs);
-        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+        double steps = rs.steps ? (double)rs.steps : 1.0;
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+                              "s:f,s:f,s:f}",
                               "bytes_fetched", (json_int_t)rs.bytes_fetched,
                               "bytes_needed", (json_int_t)rs.bytes_needed,
                               "bytes_delivered", (json_int_t)rs.bytes_delivered,
@@ -483,7 +485,19 @@ static int cmd_consume(int argc, char **argv, opts *o)
                               "requests", (json_int_t)rs.requests,
                               "data_requests", (json_int_t)rs.data_requests,
                               "steps", (json_int_t)rs.steps,
-                              "samples", (json_int_t)rs.samples);
+                              "samples", (json_int_t)rs.samples,
+                              "polls", (json_int_t)rs.polls,
+                              "index_steps", (json_int_t)rs.index_steps,
+                              "log_steps", (json_int_t)rs.log_steps,
+                              "index_missing", (json_int_t)rs.index_missing,
+                              "index_refused", (json_int_t)rs.index_refused,
+                              "index_written", (json_int_t)rs.index_written,
+                              "log_refreshes", (json_int_t)rs.log_refreshes,
+                              "requests_per_step", (double)rs.requests / steps,
+                              "polls_per_step", (double)rs.polls / steps,
+                              "total_read_amplification", rs.bytes_needed
+                                  ? (double)(rs.bytes_fetched + rs.meta_bytes_fetched) /
+                                        (double)rs.bytes_needed : 0.0);
         if (print_json(stderr, j, JSON_COMPACT) && !code)
             code = fail(1, "cannot print the statistics");
     }
@@ -646,11 +660,12 @@ static int cmd_gc(int argc, char **argv, opts *o)
     if (rc)
         return fail(rc == LS_ERR_INVALID ? EXIT_USAGE : 1, "%s", why(rc));
     uint64_t objects = g.chunks_deleted + g.orphans_deleted + g.records_deleted +
-                       g.snapshots_deleted;
+                       g.snapshots_deleted + g.step_indexes_deleted;
     uint64_t bytes = g.chunk_bytes_deleted + g.orphan_bytes_deleted +
-                     g.record_bytes_deleted + g.snapshot_bytes_deleted;
+                     g.record_bytes_deleted + g.snapshot_bytes_deleted +
+                     g.step_index_bytes_deleted;
     if (o->json) {
-        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
             "low_watermark_step", (json_int_t)g.low_watermark_step,
             "previous_watermark_step", (json_int_t)g.previous_watermark_step,
             "checkpoints_released", (json_int_t)g.checkpoints_released,
@@ -661,7 +676,9 @@ static int cmd_gc(int argc, char **argv, opts *o)
             "records", (json_int_t)g.records_deleted,
             "record_bytes", (json_int_t)g.record_bytes_deleted,
             "snapshots", (json_int_t)g.snapshots_deleted,
-            "snapshot_bytes", (json_int_t)g.snapshot_bytes_deleted);
+            "snapshot_bytes", (json_int_t)g.snapshot_bytes_deleted,
+            "step_indexes", (json_int_t)g.step_indexes_deleted,
+            "step_index_bytes", (json_int_t)g.step_index_bytes_deleted);
         if (print_json(stdout, j, JSON_COMPACT))
             return fail(1, "cannot print the report");
     } else {
@@ -674,10 +691,12 @@ static int cmd_gc(int argc, char **argv, opts *o)
                    g.checkpoints_released, o->keep_last);
         printf("reclaimed %" PRIu64 " objects, %" PRIu64 " bytes: %" PRIu64 " chunks below "
                "the watermark (%" PRIu64 " B), %" PRIu64 " orphan chunks (%" PRIu64 " B), %"
-               PRIu64 " log records (%" PRIu64 " B), %" PRIu64 " snapshots (%" PRIu64 " B)\n",
+               PRIu64 " log records (%" PRIu64 " B), %" PRIu64 " snapshots (%" PRIu64 " B), %"
+               PRIu64 " step indexes (%" PRIu64 " B)\n",
                objects, bytes, g.chunks_deleted, g.chunk_bytes_deleted, g.orphans_deleted,
                g.orphan_bytes_deleted, g.records_deleted, g.record_bytes_deleted,
-               g.snapshots_deleted, g.snapshot_bytes_deleted);
+               g.snapshots_deleted, g.snapshot_bytes_deleted, g.step_indexes_deleted,
+               g.step_index_bytes_deleted);
     }
     if (fflush(stdout) != 0)
         return fail(1, "stdout: %s", strerror(errno));

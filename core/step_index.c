@@ -1,0 +1,406 @@
+/*
+ * step_index.c -- the per-step index object <table>/_steps/<s:020> of
+ * table format 2 (docs/formats.md, docs/protocol.md "Step index"): where
+ * each of step s's B samples lies, in fixed-width entries, so that rank r
+ * of W reads exactly its B/W entries and the chunk names they use, not the
+ * commit records of the whole step.
+ *
+ *   header   64 bytes: "LSI1" | u16 major | u16 minor | u64 step | u32 B
+ *            | u32 nchunks | u64 version | u8[16] commit_id | u64 uid
+ *            | u32 names_bytes | u32 crc32c(header[0..60))
+ *   entries  B x 20 bytes, entry i for sample s*B + i:
+ *            u32 name_ref (name offset << 8 | name length) | u32 offset
+ *            | u32 len_flags | u32 crc32c(sample) | u32 seal
+ *   names    each chunk once, in order of first use:
+ *            u8 producer_len | producer | u64 epoch | u64 seq
+ *
+ * seal = crc32c(uid | step | i | entry[0..16) | the entry's name): an entry
+ * is checked alone, with its name, against the table (uid) and its place
+ * (step, i), so a reader of one slice never trusts a byte it did not
+ * verify, and an entry of another step, position or table is refused.
+ * version and commit_id name the log record that completed the step.
+ *
+ * The content is a pure function of the log: ls_step_index_build makes it
+ * from the state and the commit records, byte for byte the same whoever
+ * builds it.  It is a cache like a snapshot: the log stays the truth.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_int.h"
+
+#define SI_MAGIC "LSI1"
+#define SI_MAJOR 1u
+#define SI_MINOR 0u
+
+/* ---- entries and names --------------------------------------------------- */
+
+static uint32_t seal_of(uint64_t uid, uint64_t step, uint32_t i, const uint8_t *entry,
+                        const uint8_t *name, size_t name_len)
+{
+    uint8_t buf[20 + 16 + LS_STEP_INDEX_NAME_BYTES_MAX];
+    ls_put_u64le(buf, uid);
+    ls_put_u64le(buf + 8, step);
+    ls_put_u32le(buf + 16, i);
+    memcpy(buf + 20, entry, 16);
+    memcpy(buf + 36, name, name_len);
+    return ls_crc32c(buf, 36 + name_len);
+}
+
+int ls_step_index_name_parse(const uint8_t *name, size_t len, char *producer,
+                             uint64_t *epoch, uint64_t *seq)
+{
+    if (len < 1 + 16 || name[0] == 0 || (size_t)name[0] + 17 != len ||
+        name[0] > LS_PRODUCER_ID_BYTES_MAX)
+        return 0;
+    memcpy(producer, name + 1, name[0]);
+    producer[name[0]] = '\0';
+    if (!ls_name_is_valid(producer))
+        return 0;
+    *epoch = ls_get_u64le(name + 1 + name[0]);
+    *seq = ls_get_u64le(name + 9 + name[0]);
+    return 1;
+}
+
+int ls_step_index_slice_names(const uint8_t *ent, size_t n, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t a = UINT32_MAX, b = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t ref = ls_get_u32le(ent + k * LS_STEP_INDEX_ENTRY_BYTES);
+        uint32_t off = ref >> 8, len = ref & 0xffu;
+        if (len < 17)
+            return ls_seterr(LS_ERR_CORRUPT, "entry %zu: a chunk name of %u bytes", k, len);
+        if (off < a)
+            a = off;
+        if (off + len > b)
+            b = off + len;
+    }
+    *lo = n ? a : 0;
+    *hi = n ? b : 0;
+    return LS_OK;
+}
+
+void ls_step_chunks_free(ls_step_chunks *ck)
+{
+    for (uint32_t i = 0; i < ck->n; i++)
+        free(ck->keys[i]);
+    free(ck->keys);
+    memset(ck, 0, sizeof(*ck));
+}
+
+int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, uint32_t first,
+                               const uint8_t *ent, size_t n, const uint8_t *names,
+                               uint32_t names_lo, size_t names_len, const char *what,
+                               ls_step_sample *out, ls_step_chunks *ck)
+{
+    memset(ck, 0, sizeof(*ck));
+    if (n && !(ck->keys = calloc(n, sizeof(char *))))
+        return ls_seterr(LS_ERR_NOMEM, "step index");
+    int rc = LS_OK;
+    for (size_t k = 0; k < n && rc == LS_OK; k++) {
+        const uint8_t *e = ent + k * LS_STEP_INDEX_ENTRY_BYTES;
+        uint32_t ref = ls_get_u32le(e), off = ref >> 8, len = ref & 0xffu;
+        uint32_t i = first + (uint32_t)k;
+        if (off < names_lo || off - names_lo + (size_t)len > names_len) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": chunk name outside the "
+                           "names read", what, i);
+            break;
+        }
+        const uint8_t *nm = names + (off - names_lo);
+        if (seal_of(uid, step, i, e, nm, len) != ls_get_u32le(e + 16)) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": seal mismatch (damaged, "
+                           "or not this table's step %" PRIu64 ")", what, i, step);
+            break;
+        }
+        ls_step_sample *sm = &out[k];
+        sm->name_off = off;
+        sm->offset = ls_get_u32le(e + 4);
+        sm->len_flags = ls_get_u32le(e + 8);
+        sm->crc = ls_get_u32le(e + 12);
+        if ((uint64_t)sm->offset + (sm->len_flags & LS_SAMPLE_LEN_MASK) > LS_CHUNK_BYTES_MAX) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": sample beyond the chunk "
+                           "size limit", what, i);
+            break;
+        }
+        if (k > 0 && out[k - 1].name_off == off) {
+            sm->chunk = out[k - 1].chunk;       /* the same chunk as the sample before */
+            continue;
+        }
+        char producer[LS_PRODUCER_ID_BYTES_MAX + 1], key[LS_KEY_BYTES_MAX + 1];
+        uint64_t epoch, seq;
+        if (!ls_step_index_name_parse(nm, len, producer, &epoch, &seq)) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": bad chunk name", what, i);
+            break;
+        }
+        if ((rc = ls_key_chunk(key, table, producer, epoch, seq))) {
+            ls_preferr(rc, "%s: entry %" PRIu32, what, i);
+            break;
+        }
+        if (!(ck->keys[ck->n] = strdup(key))) {
+            rc = ls_seterr(LS_ERR_NOMEM, "step index");
+            break;
+        }
+        sm->chunk = ck->n++;
+    }
+    if (rc)
+        ls_step_chunks_free(ck);
+    return rc;
+}
+
+/* ---- header ------------------------------------------------------------ */
+
+int ls_step_index_header_decode(const uint8_t *h, size_t len, const char *what,
+                                ls_step_header *out)
+{
+    if (len < LS_STEP_INDEX_HEADER_BYTES)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes, shorter than the header", what, len);
+    if (memcmp(h, SI_MAGIC, 4))
+        return ls_seterr(LS_ERR_CORRUPT, "%s: not a step index (bad magic)", what);
+    if (ls_crc32c(h, 60) != ls_get_u32le(h + 60))
+        return ls_seterr(LS_ERR_CORRUPT, "%s: header checksum mismatch", what);
+    unsigned major = ls_get_u16le(h + 4);
+    if (major != SI_MAJOR)
+        return ls_seterr(LS_ERR_VERSION, "%s: step index major version %u, this build reads %u",
+                         what, major, SI_MAJOR);
+    memset(out, 0, sizeof(*out));
+    out->step = ls_get_u64le(h + 8);
+    out->global_batch = ls_get_u32le(h + 16);
+    out->nchunks = ls_get_u32le(h + 20);
+    out->version = ls_get_u64le(h + 24);
+    memcpy(out->commit_id, h + 32, 16);
+    out->uid = ls_get_u64le(h + 48);
+    out->names_bytes = ls_get_u32le(h + 56);
+    if (out->global_batch < 1 || out->global_batch > LS_GLOBAL_BATCH_MAX ||
+        out->nchunks < 1 || out->nchunks > out->global_batch ||
+        out->nchunks > LS_STEP_INDEX_CHUNKS_MAX ||
+        out->names_bytes > (uint64_t)out->nchunks * LS_STEP_INDEX_NAME_BYTES_MAX)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: header out of bounds (B %" PRIu32 ", %" PRIu32
+                         " chunks, %" PRIu32 " name bytes)", what, out->global_batch,
+                         out->nchunks, out->names_bytes);
+    return LS_OK;
+}
+
+uint64_t ls_step_index_bytes(uint32_t global_batch, uint32_t names_bytes)
+{
+    return LS_STEP_INDEX_HEADER_BYTES + (uint64_t)global_batch * LS_STEP_INDEX_ENTRY_BYTES +
+           names_bytes;
+}
+
+int ls_step_index_decode(const uint8_t *buf, size_t len, const char *table, uint64_t uid,
+                         uint64_t step, uint32_t global_batch, const char *what,
+                         ls_step_header *hdr, ls_step_sample *out, ls_step_chunks *ck)
+{
+    memset(ck, 0, sizeof(*ck));
+    int rc = ls_step_index_header_decode(buf, len, what, hdr);
+    if (rc)
+        return rc;
+    if (hdr->step != step || hdr->global_batch != global_batch || hdr->uid != uid)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: the index of step %" PRIu64 " (B %" PRIu32
+                         ") of another table, not of step %" PRIu64 " (B %" PRIu32 ")",
+                         what, hdr->step, hdr->global_batch, step, global_batch);
+    if (len != ls_step_index_bytes(global_batch, hdr->names_bytes))
+        return ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes, the header says %" PRIu64, what, len,
+                         ls_step_index_bytes(global_batch, hdr->names_bytes));
+    const uint8_t *ent = buf + LS_STEP_INDEX_HEADER_BYTES;
+    const uint8_t *names = ent + (size_t)global_batch * LS_STEP_INDEX_ENTRY_BYTES;
+    if ((rc = ls_step_index_slice_decode(table, uid, step, 0, ent, global_batch, names, 0,
+                                         hdr->names_bytes, what, out, ck)))
+        return rc;
+    /* Each name once, in order of first use, all of them used: the layout
+     * the builder writes, so that equal logs give equal bytes. */
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < global_batch && rc == LS_OK; i++) {
+        if (i > 0 && out[i].name_off == out[i - 1].name_off)
+            continue;
+        if (out[i].name_off != next)
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": chunk names out of order",
+                           what, i);
+        next += ls_get_u32le(ent + (size_t)i * LS_STEP_INDEX_ENTRY_BYTES) & 0xffu;
+    }
+    if (rc == LS_OK && (next != hdr->names_bytes || ck->n != hdr->nchunks))
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %" PRIu32 " chunks named in %" PRIu32 " bytes, %"
+                       PRIu32 " used in %" PRIu32, what, hdr->nchunks, hdr->names_bytes, ck->n,
+                       next);
+    if (rc)
+        ls_step_chunks_free(ck);
+    return rc;
+}
+
+/* ---- building from the log ------------------------------------------------ */
+
+/* Index of the retained commit holding sample a, or -1. */
+static ssize_t commit_of(const ls_state *s, uint64_t a)
+{
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ls_commit_ent *e = &s->commits[mid];
+        if (a < e->first_sample)
+            hi = mid;
+        else if (a >= e->first_sample + e->count)
+            lo = mid + 1;
+        else
+            return (ssize_t)mid;
+    }
+    return -1;
+}
+
+int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
+{
+    const ls_state *st = &t->state;
+    uint32_t B = t->desc.global_batch;
+    uint64_t a = step * B, b = a + B;
+    if (st->total_samples < b)
+        return ls_seterr(LS_ERR_STATE, "table %s: step %" PRIu64 " is not complete", t->name,
+                         step);
+    ssize_t ci = commit_of(st, a);
+    if (ci < 0)
+        return ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": no retained commit",
+                         t->name, step);
+    ssize_t last = commit_of(st, b - 1);
+    if (last < 0)
+        return ls_seterr(LS_ERR_CORRUPT, "table %s: no retained commit holds sample %" PRIu64,
+                         t->name, b - 1);
+    const ls_commit_ent done = st->commits[last];
+    out->len = 0;
+    ls_bytes names = { 0 };
+    uint64_t *offsets = NULL;
+    size_t offsets_cap = 0;
+    int rc = ls_bytes_reserve(out, (size_t)ls_step_index_bytes(B, 0));
+    if (rc)
+        return rc;
+    memset(out->data, 0, LS_STEP_INDEX_HEADER_BYTES);
+    out->len = LS_STEP_INDEX_HEADER_BYTES;
+    uint32_t nchunks = 0, i = 0;
+    uint64_t cur = a;
+    for (; cur < b && rc == LS_OK; ci++) {
+        if ((size_t)ci >= st->ncommits) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "table %s: the commits end before sample %" PRIu64,
+                           t->name, cur);
+            break;
+        }
+        const ls_commit_ent ent = st->commits[ci];
+        const ls_record *r;
+        if ((rc = ls_table_record(t, ent.version, ent.commit_id, &r)))
+            break;
+        if (ls_record_samples(r) != ent.count) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "table %s: version %" PRIu64 " carries %" PRIu64
+                           " samples, the state says %" PRIu64, t->name, ent.version,
+                           ls_record_samples(r), ent.count);
+            break;
+        }
+        uint64_t first = ent.first_sample;
+        for (uint32_t j = 0; j < r->nchunks && cur < b && rc == LS_OK; j++) {
+            const ls_chunk_ref *ch = &r->chunks[j];
+            uint64_t end = first + ch->count;
+            if (cur >= end) {
+                first = end;
+                continue;
+            }
+            char producer[LS_PRODUCER_ID_BYTES_MAX + 1];
+            uint64_t epoch, seq;
+            if (!ls_key_parse_chunk(ch->key, t->name, producer, &epoch, &seq)) {
+                rc = ls_seterr(LS_ERR_CORRUPT, "table %s: version %" PRIu64 ": chunk %s is "
+                               "not named as this table's chunks are", t->name, ent.version,
+                               ls_q(ch->key));
+                break;
+            }
+            if (++nchunks > LS_STEP_INDEX_CHUNKS_MAX) {
+                rc = ls_seterr(LS_ERR_LIMIT, "table %s: step %" PRIu64 " touches more than %u "
+                               "chunks", t->name, step, LS_STEP_INDEX_CHUNKS_MAX);
+                break;
+            }
+            uint8_t nm[LS_STEP_INDEX_NAME_BYTES_MAX];
+            size_t plen = strlen(producer), nlen = 17 + plen;
+            nm[0] = (uint8_t)plen;
+            memcpy(nm + 1, producer, plen);
+            ls_put_u64le(nm + 1 + plen, epoch);
+            ls_put_u64le(nm + 9 + plen, seq);
+            uint32_t name_off = (uint32_t)names.len;
+            if ((rc = ls_bytes_append(&names, nm, nlen)))
+                break;
+            if (offsets_cap < (size_t)ch->count + 1) {
+                uint64_t *o = realloc(offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
+                if (!o) {
+                    rc = ls_seterr(LS_ERR_NOMEM, "step index");
+                    break;
+                }
+                offsets = o;
+                offsets_cap = (size_t)ch->count + 1;
+            }
+            if ((rc = ls_chunk_index_offsets(ch->index, ch->count, offsets))) {
+                ls_preferr(rc, "%s", ch->key);
+                break;
+            }
+            uint32_t i0 = (uint32_t)(cur - first);
+            uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
+            for (uint32_t x = i0; x < i1; x++, i++) {
+                uint8_t *e = out->data + out->len;
+                const uint8_t *ie = ch->index + (size_t)x * LS_CHUNK_ENTRY_BYTES;
+                ls_put_u32le(e, name_off << 8 | (uint32_t)nlen);
+                ls_put_u32le(e + 4, (uint32_t)offsets[x]);
+                ls_put_u32le(e + 8, ls_get_u32le(ie));
+                ls_put_u32le(e + 12, ls_get_u32le(ie + 4));
+                ls_put_u32le(e + 16, seal_of(t->desc.uid, step, i, e, nm, nlen));
+                out->len += LS_STEP_INDEX_ENTRY_BYTES;
+            }
+            cur = first + i1;
+            first = end;
+        }
+    }
+    free(offsets);
+    if (rc == LS_OK && i != B)
+        rc = ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": %" PRIu32 " of %" PRIu32
+                       " samples found", t->name, step, i, B);
+    if (rc == LS_OK)
+        rc = ls_bytes_append(out, names.data, names.len);
+    if (rc == LS_OK) {
+        uint8_t *h = out->data;
+        memcpy(h, SI_MAGIC, 4);
+        ls_put_u16le(h + 4, SI_MAJOR);
+        ls_put_u16le(h + 6, SI_MINOR);
+        ls_put_u64le(h + 8, step);
+        ls_put_u32le(h + 16, B);
+        ls_put_u32le(h + 20, nchunks);
+        ls_put_u64le(h + 24, done.version);
+        memcpy(h + 32, done.commit_id, 16);
+        ls_put_u64le(h + 48, t->desc.uid);
+        ls_put_u32le(h + 56, (uint32_t)names.len);
+        ls_put_u32le(h + 60, ls_crc32c(h, 60));
+    }
+    ls_bytes_free(&names);
+    return rc;
+}
+
+int ls_step_index_publish(ls_table *t, uint64_t step)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    ls_bytes b = { 0 };
+    int rc = ls_key_step(key, t->name, step);
+    if (!rc)
+        rc = ls_step_index_build(t, step, &b);
+    if (!rc) {
+        t->meta.requests++;
+        rc = ls_store_put_if_absent(t->st, key, b.data, b.len);
+        if (rc == LS_OK)
+            t->index.written++;
+    }
+    if (rc == LS_ERR_EXISTS) {
+        /* Someone built it first: from the same log, the same bytes.  A
+         * difference is a damaged index or a broken writer: say so. */
+        uint8_t *got = NULL;
+        size_t len = 0;
+        rc = ls_table_meta_get(t, key, b.len, "step index", &got, &len);
+        if (rc == LS_OK && (len != b.len || memcmp(got, b.data, len))) {
+            t->index.mismatches++;
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: differs from the index the log gives", key);
+        } else if (rc == LS_ERR_CORRUPT) {
+            t->index.mismatches++;   /* larger than the right one */
+        }
+        free(got);
+    }
+    ls_bytes_free(&b);
+    return rc;
+}
