@@ -584,9 +584,10 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
             break;
         }
         uint64_t now = ls_now_ns();
-        if (deadline_ns && now >= deadline_ns && !refreshed) {
+        if (deadline_ns && now >= deadline_ns && !refreshed && !by_index) {
             /* Even a zero timeout asks the log once: the caller asks
-             * whether the step is visible now, not as of the last read. */
+             * whether the step is visible now, not as of the last read.
+             * (With an index, the poll just made answered that.) */
             refreshed = 1;
             if ((rc = log_refresh(c)))
                 break;

@@ -393,11 +393,11 @@ int ls_step_index_publish(ls_table *t, uint64_t step)
         uint8_t *got = NULL;
         size_t len = 0;
         rc = ls_table_meta_get(t, key, b.len, "step index", &got, &len);
-        if (rc == LS_OK && (len != b.len || memcmp(got, b.data, len))) {
+        /* (CORRUPT: larger than the right one, refused after b.len + 1 bytes) */
+        if ((rc == LS_OK && (len != b.len || memcmp(got, b.data, len))) ||
+            rc == LS_ERR_CORRUPT) {
             t->index.mismatches++;
             rc = ls_seterr(LS_ERR_CORRUPT, "%s: differs from the index the log gives", key);
-        } else if (rc == LS_ERR_CORRUPT) {
-            t->index.mismatches++;   /* larger than the right one */
         }
         free(got);
     }
