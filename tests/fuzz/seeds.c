@@ -1,7 +1,7 @@
 /*
  * seeds.c -- ls-fuzz-seeds DIR: writes the seed corpora of the fuzz targets
- * in DIR (tests/fuzz): corpus/chunk, corpus/record, corpus/conf,
- * corpus/shim_conf, and dictionaries fuzz_<name>.dict.  The binary seeds
+ * in DIR (tests/fuzz): corpus/chunk, corpus/record, corpus/step_index,
+ * corpus/conf, corpus/shim_conf, and dictionaries fuzz_<name>.dict.  The binary seeds
  * are real objects: three small tables are written through the library on a
  * mem:// store (producers, group commits, checkpoints, gc, snapshots
  * every 3 versions), then every object is read back and framed as the
@@ -291,6 +291,10 @@ static void table_seeds(ls_store *st, const char *table, uint32_t global_batch)
         die("calloc", LS_ERR_NOMEM);
     size_t nrec = 0;
     int nchunk = 0;
+    ls_table *tbl;
+    TRY(ls_table_open(st, table, NULL, &tbl));
+    uint64_t uid = tbl->desc.uid;
+    ls_table_close(tbl);
     for (size_t i = 0; i < kl.n; i++) {
         obj *o = &objs[i];
         snprintf(o->key, sizeof(o->key), "%s", kl.keys[i]);
@@ -311,6 +315,20 @@ static void table_seeds(ls_store *st, const char *table, uint32_t global_batch)
             snprintf(name, sizeof(name), "snapshot-%s-%02llu", table,
                      strtoull(rest + 5, NULL, 10));
             record_seed(2, name, o);
+        } else if (!strncmp(rest, "_steps/", 7)) {
+            /* u8 w_log2 | u64 uid | u64 step | u32 B | object (fuzz_step_index.c) */
+            uint64_t step = strtoull(rest + 7, NULL, 10);
+            ls_bytes b = { 0 };
+            uint8_t hdr[21];
+            hdr[0] = (uint8_t)(step % 3);   /* W = 1, 2, 4 */
+            ls_put_u64le(hdr + 1, uid);
+            ls_put_u64le(hdr + 9, step);
+            ls_put_u32le(hdr + 17, global_batch);
+            put(&b, hdr, sizeof(hdr));
+            put(&b, o->data, o->len);
+            snprintf(name, sizeof(name), "step-%s-%02" PRIu64, table, step);
+            emit("step_index", name, &b);
+            ls_bytes_free(&b);
         } else if (!strncmp(rest, "data/", 5)) {
             char cname[64];
             snprintf(cname, sizeof(cname), "%s-%02d", table, nchunk++);
@@ -459,6 +477,7 @@ int main(int argc, char **argv)
     g_dir = argv[1];
     mkdirs("chunk");
     mkdirs("record");
+    mkdirs("step_index");
     mkdirs("conf");
     mkdirs("shim_conf");
     ls_store *st;
@@ -472,6 +491,8 @@ int main(int argc, char **argv)
     shim_conf_seeds();
     write_dict("fuzz_chunk.dict", "\"LSC1\"\n\"LSCF\"\n\"\\x01\\x00\"\n\"\\x28\\xb5\\x2f\\xfd\"\n"
                "\"\\x00\\x00\\x00\\x80\"\n");
+    write_dict("fuzz_step_index.dict", "\"LSI1\"\n\"\\x01\\x00\\x00\\x00\"\n"
+               "\"\\x11\"\n\"\\x00\\x00\\x00\\x80\"\n");
     write_dict("fuzz_record.dict", "\"LSD1\"\n\"LSR1\"\n\"LSS1\"\n\"\\x01\\x00\\x00\\x00\"\n"
                "\"\\x02\"\n\"\\x00\"\n");
     return 0;

@@ -1,0 +1,105 @@
+/*
+ * fuzz_step_index.c -- the step index object of table format 2
+ * (core/step_index.c) as readers meet it: a whole object through
+ * ls_step_index_decode, and a rank's slice through
+ * ls_step_index_slice_names and ls_step_index_slice_decode, on the bytes a
+ * ranged read would return.
+ *
+ * Input: u8 w_log2 | u64 uid | u64 step | u32 B | the object's bytes.
+ * The object is decoded whole for (uid, step, B); then, for W = 2^(w_log2
+ * % 8) dividing B, each rank's slice is decoded from the object's bytes as
+ * the consumer range-reads them (entries, then the names they use).
+ * Invariants beyond "no crash": what the whole decode accepts, every
+ * slice accepts with the same samples and chunk keys; every key decoded
+ * is a valid store key of the table's data; samples lie within the chunk
+ * size limit.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_util.h"
+#include "ls_int.h"
+
+#define TABLE "t"
+#define B_MAX 4096u     /* keeps one input's work small */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 21)
+        return 0;
+    unsigned w_log2 = data[0] % 8;
+    uint64_t uid = ls_get_u64le(data + 1), step = ls_get_u64le(data + 9);
+    uint32_t B = ls_get_u32le(data + 17) % (B_MAX + 1);
+    const uint8_t *obj = data + 21;
+    size_t len = size - 21;
+    if (B == 0)
+        B = 1;
+    ls_step_sample *all = calloc(B, sizeof(*all)), *part = calloc(B, sizeof(*part));
+    FUZZ_CHECK(all && part);
+    ls_step_header h;
+    ls_step_chunks ck = { 0 };
+    int whole = ls_step_index_decode(obj, len, TABLE, uid, step, B, "fuzz", &h, all, &ck);
+    if (whole == LS_OK) {
+        FUZZ_CHECK(h.step == step && h.global_batch == B && h.uid == uid);
+        FUZZ_CHECK(ck.n == h.nchunks && ck.n >= 1 && ck.n <= B);
+        for (uint32_t i = 0; i < B; i++) {
+            FUZZ_CHECK(all[i].chunk < ck.n);
+            FUZZ_CHECK((uint64_t)all[i].offset + (all[i].len_flags & LS_SAMPLE_LEN_MASK) <=
+                       LS_CHUNK_BYTES_MAX);
+        }
+        for (uint32_t k = 0; k < ck.n; k++) {
+            FUZZ_CHECK(ls_key_is_valid(ck.keys[k]));
+            FUZZ_CHECK(!strncmp(ck.keys[k], TABLE "/data/", strlen(TABLE "/data/")));
+        }
+    } else {
+        FUZZ_CHECK(ls_errmsg()[0] && ck.n == 0 && ck.keys == NULL);
+    }
+    /* Every rank's slice, read as the consumer reads it. */
+    uint32_t W = 1u << w_log2;
+    size_t ent_base = LS_STEP_INDEX_HEADER_BYTES;
+    size_t names_base = ent_base + (size_t)B * LS_STEP_INDEX_ENTRY_BYTES;
+    if (B % W == 0 && len >= names_base) {
+        uint32_t n = B / W;
+        for (uint32_t r = 0; r < W; r++) {
+            const uint8_t *ent = obj + ent_base + (size_t)r * n * LS_STEP_INDEX_ENTRY_BYTES;
+            uint32_t lo = 0, hi = 0;
+            int rc = ls_step_index_slice_names(ent, n, &lo, &hi);
+            if (rc) {
+                FUZZ_CHECK(whole != LS_OK);
+                continue;
+            }
+            FUZZ_CHECK(lo <= hi);
+            /* What a ranged read of the names returns: fewer bytes where
+             * the object ends. */
+            size_t nlen = 0;
+            if (names_base + lo < len)
+                nlen = len - names_base - lo < (size_t)(hi - lo) ? len - names_base - lo
+                                                                 : (size_t)(hi - lo);
+            ls_step_chunks pc = { 0 };
+            rc = ls_step_index_slice_decode(TABLE, uid, step, r * n, ent, n,
+                                            nlen ? obj + names_base + lo : NULL, lo, nlen,
+                                            "fuzz", part, &pc);
+            if (whole == LS_OK) {
+                FUZZ_CHECK(rc == LS_OK && nlen == (size_t)(hi - lo));
+                for (uint32_t k = 0; k < n; k++) {
+                    const ls_step_sample *a = &all[r * n + k], *p = &part[k];
+                    FUZZ_CHECK(a->offset == p->offset && a->len_flags == p->len_flags &&
+                               a->crc == p->crc && a->name_off == p->name_off);
+                    FUZZ_CHECK(!strcmp(ck.keys[a->chunk], pc.keys[p->chunk]));
+                }
+            }
+            if (rc == LS_OK)
+                for (uint32_t k = 0; k < pc.n; k++)
+                    FUZZ_CHECK(ls_key_is_valid(pc.keys[k]));
+            else
+                FUZZ_CHECK(pc.n == 0 && pc.keys == NULL);
+            ls_step_chunks_free(&pc);
+        }
+    }
+    ls_step_chunks_free(&ck);
+    free(all);
+    free(part);
+    return 0;
+}
