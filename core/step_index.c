@@ -70,7 +70,7 @@ int ls_step_index_slice_names(const uint8_t *ent, size_t n, uint32_t *lo, uint32
     for (size_t k = 0; k < n; k++) {
         uint32_t ref = ls_get_u32le(ent + k * LS_STEP_INDEX_ENTRY_BYTES);
         uint32_t off = ref >> 8, len = ref & 0xffu;
-        if (len < 17)
+        if (len < 17 || len > LS_STEP_INDEX_NAME_BYTES_MAX)
             return ls_seterr(LS_ERR_CORRUPT, "entry %zu: a chunk name of %u bytes", k, len);
         if (off < a)
             a = off;
@@ -103,7 +103,8 @@ int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, u
         const uint8_t *e = ent + k * LS_STEP_INDEX_ENTRY_BYTES;
         uint32_t ref = ls_get_u32le(e), off = ref >> 8, len = ref & 0xffu;
         uint32_t i = first + (uint32_t)k;
-        if (off < names_lo || off - names_lo + (size_t)len > names_len) {
+        if (len < 17 || len > LS_STEP_INDEX_NAME_BYTES_MAX || off < names_lo ||
+            off - names_lo + (size_t)len > names_len) {
             rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": chunk name outside the "
                            "names read", what, i);
             break;
