@@ -504,7 +504,9 @@ static void known_steps_raise(ls_consumer *c, uint64_t n)
 static int log_refresh(ls_consumer *c)
 {
     c->data.log_refreshes++;
-    return ls_table_catch_up(c->t);
+    int rc = ls_table_catch_up(c->t);
+    known_steps_raise(c, c->t->state.total_samples / c->t->desc.global_batch);
+    return rc;
 }
 
 /* Read step once it is visible, or give up when deadline_ns passes
@@ -512,10 +514,10 @@ static int log_refresh(ls_consumer *c)
  *
  * Format 2 (docs/protocol.md "Step index"): each poll is one ranged GET of
  * the slice's entries in the step's index, which exists once the step is
- * complete; the log is asked only when the index has been missing for
- * consumer.index.wait.ms (a committer may have died between its commit
- * and the index), when the index is refused, or for a step the reader
- * knows to be complete.  Otherwise (format 1, or consumer.step.index=off)
+ * complete; the log is asked only at a reader's first miss (its state is
+ * loaded then), when the index has been missing for consumer.index.wait.ms
+ * (a committer may have died between its commit and the index), when the
+ * index is refused, or for a step the reader knows to be complete.  Otherwise (format 1, or consumer.step.index=off)
  * each poll reads the log forward.  Polls back off from about an eighth
  * of the recent time between steps, doubling up to
  * consumer.poll.interval.ms.max. */
@@ -564,8 +566,11 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
             }
             if (rc)
                 break;  /* a store error, or a chunk gone (below) */
-            if (!visible && step < atomic_load(&c->known_steps)) {
-                /* Complete, but no index: gone with a GC, or never written. */
+            if (!visible && (t->lazy || step < atomic_load(&c->known_steps))) {
+                /* A reader that has never read the log asks it at its first
+                 * miss (the step may be reclaimed, or complete with its index
+                 * missing); one that knows the step is complete asks at once
+                 * (the index went with a GC, or was never written). */
                 next_log_ns = 0;
             }
         }
@@ -584,6 +589,16 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
             break;
         }
         uint64_t now = ls_now_ns();
+        if (by_index && now >= next_log_ns) {
+            /* The index has been missing long enough, or the reader has
+             * reason to ask the log now (above). */
+            if ((rc = log_refresh(c)))
+                break;
+            refreshed = 1;
+            next_log_ns = ls_now_ns() + c->index_wait_ns;
+            if (t->state.total_samples / B > step || step < t->state.low_watermark_step)
+                continue;
+        }
         if (deadline_ns && now >= deadline_ns && !refreshed && !by_index) {
             /* Even a zero timeout asks the log once: the caller asks
              * whether the step is visible now, not as of the last read.
@@ -602,14 +617,6 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
         if (should_stop && should_stop(c, gen)) {
             rc = LS_ERR_STATE;
             break;
-        }
-        if (!by_index || now >= next_log_ns) {
-            if ((rc = log_refresh(c)))
-                break;
-            refreshed = 1;
-            next_log_ns = ls_now_ns() + c->index_wait_ns;
-            if (t->state.total_samples / B > step || step < t->state.low_watermark_step)
-                continue;
         }
         unsigned ms = backoff_ms;
         if (deadline_ns && (deadline_ns - now) / 1000000 < ms)
@@ -755,7 +762,9 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
         return ls_seterr(LS_ERR_NOMEM, "consumer handle");
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    int rc = ls_table_open(st, table, conf, &c->t);
+    /* Format 2 readers need only the descriptor while step indexes
+     * answer: the state is loaded at the first read of the log. */
+    int rc = ls_table_open_lazy(st, table, conf, &c->t);
     if (rc) {
         ls_consumer_close(c);
         return rc;
@@ -777,6 +786,10 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
                     : !strcmp(mode, "verify") ? INDEX_VERIFY
                     : !strcmp(mode, "off") ? INDEX_OFF : INDEX_USE;
     c->index_wait_ns = (uint64_t)ls_conf_int(c->t->conf, "consumer.index.wait.ms") * 1000000u;
+    if (c->index_mode == INDEX_OFF && (rc = ls_table_catch_up(c->t))) {
+        ls_consumer_close(c);
+        return rc;
+    }
     if (!(c->dctx = ZSTD_createDCtx())) {
         ls_consumer_close(c);
         return ls_seterr(LS_ERR_NOMEM, "zstd context");

@@ -445,6 +445,8 @@ struct ls_table {
     int        contended;          /* others commit too: read forward before
                                       the first attempt of a commit */
     int        use_snapshots;      /* 0: replay from version 1 (tests) */
+    int        lazy;               /* opened without its state: the first refresh
+                                      loads it (ls_table_open_lazy) */
     int        reload_needed;      /* records applied could not be checked
                                       (reclaim.c): start over from a snapshot */
     ls_meta_stats meta;
@@ -522,6 +524,11 @@ int ls_state_check(const ls_state *s, const ls_record *r);
 int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
 /* 1 if s retains the data commit of version v. */
 int ls_state_commit_retained(const ls_state *s, uint64_t v);
+/* Open a table reading its descriptor alone: the state stays empty until
+ * the first refresh (ls_table_refresh, _catch_up, _refresh_thorough, or
+ * a commit) loads it.  For readers of format 2, which need no state while
+ * step indexes answer. */
+int ls_table_open_lazy(ls_store *st, const char *name, const ls_conf *conf, ls_table **out);
 /* ls_table_refresh for a handle that may have been idle for long: through
  * the newest snapshot when that reads less. */
 int ls_table_catch_up(ls_table *t);

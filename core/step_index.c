@@ -382,11 +382,19 @@ int ls_step_index_publish(ls_table *t, uint64_t step)
     int rc = ls_key_step(key, t->name, step);
     if (!rc)
         rc = ls_step_index_build(t, step, &b);
-    if (!rc) {
+    /* Retried like the other metadata calls: an index that fails to land
+     * costs every rank of its step a wait of consumer.index.wait.ms.  A
+     * retry after a lost reply meets EXISTS, resolved by the comparison. */
+    unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries"), backoff_ms = 1;
+    for (unsigned attempt = 0; !rc; attempt++) {
         t->meta.requests++;
         rc = ls_store_put_if_absent(t->st, key, b.data, b.len);
         if (rc == LS_OK)
             t->index.written++;
+        if (!ls_err_is_retriable(rc) || attempt >= retries)
+            break;
+        rc = LS_OK;
+        ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
     if (rc == LS_ERR_EXISTS) {
         /* Someone built it first: from the same log, the same bytes.  A

@@ -366,8 +366,28 @@ static int probe_missing(ls_table *t, int *again)
  * (table.log.retention.ms / 2), or when thorough, probe_missing decides
  * whether it is.  If commit_id, *seen is set once a checked record with
  * that id was applied. */
+static int load_state(ls_table *t);
+
+/* A handle opened without its state (ls_table_open_lazy) loads it at its
+ * first refresh. */
+static int load_if_lazy(ls_table *t, int *loaded)
+{
+    *loaded = 0;
+    if (!t->lazy)
+        return LS_OK;
+    t->lazy = 0;
+    *loaded = 1;
+    int rc = load_state(t);
+    if (rc)
+        t->lazy = 1;
+    return rc;
+}
+
 int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough)
 {
+    int loaded, lrc = load_if_lazy(t, &loaded);
+    if (loaded || lrc)
+        return lrc;
     int reloads = 0, seen_here = 0, rc;
     if (t->reload_needed) {
         if ((rc = ls_table_reload_listed(t)))
@@ -446,6 +466,9 @@ int ls_table_refresh_thorough(ls_table *t)
 
 int ls_table_catch_up(ls_table *t)
 {
+    int loaded, lrc = load_if_lazy(t, &loaded);
+    if (loaded || lrc)
+        return lrc;
     /* A handle left idle while others committed would read every record
      * since; the newest snapshot, when it is at least one interval ahead,
      * costs one GET instead of up to K.  Its state is the log's up to its
@@ -550,7 +573,21 @@ int ls_table_create_conf(ls_store *st, const char *name, uint32_t global_batch,
     return rc;
 }
 
+static int table_open(ls_store *st, const char *name, const ls_conf *conf, int lazy,
+                      ls_table **out);
+
 int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table **out)
+{
+    return table_open(st, name, conf, 0, out);
+}
+
+int ls_table_open_lazy(ls_store *st, const char *name, const ls_conf *conf, ls_table **out)
+{
+    return table_open(st, name, conf, 1, out);
+}
+
+static int table_open(ls_store *st, const char *name, const ls_conf *conf, int lazy,
+                      ls_table **out)
 {
     *out = NULL;
     if (!st || !ls_name_is_valid(name))
@@ -584,8 +621,12 @@ int ls_table_open(ls_store *st, const char *name, const ls_conf *conf, ls_table 
         rc = ls_seterr(LS_ERR_INVALID, "table.log.retention.ms is a property of table %s "
                        "(%" PRId64 " ms, set when it was created), not of a process",
                        name, t->log_retention_ms);
-    if (!rc)
+    if (!rc && lazy) {
+        state_reset(t);
+        t->lazy = 1;
+    } else if (!rc) {
         rc = load_state(t);
+    }
     if (rc) {
         ls_table_close(t);
         return rc;

@@ -5986,9 +5986,11 @@ int main(int argc, char **argv)
         return report_main(argc, argv);
     if (!strcmp(argv[1], "plan"))
         return plan_main(argc, argv);
+    if (!strcmp(argv[1], "meta"))
+        return meta_main(argc, argv);
     if (strcmp(argv[1], "ingest"))
         die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores, run, report, "
-                     "plan; see --help)");
+                     "plan, meta; see --help)");
 
     opts o = {
         .store_parent = "/tmp", .seed = 1, .bytes_per_run = 1024 * MIB,

@@ -17,5 +17,7 @@ int     run_main(int argc, char **argv);
 int     report_main(int argc, char **argv);
 /* lakestream-bench plan WORKLOAD --gpus N ... (harness/plan.c). */
 int     plan_main(int argc, char **argv);
+/* lakestream-bench meta --store URI ... (harness/meta.c). */
+int     meta_main(int argc, char **argv);
 
 #endif

@@ -371,14 +371,17 @@ static void test_wait_is_o1(void **state)
     cnt_inner = st;
     ls_consumer *cs;
     assert_int_equal(ls_consumer_open(&counting, "x", 0, 2, c, &cs), LS_OK);
+    ls_batch *b;
+    /* Its first miss loads its state from the log (once). */
+    assert_int_equal(ls_consumer_read_step(cs, STEPS, 0, &b), LS_ERR_TIMEOUT);
     ls_read_stats r0, r1;
     ls_consumer_stats_get(cs, &r0);
+    assert_int_equal(r0.log_refreshes, 1);
     uint64_t calls0 = cnt_calls;
     /* Step STEPS holds 3 samples; 4 commits of one sample each land while
      * the reader waits for it... */
     ls_producer *p;
     assert_int_equal(ls_producer_open(st, "x", "b", c, &p), LS_OK);
-    ls_batch *b;
     for (int i = 0; i < 4; i++) {
         assert_int_equal(ls_producer_append(p, "late", 4, NULL), LS_OK);
         assert_int_equal(ls_producer_flush(p), LS_OK);

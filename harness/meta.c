@@ -1,0 +1,432 @@
+/*
+ * meta.c -- lakestream-bench meta (docs/benchmarks.md, "meta"): what a rank
+ * pays in metadata to read its slice, as W grows, on table format 2 (step
+ * indexes) and, in the same run, format 1 (the log alone).
+ *
+ * For each table format, sample size, producer count P and commit interval:
+ * P producer threads fill STEPS steps of B samples (incompressible bytes,
+ * codec none, commits every interval); then for each W a few chosen ranks
+ * (first, middle, last: at W = 4096 the other 4093 slices cost the same)
+ * open a consumer cold and read every step, and the costs per rank-step
+ * are taken from ls_read_stats after the open: data and metadata bytes,
+ * requests, polls.  Last, one rank waits at the head for a step that does
+ * not complete while the P producers keep committing single samples: its
+ * requests per second.  One JSON document to stdout or --out.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "bench.h"
+#include "lakestream.h"
+
+#define META_LIST_MAX      8u      /* values of one list option */
+#define META_PRODUCERS_MAX 64u
+#define META_RANKS_CHOSEN  3u
+
+typedef struct mopts {
+    const char *store, *out;
+    uint32_t    batch, steps;
+    uint32_t    worlds[META_LIST_MAX], nworlds;
+    uint32_t    sizes[META_LIST_MAX], nsizes;
+    uint32_t    producers[META_LIST_MAX], nproducers;
+    uint32_t    intervals[META_LIST_MAX], nintervals;
+    uint32_t    formats[META_LIST_MAX], nformats;
+    double      wait_s;
+    uint64_t    seed;
+} mopts;
+
+static void mdie(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "lakestream-bench meta: %s: ", what);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static void mcheck(int rc, const char *what)
+{
+    if (rc)
+        mdie(what, "%s (%s)", ls_err2str(rc), ls_errmsg());
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void parse_list(const char *opt, const char *s, uint32_t *out, uint32_t *n,
+                       uint32_t lo, uint32_t hi)
+{
+    *n = 0;
+    char *dup = strdup(s), *save = NULL;
+    for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(tok, &end, 10);
+        if (errno || *end || end == tok || v < lo || v > hi || *n == META_LIST_MAX)
+            mdie(opt, "\"%s\": expected up to %u integers in [%u, %u], comma separated", s,
+                 META_LIST_MAX, lo, hi);
+        out[(*n)++] = (uint32_t)v;
+    }
+    free(dup);
+    if (!*n)
+        mdie(opt, "empty list");
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: lakestream-bench meta --store URI [options]\n"
+        "  --store URI          a directory, file:// or s3:// URI (a fresh table per case)\n"
+        "  --batch B            samples per step (default 4096; every W must divide it)\n"
+        "  --steps N            steps filled per case (default 4)\n"
+        "  --worlds LIST        world sizes (default 1,8,64,256,1024,4096)\n"
+        "  --sizes LIST         sample bytes (default 512,4096)\n"
+        "  --producers LIST     producer threads (default 1,16)\n"
+        "  --intervals-ms LIST  commit intervals (default 10,100)\n"
+        "  --formats LIST       table formats (default 2,1: format 1 is the comparison)\n"
+        "  --wait-s S           time one rank waits at the head (default 2)\n"
+        "  --seed N             sample bytes (default 1)\n"
+        "  --out FILE           write the JSON there (default stdout)\n");
+}
+
+/* ---- filling a table ---------------------------------------------------- */
+
+typedef struct prod_arg {
+    ls_store   *st;
+    const char *table;
+    ls_conf    *conf;
+    char        id[32];
+    uint64_t    samples, seed;
+    uint32_t    size, interval_ms;
+    double      until;          /* trickle mode: one sample per interval until then */
+    int         rc;
+    char        err[256];
+} prod_arg;
+
+static void fill(uint8_t *buf, size_t n, uint64_t x)
+{
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        buf[i] = (uint8_t)x;
+    }
+}
+
+static void *produce_main(void *arg)
+{
+    prod_arg *a = arg;
+    ls_producer *p;
+    uint8_t *buf = malloc(a->size ? a->size : 1);
+    a->rc = buf ? ls_producer_open(a->st, a->table, a->id, a->conf, &p) : LS_ERR_NOMEM;
+    if (a->rc)
+        goto out;
+    if (a->until > 0) {
+        for (uint64_t i = 0; now_s() < a->until && !a->rc; i++) {
+            fill(buf, a->size, a->seed + i * 7919 + 1);
+            if (!(a->rc = ls_producer_append(p, buf, a->size, NULL)))
+                a->rc = ls_producer_flush(p);
+            usleep(a->interval_ms * 1000u);
+        }
+    } else {
+        for (uint64_t i = 0; i < a->samples && !a->rc; i++) {
+            fill(buf, a->size, a->seed + i * 7919 + 1);
+            a->rc = ls_producer_append(p, buf, a->size, NULL);
+        }
+        if (!a->rc)
+            a->rc = ls_producer_flush(p);
+    }
+    if (a->rc)
+        snprintf(a->err, sizeof(a->err), "%s", ls_errmsg());
+    ls_producer_close(p);
+out:
+    free(buf);
+    return NULL;
+}
+
+/* Run P producer threads: fill (total samples) or trickle (until). */
+static void run_producers(ls_store *st, const char *table, ls_conf *conf, uint32_t P,
+                          uint32_t size, uint32_t interval_ms, uint64_t total, double until,
+                          uint64_t seed, const char *tag)
+{
+    prod_arg a[META_PRODUCERS_MAX];
+    pthread_t th[META_PRODUCERS_MAX];
+    for (uint32_t i = 0; i < P; i++) {
+        a[i] = (prod_arg){ .st = st, .table = table, .conf = conf, .size = size,
+                           .interval_ms = interval_ms, .until = until,
+                           .samples = total / P + (i < total % P),
+                           .seed = seed * 1000003u + i * 104729u };
+        snprintf(a[i].id, sizeof(a[i].id), "%s%02u", tag, i);
+        if (pthread_create(&th[i], NULL, produce_main, &a[i]))
+            mdie("producers", "cannot start a thread");
+    }
+    for (uint32_t i = 0; i < P; i++)
+        pthread_join(th[i], NULL);
+    for (uint32_t i = 0; i < P; i++)
+        if (a[i].rc)
+            mdie("producer", "%s: %s (%s)", a[i].id, ls_err2str(a[i].rc), a[i].err);
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+static json_t *jnum(double x) { return json_real(x); }
+static json_t *jint(uint64_t x) { return json_integer((json_int_t)x); }
+
+/* One rank, cold: open, read every step; its costs per step after the open. */
+static json_t *read_rank(ls_store *st, const char *table, ls_conf *conf, uint32_t steps,
+                         uint32_t rank, uint32_t W, double *amp_out, double *req_out)
+{
+    ls_consumer *c;
+    mcheck(ls_consumer_open(st, table, rank, W, conf, &c), "consumer open");
+    ls_read_stats s0, s1;
+    ls_consumer_stats_get(c, &s0);
+    for (uint32_t s = 0; s < steps; s++) {
+        ls_batch *b;
+        mcheck(ls_consumer_read_step(c, s, 60000, &b), "read step");
+        ls_batch_destroy(b);
+    }
+    ls_consumer_stats_get(c, &s1);
+    ls_consumer_close(c);
+    double data = (double)(s1.bytes_fetched - s0.bytes_fetched);
+    double meta = (double)(s1.meta_bytes_fetched - s0.meta_bytes_fetched);
+    double need = (double)(s1.bytes_needed - s0.bytes_needed);
+    double reqs = (double)(s1.requests - s0.requests);
+    double dreq = (double)(s1.data_requests - s0.data_requests);
+    double amp = need > 0 ? (data + meta) / need : 0;
+    double open_bytes = (double)(s0.bytes_fetched + s0.meta_bytes_fetched);
+    *amp_out = amp;
+    *req_out = reqs / steps;
+    json_t *j = json_object();
+    json_object_set_new(j, "rank", jint(rank));
+    json_object_set_new(j, "total_read_amplification", jnum(amp));
+    json_object_set_new(j, "total_read_amplification_with_open",
+                        jnum(need > 0 ? (data + meta + open_bytes) / need : 0));
+    json_object_set_new(j, "data_bytes_per_rank_step", jnum(data / steps));
+    json_object_set_new(j, "meta_bytes_per_rank_step", jnum(meta / steps));
+    json_object_set_new(j, "needed_bytes_per_rank_step", jnum(need / steps));
+    json_object_set_new(j, "requests_per_rank_step", jnum(reqs / steps));
+    json_object_set_new(j, "data_requests_per_rank_step", jnum(dreq / steps));
+    json_object_set_new(j, "meta_requests_per_rank_step", jnum((reqs - dreq) / steps));
+    json_object_set_new(j, "polls_per_rank_step", jnum((double)(s1.polls - s0.polls) / steps));
+    json_object_set_new(j, "index_steps", jint(s1.index_steps - s0.index_steps));
+    json_object_set_new(j, "log_steps", jint(s1.log_steps - s0.log_steps));
+    json_object_set_new(j, "open_requests", jint(s0.requests));
+    json_object_set_new(j, "open_bytes", jnum(open_bytes));
+    return j;
+}
+
+/* One rank waits wait_s at the head while producers trickle single-sample
+ * commits: its requests per second and what landed meanwhile. */
+static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint32_t steps,
+                            uint32_t P, uint32_t size, uint32_t interval_ms, double wait_s,
+                            uint64_t seed)
+{
+    ls_table_info ti0, ti1;
+    ls_table *t;
+    mcheck(ls_table_open(st, table, conf, &t), "table open");
+    ls_table_info_get(t, &ti0);
+    ls_consumer *c;
+    mcheck(ls_consumer_open(st, table, 0, 8, conf, &c), "consumer open");
+    ls_read_stats s0, s1;
+    ls_consumer_stats_get(c, &s0);
+    double t0 = now_s();
+    ls_batch *b = NULL;
+    /* Start the trickle producers, then wait. */
+    prod_arg a[META_PRODUCERS_MAX];
+    pthread_t pt[META_PRODUCERS_MAX];
+    for (uint32_t i = 0; i < P; i++) {
+        a[i] = (prod_arg){ .st = st, .table = table, .conf = conf, .size = size,
+                           .interval_ms = interval_ms, .until = t0 + wait_s,
+                           .seed = seed * 7u + i };
+        snprintf(a[i].id, sizeof(a[i].id), "w%02u", i);
+        if (pthread_create(&pt[i], NULL, produce_main, &a[i]))
+            mdie("producers", "cannot start a thread");
+    }
+    int rc = ls_consumer_read_step(c, steps, (int)(wait_s * 1000), &b);
+    double waited = now_s() - t0;
+    ls_consumer_stats_get(c, &s1);
+    for (uint32_t i = 0; i < P; i++)
+        pthread_join(pt[i], NULL);
+    ls_batch_destroy(b);
+    ls_consumer_close(c);
+    mcheck(ls_table_refresh(t), "table refresh");
+    ls_table_info_get(t, &ti1);
+    ls_table_close(t);
+    json_t *j = json_object();
+    json_object_set_new(j, "world_size", jint(8));
+    json_object_set_new(j, "seconds", jnum(waited));
+    json_object_set_new(j, "outcome", json_string(rc == LS_ERR_TIMEOUT ? "timeout (as meant)"
+                                                  : rc == LS_OK ? "step completed"
+                                                  : ls_err2str(rc)));
+    json_object_set_new(j, "commits_meanwhile", jint(ti1.version - ti0.version));
+    json_object_set_new(j, "requests", jint(s1.requests - s0.requests));
+    json_object_set_new(j, "requests_per_s", jnum((double)(s1.requests - s0.requests) / waited));
+    json_object_set_new(j, "polls", jint(s1.polls - s0.polls));
+    json_object_set_new(j, "meta_bytes", jint(s1.meta_bytes_fetched - s0.meta_bytes_fetched));
+    return j;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+int meta_main(int argc, char **argv)
+{
+    mopts o = { .batch = 4096, .steps = 4, .wait_s = 2, .seed = 1,
+                .worlds = { 1, 8, 64, 256, 1024, 4096 }, .nworlds = 6,
+                .sizes = { 512, 4096 }, .nsizes = 2, .producers = { 1, 16 },
+                .nproducers = 2, .intervals = { 10, 100 }, .nintervals = 2,
+                .formats = { 2, 1 }, .nformats = 2 };
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!v)
+            mdie(a, "unknown option or missing value (see --help)");
+        i++;
+        char *end;
+        if (!strcmp(a, "--store")) o.store = v;
+        else if (!strcmp(a, "--out")) o.out = v;
+        else if (!strcmp(a, "--batch")) { uint32_t n; parse_list(a, v, &o.batch, &n, 1, 1u << 20); }
+        else if (!strcmp(a, "--steps")) { uint32_t n; parse_list(a, v, &o.steps, &n, 1, 1000); }
+        else if (!strcmp(a, "--worlds")) parse_list(a, v, o.worlds, &o.nworlds, 1, 65536);
+        else if (!strcmp(a, "--sizes")) parse_list(a, v, o.sizes, &o.nsizes, 1, 1u << 24);
+        else if (!strcmp(a, "--producers"))
+            parse_list(a, v, o.producers, &o.nproducers, 1, META_PRODUCERS_MAX);
+        else if (!strcmp(a, "--intervals-ms"))
+            parse_list(a, v, o.intervals, &o.nintervals, 1, 60000);
+        else if (!strcmp(a, "--formats")) parse_list(a, v, o.formats, &o.nformats, 1, 2);
+        else if (!strcmp(a, "--wait-s")) {
+            o.wait_s = strtod(v, &end);
+            if (*end || !(o.wait_s > 0 && o.wait_s <= 600))
+                mdie(a, "expected seconds in (0, 600]");
+        } else if (!strcmp(a, "--seed")) {
+            o.seed = strtoull(v, &end, 10);
+            if (*end)
+                mdie(a, "expected an integer");
+        } else
+            mdie(a, "unknown option (see --help)");
+    }
+    if (!o.store)
+        mdie("--store", "required (see --help)");
+    for (uint32_t k = 0; k < o.nworlds; k++)
+        if (o.batch % o.worlds[k])
+            mdie("--worlds", "%u does not divide the batch %u", o.worlds[k], o.batch);
+
+    ls_conf *conf = ls_conf_new();
+    ls_store *st;
+    mcheck(ls_conf_set(conf, "store.fsync", "false"), "conf");
+    mcheck(ls_conf_set(conf, "consumer.prefetch.steps", "0"), "conf");
+    mcheck(ls_conf_set(conf, "producer.commit.policy", "fixed"), "conf");
+    mcheck(ls_store_open(o.store, conf, &st), "store open");
+
+    json_t *root = json_object(), *cases = json_array();
+    json_object_set_new(root, "benchmark", json_string("meta"));
+    git_json(root);
+    json_object_set_new(root, "machine", machine_json(strncmp(o.store, "s3://", 5) ? o.store
+                                                                                     : "/tmp"));
+    json_object_set_new(root, "timestamp_unix", jint((uint64_t)time(NULL)));
+    json_t *params = json_object();
+    json_object_set_new(params, "store", json_string(o.store));
+    json_object_set_new(params, "batch", jint(o.batch));
+    json_object_set_new(params, "steps", jint(o.steps));
+    json_object_set_new(params, "wait_s", jnum(o.wait_s));
+    json_object_set_new(params, "seed", jint(o.seed));
+    json_object_set_new(params, "codec", json_string("none (incompressible samples)"));
+    json_object_set_new(params, "store.fsync", json_false());
+    json_object_set_new(params, "ranks_measured",
+                        json_string("first, middle and last rank of each W, each cold "
+                                    "(a fresh consumer): every rank's slice is the same size, "
+                                    "so W = 4096 is simulated by reading three of its slices"));
+    json_object_set_new(root, "params", params);
+
+    char table[64];
+    unsigned ncase = 0;
+    for (uint32_t fi = 0; fi < o.nformats; fi++)
+    for (uint32_t si = 0; si < o.nsizes; si++)
+    for (uint32_t pi = 0; pi < o.nproducers; pi++)
+    for (uint32_t ii = 0; ii < o.nintervals; ii++) {
+        uint32_t F = o.formats[fi], size = o.sizes[si], P = o.producers[pi];
+        uint32_t iv = o.intervals[ii];
+        snprintf(table, sizeof(table), "meta-%u-%d-%u", ncase++, (int)getpid(),
+                 (unsigned)time(NULL) % 100000u);
+        ls_conf *cc = ls_conf_dup(conf);
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%u", F);
+        mcheck(ls_conf_set(cc, "table.format", buf), "conf");
+        snprintf(buf, sizeof(buf), "%u", iv);
+        mcheck(ls_conf_set(cc, "producer.commit.interval.ms", buf), "conf");
+        mcheck(ls_table_create_conf(st, table, o.batch, LS_CODEC_NONE, cc), "create");
+        double t0 = now_s();
+        run_producers(st, table, cc, P, size, iv, (uint64_t)o.batch * o.steps, 0,
+                      o.seed + ncase, "p");
+        double fill_s = now_s() - t0;
+        ls_table *t;
+        ls_table_info ti;
+        mcheck(ls_table_open(st, table, cc, &t), "table open");
+        ls_table_info_get(t, &ti);
+        ls_table_close(t);
+        json_t *cj = json_object(), *ws = json_array();
+        json_object_set_new(cj, "table_format", jint(F));
+        json_object_set_new(cj, "sample_bytes", jint(size));
+        json_object_set_new(cj, "producers", jint(P));
+        json_object_set_new(cj, "commit_interval_ms", jint(iv));
+        json_object_set_new(cj, "commits", jint(ti.version));
+        json_object_set_new(cj, "commits_per_step", jnum((double)ti.version / o.steps));
+        json_object_set_new(cj, "fill_s", jnum(fill_s));
+        fprintf(stderr, "meta: format %u, %u B, P=%u, %u ms: %" PRIu64 " commits in %.1f s\n",
+                F, size, P, iv, ti.version, fill_s);
+        for (uint32_t wi = 0; wi < o.nworlds; wi++) {
+            uint32_t W = o.worlds[wi];
+            uint32_t ranks[META_RANKS_CHOSEN] = { 0, W / 2, W - 1 };
+            uint32_t nr = W == 1 ? 1 : W == 2 ? 2 : 3;
+            json_t *wj = json_object(), *rj = json_array();
+            double amp_max = 0, req_max = 0;
+            for (uint32_t k = 0; k < nr; k++) {
+                double amp, req;
+                json_array_append_new(rj, read_rank(st, table, cc, o.steps, ranks[k], W, &amp,
+                                                    &req));
+                if (amp > amp_max)
+                    amp_max = amp;
+                if (req > req_max)
+                    req_max = req;
+            }
+            json_object_set_new(wj, "world_size", jint(W));
+            json_object_set_new(wj, "total_read_amplification_max", jnum(amp_max));
+            json_object_set_new(wj, "requests_per_rank_step_max", jnum(req_max));
+            json_object_set_new(wj, "ranks", rj);
+            json_array_append_new(ws, wj);
+            fprintf(stderr, "meta:   W=%-5u amplification %.4f, %.2f requests per rank-step\n",
+                    W, amp_max, req_max);
+        }
+        json_object_set_new(cj, "worlds", ws);
+        json_object_set_new(cj, "wait_at_head", wait_at_head(st, table, cc, o.steps, P, size,
+                                                              iv, o.wait_s, o.seed + ncase));
+        json_array_append_new(cases, cj);
+        ls_conf_destroy(cc);
+    }
+    json_object_set_new(root, "cases", cases);
+    ls_store_close(st);
+    ls_conf_destroy(conf);
+    FILE *f = o.out ? fopen(o.out, "w") : stdout;
+    if (!f || json_dumpf(root, f, JSON_INDENT(1)) || fputc('\n', f) == EOF ||
+        (o.out && fclose(f)))
+        mdie(o.out ? o.out : "stdout", "cannot write: %s", strerror(errno));
+    json_decref(root);
+    return 0;
+}
