@@ -37,12 +37,14 @@ static const ls_conf_prop props[] = {
     { "table.use.snapshots", "bool", "true", 0, 1,
       "load state from the newest snapshot (false: replay the whole log; for checks)", NULL },
     { "producer.commit.interval.ms", "int", "100", 0, 3600000,
-      "group commit: commit buffered chunks at most this long after the first append", NULL },
+      "group commit: with policy fixed, commit buffered chunks this long after the "
+      "first append; with dac, the starting interval (held within "
+      "producer.dac.interval.ms.min..max)", NULL },
     { "producer.commit.bytes.max", "int", "67108864", 1, (int64_t)1 << 40,
       "group commit: commit once this many stored bytes are buffered", NULL },
-    { "producer.commit.policy", "enum", "fixed", 0, 0,
+    { "producer.commit.policy", "enum", "dac", 0, 0,
       "fixed: commit every producer.commit.interval.ms; dac: Decentralized Adaptive "
-      "Commit adapts the interval to conflicts and commit latency (DESIGN.md 6), "
+      "Commit adapts the interval to conflicts and commit latency (docs/dac.md), "
       "starting from producer.commit.interval.ms; manual: commit only in "
       "ls_producer_flush (transactions)", "fixed|dac|manual" },
     { "producer.dac.interval.ms.min", "int", "1", 0, 3600000,

@@ -357,9 +357,15 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
  * only once the commit holding it is in the log (err LS_OK), or when it can
  * never be (err != 0, e.g. LS_ERR_FENCED).
  *
- * Properties used: producer.commit.interval.ms, producer.commit.bytes.max,
- * producer.chunk.bytes.max, producer.chunk.samples.max, table.snapshot.interval,
- * codec.zstd.level. */
+ * When a commit is due follows producer.commit.policy: dac (the default)
+ * adapts the interval to this producer's conflicts and commit latency,
+ * starting from producer.commit.interval.ms (docs/dac.md); fixed commits
+ * every producer.commit.interval.ms; manual only in ls_producer_flush.
+ *
+ * Properties used: producer.commit.policy, producer.commit.interval.ms,
+ * producer.commit.bytes.max, producer.dac.interval.ms.min / .max,
+ * producer.dac.latency.factor, producer.chunk.bytes.max,
+ * producer.chunk.samples.max, table.snapshot.interval, codec.zstd.level. */
 
 typedef struct ls_producer ls_producer;
 

@@ -1360,7 +1360,7 @@ static int cmd_ingest(opts *o, int argc, char **argv)
 #define READER_SALT 0x5245414445525331ull
 #define CKPT_NAME "ckpt"
 #define CKPT_BACK 8          /* the checkpoint lies this many steps before the last one */
-#define BUILD_INTERVAL_MS "3600000"   /* table builders commit on flush only */
+#define BUILD_INTERVAL_MS "3600000"   /* table builders commit on flush only (fixed) */
 #define RECORD_COUNTS_N 6
 #define PRODUCER_COUNTS_N 4
 #define AVRO_RECORD_OVERHEAD 32u
@@ -1396,6 +1396,17 @@ static ls_conf *conf_with(const ls_conf *base, const char *name, const char *val
     int rc = ls_conf_set(c, name, value);
     if (rc)
         die_ls(rc, name);
+    return c;
+}
+
+/* The table builders' conf: commits on flush only, which needs the fixed
+ * policy (DAC would cap the interval at producer.dac.interval.ms.max). */
+static ls_conf *builder_conf(const ls_conf *base)
+{
+    ls_conf *c = conf_with(base, "producer.commit.policy", "fixed");
+    int rc = ls_conf_set(c, "producer.commit.interval.ms", BUILD_INTERVAL_MS);
+    if (rc)
+        die_ls(rc, "producer.commit.interval.ms");
     return c;
 }
 
@@ -1678,14 +1689,14 @@ static void crash_child_run(const ropts *o, const char *store_dir, const char *t
     int pfd[2];
     if (pipe(pfd) != 0)
         die("crash child", "pipe: %s", strerror(errno));
-    char fdarg[16], interval[64], cbytes[64];
+    char fdarg[16], policy[] = "producer.commit.policy=fixed", interval[64], cbytes[64];
     snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
     snprintf(interval, sizeof(interval), "producer.commit.interval.ms=%" PRIu64,
              o->crash_interval_ms);
     snprintf(cbytes, sizeof(cbytes), "producer.commit.bytes.max=%" PRIu64,
              o->crash_commit_bytes);
     size_t nconf = json_object_size(o->conf_overrides), na = 0;
-    char **args = calloc(9 + nconf, sizeof(char *));
+    char **args = calloc(10 + nconf, sizeof(char *));
     if (!args)
         die("crash child", "out of memory");
     args[na++] = (char *)PROG;
@@ -1698,7 +1709,8 @@ static void crash_child_run(const ropts *o, const char *store_dir, const char *t
     json_t *v;
     size_t first_conf = na;
     json_object_foreach(o->conf_overrides, k, v) {
-        if (!strcmp(k, "producer.commit.interval.ms") || !strcmp(k, "producer.commit.bytes.max"))
+        if (!strcmp(k, "producer.commit.policy") || !strcmp(k, "producer.commit.interval.ms") ||
+            !strcmp(k, "producer.commit.bytes.max"))
             continue;
         size_t n = strlen(k) + strlen(json_string_value(v)) + 2;
         if (!(args[na] = malloc(n)))
@@ -1706,6 +1718,7 @@ static void crash_child_run(const ropts *o, const char *store_dir, const char *t
         snprintf(args[na++], n, "%s=%s", k, json_string_value(v));
     }
     size_t last_conf = na;
+    args[na++] = policy;
     args[na++] = interval;
     args[na++] = cbytes;
     args[na] = NULL;
@@ -1943,7 +1956,7 @@ static void build_reader_table(const ropts *o, const pool *pl, ls_store *st, rea
     int rc = ls_table_create(st, rt->name, o->batch, LS_CODEC_NONE);
     if (rc)
         die_ls(rc, what);
-    ls_conf *bconf = conf_with(o->conf, "producer.commit.interval.ms", BUILD_INTERVAL_MS);
+    ls_conf *bconf = builder_conf(o->conf);
     ls_producer *p;
     if ((rc = ls_producer_open(st, rt->name, PRODUCER_ID, bconf, &p)))
         die_ls(rc, what);
@@ -2024,7 +2037,7 @@ static json_t *record_sizes(const ropts *o, const pool *pl, ls_store *st, const 
     int rc = ls_table_create(st, table, 1, LS_CODEC_NONE);
     if (rc)
         die_ls(rc, table);
-    ls_conf *bconf = conf_with(o->conf, "producer.commit.interval.ms", BUILD_INTERVAL_MS);
+    ls_conf *bconf = builder_conf(o->conf);
     ls_producer *p;
     ls_table *t;
     if ((rc = ls_producer_open(st, table, PRODUCER_ID, bconf, &p)) ||
@@ -2286,6 +2299,7 @@ static json_t *recovery_params_json(const ropts *o, const char *dir, const char 
     json_t *pr = json_object();
     jset(pr, "producer_id", json_string(PRODUCER_ID));
     jset(pr, "restart_samples", jint(o->restart_samples));
+    jset(pr, "crash_commit_policy", json_string("fixed"));
     jset(pr, "crash_commit_interval_ms", jint(o->crash_interval_ms));
     jset(pr, "crash_commit_bytes_max", jint(o->crash_commit_bytes));
     json_t *fr = json_array();
@@ -2312,6 +2326,7 @@ static json_t *recovery_params_json(const ropts *o, const char *dir, const char 
         json_array_append_new(ws, jint(o->worlds[i]));
     jset(rd, "world_sizes", ws);
     jset(rd, "read_timeout_ms", jint((uint64_t)o->read_timeout_ms));
+    jset(rd, "builder_commit_policy", json_string("fixed"));
     jset(rd, "builder_commit_interval_ms", json_string(BUILD_INTERVAL_MS));
     jset(p, "reader", rd);
     json_t *sz = json_object(), *rc = json_array(), *pc = json_array();
@@ -2754,8 +2769,8 @@ static void usage_recovery(FILE *f)
 "  --block-records K           records per Avro block (default 100)\n"
 "  --dataset-bytes A,B         dataset sample length range (default 64,1024)\n"
 "  --restart-samples N         samples appended after a restart (default 256)\n"
-"  --crash-commit-interval-ms MS  commit interval of the crashing producer\n"
-"                              (default 20)\n"
+"  --crash-commit-interval-ms MS  fixed commit interval of the crashing\n"
+"                              producer (default 20)\n"
 "  --crash-commit-bytes N      its commit byte ceiling (default 1M), so that it\n"
 "                              commits often enough to be killed near a point\n"
 "  --batch B                   global batch of the reader tables (default 256)\n"

@@ -155,13 +155,20 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->lconf = ls_conf_dup(c->lconf);
     if (!rk->lconf)
         FAIL(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
-    /* linger.ms is the group-commit interval unless the core property is
-     * set explicitly. */
+    /* linger.ms, when set, is the group-commit interval unless the core
+     * property is set explicitly, and it is kept as librdkafka means it: a
+     * batch goes out linger.ms after its first message, so the policy is
+     * fixed unless lakestream.producer.commit.policy says otherwise (with
+     * dac, linger.ms is DAC's starting interval).  Without linger.ms the
+     * core's defaults apply (dac, starting from 100 ms). */
     const char *linger = shim_conf_lookup(c, "linger.ms");
     if (!linger)
         linger = shim_conf_lookup(c, "queue.buffering.max.ms");
     if (linger && !shim_conf_lookup(c, "lakestream.producer.commit.interval.ms") &&
         ls_conf_set(rk->lconf, "producer.commit.interval.ms", linger) != LS_OK)
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "linger.ms %s: %s", linger, ls_errmsg());
+    if (linger && !shim_conf_lookup(c, "lakestream.producer.commit.policy") &&
+        ls_conf_set(rk->lconf, "producer.commit.policy", "fixed") != LS_OK)
         FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "linger.ms %s: %s", linger, ls_errmsg());
 
     /* A transactional producer commits only at rd_kafka_commit_transaction. */

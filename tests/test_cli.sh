@@ -70,13 +70,16 @@ expect_fail "s3 bad endpoint" "endpoint \"ftp://x\"" \
   env AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s "$LS" describe s3://bucket/x t -X s3.endpoint=ftp://x
 
 # ---- 4 producers racing, 1000 lines each ----------------------------------
+# A commit every ms whatever the conflicts (fixed:1), for many racing commits;
+# tests/test_consistency.sh races the same way on the default policy (dac).
 for p in 0 1 2 3; do
   seq -f "p$p-%04g" 0 999 >"$T/in$p"
 done
 pids=()
 for p in 0 1 2 3; do
-  "$LS" produce "$STORE" race --producer "prod$p" -X producer.commit.interval.ms=1 \
-        -X producer.chunk.samples.max=16 <"$T/in$p" >"$T/prod$p.out" 2>"$T/prod$p.err" &
+  "$LS" produce "$STORE" race --producer "prod$p" -X producer.commit.policy=fixed \
+        -X producer.commit.interval.ms=1 -X producer.chunk.samples.max=16 \
+        <"$T/in$p" >"$T/prod$p.out" 2>"$T/prod$p.err" &
   pids+=($!)
 done
 prod_ok=1

@@ -33,6 +33,8 @@ one_store() {
     bad "$name: create ($(head -c 300 "$d/create.err"))"
     return
   fi
+  # The default policy (dac), starting from a 1 ms interval: conflicts make
+  # the producers back off (tests/test_cli.sh races them on fixed:1).
   local pids=() p
   for p in 0 1 2 3; do
     seq -f "p$p-%04g" 0 999 >"$d/in$p"

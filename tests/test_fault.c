@@ -26,6 +26,9 @@ static ls_conf *fconf(void)
 {
     ls_conf *c = ls_conf_new();
     assert_int_equal(ls_conf_set(c, "producer.chunk.samples.max", "7"), LS_OK);
+    /* Commits on flush only, so the store calls of a commit are the same
+     * sequence every run (fixed: DAC would cap the interval at 1 s). */
+    assert_int_equal(ls_conf_set(c, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_conf_set(c, "table.snapshot.interval", "2"), LS_OK);
     assert_int_equal(ls_conf_set(c, "store.retries", "0"), LS_OK);
@@ -472,6 +475,8 @@ static void test_commit_splits(void **state)
     assert_int_equal(ls_table_create(mem, "t", 1, LS_CODEC_NONE), LS_OK);
     ls_conf *c = ls_conf_new();
     assert_int_equal(ls_conf_set(c, "producer.chunk.samples.max", "1"), LS_OK);
+    /* Everything waits for the flush, which must split it (fixed). */
+    assert_int_equal(ls_conf_set(c, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_conf_set(c, "store.fsync", "false"), LS_OK);
     ls_producer *p;

@@ -25,6 +25,9 @@ static ls_conf *gconf(void)
 {
     ls_conf *c = ls_conf_new();
     assert_int_equal(ls_conf_set(c, "producer.chunk.samples.max", "3"), LS_OK);
+    /* One commit per flush, so steps, versions and chunks are exact (fixed:
+     * DAC would cap the interval at 1 s). */
+    assert_int_equal(ls_conf_set(c, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_conf_set(c, "table.snapshot.interval", "5"), LS_OK);
     assert_int_equal(ls_conf_set(c, "table.log.retention.ms", "0"), LS_OK);

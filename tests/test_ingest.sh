@@ -20,10 +20,13 @@ bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
   { bad "datagen"; exit 1; }
 "$LS" create "$S" t --global-batch 16 "${X[@]}" -X table.log.retention.ms=0 || { bad "create"; exit 1; }
 
-ingest() {  # producer dataset: a commit every 20 records, so a kill lands
-            # between, inside or after commits (a whole run takes seconds)
+ingest() {  # producer dataset: a commit at every record (fixed, interval 0),
+            # so a kill lands between, inside or after commits (a whole run
+            # takes seconds; DAC would commit far less often, and the runs
+            # would end before the kills)
   exec "$LS" ingest "$S" t --producer "$1" --source "$T/$2" "${X[@]}" \
-        -X producer.commit.interval.ms=0 -X producer.chunk.samples.max=20 2>>"$T/err.log"
+        -X producer.commit.policy=fixed -X producer.commit.interval.ms=0 \
+        -X producer.chunk.samples.max=20 2>>"$T/err.log"
 }
 kills=0
 for round in 1 2 3 4 5; do

@@ -7,7 +7,8 @@
  * an invalid bootstrap.servers; fencing of an older producer; reports from
  * rd_kafka_poll alone, through store faults and lost replies; source
  * positions (lakestream_rdkafka.h): a restarted producer resumes exactly
- * where its last commit left off.
+ * where its last commit left off; linger.ms keeps the fixed commit policy
+ * unless lakestream.producer.commit.policy is set.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
@@ -611,6 +613,60 @@ static void test_poll_under_faults(void **state)
     free(dir);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One message on a fresh producer with linger.ms = 600000 (and the given
+ * core policy, if any); polls for up to wait_ms or until its report fires.
+ * Returns the ms from the produce to the report, or -1 if none fired. */
+static int64_t first_report_ms(const char *uri, const char *topic, const char *policy,
+                               int64_t wait_ms)
+{
+    dr_state *s = calloc(1, sizeof *s);
+    rd_kafka_t *rk = new_producer(uri, s, policy ? "lakestream.producer.commit.policy" : NULL,
+                                  policy);
+    int64_t t0 = mono_ms(), fired = -1;
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE("v", 1),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_OPAQUE((void *)(intptr_t)0), RD_KAFKA_V_END),
+                     0);
+    while (mono_ms() - t0 < wait_ms && fired < 0) {
+        rd_kafka_poll(rk, 20);
+        if (s->count[0])
+            fired = mono_ms() - t0;
+    }
+    assert_int_equal(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(s->count[0], 1);
+    assert_int_equal(s->errors, 0);
+    rd_kafka_destroy(rk);
+    free(s);
+    return fired;
+}
+
+/* linger.ms is librdkafka's: with it set, the producer commits on that
+ * fixed interval, also when it is longer than DAC's ceiling (1 s), so
+ * nothing is committed by polls within 1.5 s of a 600 s linger.  With
+ * lakestream.producer.commit.policy=dac it is DAC's starting interval,
+ * capped at producer.dac.interval.ms.max: the report comes from a poll
+ * once that ceiling has passed. */
+static void test_linger_policy(void **state)
+{
+    (void)state;
+    char *dir = lt_tmpdir("shim_linger");
+    char *uri = store_uri(dir);
+    assert_int_equal(first_report_ms(uri, "fixed", NULL, 1500), -1);
+    int64_t ms = first_report_ms(uri, "dac", "dac", 20000);
+    assert_true(ms >= 1000);
+    assert_true(ms < 20000);
+    free(uri);
+    lt_rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_fencing),
         cmocka_unit_test(test_poll_under_faults),
         cmocka_unit_test(test_source_position),
+        cmocka_unit_test(test_linger_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

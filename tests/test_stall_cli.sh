@@ -30,8 +30,9 @@ scene() {  # TABLE REFUSED CREATE-ARGS...: REFUSED 1 if gc -X retention=0 must b
   local tb=$1 refused=$2; shift 2
   "$LS" create "$STORE" "$tb" --global-batch 4 "${X[@]}" "$@" || { bad "$tb: create"; return; }
   mkfifo "$T/$tb.fifo"
-  "$LS" produce "$STORE" "$tb" --producer p0 "${X[@]}" -X producer.commit.interval.ms=0 \
-    <"$T/$tb.fifo" >"$T/$tb.p0.out" 2>"$T/$tb.p0.err" &
+  # A commit per line (fixed 0), so the first 8 are in before the stop.
+  "$LS" produce "$STORE" "$tb" --producer p0 "${X[@]}" -X producer.commit.policy=fixed \
+    -X producer.commit.interval.ms=0 <"$T/$tb.fifo" >"$T/$tb.p0.out" 2>"$T/$tb.p0.err" &
   P0=$!
   exec 3>"$T/$tb.fifo"
   for i in $(seq 1 8); do echo "first-$i" >&3; done

@@ -30,6 +30,10 @@ static size_t make_sample(char *buf, size_t cap, int p, uint64_t n)
     return (size_t)k + extra;
 }
 
+/* Interval 0 under the default policy (dac): DAC starts at its floor
+ * (producer.dac.interval.ms.min, 1 ms) and spaces the commits from there;
+ * where commits fall does not matter to the tests using this, and those
+ * that need commits on flush only pin producer.commit.policy=fixed. */
 static ls_conf *small_conf(const char *chunk_samples, const char *snap_k)
 {
     ls_conf *c = ls_conf_new();
@@ -352,6 +356,9 @@ static void test_delivery(void **state)
     assert_int_equal(ls_store_mem_new(&d.st), LS_OK);
     assert_int_equal(ls_table_create(d.st, "dr", 10, LS_CODEC_NONE), LS_OK);
     ls_conf *conf = ls_conf_new();
+    /* Commits on flush only: fixed, since DAC would cap the interval at
+     * producer.dac.interval.ms.max (1 s). */
+    assert_int_equal(ls_conf_set(conf, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(conf, "producer.commit.interval.ms", "3600000"), LS_OK);
     ls_producer *p;
     assert_int_equal(ls_producer_open(d.st, "dr", "p", conf, &p), LS_OK);
@@ -424,6 +431,8 @@ static void test_corrupt_chunk(void **state)
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
     ls_conf *conf = small_conf("8", "100");
     assert_int_equal(ls_conf_set(conf, "consumer.prefetch.steps", "0"), LS_OK);
+    /* Two chunks, one per flush: commits on flush only (fixed). */
+    assert_int_equal(ls_conf_set(conf, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(conf, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_table_create(st, "cc", 8, LS_CODEC_ZSTD), LS_OK);
     produce(st, "cc", "p", 0, 0, 16, 8, conf);
@@ -470,6 +479,8 @@ static void test_corrupt_log(void **state)
     ls_store *st;
     assert_int_equal(ls_store_mem_new(&st), LS_OK);
     ls_conf *conf = small_conf("8", "1000");
+    /* Version numbers below: one commit per flush (fixed). */
+    assert_int_equal(ls_conf_set(conf, "producer.commit.policy", "fixed"), LS_OK);
     assert_int_equal(ls_conf_set(conf, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_table_create(st, "cl", 8, LS_CODEC_ZSTD), LS_OK);
     produce(st, "cl", "p", 0, 0, 40, 8, conf);   /* versions 1 (epoch) .. 6 */

@@ -50,6 +50,10 @@ static void test_conf(void **state)
     assert_int_equal(ls_conf_set(c, "no.such.property", "1"), LS_ERR_INVALID);
     assert_non_null(strstr(ls_errmsg(), "no.such.property"));
     assert_int_equal(ls_conf_set(c, "store.fsync", "maybe"), LS_ERR_INVALID);
+    /* DAC is the default commit policy (docs/dac.md). */
+    assert_string_equal(ls_conf_get(c, "producer.commit.policy"), "dac");
+    assert_int_equal(ls_conf_set(c, "producer.commit.policy", "fixed"), LS_OK);
+    assert_string_equal(ls_conf_get(c, "producer.commit.policy"), "fixed");
     assert_int_equal(ls_conf_set(c, "producer.commit.policy", "dac"), LS_OK);
     assert_string_equal(ls_conf_get(c, "producer.commit.policy"), "dac");
     assert_int_equal(ls_conf_set(c, "producer.commit.policy", "da"), LS_ERR_INVALID);

@@ -30,8 +30,11 @@ steps=$(( 2 * N / B ))
 pids=()
 for p in 0 1; do
   seq -f "p$p-%05g" 0 $((N - 1)) >"$D/in$p"
-  "$LS" produce "$URI" t --producer "prod$p" "${PX[@]}" -X producer.commit.interval.ms=1 \
-        -X producer.chunk.samples.max=8 <"$D/in$p" 2>"$D/prod$p.err" &
+  # A commit every ms (fixed), so that gc keeps freeing log slots right
+  # behind the writers.
+  "$LS" produce "$URI" t --producer "prod$p" "${PX[@]}" -X producer.commit.policy=fixed \
+        -X producer.commit.interval.ms=1 -X producer.chunk.samples.max=8 \
+        <"$D/in$p" 2>"$D/prod$p.err" &
   pids+=($!)
 done
 "$LS" consume "$URI" t --rank 0 --world-size 1 --from-step 0 --steps $steps --with-step \
