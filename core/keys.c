@@ -12,6 +12,7 @@
  *   <table>/_reclaim/seg-<s:020>                GC segment mark (reclaim.c)
  *   <table>/data/<producer>/<epoch:010>-<seq:020>   data chunk
  *   <table>/_steps/<s:020>                      index of step s (format 2)
+ *   <table>/_ckpt/<job>/<rank:010>-<seq:020>-<step:020>   a rank's progress
  *
  * Formatters write into a buffer of LS_KEY_BYTES_MAX + 1 bytes and return
  * LS_ERR_LIMIT if the key does not fit; parsers take a key (or its part
@@ -179,6 +180,24 @@ int ls_key_steps_prefix(char *buf, const char *table)
     return key_fmt(buf, "%s/_steps/", table);
 }
 
+#define RANK_CKPT_TAIL_BYTES (10u + 1u + 20u + 1u + 20u)  /* "<rank>-<seq>-<step>" */
+
+int ls_key_rank_ckpt_prefix(char *buf, const char *table, const char *job)
+{
+    int rc = key_fmt(buf, "%s/_ckpt/%s/", table, job);
+    if (rc == LS_OK && strlen(buf) + RANK_CKPT_TAIL_BYTES > LS_KEY_BYTES_MAX)
+        rc = ls_seterr(LS_ERR_LIMIT, "the checkpoint keys of job %s would be longer than %u "
+                       "bytes", ls_q(job), LS_KEY_BYTES_MAX);
+    return rc;
+}
+
+int ls_key_rank_ckpt(char *buf, const char *table, const char *job, uint32_t rank,
+                     uint64_t seq, uint64_t step)
+{
+    return key_fmt(buf, "%s/_ckpt/%s/%010" PRIu32 "-%020" PRIu64 "-%020" PRIu64, table, job,
+                   rank, seq, step);
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 int ls_key_log_prefix(char *buf, const char *table)
@@ -216,6 +235,20 @@ int ls_key_parse_step(const char *suffix, uint64_t *step)
     if (strlen(suffix) != 20 || !is_digits(suffix, 20))
         return 0;
     *step = strtoull(suffix, NULL, 10);
+    return 1;
+}
+
+int ls_key_parse_rank_ckpt(const char *k, uint32_t *rank, uint64_t *seq, uint64_t *step)
+{
+    if (strlen(k) != RANK_CKPT_TAIL_BYTES || k[10] != '-' || k[31] != '-' ||
+        !is_digits(k, 10) || !is_digits(k + 11, 20) || !is_digits(k + 32, 20))
+        return 0;
+    unsigned long long r = strtoull(k, NULL, 10);
+    if (r >= LS_WORLD_SIZE_MAX)
+        return 0;
+    *rank = (uint32_t)r;
+    *seq = strtoull(k + 11, NULL, 10);
+    *step = strtoull(k + 32, NULL, 10);
     return 1;
 }
 

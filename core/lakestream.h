@@ -321,6 +321,28 @@ typedef struct ls_checkpoint_info {
 /* Checkpoint i in name order; LS_ERR_NOT_FOUND past the end. */
 int ls_table_checkpoint_get(ls_table *t, size_t i, ls_checkpoint_info *out);
 
+/* Per-rank checkpoints of a job (docs/checkpoints.md, "Per-rank
+ * progress"): rank `rank` of a job of `world` ranks records that it has
+ * consumed every step before `step`, as an object outside the log, and the
+ * log keeps one checkpoint named `job` at a step no rank of it is below
+ * (rank 0 raises it once every rank has committed), so GC never reclaims
+ * what a rank needs and checkpointing W ranks does not write W log records.
+ * A rank's first commit, and a commit below its previous step, register
+ * "<job>.r<rank>" in the log first (LS_ERR_RECLAIMED below the watermark).
+ * When rank 0 raises the job's checkpoint it also releases the live
+ * checkpoints whose names start with release_prefix but are not the job's
+ * (the same group at other world sizes; NULL or "": none) and deletes
+ * their jobs' objects.  job: a valid checkpoint name, with ".r<rank>" too. */
+int ls_rank_checkpoint_commit(ls_table *t, const char *job, uint32_t world, uint32_t rank,
+                              uint64_t step, const char *release_prefix);
+/* The step each rank of job last committed: steps[world] (UINT64_MAX where
+ * a rank has none), seqs[world] (may be NULL); *complete = 1 if every rank
+ * has one. */
+int ls_rank_checkpoint_get(ls_table *t, const char *job, uint32_t world, uint64_t *steps,
+                           uint64_t *seqs, int *complete);
+/* Delete job's per-rank objects (its log checkpoints are not touched). */
+int ls_rank_checkpoint_drop(ls_table *t, const char *job);
+
 typedef struct ls_gc_report {
     uint64_t previous_watermark_step, low_watermark_step;
     uint64_t checkpoints_released;             /* beyond keep_last */

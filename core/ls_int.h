@@ -15,6 +15,7 @@
  *   table.c        loading and refreshing the state, snapshots, record cache
  *   commit.c       the commit protocol: put_if_absent, races, lost replies
  *   step_index.c   per-step index objects: build, publish, decode
+ *   rank_ckpt.c    per-rank checkpoints of a job, one log checkpoint per job
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
  *   producer.c     append, group commit, fencing, dedup
@@ -125,6 +126,10 @@ typedef struct ls_store_uri {
 /* Parse uri (file:///abs/path, a plain path, mem://, s3://bucket[/prefix]).
  * LS_ERR_INVALID or LS_ERR_LIMIT with the detail ls_store_open reports. */
 int ls_store_uri_parse(const char *uri, ls_store_uri *out);
+
+/* Every key under prefix, page by page (LS_LIST_KEYS_MAX each), counting
+ * the list calls into *requests. */
+int ls_store_list_all(ls_store *st, const char *prefix, ls_keylist *all, uint64_t *requests);
 
 /* ---- configuration (conf.c) -------------------------------------------- */
 
@@ -407,6 +412,13 @@ int ls_key_step(char *buf, const char *table, uint64_t step);
 int ls_key_steps_prefix(char *buf, const char *table);
 /* suffix: after "<table>/_steps/".  1 for a step index, its step in *s. */
 int ls_key_parse_step(const char *suffix, uint64_t *step);
+/* A rank's progress object of a job (rank_ckpt.c): the prefix
+ * "<table>/_ckpt/<job>/" (LS_ERR_LIMIT unless a whole key fits after it),
+ * the key, and the parse of a key's part after the prefix. */
+int ls_key_rank_ckpt_prefix(char *buf, const char *table, const char *job);
+int ls_key_rank_ckpt(char *buf, const char *table, const char *job, uint32_t rank,
+                     uint64_t seq, uint64_t step);
+int ls_key_parse_rank_ckpt(const char *suffix, uint32_t *rank, uint64_t *seq, uint64_t *step);
 /* A list prefix: "" or complete valid segments and a partial last one. */
 int ls_key_prefix_is_valid(const char *prefix);
 

@@ -200,37 +200,6 @@ static int gc_precheck(void *arg, const ls_state *s, int *done)
 
 /* ---- garbage collection --------------------------------------------------- */
 
-static int list_all(ls_store *st, const char *prefix, ls_keylist *all, uint64_t *requests)
-{
-    char after[LS_KEY_BYTES_MAX + 1] = "";
-    memset(all, 0, sizeof(*all));
-    for (;;) {
-        ls_keylist kl = { 0 };
-        (*requests)++;
-        int rc = ls_store_list(st, prefix, after[0] ? after : NULL, LS_LIST_KEYS_MAX, &kl);
-        if (rc) {
-            ls_keylist_free(all);
-            return rc;
-        }
-        char **keys = realloc(all->keys, (all->n + kl.n + 1) * sizeof(char *));
-        if (!keys) {
-            ls_keylist_free(&kl);
-            ls_keylist_free(all);
-            return ls_seterr(LS_ERR_NOMEM, "listing %s", prefix);
-        }
-        all->keys = keys;
-        if (kl.n)
-            memcpy(all->keys + all->n, kl.keys, kl.n * sizeof(char *));
-        all->n += kl.n;
-        size_t n = kl.n;
-        if (n)
-            snprintf(after, sizeof(after), "%s", kl.keys[n - 1]);
-        free(kl.keys);
-        if (n < LS_LIST_KEYS_MAX)
-            return LS_OK;
-    }
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -397,7 +366,7 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
     /* 3. Orphans: list the chunks, then judge the listing against a state
      * read after it.  Referenced = named by a retained commit. */
     snprintf(prefix, sizeof(prefix), "%s/data/", table);
-    if ((rc = list_all(st, prefix, &data, &t->meta.requests)) || (rc = ls_table_refresh(t)))
+    if ((rc = ls_store_list_all(st, prefix, &data, &t->meta.requests)) || (rc = ls_table_refresh(t)))
         goto end;
     for (size_t i = 0; i < t->state.ncommits && rc == LS_OK; i++) {
         const ls_record *r;
@@ -453,7 +422,7 @@ int ls_table_gc(ls_store *st, const char *table, uint32_t keep_last, const ls_co
 
     /* 5. Log records and snapshots before the cut: older than the log
      * retention (their successor is) and not holding retained offsets. */
-    if ((rc = ls_key_log_prefix(prefix, table)) || (rc = list_all(st, prefix, &logk, &t->meta.requests)))
+    if ((rc = ls_key_log_prefix(prefix, table)) || (rc = ls_store_list_all(st, prefix, &logk, &t->meta.requests)))
         goto end;
     size_t plen = strlen(prefix), nv = 0;
     if (!(versions = malloc((logk.n + 1) * sizeof(uint64_t)))) {

@@ -286,3 +286,34 @@ static int open_backend(const char *uri, const ls_conf *conf, ls_store **out)
         return ls_store_posix_new(u.path, ls_conf_bool(conf, "store.fsync"), out);
     }
 }
+
+int ls_store_list_all(ls_store *st, const char *prefix, ls_keylist *all, uint64_t *requests)
+{
+    char after[LS_KEY_BYTES_MAX + 1] = "";
+    memset(all, 0, sizeof(*all));
+    for (;;) {
+        ls_keylist kl = { 0 };
+        (*requests)++;
+        int rc = ls_store_list(st, prefix, after[0] ? after : NULL, LS_LIST_KEYS_MAX, &kl);
+        if (rc) {
+            ls_keylist_free(all);
+            return rc;
+        }
+        char **keys = realloc(all->keys, (all->n + kl.n + 1) * sizeof(char *));
+        if (!keys) {
+            ls_keylist_free(&kl);
+            ls_keylist_free(all);
+            return ls_seterr(LS_ERR_NOMEM, "listing %s", prefix);
+        }
+        all->keys = keys;
+        if (kl.n)
+            memcpy(all->keys + all->n, kl.keys, kl.n * sizeof(char *));
+        all->n += kl.n;
+        size_t n = kl.n;
+        if (n)
+            snprintf(after, sizeof(after), "%s", kl.keys[n - 1]);
+        free(kl.keys);
+        if (n < LS_LIST_KEYS_MAX)
+            return LS_OK;
+    }
+}

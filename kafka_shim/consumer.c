@@ -8,13 +8,17 @@
  * partition has its own ls_consumer.  A subscription assigns the handle's
  * own rank of every subscribed topic.
  *
- * Committing offset o of partition p for group g registers the table
- * checkpoint "kafka.<g>.w<W>.r<p>" at step o / (B/W), so the storage a
- * group still needs is never reclaimed, and a later consumer of the group
- * resumes from it: at the same world size from its own rank's checkpoint;
- * at another world size from the smallest step of the newest complete
- * world (every rank of it committed), a step boundary.  Once a world is
- * complete, the checkpoints of the group's other worlds are released.
+ * Committing offset o of partition p for group g records rank p's progress,
+ * step o / (B/W), for the job "kafka.<g>.w<W>" (ls_rank_checkpoint_commit):
+ * an object outside the log, while the log keeps one checkpoint per job at
+ * a step no rank is below (a rank's first commit registers
+ * "kafka.<g>.w<W>.r<p>" until rank 0 has seen every rank), so the storage a
+ * group still needs is never reclaimed and W ranks committing write no W
+ * log records.  A later consumer of the group resumes: at the same world
+ * size from its own rank's progress; at another world size from the
+ * smallest step of the newest complete world (every rank of it committed),
+ * a step boundary.  Once a world is complete, rank 0 releases the
+ * checkpoints of the group's other worlds.
  *
  * Locking as in handle.c: rk->lock guards the consumer state; callbacks
  * (rebalance_cb, offset_commit_cb) run without it, from the poll calls.
@@ -408,15 +412,19 @@ static rd_kafka_resp_err_t table_open_slice(rd_kafka_t *rk, const char *topic,
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-static int ckpt_name(const rd_kafka_t *rk, uint32_t world, int32_t partition, char *buf,
-                     size_t size)
+/* The group's job at world size `world`: "kafka.<group>.w<W>" (its ranks'
+ * own log checkpoints add ".r<p>"); prefix: "kafka.<group>.w". */
+static int job_name(const rd_kafka_t *rk, uint32_t world, char *buf, size_t size)
 {
-    int n = snprintf(buf, size, CKPT_PREFIX "%s.w%u.r%d", rk->group, world, (int)partition);
-    return n > 0 && (size_t)n < size && (size_t)n <= LS_CHECKPOINT_NAME_BYTES_MAX ? 0 : -1;
+    int n = world ? snprintf(buf, size, CKPT_PREFIX "%s.w%u", rk->group, world)
+                  : snprintf(buf, size, CKPT_PREFIX "%s.w", rk->group);
+    /* room for ".r<partition>" */
+    return n > 0 && (size_t)n < size && (size_t)n + 12 <= LS_CHECKPOINT_NAME_BYTES_MAX ? 0 : -1;
 }
 
-/* Parse "kafka.<group>.w<W>.r<p>" for this handle's group. */
-static int ckpt_parse(const rd_kafka_t *rk, const char *name, uint32_t *world, uint32_t *rank)
+/* The world size of a checkpoint "kafka.<group>.w<W>[.r<p>]" of this
+ * handle's group, or -1. */
+static int ckpt_world(const rd_kafka_t *rk, const char *name, uint32_t *world)
 {
     size_t gl = strlen(rk->group), pl = strlen(CKPT_PREFIX);
     if (strncmp(name, CKPT_PREFIX, pl) || strncmp(name + pl, rk->group, gl) ||
@@ -426,83 +434,72 @@ static int ckpt_parse(const rd_kafka_t *rk, const char *name, uint32_t *world, u
     char *end;
     errno = 0;
     unsigned long w = strtoul(s, &end, 10);
-    if (end == s || strncmp(end, ".r", 2) || errno)
+    if (end == s || errno || w == 0 || w > LS_WORLD_SIZE_MAX)
         return -1;
-    s = end + 2;
-    unsigned long r = strtoul(s, &end, 10);
-    if (end == s || *end || errno || w == 0 || w > LS_WORLD_SIZE_MAX || r >= w)
-        return -1;
+    if (*end) {
+        if (strncmp(end, ".r", 2))
+            return -1;
+        s = end + 2;
+        unsigned long r = strtoul(s, &end, 10);
+        if (end == s || *end || errno || r >= w)
+            return -1;
+    }
     *world = (uint32_t)w;
-    *rank = (uint32_t)r;
     return 0;
 }
 
-/* The step the group resumes at for `partition` at this world size, from
- * the table's live checkpoints (t freshly loaded); -1 if none. */
+/* The step the group resumes at for `partition` at this world size (t
+ * freshly loaded), or -1 if none: this rank's own progress at this world
+ * size; else, among the other world sizes the log still holds checkpoints
+ * of, the smallest step of the newest complete one (every rank of it
+ * committed), a step boundary; else the smallest step any rank recorded,
+ * so that nothing the group has not read is skipped. */
 static int64_t group_step(rd_kafka_t *rk, ls_table *t, int32_t partition)
 {
     if (!rk->group[0])
         return -1;
-    struct { uint32_t w, ranks; uint64_t min; } worlds[WORLDS_TRACKED_MAX];
+    uint32_t worlds[WORLDS_TRACKED_MAX];
     size_t nw = 0;
+    worlds[nw++] = rk->world_size;
     ls_checkpoint_info ci;
     for (size_t i = 0; ls_table_checkpoint_get(t, i, &ci) == LS_OK; i++) {
-        uint32_t w, r;
-        if (!ci.live || ckpt_parse(rk, ci.name, &w, &r))
+        uint32_t w;
+        if (!ci.live || ckpt_world(rk, ci.name, &w))
             continue;
-        if (w == rk->world_size && r == (uint32_t)partition)
-            return (int64_t)ci.step;
         size_t k = 0;
-        while (k < nw && worlds[k].w != w)
+        while (k < nw && worlds[k] != w)
             k++;
-        if (k == nw) {
-            if (nw == WORLDS_TRACKED_MAX)
-                continue;
-            worlds[nw].w = w;
-            worlds[nw].ranks = 0;
-            worlds[nw].min = UINT64_MAX;
-            nw++;
-        }
-        worlds[k].ranks++;  /* names are unique: one per (w, r) */
-        if (ci.step < worlds[k].min)
-            worlds[k].min = ci.step;
+        if (k == nw && nw < WORLDS_TRACKED_MAX)
+            worlds[nw++] = w;
     }
     int64_t best = -1, any = -1;
     for (size_t k = 0; k < nw; k++) {
-        if (worlds[k].ranks == worlds[k].w && worlds[k].w != rk->world_size &&
-            (int64_t)worlds[k].min > best)
-            best = (int64_t)worlds[k].min;
-        if (any < 0 || (int64_t)worlds[k].min < any)
-            any = (int64_t)worlds[k].min;
-    }
-    /* No complete world: the group's smallest committed step, so that
-     * nothing the group has not read is skipped. */
-    return best >= 0 ? best : any;
-}
-
-/* Once every rank of this world has committed, the group's checkpoints of
- * other world sizes no longer define where it resumes: release them.  t's
- * state is the one the commit just landed on. */
-static void release_other_worlds(rd_kafka_t *rk, ls_table *t)
-{
-    char *stale[WORLDS_TRACKED_MAX];
-    size_t ns = 0;
-    uint32_t ranks = 0;
-    ls_checkpoint_info ci;
-    for (size_t i = 0; ls_table_checkpoint_get(t, i, &ci) == LS_OK; i++) {
-        uint32_t w, r;
-        if (!ci.live || ckpt_parse(rk, ci.name, &w, &r))
+        char job[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
+        uint64_t *steps = malloc(worlds[k] * sizeof(uint64_t));
+        int complete = 0;
+        if (!steps || job_name(rk, worlds[k], job, sizeof job) ||
+            ls_rank_checkpoint_get(t, job, worlds[k], steps, NULL, &complete)) {
+            free(steps);
             continue;
-        if (w == rk->world_size)
-            ranks++;
-        else if (ns < WORLDS_TRACKED_MAX && (stale[ns] = strdup(ci.name)))
-            ns++;
+        }
+        if (k == 0 && steps[partition] != UINT64_MAX) {
+            int64_t own = (int64_t)steps[partition];
+            free(steps);
+            return own;
+        }
+        uint64_t min = UINT64_MAX;
+        for (uint32_t r = 0; r < worlds[k]; r++)
+            if (steps[r] < min)
+                min = steps[r];
+        free(steps);
+        if (min == UINT64_MAX)
+            continue;
+        if (complete && k > 0 && (int64_t)min > best)
+            best = (int64_t)min;
+        if (any < 0 || (int64_t)min < any)
+            any = (int64_t)min;
     }
-    for (size_t i = 0; i < ns; i++) {
-        if (ranks == rk->world_size)
-            (void)ls_table_checkpoint_release(t, stale[i]);  /* else at a later commit */
-        free(stale[i]);
-    }
+    return best >= 0 ? best : any;
 }
 
 /* Lock held.  Resolve a logical start offset of p (its table open). */
@@ -667,14 +664,18 @@ static rd_kafka_resp_err_t commit_one(rd_kafka_t *rk, rd_kafka_topic_partition_t
         return err;
     else
         t = own;
-    char name[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
-    if (ckpt_name(rk, rk->world_size, e->partition, name, sizeof name)) {
+    char name[LS_CHECKPOINT_NAME_BYTES_MAX + 1], prefix[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
+    if (job_name(rk, rk->world_size, name, sizeof name) ||
+        job_name(rk, 0, prefix, sizeof prefix)) {
         ls_table_close(own);
         return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "group %s: checkpoint name too long",
                            rk->group);
     }
     uint64_t step = (uint64_t)e->offset / slice;
-    int rc = ls_table_checkpoint_register(t, name, step);
+    /* The rank's progress goes outside the log; the group's job keeps one
+     * log checkpoint (docs/kafka-shim.md, "Commits"). */
+    int rc = ls_rank_checkpoint_commit(t, name, rk->world_size, (uint32_t)e->partition, step,
+                                       prefix);
     if (rc) {
         ls_table_close(own);
         return shim_seterr(rc == LS_ERR_INVALID ? RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
@@ -683,7 +684,6 @@ static rd_kafka_resp_err_t commit_one(rd_kafka_t *rk, rd_kafka_topic_partition_t
                            e->topic, (int)e->partition, (long long)e->offset, name,
                            (unsigned long long)step, ls_errmsg());
     }
-    release_other_worlds(rk, t);
     ls_table_close(own);
     if (p)
         p->committed = e->offset;

@@ -250,7 +250,7 @@ static void test_ranks_commit_resume(void **state)
     assert_int_equal(rd_kafka_commit(one, NULL, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
     close_destroy(one);
     /* World 1 is complete: world 2's checkpoints are released. */
-    assert_int_equal(ckpt_step(uri, "t", "kafka.g.w1.r0"), 16);
+    assert_int_equal(ckpt_step(uri, "t", "kafka.g.w1"), 16);
     assert_int_equal(ckpt_step(uri, "t", "kafka.g.w2.r0"), -1);
     assert_int_equal(ckpt_step(uri, "t", "kafka.g.w2.r1"), -1);
 
@@ -530,7 +530,7 @@ static void test_callbacks(void **state)
     assert_int_equal(s.last_committed, 21);  /* committed at revoke */
     assert_int_equal(s.commit_errors, 0);
     rd_kafka_destroy(rk);
-    assert_int_equal(ckpt_step(uri, "c", "kafka.cbs.w1.r0"), 10);  /* 21 / 2 */
+    assert_int_equal(ckpt_step(uri, "c", "kafka.cbs.w1"), 10);  /* 21 / 2 */
     free(uri);
     lt_rm_rf(dir);
     free(dir);
@@ -577,7 +577,7 @@ static void test_commit_on_unassign(void **state)
     for (int k = 0; k < 10; k++)
         rd_kafka_message_destroy(next_data(rk, 0, NULL));
     close_destroy(rk);
-    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1.r0"), 2);  /* offset 8, B/W 4 */
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1"), 2);  /* offset 8, B/W 4 */
 
     /* Destroy without close, offset stored by hand: committed. */
     rk = consumer(uri, "a_b", 0, 1, "enable.auto.commit", "true",
@@ -591,8 +591,8 @@ static void test_commit_on_unassign(void **state)
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_message_destroy(m);
     rd_kafka_destroy(rk);
-    assert_int_equal(ckpt_step(uri, "u", "kafka.a_5fb.w1.r0"), 3);
-    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1.r0"), 2);  /* untouched */
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_5fb.w1"), 3);
+    assert_int_equal(ckpt_step(uri, "u", "kafka.a_2eb.w1"), 2);  /* untouched */
 
     /* enable.auto.offset.store=true: storing by hand is an error. */
     rk = consumer(uri, "auto", 0, 1, NULL);
@@ -959,7 +959,7 @@ static void test_consume_under_faults(void **state)
                   (unsigned long long)seed, events);
     assert_true(events > 0);  /* the faults reached the consumer */
     close_destroy(rk);
-    assert_int_equal(ckpt_step(uri, "f", "kafka.faulty.w1.r0"), 60);
+    assert_int_equal(ckpt_step(uri, "f", "kafka.faulty.w1"), 60);
     free(uri);
     lt_rm_rf(dir);
     free(dir);
