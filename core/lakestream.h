@@ -275,6 +275,7 @@ typedef struct ls_table_info {
     uint64_t low_watermark_step;
     size_t   producers;          /* number of producer ids */
     size_t   commits;            /* retained data commits */
+    int      table_format;       /* 1: the log alone; 2: with step indexes (docs/formats.md) */
 } ls_table_info;
 int ls_table_info_get(ls_table *t, ls_table_info *out);
 

@@ -658,6 +658,7 @@ int ls_table_info_get(ls_table *t, ls_table_info *out)
     out->visible_steps = t->state.total_samples / t->desc.global_batch;
     out->codec = (ls_codec)t->desc.codec;
     out->snapshot_version = t->snapshot_version;
+    out->table_format = t->desc.table_format;
     out->low_watermark_step = t->state.low_watermark_step;
     out->producers = t->state.nproducers;
     out->commits = t->state.ncommits;

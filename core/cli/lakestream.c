@@ -532,13 +532,14 @@ static int cmd_describe(int argc, char **argv, opts *o)
                                                "epoch", (json_int_t)pi.epoch,
                                                "last_seq", (json_int_t)pi.last_seq,
                                                "last_version", (json_int_t)pi.last_version));
-    json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:o}",
+    json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:I,s:I,s:I,s:o}",
                           "table", o->table,
                           "version", (json_int_t)in.version,
                           "total_samples", (json_int_t)in.total_samples,
                           "visible_steps", (json_int_t)in.visible_steps,
                           "global_batch", (json_int_t)in.global_batch,
                           "codec", in.codec == LS_CODEC_ZSTD ? "zstd" : "none",
+                          "table_format", in.table_format,
                           "snapshot_version", (json_int_t)in.snapshot_version,
                           "low_watermark_step", (json_int_t)in.low_watermark_step,
                           "commits", (json_int_t)in.commits,
@@ -557,6 +558,7 @@ static int cmd_describe(int argc, char **argv, opts *o)
         printf("visible_steps:      %" PRIu64 "\n", in.visible_steps);
         printf("global_batch:       %" PRIu32 "\n", in.global_batch);
         printf("codec:              %s\n", in.codec == LS_CODEC_ZSTD ? "zstd" : "none");
+        printf("table_format:       %d\n", in.table_format);
         printf("snapshot_version:   %" PRIu64 "\n", in.snapshot_version);
         printf("low_watermark_step: %" PRIu64 "\n", in.low_watermark_step);
         printf("retained commits:   %zu\n", in.commits);
