@@ -150,23 +150,6 @@ static int fetch_parts(ls_consumer *c)
     return rc;
 }
 
-/* Index of the retained commit holding sample a, or -1. */
-static ssize_t find_commit(const ls_state *s, uint64_t a)
-{
-    size_t lo = 0, hi = s->ncommits;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const ls_commit_ent *e = &s->commits[mid];
-        if (a < e->first_sample)
-            hi = mid;
-        else if (a >= e->first_sample + e->count)
-            lo = mid + 1;
-        else
-            return (ssize_t)mid;
-    }
-    return -1;
-}
-
 /* Append a part to fetch: bytes [off, off + len) of chunk key. */
 static int add_part(ls_consumer *c, const char *key, uint64_t off, uint64_t len)
 {
@@ -255,7 +238,7 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
     size_t k = 0;
     uint64_t cur = a;
     while (cur < b) {
-        ssize_t ci = find_commit(&t->state, cur);
+        ssize_t ci = ls_state_commit_of(&t->state, cur);
         if (ci < 0)
             return t->state.ncommits && cur < t->state.commits[0].first_sample
                        ? ls_seterr(LS_ERR_RECLAIMED, "sample %" PRIu64 " was reclaimed", cur)

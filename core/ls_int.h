@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lakestream.h"
 
@@ -534,6 +535,8 @@ typedef struct ls_commit_ctl {
  * before r is written, so that no record in the log is unappliable. */
 int ls_state_check(const ls_state *s, const ls_record *r);
 int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl);
+/* Index in s->commits of the retained commit holding sample a, or -1. */
+ssize_t ls_state_commit_of(const ls_state *s, uint64_t a);
 /* 1 if s retains the data commit of version v. */
 int ls_state_commit_retained(const ls_state *s, uint64_t v);
 /* Open a table reading its descriptor alone: the state stays empty until

@@ -6,6 +6,7 @@
  * in its snapshot (the snapshot codec is in record.c).
  */
 #include <inttypes.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,3 +242,19 @@ int ls_state_check(const ls_state *s, const ls_record *r)
     return LS_OK;
 }
 
+/* Index of the retained commit holding sample a, or -1. */
+ssize_t ls_state_commit_of(const ls_state *s, uint64_t a)
+{
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ls_commit_ent *e = &s->commits[mid];
+        if (a < e->first_sample)
+            hi = mid;
+        else if (a >= e->first_sample + e->count)
+            lo = mid + 1;
+        else
+            return (ssize_t)mid;
+    }
+    return -1;
+}

@@ -231,23 +231,6 @@ int ls_step_index_decode(const uint8_t *buf, size_t len, const char *table, uint
 
 /* ---- building from the log ------------------------------------------------ */
 
-/* Index of the retained commit holding sample a, or -1. */
-static ssize_t commit_of(const ls_state *s, uint64_t a)
-{
-    size_t lo = 0, hi = s->ncommits;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const ls_commit_ent *e = &s->commits[mid];
-        if (a < e->first_sample)
-            hi = mid;
-        else if (a >= e->first_sample + e->count)
-            lo = mid + 1;
-        else
-            return (ssize_t)mid;
-    }
-    return -1;
-}
-
 int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
 {
     const ls_state *st = &t->state;
@@ -256,11 +239,11 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
     if (st->total_samples < b)
         return ls_seterr(LS_ERR_STATE, "table %s: step %" PRIu64 " is not complete", t->name,
                          step);
-    ssize_t ci = commit_of(st, a);
+    ssize_t ci = ls_state_commit_of(st, a);
     if (ci < 0)
         return ls_seterr(LS_ERR_RECLAIMED, "table %s: step %" PRIu64 ": no retained commit",
                          t->name, step);
-    ssize_t last = commit_of(st, b - 1);
+    ssize_t last = ls_state_commit_of(st, b - 1);
     if (last < 0)
         return ls_seterr(LS_ERR_CORRUPT, "table %s: no retained commit holds sample %" PRIu64,
                          t->name, b - 1);
