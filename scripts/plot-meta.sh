@@ -74,7 +74,7 @@ done
 gnuplot <<EOF
 set terminal $TERM_PNG size 900,600
 set output '$PREFIX-wait.png'
-set title "lakestream-bench meta: one rank waiting at the head while producers commit\n$TITLE"
+set title "lakestream-bench meta: one rank waiting at the head while producers commit\n${TITLE%%, P =*}, every case"
 set xlabel 'commits that landed during the wait'
 set ylabel 'requests per second of the waiting rank'
 set logscale y
