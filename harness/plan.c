@@ -5,6 +5,10 @@
  * benchmark (results/stores-*.json).  Every figure carries its sources and
  * its formula; a figure whose input was not measured stays "not measured".
  *
+ * Table format 2 (docs/protocol.md "Step index"): the ranks' metadata
+ * per step comes from the meta benchmark (results/meta-*.json); the format-1
+ * model (every rank replays every log record) is kept for comparison.
+ *
  * Layout: limits and prices; the figures; reading measurement files (as
  * untrusted input); finding the newest ones; the model; text and JSON output.
  */
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -32,7 +37,10 @@
 #define PLAN_FILE_BYTES_MAX       (64u << 20)  /* a measurement file larger than this is refused */
 #define PLAN_SEARCH_FILES_MAX     100000u   /* result.json files looked at under --results */
 #define PLAN_STORES_MAX           8u        /* backends taken from a stores benchmark */
-#define PLAN_NOTE_BYTES           320u
+#define PLAN_META_CASES_MAX       128u      /* cases of a meta benchmark */
+#define PLAN_META_WORLDS_MAX      32u       /* world sizes of one case */
+#define PLAN_META_RANKS_MAX       4096u     /* ranks measured at one world size */
+#define PLAN_NOTE_BYTES           480u
 #define PLAN_LABEL_BYTES          (PATH_MAX + 160u)
 #define PLAN_UTILIZATION_DEFAULT  0.8
 #define PLAN_RETAIN_HOURS_DEFAULT 24.0
@@ -72,10 +80,11 @@ enum {
     SRC_STORES = 1u << 3,    /* the stores benchmark */
     SRC_LIBRARY = 1u << 4,   /* liblakestream's defaults, schemas and code */
     SRC_AWS = 1u << 5,       /* AWS list prices and documented limits */
-    SRC_KINDS = 6
+    SRC_META = 1u << 6,      /* the meta benchmark (per-rank metadata, format 2) */
+    SRC_KINDS = 7
 };
 static const char *const src_tag[SRC_KINDS] = {"option", "workload", "run", "stores", "library",
-                                               "aws"};
+                                               "aws", "meta"};
 
 /* ---- the figures -------------------------------------------------------- */
 
@@ -95,16 +104,19 @@ typedef enum {
     F_DEMAND_MB,
     F_PREP_MS, F_DP_CPU_MS, F_WORKER_MS, F_CORES, F_WORKERS, F_UTIL, F_PRODUCERS,
     F_WORKERS_TOTAL,
-    F_STORED_BYTES, F_WRITE_MB, F_WRITE_ALL_MB, F_READ_AMP, F_READ_MB, F_META_READ_MB,
-    F_READ_ALL_MB,
+    F_STORED_BYTES, F_WRITE_MB, F_WRITE_ALL_MB, F_READ_AMP, F_READ_MB, F_CATCHUP_BYTES,
+    F_META_READ_MB, F_READ_ALL_MB,
     F_COMMITS_PP, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
-    F_SNAP_K, F_SNAP_S, F_PUTS,
-    F_DATA_REQ, F_GETS_DATA, F_GETS_LOG_RANKS, F_GETS_LOG_PROD, F_POLLS, F_GETS_POLL, F_GETS,
-    F_REQS, F_S3_LOG_GET, F_S3_LOG_PUT,
+    F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_PUTS,
+    F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
+    F_GETS_POLL, F_CATCHUP_GETS, F_GETS_LOG_RANKS, F_GETS_LOG_PROD, F_GETS_META, F_GETS,
+    F_META_OVER_DATA, F_REQS, F_S3_LOG_GET, F_S3_STEPS_GET, F_S3_LOG_PUT,
     F_RECORD_BYTES, F_LOG_BYTES_S, F_LOG_RECORDS_DAY, F_LOG_GIB_DAY, F_SNAP_BYTES, F_SNAP_MB,
     F_SNAP_GIB_DAY,
     F_RETAIN_H, F_RET_DATA, F_RET_LOG, F_SNAP_RETAIN_S, F_SNAPS_KEPT, F_RET_SNAP, F_RET_TOTAL,
-    F_PRICE_PUT, F_PRICE_GET, F_PRICE_GB, F_USD_PUT, F_USD_GET, F_USD_STORAGE, F_USD_TOTAL,
+    F_PRICE_PUT, F_PRICE_GET, F_PRICE_GB, F_USD_PUT, F_USD_GET, F_USD_GET_DATA,
+    F_GET_OVER_DATA, F_USD_STORAGE, F_USD_TOTAL,
+    F_F1_GETS_LOG_RANKS, F_F1_POLLS, F_F1_GETS_POLL, F_F1_GETS_META, F_F1_GETS, F_F1_USD_GET,
     F_COUNT
 } fig_id;
 
@@ -132,7 +144,9 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_WRITE_ALL_MB] = {"write_all_mb_per_s", "store bandwidth", "write, all", "MB/s"},
     [F_READ_AMP] = {"read_amplification_data", "store bandwidth", "data read amplification", "x"},
     [F_READ_MB] = {"read_mb_per_s", "store bandwidth", "data read", "MB/s"},
-    [F_META_READ_MB] = {"meta_read_mb_per_s", "store bandwidth", "log read", "MB/s"},
+    [F_CATCHUP_BYTES] = {"catch_up_bytes_per_checkpoint", "store bandwidth",
+                         "log read by a rank per checkpoint", "B"},
+    [F_META_READ_MB] = {"meta_read_mb_per_s", "store bandwidth", "metadata read", "MB/s"},
     [F_READ_ALL_MB] = {"read_all_mb_per_s", "store bandwidth", "read, all", "MB/s"},
     [F_COMMITS_PP] = {"commits_per_producer_s", "requests", "commits per producer", "/s"},
     [F_COMMITS_S] = {"commits_per_s", "requests", "producer commits", "/s"},
@@ -143,17 +157,31 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_CHUNKS_S] = {"chunks_per_s", "requests", "chunk PUTs", "/s"},
     [F_SNAP_K] = {"snapshot_interval_versions", "requests", "snapshot interval K", "versions"},
     [F_SNAP_S] = {"snapshots_per_s", "requests", "snapshots", "/s"},
+    [F_INDEX_PUTS] = {"index_puts_per_s", "requests", "step index PUTs", "/s"},
     [F_PUTS] = {"puts_per_s", "requests", "PUTs", "/s"},
     [F_DATA_REQ] = {"data_requests_per_rank_step", "requests", "data GETs per rank-step", ""},
     [F_GETS_DATA] = {"gets_data_per_s", "requests", "data GETs", "/s"},
-    [F_GETS_LOG_RANKS] = {"gets_log_ranks_per_s", "requests", "log GETs by ranks", "/s"},
-    [F_GETS_LOG_PROD] = {"gets_log_producers_per_s", "requests", "log GETs by producers", "/s"},
+    [F_META_REQ] = {"meta_requests_per_rank_step", "requests",
+                    "metadata GETs per rank-step", ""},
+    [F_META_BYTES] = {"meta_bytes_per_rank_step", "requests", "metadata bytes per rank-step",
+                      "B"},
+    [F_GETS_INDEX] = {"gets_index_per_s", "requests", "step index GETs by ranks", "/s"},
+    [F_HEAD_RATE] = {"head_requests_per_s", "requests", "requests of a rank waiting at the head",
+                     "/s"},
     [F_POLLS] = {"polls_per_rank_step", "requests", "not-found polls per rank-step", ""},
     [F_GETS_POLL] = {"gets_poll_per_s", "requests", "not-found polls by ranks", "/s"},
+    [F_CATCHUP_GETS] = {"catch_up_gets_per_checkpoint", "requests",
+                        "log GETs by a rank per checkpoint", ""},
+    [F_GETS_LOG_RANKS] = {"gets_log_ranks_per_s", "requests", "log GETs by ranks", "/s"},
+    [F_GETS_LOG_PROD] = {"gets_log_producers_per_s", "requests", "log GETs by producers", "/s"},
+    [F_GETS_META] = {"gets_meta_per_s", "requests", "metadata GETs", "/s"},
     [F_GETS] = {"gets_per_s", "requests", "GETs", "/s"},
+    [F_META_OVER_DATA] = {"meta_gets_over_data", "requests", "metadata GETs / data GETs", "x"},
     [F_REQS] = {"requests_per_s", "requests", "requests, all", "/s"},
     [F_S3_LOG_GET] = {"s3_log_prefix_get_load", "requests", "log prefix GETs / S3 prefix rate",
                       "x"},
+    [F_S3_STEPS_GET] = {"s3_steps_prefix_get_load", "requests",
+                        "step index GETs / S3 prefix rate", "x"},
     [F_S3_LOG_PUT] = {"s3_log_prefix_put_load", "requests", "log prefix PUTs / S3 prefix rate",
                       "x"},
     [F_RECORD_BYTES] = {"log_record_bytes_fixed", "log growth", "commit record, fixed part", "B"},
@@ -176,8 +204,22 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_PRICE_GB] = {"price_gb_month_usd", "monthly cost", "price per GB-month", "USD"},
     [F_USD_PUT] = {"put_usd_per_month", "monthly cost", "PUT requests", "USD/month"},
     [F_USD_GET] = {"get_usd_per_month", "monthly cost", "GET requests", "USD/month"},
+    [F_USD_GET_DATA] = {"get_data_usd_per_month", "monthly cost", "of which data GETs",
+                        "USD/month"},
+    [F_GET_OVER_DATA] = {"get_over_data", "monthly cost", "GET bill / data GETs' own", "x"},
     [F_USD_STORAGE] = {"storage_usd_per_month", "monthly cost", "storage", "USD/month"},
     [F_USD_TOTAL] = {"total_usd_per_month", "monthly cost", "total", "USD/month"},
+    [F_F1_GETS_LOG_RANKS] = {"f1_gets_log_ranks_per_s", "format 1, for comparison",
+                             "log GETs by ranks", "/s"},
+    [F_F1_POLLS] = {"f1_polls_per_rank_step", "format 1, for comparison",
+                    "not-found polls per rank-step", ""},
+    [F_F1_GETS_POLL] = {"f1_gets_poll_per_s", "format 1, for comparison",
+                        "not-found polls by ranks", "/s"},
+    [F_F1_GETS_META] = {"f1_gets_meta_per_s", "format 1, for comparison", "metadata GETs",
+                        "/s"},
+    [F_F1_GETS] = {"f1_gets_per_s", "format 1, for comparison", "GETs", "/s"},
+    [F_F1_USD_GET] = {"f1_get_usd_per_month", "format 1, for comparison", "GET requests",
+                      "USD/month"},
 };
 
 /* The comparison with one store of the stores benchmark. */
@@ -362,17 +404,29 @@ static int str_is(json_t *root, const char *key, const char *want)
     return json_is_string(v) && !strcmp(json_string_value(v), want);
 }
 
-static const char *timestamp_of(json_t *root)
+/* A file's time as ISO-8601 UTC text, which sorts as time: "timestamp",
+ * else "timestamp_unix" (the meta benchmark's), else "" (the oldest). */
+static void timestamp_of(json_t *root, char *buf, size_t cap)
 {
-    json_t *v = json_object_get(root, "timestamp");
-    return json_is_string(v) ? json_string_value(v) : "";
+    json_t *v = json_object_get(root, "timestamp"), *u = json_object_get(root, "timestamp_unix");
+    buf[0] = '\0';
+    if (json_is_string(v)) {
+        snprintf(buf, cap, "%s", json_string_value(v));
+    } else if (json_is_number(u)) {
+        double x = json_number_value(u);
+        struct tm tm;
+        time_t t = (time_t)x;
+        if (isfinite(x) && x >= 0 && x < 253402300800.0 /* year 10000 */ && gmtime_r(&t, &tm))
+            strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
 }
 
 /* ---- finding the newest measurements -------------------------------------- */
 
 /* nftw takes no context: the search's state (one search at a time). */
 static struct {
-    const char *workload;   /* runs: this workload; NULL: stores files */
+    const char *workload;   /* runs: this workload; NULL: the benchmark below */
+    const char *benchmark;  /* "stores" or "meta" */
     char        best[PATH_MAX];
     char        best_ts[64];
     unsigned    seen;
@@ -393,8 +447,9 @@ static void consider(const char *path)
                  ? str_is(root, "benchmark", "run") && str_is(root, "plane", "lakestream") &&
                        str_is(root, "workload", g_search.workload) &&
                        (!inject || json_is_null(inject))
-                 : str_is(root, "benchmark", "stores");
-    const char *ts = timestamp_of(root);
+                 : str_is(root, "benchmark", g_search.benchmark);
+    char ts[64];
+    timestamp_of(root, ts, sizeof ts);
     int cmp = strcmp(ts, g_search.best_ts);
     if (ok && (!g_search.best[0] || cmp > 0 || (cmp == 0 && strcmp(path, g_search.best) > 0))) {
         snprintf(g_search.best, sizeof g_search.best, "%s", path);
@@ -428,15 +483,19 @@ static void find_run(const char *root, const char *workload, char *out, size_t c
     snprintf(out, cap, "%s", g_search.best);
 }
 
-/* The newest stores-*.json directly in root, or "". */
-static void find_stores(const char *root, char *out, size_t cap)
+/* The newest BENCHMARK-*.json directly in root whose "benchmark" is
+ * BENCHMARK (stores, meta), or "". */
+static void find_newest(const char *root, const char *benchmark, char *out, size_t cap)
 {
     memset(&g_search, 0, sizeof g_search);
+    g_search.benchmark = benchmark;
+    size_t pre = strlen(benchmark);
     DIR *d = opendir(root);
     struct dirent *e;
     while (d && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
-        if (strncmp(e->d_name, "stores-", 7) || n < 12 || strcmp(e->d_name + n - 5, ".json"))
+        if (strncmp(e->d_name, benchmark, pre) || e->d_name[pre] != '-' || n < pre + 7 ||
+            strcmp(e->d_name + n - 5, ".json"))
             continue;
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "%s/%s", root, e->d_name) >= (int)sizeof path)
@@ -456,9 +515,12 @@ static void open_file(jfile *f, const char *path, const char *kind)
     snprintf(f->path, sizeof f->path, "%s", path);
     if (!(f->root = load_json(path, err, sizeof err)))
         fail("%s", err);
-    const char *rev = jstr(f, "git_rev"), *ts = jstr(f, "timestamp");
+    const char *rev = jstr(f, "git_rev");
+    (void)jstr(f, "timestamp");  /* a string if present */
+    char ts[64];
+    timestamp_of(f->root, ts, sizeof ts);
     snprintf(f->label, sizeof f->label, "%s %s (git %s, %s)", kind, path, rev ? rev : "unknown",
-             ts ? ts : "no timestamp");
+             ts[0] ? ts : "no timestamp");
 }
 
 /* ---- the run's per-unit figures ------------------------------------------- */
@@ -662,10 +724,111 @@ static void read_stores(stores_in *si, const char *path, double sample_bytes, do
         read_store(&si->f, i, sample_bytes, gpus, &si->s[i]);
 }
 
+/* ---- the meta benchmark (per-rank metadata of table format 2) ------------- */
+
+typedef struct meta_world {
+    double w, slice;          /* world size; samples per rank = batch / W */
+    double req, bytes;        /* metadata requests and bytes per rank-step, max over ranks */
+} meta_world;
+
+typedef struct meta_case {
+    unsigned   idx;           /* in "cases" */
+    double     sample_bytes, producers, interval_ms;
+    double     head_rate, head_requests, head_polls;  /* wait_at_head */
+    unsigned   nworlds;
+    meta_world wl[PLAN_META_WORLDS_MAX];
+} meta_case;
+
+typedef struct meta_in {
+    int        have;
+    jfile      f;
+    double     batch;
+    char       store[160];
+    unsigned   ncases;        /* the format-2 cases */
+    meta_case  c[PLAN_META_CASES_MAX];
+} meta_in;
+
+/* Every format-2 case of a lakestream-bench meta result (docs/bench-meta.md),
+ * checked field by field; format-1 cases are skipped (the plan models
+ * format 1 from the run). */
+static void read_meta(meta_in *mi, const char *path)
+{
+    open_file(&mi->f, path, "meta");
+    const jfile *f = &mi->f;
+    const char *b = jstr(f, "benchmark");
+    if (!b || strcmp(b, "meta"))
+        fail("%s: field \"benchmark\": expected \"meta\" (a lakestream-bench meta result)", path);
+    mi->batch = jnum_req(f, "params.batch", 1, 0);
+    const char *store = jstr(f, "params.store");
+    snprintf(mi->store, sizeof mi->store, "%s", store ? store : "a store not named");
+    json_t *cases = jget(f, "cases");
+    if (!json_is_array(cases))
+        fail("%s: field \"cases\": expected an array", path);
+    if (json_array_size(cases) > PLAN_META_CASES_MAX)
+        fail("%s: field \"cases\": %zu cases, more than the %u the plan reads", path,
+             json_array_size(cases), PLAN_META_CASES_MAX);
+    char q[192];
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        snprintf(q, sizeof q, "cases.%zu.table_format", i);
+        if (jnum_req(f, q, 1, 0) != 2)
+            continue;
+        meta_case *c = &mi->c[mi->ncases];
+        c->idx = (unsigned)i;
+        snprintf(q, sizeof q, "cases.%zu.sample_bytes", i);
+        c->sample_bytes = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.producers", i);
+        c->producers = jnum_req(f, q, 1, 0);
+        snprintf(q, sizeof q, "cases.%zu.commit_interval_ms", i);
+        c->interval_ms = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.requests_per_s", i);
+        c->head_rate = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.requests", i);
+        c->head_requests = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.polls", i);
+        c->head_polls = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.worlds", i);
+        json_t *ws = jget(f, q);
+        if (!json_is_array(ws) || !json_array_size(ws))
+            fail("%s: field \"%s\": expected a non-empty array", path, q);
+        if (json_array_size(ws) > PLAN_META_WORLDS_MAX)
+            fail("%s: field \"%s\": %zu world sizes, more than the %u the plan reads", path, q,
+                 json_array_size(ws), PLAN_META_WORLDS_MAX);
+        for (size_t k = 0; k < json_array_size(ws); k++) {
+            meta_world *w = &c->wl[k];
+            snprintf(q, sizeof q, "cases.%zu.worlds.%zu.world_size", i, k);
+            w->w = jnum_req(f, q, 1, 0);
+            if (w->w > mi->batch)
+                fail("%s: field \"%s\": %g, more ranks than params.batch %g", path, q, w->w,
+                     mi->batch);
+            w->slice = mi->batch / w->w;
+            snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks", i, k);
+            json_t *rs = jget(f, q);
+            if (!json_is_array(rs) || !json_array_size(rs))
+                fail("%s: field \"%s\": expected a non-empty array", path, q);
+            if (json_array_size(rs) > PLAN_META_RANKS_MAX)
+                fail("%s: field \"%s\": %zu ranks, more than the %u the plan reads", path, q,
+                     json_array_size(rs), PLAN_META_RANKS_MAX);
+            for (size_t r = 0; r < json_array_size(rs); r++) {
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.meta_requests_per_rank_step",
+                         i, k, r);
+                w->req = fmax(w->req, jnum_req(f, q, 0, 0));
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.meta_bytes_per_rank_step",
+                         i, k, r);
+                w->bytes = fmax(w->bytes, jnum_req(f, q, 0, 0));
+            }
+        }
+        c->nworlds = (unsigned)json_array_size(ws);
+        mi->ncases++;
+    }
+    if (!mi->ncases)
+        fail("%s: field \"cases\": no case of table_format 2", path);
+    mi->have = 1;
+}
+
 /* ---- options -------------------------------------------------------------- */
 
 typedef struct plan_opts {
-    const char *workload, *from, *results, *stores;
+    const char *workload, *from, *results, *stores, *meta;
     int         results_given, json;
     unsigned long gpus;
     double      step_ms, utilization, retain_hours, price_put, price_get, price_gb;
@@ -677,14 +840,15 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: lakestream-bench plan WORKLOAD --gpus N [--step-ms T] [--json]\n"
         "         [--from RUN_DIR|RESULT_JSON] [--results DIR] [--stores STORES_JSON]\n"
-        "         [--utilization U] [--retain-hours H] [--price-put-per-1k USD]\n"
-        "         [--price-get-per-1k USD] [--price-gb-month USD]\n"
+        "         [--meta META_JSON] [--utilization U] [--retain-hours H]\n"
+        "         [--price-put-per-1k USD] [--price-get-per-1k USD] [--price-gb-month USD]\n"
         "  A capacity plan for N GPUs (docs/bench-plan.md): producers, store bandwidth,\n"
         "  requests/s, log growth and monthly cost at S3 list prices, each figure with\n"
-        "  its source.  Measurements: the newest lakestream run of WORKLOAD and the\n"
-        "  newest stores-*.json under --results (default results/).  Defaults: T from\n"
-        "  the workload, U = %.1f, H = %.0f, S3 Standard us-east-1 list prices $%g, $%g,\n"
-        "  $%g.\n",
+        "  its source, for table format 2 (format 1's log reads for comparison).\n"
+        "  Measurements: the newest lakestream run of WORKLOAD under --results (default\n"
+        "  results/), and the newest stores-*.json and meta-*.json directly in it.\n"
+        "  Defaults: T from the workload, U = %.1f, H = %.0f, S3 Standard us-east-1 list\n"
+        "  prices $%g, $%g, $%g.\n",
         PLAN_UTILIZATION_DEFAULT, PLAN_RETAIN_HOURS_DEFAULT, PLAN_PRICE_PUT_PER_1K,
         PLAN_PRICE_GET_PER_1K, PLAN_PRICE_GB_MONTH);
 }
@@ -743,6 +907,8 @@ static void parse_opts(plan_opts *o, int argc, char **argv)
             o->results_given = 1;
         } else if (!strcmp(a, "--stores")) {
             o->stores = v;
+        } else if (!strcmp(a, "--meta")) {
+            o->meta = v;
         } else if (!strcmp(a, "--utilization")) {
             o->utilization = num_opt(a, v, 0, 1, 1);
             o->util_given = 1;
@@ -779,6 +945,12 @@ typedef struct plan {
     run_in      run;
     stores_in   stores;
     const store_in *fallback;  /* the store whose read figures stand in for the run's */
+    meta_in     meta;
+    const meta_case  *mc;      /* the case and world size the plan takes from it */
+    const meta_world *mw;
+    char        meta_pick[PLAN_NOTE_BYTES];  /* which, and why */
+    double      catchup_records;  /* log records a rank reads per checkpoint */
+    int         catchup_snapshot; /* and whether it reads the newest snapshot first */
     fig         f[F_COUNT];
     fig         c[PLAN_STORES_MAX][C_COUNT];
 } plan;
@@ -795,6 +967,59 @@ static double conf_default(const char *name)
     if (!(x > 0))
         fail("liblakestream has no positive default for %s", name);
     return x;
+}
+
+/* The meta case nearest the workload: sample size nearest the mean, then
+ * producers nearest P, then commit interval nearest the producers' (1000 /
+ * commits per producer-second, when the run measures it); in it, the world
+ * size whose slice (batch / W samples per rank) is nearest the plan's
+ * micro-batch m, then W nearest N.  All distances on a log scale.  A
+ * rank's metadata depends on its slice, not on W (docs/bench-meta.md):
+ * the meta benchmark's batch is fixed, the plan's grows with N. */
+static void meta_pick(plan *p)
+{
+    const meta_in *mi = &p->meta;
+    if (!mi->have)
+        return;
+    double sb = V(F_SAMPLE_BYTES), P = V(F_PRODUCERS), m = V(F_MICRO_BATCH), N = V(F_GPUS);
+    int have_iv = HAVE(F_COMMITS_PP) && V(F_COMMITS_PP) > 0;
+    double iv = have_iv ? 1000.0 / V(F_COMMITS_PP) : 1;
+    const double eps = 1e-9;
+    const meta_case *best = &mi->c[0];
+    for (unsigned i = 1; i < mi->ncases; i++) {
+        const meta_case *c = &mi->c[i];
+        double d[3] = {log_dist(c->sample_bytes, sb) - log_dist(best->sample_bytes, sb),
+                       log_dist(c->producers, P) - log_dist(best->producers, P),
+                       have_iv ? log_dist(c->interval_ms, iv) - log_dist(best->interval_ms, iv)
+                               : 0};
+        for (int k = 0; k < 3; k++) {
+            if (d[k] < -eps) {
+                best = c;
+                break;
+            }
+            if (d[k] > eps)
+                break;
+        }
+    }
+    const meta_world *bw = &best->wl[0];
+    for (unsigned k = 1; k < best->nworlds; k++) {
+        const meta_world *w = &best->wl[k];
+        double d = log_dist(w->slice, m) - log_dist(bw->slice, m);
+        if (d < -eps || (d <= eps && log_dist(w->w, N) < log_dist(bw->w, N) - eps))
+            bw = w;
+    }
+    p->mc = best;
+    p->mw = bw;
+    char ivs[96];
+    if (have_iv)
+        snprintf(ivs, sizeof ivs, "%.0f ms between a producer's commits", iv);
+    else
+        snprintf(ivs, sizeof ivs, "commit interval not measured");
+    snprintf(p->meta_pick, sizeof p->meta_pick,
+             "cases.%u (format 2, %g B samples, P = %g, commits every %g ms; nearest to %.0f B, "
+             "P = %.0f, %s) at W = %g: %g samples per rank, nearest to m = %g", best->idx,
+             best->sample_bytes, best->producers, best->interval_ms, sb, P, ivs, bw->w,
+             bw->slice, m);
 }
 
 static void model_demand(plan *p)
@@ -881,6 +1106,7 @@ static void model_requests(plan *p)
     const run_in *r = &p->run;
     const char *why = r->have ? "the run has no store_usage" : "no run result found";
     double N = V(F_GPUS), P = V(F_PRODUCERS), steps = V(F_STEPS_S);
+    double K = conf_default("table.snapshot.interval");
 
     /* Log records: producer commits, at a rate per producer (each commits
      * once per linger interval while it has data), plus one checkpoint
@@ -936,25 +1162,30 @@ static void model_requests(plan *p)
         fnone(&p->f[F_CHUNKS_PP], r->have ? SRC_RUN : 0, "%s", why);
         fnone(&p->f[F_CHUNKS_S], 0, "needs chunks per producer");
     }
-    double K = conf_default("table.snapshot.interval");
     fset(&p->f[F_SNAP_K], K, SRC_LIBRARY, "table.snapshot.interval (library default)");
     if (HAVE(F_LOG_S))
         fset(&p->f[F_SNAP_S], V(F_LOG_S) / K, p->f[F_LOG_S].src | SRC_LIBRARY,
              "L / K: the committer of every K-th version writes a snapshot");
     else
         fnone(&p->f[F_SNAP_S], 0, "needs L");
+    fset(&p->f[F_INDEX_PUTS], steps, p->f[F_STEPS_S].src | SRC_LIBRARY,
+         "steps/s: one step index per step (table.format %.0f, the default), put_if_absent by "
+         "the committer whose record completes the step (core/commit.c publish_steps); one "
+         "that finds it there reads it back, not counted", conf_default("table.format"));
     if (HAVE(F_CHUNKS_S) && HAVE(F_SNAP_S))
-        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S),
-             p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src,
-             "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint); "
-             "conditional PUTs lost to conflicts are not counted");
+        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS),
+             p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src | p->f[F_INDEX_PUTS].src,
+             "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint) + step "
+             "indexes; conditional PUTs lost to conflicts are not counted");
     else
         fnone(&p->f[F_PUTS], 0, "needs chunks and L");
 
-    /* GETs.  Data: one ranged GET per chunk a rank's slice touches.  Log:
-     * every rank replays every new record to learn the head (core/table.c
-     * refresh_watch), and when P > 1 every producer reads forward before
-     * each commit (ls_table_commit). */
+    /* GETs, table format 2.  Data: one ranged GET per chunk a rank's slice
+     * touches.  Metadata: the ranged GETs of the rank's entries in the
+     * step's index and of the chunk names (measured by the meta
+     * benchmark), the not-found polls of a rank waiting at the head, the
+     * log a rank reads to commit its checkpoint, and the log the producers
+     * read forward before each commit when P > 1 (ls_table_commit). */
     if (r->have_data_req) {
         fset(&p->f[F_DATA_REQ], r->data_req, SRC_RUN,
              "read_amplification.data_requests_per_rank_step (replayed steps)");
@@ -971,60 +1202,166 @@ static void model_requests(plan *p)
              "N x steps/s x data GETs per rank-step");
     else
         fnone(&p->f[F_GETS_DATA], 0, "needs data GETs per rank-step");
+
+    meta_pick(p);
+    double poll_max = conf_default("consumer.poll.interval.ms.max");
+    if (p->mc) {
+        fset(&p->f[F_META_REQ], p->mw->req, SRC_META,
+             "meta_requests_per_rank_step, max over the ranks measured, of %s: the ranged GET "
+             "of the rank's entries in _steps/<s> (also its visibility poll) and of the chunk "
+             "names", p->meta_pick);
+        fset(&p->f[F_META_BYTES], p->mw->bytes, SRC_META,
+             "meta_bytes_per_rank_step, max over the ranks measured, same case and W: 20 B per "
+             "sample of the slice and the names of the chunks it touches");
+        fset(&p->f[F_GETS_INDEX], N * steps * V(F_META_REQ), SRC_META | SRC_OPTION | SRC_WORKLOAD,
+             "N x steps/s x metadata GETs per rank-step");
+        double per_poll = p->mc->head_requests / p->mc->head_polls;
+        fset(&p->f[F_HEAD_RATE], p->mc->head_rate, SRC_META,
+             "cases.%u.wait_at_head.requests_per_s: a warm rank waiting for a step that does "
+             "not complete, while commits land: %g requests in %g polls", p->mc->idx,
+             p->mc->head_requests, p->mc->head_polls);
+        /* The library's schedule: a not-found GET at once, then after an
+         * eighth of the recent time between steps, doubling up to the
+         * maximum (core/consumer.c read_step); each costs the requests per
+         * poll measured. */
+        double T = V(F_STEP_MS), back = fmin(fmax(1, floor(T / 8)), poll_max), t = 0;
+        unsigned sched = 0;
+        while (sched < 100000 && t < T) {
+            sched++;
+            t += back;
+            back = fmin(back * 2, poll_max);
+        }
+        fset(&p->f[F_POLLS], sched * per_poll, SRC_META | SRC_LIBRARY | p->f[F_STEP_MS].src,
+             "%u not-found polls in a step of %g ms (at 0, after T/8, doubling to "
+             "consumer.poll.interval.ms.max %.0f ms: core/consumer.c read_step) x %.3g requests "
+             "per poll measured; assumption: a rank waits at the head for the whole step (as in "
+             "the harness, whose producers stay at most 4 steps ahead)", sched, T, poll_max,
+             per_poll);
+        fset(&p->f[F_GETS_POLL], N * steps * V(F_POLLS), p->f[F_POLLS].src | SRC_OPTION,
+             "N x steps/s x polls per rank-step");
+    } else {
+        const char *why = p->meta.have ? "no format-2 case" : "no meta-*.json found";
+        fig_id ids[] = {F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
+                        F_GETS_POLL};
+        for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+            fnone(&p->f[ids[i]], 0, "%s in %s/ (lakestream-bench meta, docs/bench-meta.md; "
+                  "or --meta)", why, p->o.results);
+    }
+
+    /* Checkpoints: a format-2 rank's own table handle (kafka_shim) is left
+     * behind between checkpoints, and catches up to commit one
+     * (ls_table_checkpoint_register -> ls_table_catch_up): the snapshot
+     * hint; the newest snapshot when it is at least K versions ahead; the
+     * records after it; one not-found probe. */
     if (HAVE(F_LOG_S)) {
-        fset(&p->f[F_GETS_LOG_RANKS], N * V(F_LOG_S), p->f[F_LOG_S].src | SRC_LIBRARY,
-             "N x L: every rank reads every new log record (core/table.c refresh_watch)");
+        double behind = V(F_LOG_S) * V(F_CKPT_EVERY) / steps;
+        p->catchup_records = behind >= K ? (K - 1) / 2 : behind;
+        p->catchup_snapshot = behind >= K;
+        if (p->catchup_snapshot)
+            fset(&p->f[F_CATCHUP_GETS], 3 + p->catchup_records, p->f[F_LOG_S].src | SRC_LIBRARY,
+                 "%.0f versions since the rank's last checkpoint (L x interval / steps/s) >= K: "
+                 "the snapshot hint, the newest snapshot, on average (K - 1)/2 records after it "
+                 "and one not-found probe (ls_table_catch_up)", behind);
+        else
+            fset(&p->f[F_CATCHUP_GETS], 2 + behind, p->f[F_LOG_S].src | SRC_LIBRARY,
+                 "the snapshot hint, the %.1f records since the rank's last checkpoint (L x "
+                 "interval / steps/s < K) and one not-found probe (ls_table_catch_up)", behind);
+        fset(&p->f[F_GETS_LOG_RANKS], V(F_CKPT_S) * V(F_CATCHUP_GETS),
+             p->f[F_CKPT_S].src | p->f[F_CATCHUP_GETS].src,
+             "checkpoint records/s x GETs per checkpoint: a format-2 rank reads the log only to "
+             "commit its checkpoint; PUTs lost to the other ranks checkpointing at the same "
+             "step, and their reads forward, are not counted");
         fset(&p->f[F_GETS_LOG_PROD], P > 1 ? P * V(F_LOG_S) : 0, p->f[F_LOG_S].src | SRC_LIBRARY,
              P > 1 ? "P x L: with P > 1 each producer reads forward the records it did not "
                      "write, and one not-found probe, per commit (ls_table_commit)"
                    : "0: a lone producer does not read forward");
     } else {
+        fnone(&p->f[F_CATCHUP_GETS], 0, "needs L");
         fnone(&p->f[F_GETS_LOG_RANKS], 0, "needs L");
         fnone(&p->f[F_GETS_LOG_PROD], 0, "needs L");
     }
-    /* Polls: a rank waiting for a step refreshes after 1, 2, 4, ... ms,
-     * capped at consumer.poll.interval.ms.max, each refresh ending in one
-     * not-found GET of the next version (core/consumer.c wait_visible). */
-    double poll_max = conf_default("consumer.poll.interval.ms.max"), slept = 0, back = 1;
-    unsigned polls = 0;
-    while (polls < 100000 && slept + back <= V(F_STEP_MS)) {
-        slept += back;
-        polls++;
-        back = fmin(back * 2, poll_max);
-    }
-    fset(&p->f[F_POLLS], polls, p->f[F_STEP_MS].src | SRC_LIBRARY,
-         "backoff 1, 2, 4 ... ms up to consumer.poll.interval.ms.max %.0f within one step; "
-         "assumption: a rank waits at the head for each step (as in the harness, whose "
-         "producers stay at most 4 steps ahead)", poll_max);
-    fset(&p->f[F_GETS_POLL], N * steps * V(F_POLLS), p->f[F_POLLS].src | SRC_OPTION,
-         "N x steps/s x polls per rank-step");
-    if (HAVE(F_GETS_DATA) && HAVE(F_GETS_LOG_RANKS))
-        fset(&p->f[F_GETS], V(F_GETS_DATA) + V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD) +
-                                V(F_GETS_POLL),
-             p->f[F_GETS_DATA].src | p->f[F_GETS_LOG_RANKS].src | SRC_LIBRARY,
-             "data + log (ranks, producers) + polls; table opens not included");
+    if (HAVE(F_GETS_INDEX) && HAVE(F_GETS_LOG_RANKS))
+        fset(&p->f[F_GETS_META], V(F_GETS_INDEX) + V(F_GETS_POLL) + V(F_GETS_LOG_RANKS) +
+                                     V(F_GETS_LOG_PROD),
+             p->f[F_GETS_INDEX].src | p->f[F_GETS_LOG_RANKS].src,
+             "step index + polls + log (ranks at checkpoints, producers); table opens not "
+             "included");
     else
-        fnone(&p->f[F_GETS], 0, "needs every part");
+        fnone(&p->f[F_GETS_META], 0, "needs the step index GETs (meta) and L (run)");
+    if (HAVE(F_GETS_DATA) && HAVE(F_GETS_META))
+        fset(&p->f[F_GETS], V(F_GETS_DATA) + V(F_GETS_META),
+             p->f[F_GETS_DATA].src | p->f[F_GETS_META].src, "data + metadata GETs");
+    else
+        fnone(&p->f[F_GETS], 0, "needs data and metadata GETs");
+    if (HAVE(F_GETS) && V(F_GETS_DATA) > 0)
+        fset(&p->f[F_META_OVER_DATA], V(F_GETS_META) / V(F_GETS_DATA), p->f[F_GETS].src,
+             "metadata / data GETs (issue 15's target at 640 GPUs: below 1); without the polls "
+             "(ranks never waiting at the head) %.3g", (V(F_GETS_META) - V(F_GETS_POLL)) /
+                                                     V(F_GETS_DATA));
+    else
+        fnone(&p->f[F_META_OVER_DATA], 0, "needs the data and metadata GETs, data > 0");
     if (HAVE(F_GETS) && HAVE(F_PUTS))
         fset(&p->f[F_REQS], V(F_GETS) + V(F_PUTS), p->f[F_GETS].src | p->f[F_PUTS].src,
              "PUTs + GETs");
     else
         fnone(&p->f[F_REQS], 0, "needs PUTs and GETs");
     if (HAVE(F_GETS_LOG_RANKS))
-        fset(&p->f[F_S3_LOG_GET], (V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD) + V(F_GETS_POLL)) /
+        fset(&p->f[F_S3_LOG_GET], (V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD)) /
                                       PLAN_S3_GETS_PER_PREFIX,
              p->f[F_GETS_LOG_RANKS].src | SRC_AWS,
-             "log GETs / %.0f: the whole log is one prefix (<table>/_log/) and its reads are "
-             "at the head; > 1 means S3 must split that prefix or throttle",
-             PLAN_S3_GETS_PER_PREFIX);
+             "log GETs (ranks at checkpoints, producers) / %.0f: the whole log is one prefix "
+             "(<table>/_log/) and its reads are at the head; > 1 means S3 must split that "
+             "prefix or throttle", PLAN_S3_GETS_PER_PREFIX);
     else
         fnone(&p->f[F_S3_LOG_GET], 0, "needs L");
+    if (HAVE(F_GETS_INDEX))
+        fset(&p->f[F_S3_STEPS_GET], (V(F_GETS_INDEX) + V(F_GETS_POLL)) / PLAN_S3_GETS_PER_PREFIX,
+             p->f[F_GETS_INDEX].src | SRC_AWS,
+             "(step index GETs + polls) / %.0f: within a step every rank reads one object, "
+             "<table>/_steps/<s>, and S3 cannot split a prefix finer than one key",
+             PLAN_S3_GETS_PER_PREFIX);
+    else
+        fnone(&p->f[F_S3_STEPS_GET], 0, "needs the step index GETs (meta)");
     if (HAVE(F_SNAP_S))
         fset(&p->f[F_S3_LOG_PUT], (V(F_LOG_S) + 2 * V(F_SNAP_S)) / PLAN_S3_PUTS_PER_PREFIX,
-             p->f[F_LOG_S].src | SRC_AWS, "(L + 2 x snapshots) / %.0f per prefix",
-             PLAN_S3_PUTS_PER_PREFIX);
+             p->f[F_LOG_S].src | SRC_AWS, "(L + 2 x snapshots) / %.0f per prefix (the step "
+             "indexes are under <table>/_steps/)", PLAN_S3_PUTS_PER_PREFIX);
     else
         fnone(&p->f[F_S3_LOG_PUT], 0, "needs L");
+
+    /* Format 1, for comparison: every rank replays every new record to
+     * learn the head (core/table.c refresh_watch), and a waiting rank
+     * re-reads the log after 1, 2, 4, ... ms, capped at
+     * consumer.poll.interval.ms.max, each refresh ending in one not-found
+     * GET of the next version. */
+    double slept = 0, back = 1;
+    unsigned polls = 0;
+    while (polls < 100000 && slept + back <= V(F_STEP_MS)) {
+        slept += back;
+        polls++;
+        back = fmin(back * 2, poll_max);
+    }
+    fset(&p->f[F_F1_POLLS], polls, p->f[F_STEP_MS].src | SRC_LIBRARY,
+         "backoff 1, 2, 4 ... ms up to consumer.poll.interval.ms.max %.0f within one step; "
+         "assumption: a rank waits at the head for each step", poll_max);
+    fset(&p->f[F_F1_GETS_POLL], N * steps * V(F_F1_POLLS), p->f[F_F1_POLLS].src | SRC_OPTION,
+         "N x steps/s x polls per rank-step");
+    if (HAVE(F_LOG_S)) {
+        fset(&p->f[F_F1_GETS_LOG_RANKS], N * V(F_LOG_S), p->f[F_LOG_S].src | SRC_LIBRARY,
+             "N x L: every rank reads every new log record (core/table.c refresh_watch)");
+        fset(&p->f[F_F1_GETS_META], V(F_F1_GETS_LOG_RANKS) + V(F_GETS_LOG_RANKS) +
+                                        V(F_GETS_LOG_PROD) + V(F_F1_GETS_POLL),
+             p->f[F_F1_GETS_LOG_RANKS].src, "log (ranks' replay, ranks at checkpoints as in "
+             "format 2: the shim commits on a handle of its own, producers) + polls");
+    } else {
+        fnone(&p->f[F_F1_GETS_LOG_RANKS], 0, "needs L");
+        fnone(&p->f[F_F1_GETS_META], 0, "needs L");
+    }
+    if (HAVE(F_F1_GETS_META) && HAVE(F_GETS_DATA))
+        fset(&p->f[F_F1_GETS], V(F_GETS_DATA) + V(F_F1_GETS_META),
+             p->f[F_GETS_DATA].src | p->f[F_F1_GETS_META].src, "data + metadata GETs");
+    else
+        fnone(&p->f[F_F1_GETS], 0, "needs data GETs and L");
 }
 
 static void model_log(plan *p)
@@ -1068,8 +1405,9 @@ static void model_log(plan *p)
     }
 }
 
-/* Reads: the data, and the log, which every rank and producer reads whole
- * (model_requests); total writes: data, log and snapshots. */
+/* Reads: the data; the metadata: the ranks' slices of the step indexes,
+ * what a rank reads of the log to commit its checkpoint, the producers'
+ * reads forward (model_requests); total writes: data, log and snapshots. */
 static void model_io(plan *p)
 {
     const run_in *r = &p->run;
@@ -1083,22 +1421,43 @@ static void model_io(plan *p)
               r->have ? "the run has no read_amplification.data" : "no run result found");
         fnone(&p->f[F_READ_MB], 0, "needs the data read amplification");
     }
-    if (HAVE(F_LOG_BYTES_S)) {
-        double readers = V(F_GPUS) + (V(F_PRODUCERS) > 1 ? V(F_PRODUCERS) : 0);
-        fset(&p->f[F_META_READ_MB], readers * V(F_LOG_BYTES_S) / PLAN_MB,
-             p->f[F_LOG_BYTES_S].src, "(N + P if P > 1) x log growth: every reader of the log "
-             "reads every record (requests above); table opens not included");
-        fset(&p->f[F_WRITE_ALL_MB], V(F_WRITE_MB) + V(F_LOG_BYTES_S) / PLAN_MB + V(F_SNAP_MB),
-             p->f[F_WRITE_MB].src | p->f[F_SNAP_MB].src, "data + log growth + snapshot writes");
+    if (HAVE(F_LOG_BYTES_S) && HAVE(F_CATCHUP_GETS) && V(F_LOG_S) > 0) {
+        double rec = V(F_LOG_BYTES_S) / V(F_LOG_S);
+        if (p->catchup_snapshot)
+            fset(&p->f[F_CATCHUP_BYTES], V(F_SNAP_BYTES) + p->catchup_records * rec,
+                 p->f[F_SNAP_BYTES].src | p->f[F_CATCHUP_GETS].src,
+                 "the newest snapshot + %.1f records x %.0f B (log growth / L)",
+                 p->catchup_records, rec);
+        else
+            fset(&p->f[F_CATCHUP_BYTES], p->catchup_records * rec, p->f[F_CATCHUP_GETS].src,
+                 "%.1f records x %.0f B (log growth / L)", p->catchup_records, rec);
     } else {
-        fnone(&p->f[F_META_READ_MB], 0, "needs the log growth");
-        fnone(&p->f[F_WRITE_ALL_MB], 0, "needs the log growth");
+        fnone(&p->f[F_CATCHUP_BYTES], 0, "needs the log growth");
     }
+    if (HAVE(F_LOG_BYTES_S) && HAVE(F_META_BYTES) && HAVE(F_CATCHUP_BYTES)) {
+        double P = V(F_PRODUCERS), idx = V(F_GPUS) * V(F_STEPS_S) * V(F_META_BYTES),
+               ck = V(F_CKPT_S) * V(F_CATCHUP_BYTES), prod = P > 1 ? P * V(F_LOG_BYTES_S) : 0;
+        fset(&p->f[F_META_READ_MB], (idx + ck + prod) / PLAN_MB,
+             p->f[F_META_BYTES].src | p->f[F_CATCHUP_BYTES].src | p->f[F_LOG_BYTES_S].src,
+             "step indexes (N x steps/s x metadata bytes per rank-step, %.3g MB/s) + checkpoint "
+             "catch-up (checkpoint records/s x bytes each, %.3g MB/s) + producers (P x log "
+             "growth if P > 1, %.3g MB/s); table opens not included", idx / PLAN_MB,
+             ck / PLAN_MB, prod / PLAN_MB);
+    } else {
+        fnone(&p->f[F_META_READ_MB], 0, "needs the metadata bytes per rank-step (meta) and the "
+              "log growth (run)");
+    }
+    if (HAVE(F_LOG_BYTES_S))
+        fset(&p->f[F_WRITE_ALL_MB], V(F_WRITE_MB) + V(F_LOG_BYTES_S) / PLAN_MB + V(F_SNAP_MB),
+             p->f[F_WRITE_MB].src | p->f[F_SNAP_MB].src, "data + log growth + snapshot writes "
+             "(the step indexes, about 20 B per sample, not counted)");
+    else
+        fnone(&p->f[F_WRITE_ALL_MB], 0, "needs the log growth");
     if (HAVE(F_READ_MB) && HAVE(F_META_READ_MB))
         fset(&p->f[F_READ_ALL_MB], V(F_READ_MB) + V(F_META_READ_MB),
-             p->f[F_READ_MB].src | p->f[F_META_READ_MB].src, "data + log read");
+             p->f[F_READ_MB].src | p->f[F_META_READ_MB].src, "data + metadata read");
     else
-        fnone(&p->f[F_READ_ALL_MB], 0, "needs the data and log reads");
+        fnone(&p->f[F_READ_ALL_MB], 0, "needs the data and metadata reads");
 }
 
 static void model_cost(plan *p)
@@ -1150,6 +1509,23 @@ static void model_cost(plan *p)
              PLAN_MONTH_S);
     else
         fnone(&p->f[F_USD_GET], 0, "needs GETs/s");
+    if (HAVE(F_GETS_DATA))
+        fset(&p->f[F_USD_GET_DATA], V(F_GETS_DATA) * per_1k_month * V(F_PRICE_GET),
+             p->f[F_GETS_DATA].src | p->f[F_PRICE_GET].src, "data GETs/s x %.0f s / 1,000 x "
+             "price", PLAN_MONTH_S);
+    else
+        fnone(&p->f[F_USD_GET_DATA], 0, "needs data GETs/s");
+    if (HAVE(F_GETS) && V(F_GETS_DATA) > 0)
+        fset(&p->f[F_GET_OVER_DATA], V(F_GETS) / V(F_GETS_DATA), p->f[F_GETS].src,
+             "GETs / data GETs (one price for both; issue 15's target at 640 GPUs: within 2)");
+    else
+        fnone(&p->f[F_GET_OVER_DATA], 0, "needs GETs and data GETs, data > 0");
+    if (HAVE(F_F1_GETS))
+        fset(&p->f[F_F1_USD_GET], V(F_F1_GETS) * per_1k_month * V(F_PRICE_GET),
+             p->f[F_F1_GETS].src | p->f[F_PRICE_GET].src, "format-1 GETs/s x %.0f s / 1,000 x "
+             "price", PLAN_MONTH_S);
+    else
+        fnone(&p->f[F_F1_USD_GET], 0, "needs the format-1 GETs");
     fset(&p->f[F_USD_STORAGE], V(F_RET_TOTAL) * V(F_PRICE_GB),
          p->f[F_RET_TOTAL].src | p->f[F_PRICE_GB].src,
          "retained GiB x price (steady state: the same bytes all month; GB = 2^30 B as AWS bills)");
@@ -1230,13 +1606,15 @@ static void source_long(const plan *p, const fig *f, char *buf, size_t cap)
         if (!(f->src & (1u << k)))
             continue;
         const char *what = k == 0 ? "options" : k == 1 ? "workload file " : k == 2 ? "" :
-                           k == 3 ? "" : k == 4 ? "liblakestream" : "AWS";
+                           k == 3 ? "" : k == 4 ? "liblakestream" : k == 5 ? "AWS" : "";
         const char *arg = k == 1 ? p->o.workload : k == 2 ? p->run.f.label :
-                          k == 3 ? p->stores.f.label : "";
+                          k == 3 ? p->stores.f.label : k == 6 ? p->meta.f.label : "";
         if (k == 2 && !p->run.have)
             arg = "run (none found)";
         if (k == 3 && !p->stores.have)
             arg = "stores (none found)";
+        if (k == 6 && !p->meta.have)
+            arg = "meta (none found)";
         int w = snprintf(buf + n, cap - n, "%s%s%s", n ? "; " : "", what, arg);
         n += w > 0 && (size_t)w < cap - n ? (size_t)w : 0;
     }
@@ -1249,7 +1627,7 @@ static json_t *figs_json(const plan *p, const fig *f, const fig_spec *spec, size
     json_t *figs = json_object();
     *sources = json_object();
     *units = json_object();
-    char src[PLAN_LABEL_BYTES * 2 + PLAN_NOTE_BYTES];
+    char src[PLAN_LABEL_BYTES * 3 + PLAN_NOTE_BYTES];
     for (size_t i = 0; i < count; i++) {
         json_object_set_new(figs, spec[i].key, f[i].have ? json_real(f[i].v) : json_null());
         source_long(p, &f[i], src, sizeof src);
@@ -1280,6 +1658,11 @@ static json_t *plan_json(const plan *p, int argc, char **argv)
         "producers", p->run.producers, "duration_s", p->run.duration_s) : json_null());
     json_object_set_new(root, "stores", p->stores.have ? json_pack("{s:s, s:s}",
         "path", p->stores.f.path, "label", p->stores.f.label) : json_null());
+    json_object_set_new(root, "meta", p->mc ? json_pack("{s:s, s:s, s:s, s:i, s:f, s:s}",
+        "path", p->meta.f.path, "label", p->meta.f.label, "store", p->meta.store,
+        "case", (int)p->mc->idx, "world_size", p->mw->w, "choice", p->meta_pick)
+        : json_null());
+    json_object_set_new(root, "table_format", json_integer(2));
     json_object_set_new(root, "figures", figs_json(p, p->f, fig_specs, F_COUNT, &sources, &units));
     json_object_set_new(root, "units", units);
     json_object_set_new(root, "sources", sources);
@@ -1364,6 +1747,12 @@ static void plan_text(const plan *p)
         printf("  [stores]   %s\n", p->stores.f.label);
     else
         printf("  [stores]   none found (no stores-*.json under %s/)\n", p->o.results);
+    if (p->mc)
+        printf("  [meta]     %s: store %s, batch %.0f; the plan takes %s\n", p->meta.f.label,
+               p->meta.store, p->meta.batch, p->meta_pick);
+    else
+        printf("  [meta]     none found (no meta-*.json under %s/): the metadata GETs of table "
+               "format 2 are not measured\n", p->o.results);
     printf("  [library]  liblakestream's defaults, schemas and code (docs/bench-plan.md)\n");
     printf("  [aws]      AWS list prices and documented limits: check the current AWS pages\n");
     printf("  [option]   this command's options and their defaults\n");
@@ -1381,8 +1770,9 @@ static void plan_text(const plan *p)
         for (int k = 0; k < C_COUNT; k++)
             fig_text(&p->c[i][k], &cmp_specs[k], "  ");
     }
-    printf("\nA month is %.0f days; GiB = 2^30 B (AWS's GB); MB = 10^6 B.  "
-           "Not included: table opens, GC's LISTs, conflicts, data transfer.\n",
+    printf("\nTable format 2 (step indexes); format 1's log reads for comparison.  A month is "
+           "%.0f days; GiB = 2^30 B (AWS's GB); MB = 10^6 B.  Not included: table opens, GC's "
+           "LISTs, conflicts (the ranks' checkpoints among them), data transfer.\n",
            PLAN_MONTH_DAYS);
 }
 
@@ -1419,7 +1809,7 @@ int plan_main(int argc, char **argv)
     if (p->o.stores)
         snprintf(path, sizeof path, "%s", p->o.stores);
     else
-        find_stores(p->o.results, path, sizeof path);
+        find_newest(p->o.results, "stores", path, sizeof path);
     if (path[0]) {
         read_stores(&p->stores, path, V(F_SAMPLE_BYTES), V(F_GPUS));
         for (unsigned i = 0; i < p->stores.n; i++)
@@ -1427,6 +1817,10 @@ int plan_main(int argc, char **argv)
                 (!p->fallback || !strcmp(p->stores.s[i].backend, "s3")))
                 p->fallback = &p->stores.s[i];
     }
+    if (p->o.meta)
+        read_meta(&p->meta, p->o.meta);
+    else if (find_newest(p->o.results, "meta", path, sizeof path), path[0])
+        read_meta(&p->meta, path);
     model_producers(p);
     model_bandwidth(p);
     model_requests(p);
@@ -1448,6 +1842,7 @@ int plan_main(int argc, char **argv)
     }
     json_decref(p->run.f.root);
     json_decref(p->stores.f.root);
+    json_decref(p->meta.f.root);
     free(p);
     return 0;
 }

@@ -4,7 +4,9 @@
 # SFT workload at several sizes.  Checks relations that could fail (demand,
 # producers and bandwidth scale as the model says, costs are requests x
 # 30 days x price), that the JSON has every figure docs/bench-plan.md lists
-# with its source, and that bad input is refused naming the file or option.
+# with its source, that the per-rank metadata of table format 2 comes from
+# a meta benchmark result (and stays "not measured" without one), and that
+# bad input is refused naming the file or option.
 #   usage: test_bench_plan.sh LAKESTREAM_BENCH
 set -uo pipefail
 BENCH=$1
@@ -37,8 +39,30 @@ cat >"$T/stores.json" <<'EOF'
             {"world_size": 64, "mb_per_s_median": 50, "data_requests_per_rank_step": 1,
              "store_calls_per_s_median": 2000}]}]}
 EOF
+# A meta benchmark result of known figures (docs/bench-meta.md): a format-1
+# case (skipped), a 512 B case and a 4 KiB case; SFT's samples (4.4 KB) and
+# slices (4 samples: W = 1024 of 4096) pick the 4 KiB case at W = 1024.
+cat >"$T/meta.json" <<'EOF'
+{"benchmark": "meta", "git_rev": "test", "timestamp_unix": 1767225600,
+ "params": {"store": "a test store", "batch": 4096},
+ "cases": [
+  {"table_format": 1},
+  {"table_format": 2, "sample_bytes": 512, "producers": 1, "commit_interval_ms": 100,
+   "worlds": [{"world_size": 1024, "ranks": [{"meta_requests_per_rank_step": 7,
+                                             "meta_bytes_per_rank_step": 7}]}],
+   "wait_at_head": {"requests_per_s": 50, "requests": 100, "polls": 100}},
+  {"table_format": 2, "sample_bytes": 4096, "producers": 1, "commit_interval_ms": 100,
+   "worlds": [{"world_size": 64, "ranks": [{"meta_requests_per_rank_step": 2,
+                                           "meta_bytes_per_rank_step": 1300}]},
+              {"world_size": 1024, "ranks": [{"meta_requests_per_rank_step": 2,
+                                             "meta_bytes_per_rank_step": 100},
+                                            {"meta_requests_per_rank_step": 3,
+                                             "meta_bytes_per_rank_step": 90}]}],
+   "wait_at_head": {"requests_per_s": 13, "requests": 26, "polls": 13}}]}
+EOF
 mkdir -p "$T/empty"
-plan() { "$BENCH" plan "$WL" --from "$T/run" --stores "$T/stores.json" --results "$T/empty" "$@"; }
+plan() { "$BENCH" plan "$WL" --from "$T/run" --stores "$T/stores.json" --meta "$T/meta.json" \
+           --results "$T/empty" "$@"; }
 
 if plan --gpus 64 --json >"$T/p64.json" 2>"$T/err" &&
    plan --gpus 640 --json >"$T/p640.json" 2>>"$T/err" &&
@@ -88,9 +112,48 @@ P64, P640 = f64["producers"], f640["producers"]
 assert 10 * (P64 - 1) < P640 <= 10 * P64 and P640 > P64, (P64, P640)
 close(P64, max(1, math.ceil(f64["preprocess_cores"] /
                             (f64["producer_workers"] * f64["utilization"]) - 1e-9)), "P")
-# Every rank reads every log record.
-close(f640["gets_log_ranks_per_s"], 640 * f640["log_records_per_s"], "log GETs")
+# Format 1, for comparison: every rank reads every log record.
+close(f640["f1_gets_log_ranks_per_s"], 640 * f640["log_records_per_s"], "format-1 log GETs")
 close(f640["checkpoint_records_per_s"], 640 * f640["steps_per_s"] / 20, "checkpoints")
+
+# Format 2: the metadata per rank-step from the meta file's 4 KiB case at
+# W = 1024 (max over its ranks), polls from the library's schedule x the
+# requests per poll measured (26 / 13), the log read at each checkpoint.
+def sched(T, cap=100):
+    back, t, n = min(max(1, math.floor(T / 8)), cap), 0, 0
+    while t < T:
+        n, t, back = n + 1, t + back, min(back * 2, cap)
+    return n
+for d in (p64, p640, half, free):
+    f = d["figures"]
+    assert d["meta"]["case"] == 2 and d["meta"]["world_size"] == 1024, d["meta"]
+    assert d["meta"]["path"] == f"{T}/meta.json" and d["table_format"] == 2
+    assert f["meta_requests_per_rank_step"] == 3 and f["meta_bytes_per_rank_step"] == 100, f
+    assert f["head_requests_per_s"] == 13
+    assert f["polls_per_rank_step"] == 2 * sched(f["step_ms"]), (f["polls_per_rank_step"], f["step_ms"])
+    rs = f["gpus"] * f["steps_per_s"]
+    close(f["gets_index_per_s"], rs * 3, "index GETs")
+    close(f["gets_poll_per_s"], rs * f["polls_per_rank_step"], "polls")
+    close(f["index_puts_per_s"], f["steps_per_s"], "index PUTs")
+    behind = f["log_records_per_s"] * 20 / f["steps_per_s"]
+    K = f["snapshot_interval_versions"]
+    close(f["catch_up_gets_per_checkpoint"], 3 + (K - 1) / 2 if behind >= K else behind + 2,
+          "catch-up GETs")
+    close(f["gets_log_ranks_per_s"], f["checkpoint_records_per_s"] * f["catch_up_gets_per_checkpoint"],
+          "log GETs by ranks")
+    close(f["gets_meta_per_s"], f["gets_index_per_s"] + f["gets_poll_per_s"] +
+          f["gets_log_ranks_per_s"] + f["gets_log_producers_per_s"], "metadata GETs")
+    close(f["gets_per_s"], f["gets_data_per_s"] + f["gets_meta_per_s"], "GETs")
+    close(f["meta_gets_over_data"], f["gets_meta_per_s"] / f["gets_data_per_s"], "meta/data")
+    close(f["get_over_data"], f["gets_per_s"] / f["gets_data_per_s"], "GET bill / data's")
+    close(f["s3_steps_prefix_get_load"], (f["gets_index_per_s"] + f["gets_poll_per_s"]) / 5500,
+          "steps prefix")
+    close(f["f1_gets_per_s"], f["gets_data_per_s"] + f["f1_gets_log_ranks_per_s"] +
+          f["gets_log_ranks_per_s"] + f["gets_log_producers_per_s"] + f["f1_gets_poll_per_s"],
+          "format-1 GETs")
+    assert f["f1_gets_per_s"] > f["gets_per_s"], f
+    src = d["sources"]["meta_requests_per_rank_step"]
+    assert f"meta {T}/meta.json (git test, 2026-01-01T00:00:00Z)" in src and "W = 1024" in src, src
 
 # Half the step time: twice the steps/s, the demand and the data written.
 close(fh["steps_per_s"], 2 * f64["steps_per_s"], "steps/s")
@@ -105,7 +168,12 @@ for d in (p64, p640, half, free):
     close(f["storage_usd_per_month"], f["retained_gib"] * f["price_gb_month_usd"], "storage $")
     close(f["total_usd_per_month"], f["put_usd_per_month"] + f["get_usd_per_month"] +
           f["storage_usd_per_month"], "total $")
-    close(f["puts_per_s"], f["chunks_per_s"] + f["log_records_per_s"] + 2 * f["snapshots_per_s"], "PUTs")
+    close(f["puts_per_s"], f["chunks_per_s"] + f["log_records_per_s"] + 2 * f["snapshots_per_s"] +
+          f["index_puts_per_s"], "PUTs")
+    close(f["get_data_usd_per_month"], f["gets_data_per_s"] * 30 * 86400 / 1000 *
+          f["price_get_per_1k_usd"], "data GET $")
+    close(f["f1_get_usd_per_month"], f["f1_gets_per_s"] * 30 * 86400 / 1000 *
+          f["price_get_per_1k_usd"], "format-1 GET $")
     close(f["requests_per_s"], f["puts_per_s"] + f["gets_per_s"], "requests")
 assert free["figures"]["get_usd_per_month"] == 0 and free["figures"]["gets_per_s"] > 0
 close(free["figures"]["retained_data_gib"] * 24, f64["retained_data_gib"], "retention")
@@ -132,6 +200,8 @@ fi
 
 # The text plan names its sources on every figure.
 if plan --gpus 64 >"$T/text" 2>"$T/err" && grep -q "^  \[run\]      run $T/run/result.json (git " "$T/text" &&
+   grep -q "^  \[meta\]     meta $T/meta.json (git test, 2026-01-01T00:00:00Z)" "$T/text" &&
+   grep -q "metadata GETs per rank-step .*\[meta\]" "$T/text" &&
    grep -q "producers P .*\[.*run.*\] ceil" "$T/text" && ! grep -q " not measured  " "$T/text"; then
   ok "text plan: $(grep 'producers P' "$T/text" | cut -c1-60)"
 else bad "text plan: $(head -20 "$T/text") $(cat "$T/err")"; fi
@@ -145,16 +215,67 @@ d = json.load(open(sys.argv[1])); f = d["figures"]
 assert d["run"] is None and d["stores"] is None and d["stores_comparison"] == []
 assert f["producers"] >= 1 and f["preprocess_cores"] > 0 and f["write_mb_per_s"] > 0
 for k in ("data_plane_cpu_ms_per_sample", "log_records_per_s", "gets_per_s", "total_usd_per_month",
-          "data_requests_per_rank_step"):
+          "data_requests_per_rank_step", "meta_requests_per_rank_step", "polls_per_rank_step"):
     assert f[k] is None and k in d["not_measured"], k
 assert "not measured" in d["sources"]["worker_ms_per_sample"]
+assert d["meta"] is None
 PY
 then
   "$BENCH" plan "$WL" --gpus 64 --results "$T/empty" >"$T/none.txt" 2>&1
-  if grep -q "none found" "$T/none.txt" && grep -q "not measured" "$T/none.txt"; then
+  if grep -q "none found" "$T/none.txt" && grep -q "not measured" "$T/none.txt" &&
+     grep -q "^  \[meta\]     none found" "$T/none.txt"; then
     ok "no run: producers from the cost model, the rest not measured"
   else bad "no run, text: $(head -12 "$T/none.txt")"; fi
 else bad "no run: $(cat "$T/err")"; fi
+
+# A run and no meta result: the format-2 metadata GETs, and what adds them
+# up, are not measured (no guess); the format-1 comparison still is.
+if "$BENCH" plan "$WL" --gpus 640 --from "$T/run" --stores "$T/stores.json" --results "$T/empty" \
+     --json >"$T/nometa.json" 2>"$T/err" &&
+   python3 - "$T/nometa.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); f = d["figures"]
+assert d["meta"] is None, d["meta"]
+for k in ("meta_requests_per_rank_step", "meta_bytes_per_rank_step", "gets_index_per_s",
+          "polls_per_rank_step", "gets_poll_per_s", "gets_meta_per_s", "gets_per_s",
+          "meta_gets_over_data", "get_usd_per_month", "get_over_data", "total_usd_per_month",
+          "meta_read_mb_per_s", "s3_steps_prefix_get_load"):
+    assert f[k] is None and k in d["not_measured"], k
+assert "no meta-*.json found" in d["sources"]["meta_requests_per_rank_step"], d["sources"]
+for k in ("gets_data_per_s", "gets_log_ranks_per_s", "index_puts_per_s", "puts_per_s",
+          "f1_gets_per_s", "f1_get_usd_per_month", "get_data_usd_per_month"):
+    assert f[k] is not None and k not in d["not_measured"], k
+PY
+then ok "no meta result: the format-2 metadata not measured, format 1 still shown"
+else bad "no meta result: $(cat "$T/err")"; fi
+
+# The newest meta-*.json in --results is used (by timestamp_unix); files
+# of another benchmark or name are not.
+mkdir -p "$T/metadir"
+python3 - "$T/meta.json" "$T/metadir" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+old = json.loads(json.dumps(d)); old["timestamp_unix"] = 1767225000; old["git_rev"] = "old"
+new = json.loads(json.dumps(d)); new["git_rev"] = "new"
+new["cases"][2]["worlds"][1]["ranks"][0]["meta_requests_per_rank_step"] = 4
+json.dump(old, open(sys.argv[2] + "/meta-b-old.json", "w"))
+json.dump(new, open(sys.argv[2] + "/meta-a-new.json", "w"))
+json.dump({"benchmark": "stores", "timestamp_unix": 1999999999}, open(sys.argv[2] + "/meta-z.json", "w"))
+PY
+if "$BENCH" plan "$WL" --gpus 64 --from "$T/run" --stores "$T/stores.json" --results "$T/metadir" \
+     --json >"$T/found.json" 2>"$T/err" &&
+   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["path"].endswith("/meta-a-new.json"), d["meta"]; assert d["figures"]["meta_requests_per_rank_step"] == 4' "$T/found.json"
+then ok "the newest meta-*.json is found"
+else bad "newest meta: $(cat "$T/err") $(head -c 400 "$T/found.json")"; fi
+
+# The meta results committed to results/, if any, are accepted as they are.
+real=$(ls "$HERE"/../results/meta-*.json 2>/dev/null | tail -1)
+if [ -n "$real" ]; then
+  if plan --gpus 640 --meta "$real" --json >"$T/real.json" 2>"$T/err" &&
+     python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["figures"]; assert f["meta_requests_per_rank_step"] > 0 and f["polls_per_rank_step"] > 0; print("%g metadata GETs per rank-step, %.0f metadata / %.0f data GETs/s" % (f["meta_requests_per_rank_step"], f["gets_meta_per_s"], f["gets_data_per_s"]))' "$T/real.json" >"$T/real.txt"
+  then ok "$(basename "$real"): $(cat "$T/real.txt")"
+  else bad "$(basename "$real"): $(cat "$T/err")"; fi
+fi
 
 # Refusals: exit status 1 and a message naming the file and field, or the option.
 refuse() {  # what pattern args...
@@ -184,6 +305,30 @@ refuse "a kafka run" 'kafka.json: field "plane"' "$WL" --gpus 8 --from "$T/kafka
 echo '{"benchmark": "stores", "stores": {"backend": "s3"}}' >"$T/badstores.json"
 refuse "a stores file of the wrong shape" 'badstores.json: field "stores"' \
   "$WL" --gpus 8 --from "$T/run" --stores "$T/badstores.json"
+printf '{"benchmark": "meta", "cases": [' >"$T/meta-corrupt.json"
+refuse "a corrupt meta file" "meta-corrupt.json: not valid JSON" "$WL" --gpus 8 --from "$T/run" \
+  --meta "$T/meta-corrupt.json"
+meta_edit() {  # out python-statement (d is meta.json)
+  python3 - "$T/meta.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); exec(sys.argv[3]); json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+meta_edit "$T/meta-type.json" 'd["cases"][2]["sample_bytes"] = "4k"'
+refuse "a meta field of the wrong type" 'meta-type.json: field "cases.2.sample_bytes": expected a number' \
+  "$WL" --gpus 8 --from "$T/run" --meta "$T/meta-type.json"
+meta_edit "$T/meta-neg.json" 'd["cases"][2]["worlds"][1]["ranks"][1]["meta_bytes_per_rank_step"] = -1'
+refuse "a negative meta figure" 'meta-neg.json: field "cases.2.worlds.1.ranks.1.meta_bytes_per_rank_step"' \
+  "$WL" --gpus 8 --from "$T/run" --meta "$T/meta-neg.json"
+meta_edit "$T/meta-w.json" 'd["cases"][2]["worlds"][0]["world_size"] = 8192'
+refuse "more ranks than the batch" 'meta-w.json: field "cases.2.worlds.0.world_size": 8192' \
+  "$WL" --gpus 8 --from "$T/run" --meta "$T/meta-w.json"
+meta_edit "$T/meta-f1.json" 'd["cases"] = d["cases"][:1]'
+refuse "a meta file without format 2" 'meta-f1.json: field "cases": no case of table_format 2' \
+  "$WL" --gpus 8 --from "$T/run" --meta "$T/meta-f1.json"
+meta_edit "$T/meta-kind.json" 'd["benchmark"] = "stores"'
+refuse "a meta file of another benchmark" 'meta-kind.json: field "benchmark"' \
+  "$WL" --gpus 8 --from "$T/run" --meta "$T/meta-kind.json"
 refuse "--gpus 0" "--gpus 0" "$WL" --gpus 0
 refuse "--gpus too many" "--gpus 1000001" "$WL" --gpus 1000001
 refuse "--gpus not a number" "--gpus 8x" "$WL" --gpus 8x
