@@ -106,7 +106,8 @@ typedef enum {
     F_WORKERS_TOTAL,
     F_STORED_BYTES, F_WRITE_MB, F_WRITE_ALL_MB, F_READ_AMP, F_READ_MB, F_CATCHUP_BYTES,
     F_META_READ_MB, F_READ_ALL_MB,
-    F_COMMITS_PP, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
+    F_COMMITS_PP, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
+    F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
     F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_PUTS,
     F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
     F_GETS_POLL, F_CATCHUP_GETS, F_GETS_LOG_RANKS, F_GETS_LOG_PROD, F_GETS_META, F_GETS,
@@ -145,20 +146,23 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_READ_AMP] = {"read_amplification_data", "store bandwidth", "data read amplification", "x"},
     [F_READ_MB] = {"read_mb_per_s", "store bandwidth", "data read", "MB/s"},
     [F_CATCHUP_BYTES] = {"catch_up_bytes_per_checkpoint", "store bandwidth",
-                         "log read by a rank per checkpoint", "B"},
+                         "log read by rank 0 per checkpoint", "B"},
     [F_META_READ_MB] = {"meta_read_mb_per_s", "store bandwidth", "metadata read", "MB/s"},
     [F_READ_ALL_MB] = {"read_all_mb_per_s", "store bandwidth", "read, all", "MB/s"},
     [F_COMMITS_PP] = {"commits_per_producer_s", "requests", "commits per producer", "/s"},
     [F_COMMITS_S] = {"commits_per_s", "requests", "producer commits", "/s"},
     [F_CKPT_EVERY] = {"checkpoint_every_steps", "requests", "rank checkpoint interval", "steps"},
     [F_CKPT_S] = {"checkpoint_records_per_s", "requests", "checkpoint records", "/s"},
+    [F_RANK_CKPT_PUTS] = {"rank_checkpoint_puts_per_s", "requests", "rank progress PUTs", "/s"},
+    [F_RANK_CKPT_LISTS] = {"rank_checkpoint_lists_per_s", "requests", "rank progress LISTs",
+                           "/s"},
     [F_LOG_S] = {"log_records_per_s", "requests", "log records L", "/s"},
     [F_CHUNKS_PP] = {"chunks_per_producer_s", "requests", "chunks per producer", "/s"},
     [F_CHUNKS_S] = {"chunks_per_s", "requests", "chunk PUTs", "/s"},
     [F_SNAP_K] = {"snapshot_interval_versions", "requests", "snapshot interval K", "versions"},
     [F_SNAP_S] = {"snapshots_per_s", "requests", "snapshots", "/s"},
     [F_INDEX_PUTS] = {"index_puts_per_s", "requests", "step index PUTs", "/s"},
-    [F_PUTS] = {"puts_per_s", "requests", "PUTs", "/s"},
+    [F_PUTS] = {"puts_per_s", "requests", "PUTs and LISTs", "/s"},
     [F_DATA_REQ] = {"data_requests_per_rank_step", "requests", "data GETs per rank-step", ""},
     [F_GETS_DATA] = {"gets_data_per_s", "requests", "data GETs", "/s"},
     [F_META_REQ] = {"meta_requests_per_rank_step", "requests",
@@ -171,7 +175,7 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_POLLS] = {"polls_per_rank_step", "requests", "not-found polls per rank-step", ""},
     [F_GETS_POLL] = {"gets_poll_per_s", "requests", "not-found polls by ranks", "/s"},
     [F_CATCHUP_GETS] = {"catch_up_gets_per_checkpoint", "requests",
-                        "log GETs by a rank per checkpoint", ""},
+                        "log GETs by rank 0 per checkpoint", ""},
     [F_GETS_LOG_RANKS] = {"gets_log_ranks_per_s", "requests", "log GETs by ranks", "/s"},
     [F_GETS_LOG_PROD] = {"gets_log_producers_per_s", "requests", "log GETs by producers", "/s"},
     [F_GETS_META] = {"gets_meta_per_s", "requests", "metadata GETs", "/s"},
@@ -1109,16 +1113,18 @@ static void model_requests(plan *p)
     double K = conf_default("table.snapshot.interval");
 
     /* Log records: producer commits, at a rate per producer (each commits
-     * once per linger interval while it has data), plus one checkpoint
-     * record per rank every checkpoint.every.steps (the shim registers a
-     * checkpoint per rank).  The run's records hold both, and each
-     * producer's open: take the others out to get its commit rate. */
+     * once per linger interval while it has data), plus the checkpoints.
+     * The run's records hold both, and each producer's open: take the
+     * others out to get its commit rate.  The runs in results/ predate
+     * per-rank progress objects (core/rank_ckpt.c): their ranks wrote one
+     * checkpoint record each per round. */
     double ckpt_run = 0;
-    char ckpt_note[160] = "no checkpoint records (config.checkpoint_every_steps absent)";
+    char ckpt_note[200] = "no checkpoint records (config.checkpoint_every_steps absent)";
     if (r->have && r->have_ckpt_every) {
         ckpt_run = r->ranks * floor(r->steps / r->ckpt_every);
         snprintf(ckpt_note, sizeof ckpt_note,
-                 "%.0f checkpoint records = ranks x floor(steps / %.0f)", ckpt_run,
+                 "%.0f checkpoint records = ranks x floor(steps / %.0f), one per rank per round "
+                 "as the runs before per-rank progress objects wrote them", ckpt_run,
                  r->ckpt_every);
     }
     if (r->have_usage) {
@@ -1136,9 +1142,24 @@ static void model_requests(plan *p)
     }
     fset(&p->f[F_CKPT_EVERY], p->w.checkpoint_every_steps, SRC_WORKLOAD,
          "checkpoint.every.steps");
-    fset(&p->f[F_CKPT_S], N * steps / V(F_CKPT_EVERY), SRC_WORKLOAD | SRC_OPTION | SRC_LIBRARY,
-         "N x steps/s / interval: every rank registers its own checkpoint (kafka_shim "
-         "rd_kafka_commit)");
+    /* Checkpoints (core/rank_ckpt.c, docs/checkpoints.md "Per-rank
+     * progress"): each rank's commit (kafka_shim rd_kafka_commit) is a
+     * LIST of its own keys, a PUT of an empty object and a DELETE (free),
+     * outside the log; rank 0 then lists the job's objects twice and
+     * commits at most one record per round for the job. */
+    double rounds = steps / V(F_CKPT_EVERY), pages = ceil(N / (double)LS_LIST_KEYS_MAX);
+    fset(&p->f[F_CKPT_S], rounds, SRC_WORKLOAD | SRC_OPTION | SRC_LIBRARY,
+         "steps/s / interval: one record per round for the job, by rank 0 (ranks' progress is "
+         "kept outside the log: ls_rank_checkpoint_commit, core/rank_ckpt.c); the ranks' first "
+         "commits add N records once, not counted");
+    fset(&p->f[F_RANK_CKPT_PUTS], N * rounds, SRC_WORKLOAD | SRC_OPTION | SRC_LIBRARY,
+         "N x steps/s / interval: each rank's progress, an empty object under "
+         "<table>/_ckpt/<job>/ (the DELETE of the previous one is free)");
+    fset(&p->f[F_RANK_CKPT_LISTS], (N + 2 * pages) * rounds,
+         SRC_WORKLOAD | SRC_OPTION | SRC_LIBRARY,
+         "(N + 2 x ceil(N / %u)) x steps/s / interval: each rank lists its own keys, rank 0 the "
+         "job's twice (%u keys a page); S3 bills a LIST as a PUT", LS_LIST_KEYS_MAX,
+         LS_LIST_KEYS_MAX);
     if (HAVE(F_COMMITS_S))
         fset(&p->f[F_LOG_S], V(F_COMMITS_S) + V(F_CKPT_S),
              p->f[F_COMMITS_S].src | p->f[F_CKPT_S].src, "L = commits + checkpoint records");
@@ -1173,10 +1194,12 @@ static void model_requests(plan *p)
          "the committer whose record completes the step (core/commit.c publish_steps); one "
          "that finds it there reads it back, not counted", conf_default("table.format"));
     if (HAVE(F_CHUNKS_S) && HAVE(F_SNAP_S))
-        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS),
+        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS) +
+                                V(F_RANK_CKPT_PUTS) + V(F_RANK_CKPT_LISTS),
              p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src | p->f[F_INDEX_PUTS].src,
              "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint) + step "
-             "indexes; conditional PUTs lost to conflicts are not counted");
+             "indexes + rank progress PUTs and LISTs; conditional PUTs lost to conflicts are "
+             "not counted");
     else
         fnone(&p->f[F_PUTS], 0, "needs chunks and L");
 
@@ -1248,29 +1271,29 @@ static void model_requests(plan *p)
                   "or --meta)", why, p->o.results);
     }
 
-    /* Checkpoints: a format-2 rank's own table handle (kafka_shim) is left
-     * behind between checkpoints, and catches up to commit one
-     * (ls_table_checkpoint_register -> ls_table_catch_up): the snapshot
-     * hint; the newest snapshot when it is at least K versions ahead; the
-     * records after it; one not-found probe. */
+    /* Checkpoints: rank 0's table handle (kafka_shim) is left behind
+     * between rounds, and catches up to commit the job's record
+     * (ls_rank_checkpoint_commit -> aggregate -> ls_table_catch_up): the
+     * snapshot hint; the newest snapshot when it is at least K versions
+     * ahead; the records after it; one not-found probe.  The other ranks
+     * do not read the log after their open. */
     if (HAVE(F_LOG_S)) {
         double behind = V(F_LOG_S) * V(F_CKPT_EVERY) / steps;
         p->catchup_records = behind >= K ? (K - 1) / 2 : behind;
         p->catchup_snapshot = behind >= K;
         if (p->catchup_snapshot)
             fset(&p->f[F_CATCHUP_GETS], 3 + p->catchup_records, p->f[F_LOG_S].src | SRC_LIBRARY,
-                 "%.0f versions since the rank's last checkpoint (L x interval / steps/s) >= K: "
-                 "the snapshot hint, the newest snapshot, on average (K - 1)/2 records after it "
-                 "and one not-found probe (ls_table_catch_up)", behind);
+                 "%.0f versions since rank 0's last round (L x interval / steps/s) >= K: the "
+                 "snapshot hint, the newest snapshot, on average (K - 1)/2 records after it and "
+                 "one not-found probe (ls_table_catch_up)", behind);
         else
             fset(&p->f[F_CATCHUP_GETS], 2 + behind, p->f[F_LOG_S].src | SRC_LIBRARY,
-                 "the snapshot hint, the %.1f records since the rank's last checkpoint (L x "
-                 "interval / steps/s < K) and one not-found probe (ls_table_catch_up)", behind);
+                 "the snapshot hint, the %.1f records since rank 0's last round (L x interval / "
+                 "steps/s < K) and one not-found probe (ls_table_catch_up)", behind);
         fset(&p->f[F_GETS_LOG_RANKS], V(F_CKPT_S) * V(F_CATCHUP_GETS),
              p->f[F_CKPT_S].src | p->f[F_CATCHUP_GETS].src,
-             "checkpoint records/s x GETs per checkpoint: a format-2 rank reads the log only to "
-             "commit its checkpoint; PUTs lost to the other ranks checkpointing at the same "
-             "step, and their reads forward, are not counted");
+             "checkpoint records/s x GETs per checkpoint: in format 2 only rank 0 reads the log "
+             "in the steady state, to commit the job's checkpoint");
         fset(&p->f[F_GETS_LOG_PROD], P > 1 ? P * V(F_LOG_S) : 0, p->f[F_LOG_S].src | SRC_LIBRARY,
              P > 1 ? "P x L: with P > 1 each producer reads forward the records it did not "
                      "write, and one not-found probe, per commit (ls_table_commit)"
@@ -1284,7 +1307,7 @@ static void model_requests(plan *p)
         fset(&p->f[F_GETS_META], V(F_GETS_INDEX) + V(F_GETS_POLL) + V(F_GETS_LOG_RANKS) +
                                      V(F_GETS_LOG_PROD),
              p->f[F_GETS_INDEX].src | p->f[F_GETS_LOG_RANKS].src,
-             "step index + polls + log (ranks at checkpoints, producers); table opens not "
+             "step index + polls + log (rank 0 at checkpoints, producers); table opens not "
              "included");
     else
         fnone(&p->f[F_GETS_META], 0, "needs the step index GETs (meta) and L (run)");
@@ -1309,7 +1332,7 @@ static void model_requests(plan *p)
         fset(&p->f[F_S3_LOG_GET], (V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD)) /
                                       PLAN_S3_GETS_PER_PREFIX,
              p->f[F_GETS_LOG_RANKS].src | SRC_AWS,
-             "log GETs (ranks at checkpoints, producers) / %.0f: the whole log is one prefix "
+             "log GETs (rank 0 at checkpoints, producers) / %.0f: the whole log is one prefix "
              "(<table>/_log/) and its reads are at the head; > 1 means S3 must split that "
              "prefix or throttle", PLAN_S3_GETS_PER_PREFIX);
     else
@@ -1351,8 +1374,8 @@ static void model_requests(plan *p)
              "N x L: every rank reads every new log record (core/table.c refresh_watch)");
         fset(&p->f[F_F1_GETS_META], V(F_F1_GETS_LOG_RANKS) + V(F_GETS_LOG_RANKS) +
                                         V(F_GETS_LOG_PROD) + V(F_F1_GETS_POLL),
-             p->f[F_F1_GETS_LOG_RANKS].src, "log (ranks' replay, ranks at checkpoints as in "
-             "format 2: the shim commits on a handle of its own, producers) + polls");
+             p->f[F_F1_GETS_LOG_RANKS].src, "log (ranks' replay; rank 0 at checkpoints and the "
+             "producers as in format 2) + polls");
     } else {
         fnone(&p->f[F_F1_GETS_LOG_RANKS], 0, "needs L");
         fnone(&p->f[F_F1_GETS_META], 0, "needs L");
