@@ -16,12 +16,21 @@
  * by its own epoch bump.  The other switches select the bounds, or variants
  * of the fix that the model shows to be wrong (docs/model.md, "Variants").
  *
+ * STEPS=1 adds table format 2's step index: a data commit holds one sample,
+ * a step SB samples; a committer whose record is found live writes the
+ * index of each step its record completes, built from its view
+ * (ls_table_apply_own, publish_steps), and a reader (rank 0) writes the
+ * index of each complete step of the view it read; any put may fail.
+ * S1: every index names the canonical log's samples of its step, which the
+ * canonical log has completed.  (step_index.pml models readers and GC
+ * around the index, taking the log as this file proves it.)
+ *
  * Layout: switches and bounds; the store (shared arrays); the replay rules;
  * the properties; then one proctype for every actor (producers, GCs, a
  * reader), written as a state machine whose every step is ONE store
  * operation followed by the local work up to the next one (local work
  * commutes with everything, so this loses no interleaving); last, a
- * monitor that checks P1-P3 in every state.  Variables named g*, hist and
+ * monitor that checks P1-P3 (and S1) in every state.  Variables named g*, hist and
  * acked are ghosts for the properties: no actor decides anything by them.
  */
 
@@ -90,10 +99,24 @@
 #ifndef REACH
 #define REACH      0   /* n > 0: assert that scenario n never happens (1 a put lands in a
                           reclaimed slot, 2 a committer finds its record dead, 3 a refresh
-                          reloads; 4 an anomaly: out of slots, or LS_ERR_STATE) */
+                          reloads; 4 an anomaly: out of slots, or LS_ERR_STATE; STEPS: 5 a
+                          step index is written, 6 an index put finds one there) */
 #endif
 #ifndef VMAX
 #define VMAX       6   /* log slots _log/1 .. _log/VMAX */
+#endif
+#ifndef STEPS
+#define STEPS      0   /* 1: table format 2: a data commit holds one sample; committers (after
+                          the live check) and a rank-0 reader write step indexes; S1 */
+#endif
+#ifndef SB
+#define SB         1   /* STEPS: samples per step (global batch), 1 or 2 */
+#endif
+#ifndef IDX_EARLY
+#define IDX_EARLY  0   /* STEPS, 1: a committer writes its indexes before the live check */
+#endif
+#ifndef CHECK_S1
+#define CHECK_S1   1
 #endif
 
 #define NPROD   2
@@ -104,6 +127,11 @@
 #endif
 #define NC      (NPROD * (1 + NDATA))        /* commit ids 1..NC */
 #define NSEG    (VMAX / SEG + 1)
+#define NSMPL   (NPROD * NDATA)              /* STEPS: samples (one per data commit) */
+#define NSTEPS  (NSMPL / SB)                 /* STEPS: steps the log can complete */
+#if STEPS && NSMPL > 4
+#error "STEPS: at most 4 data commits (st_zero, st_copy)"
+#endif
 #if SAME_ID
 #define NID     1
 #define ID(p)   0
@@ -147,7 +175,8 @@
 #define PH_SEGMK  13     /* GC, FIXED: put_if_absent(_reclaim/seg-<s>) */
 #define PH_DEL    14     /* GC: delete _log/<v> and _log/<v>.snapshot */
 #define PH_CSNAP  15     /* committer: put_if_absent(_log/<ver>.snapshot) (CSNAP) */
-#define PH_END    16
+#define PH_INDEX  16     /* STEPS: put_if_absent(_steps/<pub>) built from the view */
+#define PH_END    17
 
 /* ---- state: what replaying the log yields (core/table.c ls_state_apply) -- */
 typedef Tstate {
@@ -159,6 +188,10 @@ typedef Tstate {
     byte ghas;       /* ghost: commit ids of the records in the chain */
     byte gstl;       /* ghost: commit ids of stale records (rule 2) in the chain */
     bit  gdup;       /* ghost: rule 3 fired in the chain (a seq at or below last_seq) */
+#if STEPS
+    byte ns;         /* total_samples */
+    byte smp[NSMPL]; /* the commit id of each sample (the commit index) */
+#endif
 }
 
 /* ---- the store: one atomic step per operation ------------------------------- */
@@ -167,6 +200,10 @@ bool   snap_ok[VMAX + 1];  /* _log/<v>.snapshot exists */
 Tstate snap[VMAX + 1];     /* and its content */
 bool   segmk[NSEG];        /* _reclaim/seg-<s> (FIXED): never deleted */
 bool   runmk[VMAX + 1];    /* _reclaim/<vs>    (FIXED): deleted once a larger one exists */
+#if STEPS
+bool   idx_ok[NSTEPS];     /* _steps/<s> exists */
+byte   idx[NSTEPS];        /* and its content: the commit ids of its samples, 3 bits each */
+#endif
 
 /* A record's content, frozen before its first attempt (ls_table_commit: it
  * never changes after); its producer id follows from the commit id. */
@@ -181,13 +218,23 @@ Tstate lv;                 /* scratch: the live log's state (zero between steps)
 Tstate cv;                 /* scratch: the canonical state (zero between steps) */
 byte   gi;                 /* scratch index (zero between steps) */
 byte   gk;                 /* scratch index (zero between steps) */
+#if STEPS
+byte   gs;                 /* scratch index (zero between steps) */
+#endif
 /* the properties' verdicts, named so that spin's report names them (zero between steps) */
 bool   P1_acked_commit_in_live_log, P2_no_sample_twice,
        P3_acked_record_not_fenced, P4_view_is_canonical_log, P5_open_not_fenced_by_own_bump;
+bool   S1_index_names_the_logs_step;
 
 /* ---- state helpers ---------------------------------------------------------------- */
 inline st_zero(s) {
     s.ver = 0; s.has = 0; s.ghas = 0; s.gstl = 0; s.gdup = 0;
+#if STEPS
+    s.ns = 0; s.smp[0] = 0; s.smp[1] = 0;
+#if NSMPL > 2
+    s.smp[2] = 0; s.smp[3] = 0;
+#endif
+#endif
     s.ep[0] = 0; s.ls[0] = 0; s.own[0] = 0;
 #if NID == 2
     s.ep[1] = 0; s.ls[1] = 0; s.own[1] = 0;
@@ -197,6 +244,12 @@ inline st_zero(s) {
 /* d := s, with d.has = cids */
 inline st_copy(d, s, cids) {
     d.ver = s.ver; d.has = cids; d.ghas = s.ghas; d.gstl = s.gstl; d.gdup = s.gdup;
+#if STEPS
+    d.ns = s.ns; d.smp[0] = s.smp[0]; d.smp[1] = s.smp[1];
+#if NSMPL > 2
+    d.smp[2] = s.smp[2]; d.smp[3] = s.smp[3];
+#endif
+#endif
     d.ep[0] = s.ep[0]; d.ls[0] = s.ls[0]; d.own[0] = s.own[0];
 #if NID == 2
     d.ep[1] = s.ep[1]; d.ls[1] = s.ls[1]; d.own[1] = s.own[1];
@@ -234,7 +287,14 @@ inline apply(s, c) {
 #endif
         :: else ->
             if
-            :: rec_seq[c] > s.ls[ID(PROD(c))] -> s.ls[ID(PROD(c))] = rec_seq[c]
+            :: rec_seq[c] > s.ls[ID(PROD(c))] -> s.ls[ID(PROD(c))] = rec_seq[c];
+#if STEPS
+                if
+                :: s.ns < NSMPL -> s.smp[s.ns] = c; s.ns++    /* its sample */
+                :: else
+                fi;
+#endif
+                skip
             :: else -> s.gdup = 1           /* rule 3: its seqs are in already */
             fi
         fi
@@ -255,6 +315,42 @@ inline newest(n) {
 }
 
 /* ---- properties ------------------------------------------------------------------- */
+
+#if STEPS
+/* Step s's index as built from the state s (ls_step_index_build): the
+ * commit ids of its SB samples, in order; the state must have completed it. */
+#if SB == 1
+#define STEP_OF(st, s)  (st.smp[s])
+#else
+#define STEP_OF(st, s)  (st.smp[2 * (s)] | st.smp[2 * (s) + 1] << 3)
+#endif
+
+/* S1: every index names the canonical log's samples of its step, and the
+ * canonical log has completed the step (its content never changes after). */
+inline check_steps() {
+    st_zero(cv);
+    gi = 1;
+    do
+    :: hist[gi] != 0 -> apply(cv, hist[gi]); gi++
+    :: else -> break
+    od;
+    gi = 0;
+    S1_index_names_the_logs_step = 1;
+    for (gs : 0 .. NSTEPS - 1) {
+        if
+        :: idx_ok[gs] ->
+            S1_index_names_the_logs_step = S1_index_names_the_logs_step &&
+                gs < cv.ns / SB && idx[gs] == STEP_OF(cv, gs)
+        :: else
+        fi
+    }
+    gs = 0;
+    S1_index_names_the_logs_step = (!CHECK_S1 || S1_index_names_the_logs_step);
+    st_zero(cv);
+    assert(S1_index_names_the_logs_step);
+    S1_index_names_the_logs_step = 0
+}
+#endif
 
 /* The live log: what a fresh reader replays, the newest snapshot and then
  * the slots after it until one is missing; into lv. */
@@ -284,7 +380,11 @@ inline check_live(mask) {
     assert(P1_acked_commit_in_live_log);
     assert(P2_no_sample_twice);
     assert(P3_acked_record_not_fenced);
-    P1_acked_commit_in_live_log = 0; P2_no_sample_twice = 0; P3_acked_record_not_fenced = 0
+    P1_acked_commit_in_live_log = 0; P2_no_sample_twice = 0; P3_acked_record_not_fenced = 0;
+#if STEPS
+    check_steps();
+#endif
+    skip
 }
 
 /* P2 and P4 on a state an actor is about to act on (a reader's, the one a
@@ -321,7 +421,11 @@ inline read_forward(r) {    /* start a refresh that returns to r */
 inline finish() {
     st_zero(st);
     ph = PH_END; ret = 0; z0 = 0; x = 0; c = 0; e = 0; q = 0; k = 0; vs = 0; v = 0; lost = 0;
-    runs = 0
+    runs = 0;
+#if STEPS
+    pub = 0; pube = 0;
+#endif
+    skip
 }
 
 /* GC: this run is over; another one, or the end */
@@ -361,6 +465,17 @@ inline ack() {
     printf("MSC: P%d ack c%d (epoch %d, seq %d)\n", p, c, e, q);
     acked = acked | BIT(c);
     x = 0;
+#if STEPS
+    if
+    :: pub < pube -> ph = PH_INDEX                 /* publish_steps (ls_table_apply_own) */
+    :: else -> pub = 0; pube = 0; after_ack()
+    fi
+#else
+    after_ack()
+#endif
+}
+
+inline after_ack() {
 #if CSNAP && !CSNAP_EARLY
     if
     :: st.ver % CSNAP == 0 -> ph = PH_CSNAP
@@ -368,6 +483,45 @@ inline ack() {
     fi
 #else
     next_commit()
+#endif
+}
+
+/* The reader is done with a state it read (open, or READER 2's refresh). */
+inline reader_done() {
+    if
+    :: ret == RET_USE -> finish()
+    :: else ->
+#if READER >= 2
+        read_forward(RET_USE)
+#else
+        finish()
+#endif
+    fi
+}
+
+#if STEPS
+/* The step indexes are written (or given up): what comes next. */
+inline after_index() {
+    pub = 0; pube = 0;
+    if
+    :: role == PRODUCER && x != 0 -> ph = PH_OWNSEG     /* IDX_EARLY: the live check now */
+    :: role == PRODUCER && x == 0 -> after_ack()
+    :: role == READR -> reader_done()
+    fi
+}
+#endif
+
+/* The reader uses its state: rank 0 reads each complete step through the
+ * log (its index missing) and writes the index (read_step). */
+inline reader_use() {
+#if STEPS
+    pub = 0; pube = st.ns / SB;
+    if
+    :: pube > 0 -> ph = PH_INDEX
+    :: else -> after_index()
+    fi
+#else
+    reader_done()
 #endif
 }
 
@@ -416,9 +570,20 @@ inline attempt() {
 
 /* Our record is at x (the put succeeded, or the read-back found it). */
 inline own_landed() {
+#if STEPS
+    pub = st.ns / SB;                              /* the steps [pub, pube) it completes */
+#endif
     apply(st, c);                                  /* ls_table_apply_own */
+#if STEPS
+    pube = st.ns / SB;
+#endif
 #if FIXED
-#if CSNAP && CSNAP_EARLY
+#if STEPS && IDX_EARLY
+    if
+    :: pub < pube -> ph = PH_INDEX                 /* wrong: before the live check */
+    :: else -> ph = PH_OWNSEG
+    fi
+#elif CSNAP && CSNAP_EARLY
     if
     :: st.ver % CSNAP == 0 -> ph = PH_CSNAP
     :: else -> ph = PH_OWNSEG
@@ -445,13 +610,7 @@ inline refreshed() {
             :: vs == 0 -> gc_done()
             :: else -> ph = PH_SNAP
             fi
-        :: role == READR ->
-            check_view(st);
-#if READER >= 2
-            read_forward(RET_USE)
-#else
-            finish()
-#endif
+        :: role == READR -> check_view(st); reader_use()
         fi
     :: ret == RET_ATTEMPT -> attempt()
     :: ret == RET_VERIFY ->                        /* check (3): reloaded, read forward */
@@ -471,7 +630,7 @@ inline refreshed() {
 #endif
             attempt()
         fi
-    :: ret == RET_USE -> check_view(st); finish()
+    :: ret == RET_USE -> check_view(st); reader_use()
     fi
 }
 
@@ -522,6 +681,9 @@ active [NACT] proctype Actor()
     bool lost;      /* producer: its lost reply is spent */
     byte vs, v;     /* GC: its snapshot, the version it deletes next */
     byte runs;      /* GC: runs done */
+#if STEPS
+    byte pub, pube; /* producer, reader: the step indexes [pub, pube) still to write */
+#endif
 
     do
     /* -- loading and refreshing (core/table.c load_state, refresh_watch) -- */
@@ -646,7 +808,11 @@ active [NACT] proctype Actor()
         gk = 0;
         if
         :: gi == 0 -> ack()
-        :: else -> read_forward(RET_VERIFY); ph = PH_RELOAD    /* (3) */
+        :: else ->                                           /* (3) */
+#if STEPS
+            pub = 0; pube = 0;     /* own_record_at reloads: no ls_table_apply_own */
+#endif
+            read_forward(RET_VERIFY); ph = PH_RELOAD
         fi;
         gi = 0
        }
@@ -664,6 +830,40 @@ active [NACT] proctype Actor()
 #else
         next_commit()
 #endif
+       }
+#endif
+
+#if STEPS
+    /* -- ls_step_index_publish: build from the view, put_if_absent; EXISTS: read back, compare -- */
+    :: d_step { ph == PH_INDEX ->
+        if
+        :: !idx_ok[pub] -> idx_ok[pub] = 1; idx[pub] = STEP_OF(st, pub);
+            if
+            :: role == PRODUCER -> printf("MSC: P%d put _steps/%d: OK (c%d)\n", p, pub, st.smp[pub * SB])
+            :: else -> printf("MSC: R%d put _steps/%d: OK (c%d)\n", _pid, pub, st.smp[pub * SB])
+            fi;
+#if REACH == 5
+            greach = 1;
+#endif
+            skip
+        :: else ->
+            if
+            :: role == PRODUCER -> printf("MSC: P%d put _steps/%d: EXISTS\n", p, pub)
+            :: else -> printf("MSC: R%d put _steps/%d: EXISTS\n", _pid, pub)
+            fi;
+#if REACH == 6
+            greach = 1;
+#endif
+            skip
+        fi;
+        pub++;
+        if
+        :: pub >= pube -> after_index()
+        :: else
+        fi
+       }
+    :: d_step { ph == PH_INDEX ->      /* a put fails (or the writer dies): no more indexes */
+        after_index()
        }
 #endif
 
