@@ -337,7 +337,7 @@ proctype Producer(byte p)
         c = p * NDATA + k; k++;
         chunk[c] = 1;
         s = lns / B; append(c); n = head; s1 = lns / B;
-        printf("MSC: P%d commit c%d at _log/%d (steps %d..%d complete)\n", p, c, n, s, s1)
+        printf("MSC: P%d commit c%d at _log/%d (completes steps [%d, %d))\n", p, c, n, s, s1)
        }
 #else
     :: d_step { s == s1 && c == 0 && k <= NDATA ->  /* wrong: the indexes first, from the view */
