@@ -191,7 +191,8 @@ static void publish_steps(ls_table *t, const ls_record *r, uint64_t s0, uint64_t
     if (s0 < s1 && r->nchunks && ls_record_copy(r, &copy) == LS_OK)
         ls_table_cache_put(t, &copy);
     for (uint64_t s = s0; s < s1; s++)
-        (void)ls_step_index_publish(t, s);
+        if (s >= t->state.low_watermark_step)   /* GC may reclaim it after: docs/protocol.md */
+            (void)ls_step_index_publish(t, s);
 }
 
 int ls_table_apply_own(ls_table *t, const ls_record *r)
