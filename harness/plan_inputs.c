@@ -1,0 +1,528 @@
+/*
+ * plan_inputs.c -- the measurement files lakestream-bench plan reads
+ * (docs/bench-plan.md): a run's result.json, the stores benchmark's and the
+ * meta benchmark's JSON, found newest-first under results/; every file is
+ * untrusted input: size-limited, every number bounded, errors naming the
+ * file and the field.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "lakestream.h"
+#include "plan_int.h"
+
+/* ---- errors --------------------------------------------------------------- */
+
+void plan_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lakestream-bench plan: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+void plan_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lakestream-bench plan: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+/* ---- measurement files (untrusted) ---------------------------------------- */
+
+
+/* Parse a JSON object from path; NULL and a message in err otherwise. */
+static json_t *load_json(const char *path, char *err, size_t cap)
+{
+    struct stat sb;
+    if (stat(path, &sb)) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, cap, "%s: not a regular file", path);
+        return NULL;
+    }
+    if ((unsigned long long)sb.st_size > PLAN_FILE_BYTES_MAX) {
+        snprintf(err, cap, "%s: %lld bytes, more than the %u a measurement file may have", path,
+                 (long long)sb.st_size, PLAN_FILE_BYTES_MAX);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, cap, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        snprintf(err, cap, "%s: not a JSON object", path);
+        return NULL;
+    }
+    return root;
+}
+
+/* The value at a dotted path ("store_usage.chunks", "stores.0.ingest"; a
+ * number indexes an array), or NULL if it or a parent is absent or null.
+ * A parent of another type is an error. */
+static json_t *jget(const jfile *f, const char *path)
+{
+    json_t *cur = f->root;
+    const char *p = path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (json_is_array(cur) && n && strspn(p, "0123456789") == n)
+            cur = json_array_get(cur, strtoul(p, NULL, 10));
+        else if (json_is_object(cur))
+            cur = json_object_getn(cur, p, n);
+        else
+            plan_fail("%s: field \"%.*s\": expected an object", f->path, (int)(p - path) - 1, path);
+        if (!cur || json_is_null(cur))
+            return NULL;
+        if (!dot)
+            return cur;
+        p = dot + 1;
+    }
+}
+
+/* A number at path, > lo (lo_open) or >= lo, and <= PLAN_INPUT_MAX: 1 and
+ * *out, or 0 if absent or null.  A wrong type or a value out of range ends
+ * the command. */
+static int jnum(const jfile *f, const char *path, double lo, int lo_open, double *out)
+{
+    json_t *v = jget(f, path);
+    if (!v)
+        return 0;
+    if (!json_is_number(v))
+        plan_fail("%s: field \"%s\": expected a number, found %s", f->path, path,
+             json_is_string(v) ? "a string" : json_is_object(v) ? "an object"
+             : json_is_array(v) ? "an array" : "a boolean");
+    double x = json_number_value(v);
+    if (!isfinite(x) || (lo_open ? !(x > lo) : !(x >= lo)) || x > PLAN_INPUT_MAX)
+        plan_fail("%s: field \"%s\": %g, expected a number %s %g and <= %g", f->path, path, x,
+             lo_open ? ">" : ">=", lo, PLAN_INPUT_MAX);
+    *out = x;
+    return 1;
+}
+
+static double jnum_req(const jfile *f, const char *path, double lo, int lo_open)
+{
+    double x;
+    if (!jnum(f, path, lo, lo_open, &x))
+        plan_fail("%s: field \"%s\" is missing", f->path, path);
+    return x;
+}
+
+/* A string at path, or NULL if absent or null; another type ends the command. */
+static const char *jstr(const jfile *f, const char *path)
+{
+    json_t *v = jget(f, path);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v))
+        plan_fail("%s: field \"%s\": expected a string", f->path, path);
+    return json_string_value(v);
+}
+
+/* Whether a file found by a search is a candidate: its benchmark (and for
+ * runs plane and workload) match.  No error: other files are skipped. */
+static int str_is(json_t *root, const char *key, const char *want)
+{
+    json_t *v = json_object_get(root, key);
+    return json_is_string(v) && !strcmp(json_string_value(v), want);
+}
+
+/* A file's time as ISO-8601 UTC text, which sorts as time: "timestamp",
+ * else "timestamp_unix" (the meta benchmark's), else "" (the oldest). */
+static void timestamp_of(json_t *root, char *buf, size_t cap)
+{
+    json_t *v = json_object_get(root, "timestamp"), *u = json_object_get(root, "timestamp_unix");
+    buf[0] = '\0';
+    if (json_is_string(v)) {
+        snprintf(buf, cap, "%s", json_string_value(v));
+    } else if (json_is_number(u)) {
+        double x = json_number_value(u);
+        struct tm tm;
+        time_t t = (time_t)x;
+        if (isfinite(x) && x >= 0 && x < 253402300800.0 /* year 10000 */ && gmtime_r(&t, &tm))
+            strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+}
+
+/* ---- finding the newest measurements -------------------------------------- */
+
+/* nftw takes no context: the search's state (one search at a time). */
+static struct {
+    const char *workload;   /* runs: this workload; NULL: the benchmark below */
+    const char *benchmark;  /* "stores" or "meta" */
+    char        best[PATH_MAX];
+    char        best_ts[64];
+    unsigned    seen;
+} g_search;
+
+/* Keep path if it is a candidate newer (by timestamp, then path) than the best so far. */
+static void consider(const char *path)
+{
+    char err[PATH_MAX + 160];
+    json_t *root = load_json(path, err, sizeof err);
+    if (!root) {
+        plan_warn("skipping %s", err);
+        return;
+    }
+    /* Runs with --inject measure a recovery, not the steady state. */
+    json_t *inject = json_object_get(root, "inject");
+    int ok = g_search.workload
+                 ? str_is(root, "benchmark", "run") && str_is(root, "plane", "lakestream") &&
+                       str_is(root, "workload", g_search.workload) &&
+                       (!inject || json_is_null(inject))
+                 : str_is(root, "benchmark", g_search.benchmark);
+    char ts[64];
+    timestamp_of(root, ts, sizeof ts);
+    int cmp = strcmp(ts, g_search.best_ts);
+    if (ok && (!g_search.best[0] || cmp > 0 || (cmp == 0 && strcmp(path, g_search.best) > 0))) {
+        snprintf(g_search.best, sizeof g_search.best, "%s", path);
+        snprintf(g_search.best_ts, sizeof g_search.best_ts, "%s", ts);
+    }
+    json_decref(root);
+}
+
+static int visit_run(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    if (flag != FTW_F || strcmp(path + ftw->base, "result.json"))
+        return 0;
+    if (++g_search.seen > PLAN_SEARCH_FILES_MAX) {
+        plan_warn("more than %u result.json files under the results directory; looked at the "
+             "first %u", PLAN_SEARCH_FILES_MAX, PLAN_SEARCH_FILES_MAX);
+        return 1;
+    }
+    consider(path);
+    return 0;
+}
+
+/* The newest lakestream run of workload under root (recursively), or "". */
+void plan_find_run(const char *root, const char *workload, char *out, size_t cap)
+{
+    memset(&g_search, 0, sizeof g_search);
+    g_search.workload = workload;
+    struct stat sb;
+    if (!stat(root, &sb) && S_ISDIR(sb.st_mode))
+        nftw(root, visit_run, 16, FTW_PHYS);
+    snprintf(out, cap, "%s", g_search.best);
+}
+
+/* The newest BENCHMARK-*.json directly in root whose "benchmark" is
+ * BENCHMARK (stores, meta), or "". */
+void plan_find_newest(const char *root, const char *benchmark, char *out, size_t cap)
+{
+    memset(&g_search, 0, sizeof g_search);
+    g_search.benchmark = benchmark;
+    size_t pre = strlen(benchmark);
+    DIR *d = opendir(root);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, benchmark, pre) || e->d_name[pre] != '-' || n < pre + 7 ||
+            strcmp(e->d_name + n - 5, ".json"))
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", root, e->d_name) >= (int)sizeof path)
+            continue;
+        struct stat sb;
+        if (!stat(path, &sb) && S_ISREG(sb.st_mode))
+            consider(path);
+    }
+    if (d)
+        closedir(d);
+    snprintf(out, cap, "%s", g_search.best);
+}
+
+static void open_file(jfile *f, const char *path, const char *kind)
+{
+    char err[PATH_MAX + 160];
+    snprintf(f->path, sizeof f->path, "%s", path);
+    if (!(f->root = load_json(path, err, sizeof err)))
+        plan_fail("%s", err);
+    const char *rev = jstr(f, "git_rev");
+    (void)jstr(f, "timestamp");  /* a string if present */
+    char ts[64];
+    timestamp_of(f->root, ts, sizeof ts);
+    snprintf(f->label, sizeof f->label, "%s %s (git %s, %s)", kind, path, rev ? rev : "unknown",
+             ts[0] ? ts : "no timestamp");
+}
+
+/* ---- the run's per-unit figures ------------------------------------------- */
+
+
+void plan_read_run(run_in *r, const char *path, const char *workload)
+{
+    open_file(&r->f, path, "run");
+    const jfile *f = &r->f;
+    const char *b = jstr(f, "benchmark"), *plane = jstr(f, "plane"), *wl = jstr(f, "workload");
+    if (!b || strcmp(b, "run"))
+        plan_fail("%s: field \"benchmark\": expected \"run\" (a lakestream-bench run result)", f->path);
+    if (!plane || strcmp(plane, "lakestream"))
+        plan_fail("%s: field \"plane\": \"%s\"; the plan needs a run on the lakestream plane",
+             f->path, plane ? plane : "(missing)");
+    if (!wl || strcmp(wl, workload))
+        plan_fail("%s: field \"workload\": \"%s\", not this workload (\"%s\")", f->path,
+             wl ? wl : "(missing)", workload);
+    if (jget(f, "inject"))
+        plan_warn("%s ran with --inject: its store usage and CPU include a recovery", f->path);
+    r->have = 1;
+    r->duration_s = jnum_req(f, "duration_s", PLAN_DURATION_S_MIN, 0);
+    r->producers = jnum_req(f, "producers", 1, 0);
+    r->ranks = jnum_req(f, "ranks", 1, 0);
+    r->steps = jnum_req(f, "steps", 0, 0);
+    r->produced = jnum_req(f, "samples_produced", 0, 0);
+    r->delivered = jnum_req(f, "samples_delivered", 0, 0);
+    if ((r->have_cpu = jnum(f, "cpu_s.producers", 0, 0, &r->cpu_producers_s)) &&
+        !(r->produced > 0))
+        plan_fail("%s: field \"samples_produced\" is 0: cpu_s.producers cannot be divided per sample",
+             f->path);
+    r->have_mean = jnum(f, "mean_sample_bytes", 0, 1, &r->mean_sample_bytes);
+    if (jget(f, "store_usage")) {
+        r->have_usage = 1;
+        r->chunks = jnum_req(f, "store_usage.chunks", 1, 0);
+        r->chunk_bytes = jnum_req(f, "store_usage.chunk_bytes", 0, 1);
+        r->log_records = jnum_req(f, "store_usage.log_records", 1, 0);
+        r->log_bytes = jnum_req(f, "store_usage.log_bytes", 0, 1);
+        if (!(r->delivered > 0))
+            plan_fail("%s: field \"samples_delivered\" is 0: store_usage cannot be divided per "
+                 "sample", f->path);
+    }
+    r->have_amp = jnum(f, "read_amplification.data", 0, 1, &r->amp_data);
+    r->have_data_req = jnum(f, "read_amplification.data_requests_per_rank_step", 0, 0,
+                            &r->data_req);
+    r->have_ckpt_every = jnum(f, "config.checkpoint_every_steps", 1, 0, &r->ckpt_every);
+}
+
+/* ---- the stores benchmark ------------------------------------------------- */
+
+
+
+/* Distance of two positive sizes on a log scale. */
+double plan_log_dist(double a, double b)
+{
+    return fabs(log(a / b));
+}
+
+static void req_max_note(store_in *s, double rate, const char *what)
+{
+    if (!s->have_req_max || rate > s->req_max) {
+        s->have_req_max = 1;
+        s->req_max = rate;
+        snprintf(s->req_max_what, sizeof s->req_max_what, "%s", what);
+    }
+}
+
+/* One store of the benchmark: the ingest run nearest in sample size, the
+ * read at the world size nearest to gpus, the highest request rate. */
+static void read_store(const jfile *f, unsigned i, double sample_bytes, double gpus,
+                       store_in *s)
+{
+    char p[96], q[160];
+    snprintf(p, sizeof p, "stores.%u", i);
+    json_t *st = json_array_get(json_object_get(f->root, "stores"), i);
+    if (!json_is_object(st))
+        plan_fail("%s: field \"%s\": expected an object", f->path, p);
+    snprintf(q, sizeof q, "%s.backend", p);
+    json_t *bk = json_object_get(st, "backend");
+    if (!json_is_string(bk))
+        plan_fail("%s: field \"%s\": expected a string", f->path, q);
+    snprintf(s->backend, sizeof s->backend, "%s", json_string_value(bk));
+
+    json_t *ing = json_object_get(st, "ingest");
+    if (ing && !json_is_array(ing))
+        plan_fail("%s: field \"%s.ingest\": expected an array", f->path, p);
+    for (size_t k = 0; k < json_array_size(ing); k++) {
+        double sz, mb, calls;
+        snprintf(q, sizeof q, "%s.ingest.%zu.sample_bytes", p, k);
+        if (!jnum(f, q, 0, 1, &sz))
+            continue;
+        snprintf(q, sizeof q, "%s.ingest.%zu.mb_per_s_median", p, k);
+        if (!jnum(f, q, 0, 1, &mb))
+            continue;
+        if (!s->have_ingest || plan_log_dist(sz, sample_bytes) <
+                                   plan_log_dist(s->ingest_sample_bytes, sample_bytes)) {
+            s->have_ingest = 1;
+            s->ingest_mb = mb;
+            s->ingest_sample_bytes = sz;
+        }
+        snprintf(q, sizeof q, "%s.ingest.%zu.store_calls_per_s_median", p, k);
+        if (jnum(f, q, 0, 0, &calls))
+            req_max_note(s, calls, "ingest");
+    }
+    json_t *rd = json_object_get(st, "read");
+    if (rd && !json_is_array(rd))
+        plan_fail("%s: field \"%s.read\": expected an array", f->path, p);
+    for (size_t k = 0; k < json_array_size(rd); k++) {
+        double w, mb, dr, calls;
+        snprintf(q, sizeof q, "%s.read.%zu.world_size", p, k);
+        if (!jnum(f, q, 1, 0, &w))
+            continue;
+        snprintf(q, sizeof q, "%s.read.%zu.store_calls_per_s_median", p, k);
+        if (jnum(f, q, 0, 0, &calls)) {
+            char what[64];
+            snprintf(what, sizeof what, "step reads at W = %.0f", w);
+            req_max_note(s, calls, what);
+        }
+        snprintf(q, sizeof q, "%s.read.%zu.mb_per_s_median", p, k);
+        int have_mb = jnum(f, q, 0, 1, &mb);
+        snprintf(q, sizeof q, "%s.read.%zu.data_requests_per_rank_step", p, k);
+        int have_dr = jnum(f, q, 0, 0, &dr);
+        if (have_mb && have_dr && (!s->have_read || plan_log_dist(w, gpus) < plan_log_dist(s->read_w, gpus))) {
+            s->have_read = 1;
+            s->read_mb = mb;
+            s->read_w = w;
+            s->read_data_req = dr;
+        }
+    }
+    double x;
+    snprintf(q, sizeof q, "%s.commit.store_calls_per_s", p);
+    if (jnum(f, q, 0, 0, &x))
+        req_max_note(s, x, "small commits");
+    snprintf(q, sizeof q, "%s.commit.commit_latency_ms_p50", p);
+    if (jnum(f, q, 0, 0, &s->p50)) {
+        snprintf(q, sizeof q, "%s.commit.commit_latency_ms_p99", p);
+        s->have_commit = jnum(f, q, 0, 0, &s->p99);
+    }
+
+    /* What the store was, in the benchmark's own words. */
+    double nproc = 0;
+    int have_nproc = jnum(f, "machine.nproc", 1, 0, &nproc);
+    char cores[64] = "";
+    if (have_nproc)
+        snprintf(cores, sizeof cores, " (a %.0f-core machine)", nproc);
+    if (!strcmp(s->backend, "s3")) {
+        const char *what = jstr(f, "s3_server.what");
+        if (what)
+            snprintf(s->what, sizeof s->what, "%s%s", what, cores);
+        else
+            snprintf(s->what, sizeof s->what, "the S3 store measured by %.200s", f->path);
+    } else if (!strcmp(s->backend, "posix")) {
+        const char *fs = jstr(f, "machine.store_fs_type");
+        snprintf(s->what, sizeof s->what, "a directory on %s of the benchmark machine%s, fsync on",
+                 fs ? fs : "the local file system", cores);
+    } else {
+        snprintf(s->what, sizeof s->what, "backend %.31s", json_string_value(bk));
+    }
+}
+
+void plan_read_stores(stores_in *si, const char *path, double sample_bytes, double gpus)
+{
+    open_file(&si->f, path, "stores");
+    const char *b = jstr(&si->f, "benchmark");
+    if (!b || strcmp(b, "stores"))
+        plan_fail("%s: field \"benchmark\": expected \"stores\" (a lakestream-bench stores result)",
+             path);
+    json_t *arr = json_object_get(si->f.root, "stores");
+    if (!json_is_array(arr))
+        plan_fail("%s: field \"stores\": expected an array", path);
+    si->have = 1;
+    si->n = (unsigned)(json_array_size(arr) < PLAN_STORES_MAX ? json_array_size(arr)
+                                                             : PLAN_STORES_MAX);
+    for (unsigned i = 0; i < si->n; i++)
+        read_store(&si->f, i, sample_bytes, gpus, &si->s[i]);
+}
+
+/* ---- the meta benchmark (per-rank metadata of table format 2) ------------- */
+
+
+
+
+/* Every format-2 case of a lakestream-bench meta result (docs/bench-meta.md),
+ * checked field by field; format-1 cases are skipped (the plan models
+ * format 1 from the run). */
+void plan_read_meta(meta_in *mi, const char *path)
+{
+    open_file(&mi->f, path, "meta");
+    const jfile *f = &mi->f;
+    const char *b = jstr(f, "benchmark");
+    if (!b || strcmp(b, "meta"))
+        plan_fail("%s: field \"benchmark\": expected \"meta\" (a lakestream-bench meta result)", path);
+    mi->batch = jnum_req(f, "params.batch", 1, 0);
+    const char *store = jstr(f, "params.store");
+    snprintf(mi->store, sizeof mi->store, "%s", store ? store : "a store not named");
+    json_t *cases = jget(f, "cases");
+    if (!json_is_array(cases))
+        plan_fail("%s: field \"cases\": expected an array", path);
+    if (json_array_size(cases) > PLAN_META_CASES_MAX)
+        plan_fail("%s: field \"cases\": %zu cases, more than the %u the plan reads", path,
+             json_array_size(cases), PLAN_META_CASES_MAX);
+    char q[192];
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        snprintf(q, sizeof q, "cases.%zu.table_format", i);
+        if (jnum_req(f, q, 1, 0) != 2)
+            continue;
+        meta_case *c = &mi->c[mi->ncases];
+        c->idx = (unsigned)i;
+        snprintf(q, sizeof q, "cases.%zu.sample_bytes", i);
+        c->sample_bytes = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.producers", i);
+        c->producers = jnum_req(f, q, 1, 0);
+        snprintf(q, sizeof q, "cases.%zu.commit_interval_ms", i);
+        c->interval_ms = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.requests_per_s", i);
+        c->head_rate = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.requests", i);
+        c->head_requests = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.polls", i);
+        c->head_polls = jnum_req(f, q, 0, 1);
+        snprintf(q, sizeof q, "cases.%zu.worlds", i);
+        json_t *ws = jget(f, q);
+        if (!json_is_array(ws) || !json_array_size(ws))
+            plan_fail("%s: field \"%s\": expected a non-empty array", path, q);
+        if (json_array_size(ws) > PLAN_META_WORLDS_MAX)
+            plan_fail("%s: field \"%s\": %zu world sizes, more than the %u the plan reads", path, q,
+                 json_array_size(ws), PLAN_META_WORLDS_MAX);
+        for (size_t k = 0; k < json_array_size(ws); k++) {
+            meta_world *w = &c->wl[k];
+            snprintf(q, sizeof q, "cases.%zu.worlds.%zu.world_size", i, k);
+            w->w = jnum_req(f, q, 1, 0);
+            if (w->w > mi->batch)
+                plan_fail("%s: field \"%s\": %g, more ranks than params.batch %g", path, q, w->w,
+                     mi->batch);
+            w->slice = mi->batch / w->w;
+            snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks", i, k);
+            json_t *rs = jget(f, q);
+            if (!json_is_array(rs) || !json_array_size(rs))
+                plan_fail("%s: field \"%s\": expected a non-empty array", path, q);
+            if (json_array_size(rs) > PLAN_META_RANKS_MAX)
+                plan_fail("%s: field \"%s\": %zu ranks, more than the %u the plan reads", path, q,
+                     json_array_size(rs), PLAN_META_RANKS_MAX);
+            for (size_t r = 0; r < json_array_size(rs); r++) {
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.meta_requests_per_rank_step",
+                         i, k, r);
+                w->req = fmax(w->req, jnum_req(f, q, 0, 0));
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.meta_bytes_per_rank_step",
+                         i, k, r);
+                w->bytes = fmax(w->bytes, jnum_req(f, q, 0, 0));
+            }
+        }
+        c->nworlds = (unsigned)json_array_size(ws);
+        mi->ncases++;
+    }
+    if (!mi->ncases)
+        plan_fail("%s: field \"cases\": no case of table_format 2", path);
+    mi->have = 1;
+}
+
