@@ -62,59 +62,77 @@ static int of_job(const char *name, const char *job)
 
 /* ---- the steps recorded -------------------------------------------------- */
 
-int ls_rank_checkpoint_get(ls_table *t, const char *job, uint32_t world, uint64_t *steps,
-                           uint64_t *seqs, int *complete)
+/* One listing of job's objects: per rank its newest step (and seq) and the
+ * smallest step any of its objects still names (an update in flight, or one
+ * that crashed before deleting the old key, leaves two); *have = ranks with
+ * an object.  lowest may be NULL. */
+static int scan(ls_table *t, const char *job, uint32_t world, uint64_t *newest, uint64_t *seqs,
+                uint64_t *lowest, uint32_t *have)
 {
     char prefix[LS_KEY_BYTES_MAX + 1];
     int rc = ls_key_rank_ckpt_prefix(prefix, t->name, job);
     if (rc)
         return rc;
     for (uint32_t r = 0; r < world; r++) {
-        steps[r] = UINT64_MAX;
-        if (seqs)
-            seqs[r] = 0;
+        newest[r] = UINT64_MAX;
+        seqs[r] = 0;
+        if (lowest)
+            lowest[r] = UINT64_MAX;
     }
     ls_keylist kl;
     if ((rc = ls_store_list_all(t->st, prefix, &kl, &t->meta.requests)))
         return rc;
     size_t plen = strlen(prefix);
-    uint32_t have = 0;
-    uint64_t *best_seq = calloc(world ? world : 1, sizeof(uint64_t));
-    if (!best_seq) {
-        ls_keylist_free(&kl);
-        return ls_seterr(LS_ERR_NOMEM, "checkpoints of job %s", ls_q(job));
-    }
+    *have = 0;
     for (size_t i = 0; i < kl.n; i++) {
         uint32_t r;
         uint64_t seq, step;
         if (!ls_key_parse_rank_ckpt(kl.keys[i] + plen, &r, &seq, &step) || r >= world)
             continue;
-        if (steps[r] == UINT64_MAX)
-            have++;
-        /* The newest object says where the rank is; while an update is in
-         * flight its predecessor may still be listed. */
-        if (seq >= best_seq[r]) {
-            best_seq[r] = seq;
-            steps[r] = step;
+        if (newest[r] == UINT64_MAX)
+            (*have)++;
+        if (newest[r] == UINT64_MAX || seq >= seqs[r]) {
+            seqs[r] = seq;
+            newest[r] = step;
         }
+        if (lowest && step < lowest[r])
+            lowest[r] = step;
     }
-    if (seqs)
-        memcpy(seqs, best_seq, world * sizeof(uint64_t));
-    free(best_seq);
     ls_keylist_free(&kl);
-    *complete = have == world;
     return LS_OK;
+}
+
+int ls_rank_checkpoint_get(ls_table *t, const char *job, uint32_t world, uint64_t *steps,
+                           uint64_t *seqs, int *complete)
+{
+    uint64_t *sq = seqs ? seqs : calloc(world ? world : 1, sizeof(uint64_t));
+    if (!sq)
+        return ls_seterr(LS_ERR_NOMEM, "checkpoints of job %s", ls_q(job));
+    uint32_t have = 0;
+    int rc = scan(t, job, world, steps, sq, NULL, &have);
+    if (!seqs)
+        free(sq);
+    *complete = rc == LS_OK && have == world;
+    return rc;
 }
 
 /* ---- aggregation (rank 0) --------------------------------------------------- */
 
 typedef struct agg {
     const char *job, *release_prefix;
-    char       *job_name;       /* the job's checkpoint name (= job) */
     uint64_t    min;
     ls_record   rec;
     ls_ckpt_op *ops;
+    char      **dropped;        /* other worlds' jobs this attempt releases (owned) */
+    size_t      ndropped;
 } agg;
+
+static void agg_clear_dropped(agg *g)
+{
+    for (size_t i = 0; i < g->ndropped; i++)
+        free(g->dropped[i]);
+    g->ndropped = 0;
+}
 
 static int agg_precheck(void *arg, const ls_state *s, int *done)
 {
@@ -126,7 +144,8 @@ static int agg_precheck(void *arg, const ls_state *s, int *done)
                          "the low watermark (step %" PRIu64 ")", ls_q(g->job), g->min,
                          s->low_watermark_step);
     if (!jc || !jc->live || jc->step != g->min)
-        g->ops[n++] = (ls_ckpt_op){ g->job_name, LS_CKPT_REGISTER, g->min };
+        g->ops[n++] = (ls_ckpt_op){ (char *)g->job, LS_CKPT_REGISTER, g->min };
+    agg_clear_dropped(g);
     size_t plen = strlen(g->release_prefix);
     for (size_t i = 0; i < s->nckpts; i++) {
         const ls_ckpt *c = &s->ckpts[i];
@@ -136,6 +155,10 @@ static int agg_precheck(void *arg, const ls_state *s, int *done)
         int other = plen && !strncmp(c->name, g->release_prefix, plen) && !of_job(c->name, g->job);
         if ((mine && c->step >= g->min) || other)
             g->ops[n++] = (ls_ckpt_op){ c->name, LS_CKPT_RELEASE, 0 };
+        /* An other world's job (not one of its ranks): its objects go after. */
+        if (other && !strstr(c->name + plen, ".r") &&
+            (g->dropped[g->ndropped] = strdup(c->name)))
+            g->ndropped++;
     }
     g->rec.ckpt_ops = g->ops;
     g->rec.nckpt_ops = (uint32_t)n;
@@ -143,65 +166,44 @@ static int agg_precheck(void *arg, const ls_state *s, int *done)
     return LS_OK;
 }
 
-/* The jobs of other worlds whose checkpoints the aggregation released:
- * their objects go too (best effort). */
-static void drop_released(ls_table *t, const char *job, const char *release_prefix)
-{
-    size_t plen = strlen(release_prefix);
-    if (!plen)
-        return;
-    for (size_t i = 0; i < t->state.nckpts; i++) {
-        const ls_ckpt *c = &t->state.ckpts[i];
-        if (c->live || strncmp(c->name, release_prefix, plen) || of_job(c->name, job) ||
-            strstr(c->name + plen, ".r"))
-            continue;
-        (void)ls_rank_checkpoint_drop(t, c->name);
-    }
-}
-
 static int aggregate(ls_table *t, const char *job, uint32_t world, const char *release_prefix)
 {
-    uint64_t *steps = malloc((world ? world : 1) * sizeof(uint64_t));
-    if (!steps)
+    uint64_t *newest = malloc((world ? world : 1) * 3 * sizeof(uint64_t));
+    if (!newest)
         return ls_seterr(LS_ERR_NOMEM, "checkpoints of job %s", ls_q(job));
-    int complete = 0, rc = ls_rank_checkpoint_get(t, job, world, steps, NULL, &complete);
-    uint64_t min = UINT64_MAX;
-    for (uint32_t r = 0; r < world && !rc && complete; r++)
-        if (steps[r] < min)
-            min = steps[r];
-    free(steps);
-    if (rc || !complete)
+    uint64_t *seqs = newest + world, *lowest = seqs + world, min = UINT64_MAX;
+    uint32_t have = 0;
+    int rc = scan(t, job, world, newest, seqs, lowest, &have);
+    /* Conservative: each rank's smallest key, not its newest. */
+    for (uint32_t r = 0; r < world && !rc && have == world; r++)
+        if (lowest[r] < min)
+            min = lowest[r];
+    free(newest);
+    if (rc || have < world)
         return rc;
-    /* Conservative: the smallest key of each rank, not its newest (an
-     * update in flight, or one that crashed before deleting the old key). */
-    char prefix[LS_KEY_BYTES_MAX + 1];
-    ls_keylist kl;
-    if ((rc = ls_key_rank_ckpt_prefix(prefix, t->name, job)) ||
-        (rc = ls_store_list_all(t->st, prefix, &kl, &t->meta.requests)))
-        return rc;
-    size_t plen = strlen(prefix);
-    for (size_t i = 0; i < kl.n; i++) {
-        uint32_t r;
-        uint64_t seq, step;
-        if (ls_key_parse_rank_ckpt(kl.keys[i] + plen, &r, &seq, &step) && r < world && step < min)
-            min = step;
-    }
-    ls_keylist_free(&kl);
     if ((rc = ls_table_catch_up(t)))
         return rc;
-    agg g = { .job = job, .release_prefix = release_prefix ? release_prefix : "",
-              .job_name = (char *)job, .min = min };
-    if (!(g.ops = calloc(t->state.nckpts + 2, sizeof(ls_ckpt_op))))
+    agg g = { .job = job, .release_prefix = release_prefix ? release_prefix : "", .min = min };
+    /* Sized for any state a retry may meet, not the one read now. */
+    g.ops = calloc(LS_CHECKPOINTS_MAX + 2, sizeof(ls_ckpt_op));
+    g.dropped = calloc(LS_CHECKPOINTS_MAX + 1, sizeof(char *));
+    if (!g.ops || !g.dropped) {
+        free(g.ops);
+        free(g.dropped);
         return ls_seterr(LS_ERR_NOMEM, "checkpoints of job %s", ls_q(job));
+    }
     g.rec.seq_first = 1;
     g.rec.seq_last = 0;
     ls_commit_ctl ctl = { .precheck = agg_precheck, .arg = &g,
                           .retries = (unsigned)ls_conf_int(t->conf, "store.retries") };
     if (!(rc = ls_random_bytes(g.rec.commit_id, sizeof(g.rec.commit_id))))
         rc = ls_table_commit(t, &g.rec, &ctl);
+    /* The worlds this commit released: their objects go too (best effort). */
+    for (size_t i = 0; i < g.ndropped && !rc; i++)
+        (void)ls_rank_checkpoint_drop(t, g.dropped[i]);
+    agg_clear_dropped(&g);
+    free(g.dropped);
     free(g.ops);
-    if (!rc)
-        drop_released(t, job, g.release_prefix);
     return rc;
 }
 
