@@ -159,27 +159,39 @@ out:
     return NULL;
 }
 
-/* Run P producer threads: fill (total samples) or trickle (until). */
-static void run_producers(ls_store *st, const char *table, ls_conf *conf, uint32_t P,
-                          uint32_t size, uint32_t interval_ms, uint64_t total, double until,
-                          uint64_t seed, const char *tag)
-{
-    prod_arg a[META_PRODUCERS_MAX];
+/* P producer threads: each fills its share of total samples, or, with
+ * until > 0, commits one sample per interval until then.  Producer i draws
+ * its samples from seed + i * stride. */
+typedef struct producers {
+    prod_arg  a[META_PRODUCERS_MAX];
     pthread_t th[META_PRODUCERS_MAX];
+    uint32_t  n;
+} producers;
+
+static void producers_start(producers *pr, ls_store *st, const char *table, ls_conf *conf,
+                            uint32_t P, uint32_t size, uint32_t interval_ms, uint64_t total,
+                            double until, uint64_t seed, uint64_t stride, const char *tag)
+{
+    pr->n = P;
     for (uint32_t i = 0; i < P; i++) {
-        a[i] = (prod_arg){ .st = st, .table = table, .conf = conf, .size = size,
-                           .interval_ms = interval_ms, .until = until,
-                           .samples = total / P + (i < total % P),
-                           .seed = seed * 1000003u + i * 104729u };
-        snprintf(a[i].id, sizeof(a[i].id), "%s%02u", tag, i);
-        if (pthread_create(&th[i], NULL, produce_main, &a[i]))
+        pr->a[i] = (prod_arg){ .st = st, .table = table, .conf = conf, .size = size,
+                               .interval_ms = interval_ms, .until = until,
+                               .samples = total / P + (i < total % P),
+                               .seed = seed + i * stride };
+        snprintf(pr->a[i].id, sizeof(pr->a[i].id), "%s%02u", tag, i);
+        if (pthread_create(&pr->th[i], NULL, produce_main, &pr->a[i]))
             mdie("producers", "cannot start a thread");
     }
-    for (uint32_t i = 0; i < P; i++)
-        pthread_join(th[i], NULL);
-    for (uint32_t i = 0; i < P; i++)
-        if (a[i].rc)
-            mdie("producer", "%s: %s (%s)", a[i].id, ls_err2str(a[i].rc), a[i].err);
+}
+
+static void producers_join(producers *pr)
+{
+    for (uint32_t i = 0; i < pr->n; i++)
+        pthread_join(pr->th[i], NULL);
+    for (uint32_t i = 0; i < pr->n; i++)
+        if (pr->a[i].rc)
+            mdie("producer", "%s: %s (%s)", pr->a[i].id, ls_err2str(pr->a[i].rc),
+                 pr->a[i].err);
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -252,21 +264,13 @@ static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint
     double t0 = now_s();
     ls_batch *b = NULL;
     /* Start the trickle producers, then wait. */
-    prod_arg a[META_PRODUCERS_MAX];
-    pthread_t pt[META_PRODUCERS_MAX];
-    for (uint32_t i = 0; i < P; i++) {
-        a[i] = (prod_arg){ .st = st, .table = table, .conf = conf, .size = size,
-                           .interval_ms = interval_ms, .until = t0 + wait_s,
-                           .seed = seed * 7u + i };
-        snprintf(a[i].id, sizeof(a[i].id), "w%02u", i);
-        if (pthread_create(&pt[i], NULL, produce_main, &a[i]))
-            mdie("producers", "cannot start a thread");
-    }
+    static producers pr;
+    producers_start(&pr, st, table, conf, P, size, interval_ms, 0, t0 + wait_s, seed * 7u, 1,
+                    "w");
     int rc = ls_consumer_read_step(c, steps, (int)(wait_s * 1000), &b);
     double waited = now_s() - t0;
     ls_consumer_stats_get(c, &s1);
-    for (uint32_t i = 0; i < P; i++)
-        pthread_join(pt[i], NULL);
+    producers_join(&pr);
     ls_batch_destroy(b);
     ls_consumer_close(c);
     mcheck(ls_table_refresh(t), "table refresh");
@@ -378,8 +382,10 @@ int meta_main(int argc, char **argv)
         mcheck(ls_conf_set(cc, "producer.commit.interval.ms", buf), "conf");
         mcheck(ls_table_create_conf(st, table, o.batch, LS_CODEC_NONE, cc), "create");
         double t0 = now_s();
-        run_producers(st, table, cc, P, size, iv, (uint64_t)o.batch * o.steps, 0,
-                      o.seed + ncase, "p");
+        static producers pr;
+        producers_start(&pr, st, table, cc, P, size, iv, (uint64_t)o.batch * o.steps, 0,
+                        (o.seed + ncase) * 1000003u, 104729u, "p");
+        producers_join(&pr);
         double fill_s = now_s() - t0;
         ls_table *t;
         ls_table_info ti;
