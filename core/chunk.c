@@ -240,6 +240,17 @@ int ls_chunk_sample_check(const uint8_t *stored, uint32_t len_flags, uint32_t cr
         return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": crc32c mismatch "
                          "(stored 0x%08" PRIx32 ", computed 0x%08" PRIx32 ")",
                          key, sample_no, crc, got);
+    return ls_chunk_sample_size(stored, len_flags, key, sample_no, decoded_len);
+}
+
+int ls_chunk_sample_size(const uint8_t *stored, uint32_t len_flags, const char *key,
+                         uint64_t sample_no, size_t *decoded_len)
+{
+    size_t slen = len_flags & LS_SAMPLE_LEN_MASK;
+    *decoded_len = 0;
+    if (slen > LS_CHUNK_BYTES_MAX)
+        return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": stored length %zu "
+                         "exceeds the chunk limit", key, sample_no, slen);
     if (!(len_flags & LS_SAMPLE_ZSTD_FLAG)) {
         if (slen > LS_SAMPLE_BYTES_MAX)
             return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu64 ": %zu bytes exceed "

@@ -69,6 +69,8 @@ struct ls_consumer {
     size_t    s_cap;
     ls_step_sample *idx;          /* the slice's entries as its step index gives them */
     size_t    idx_cap;
+    uint32_t *blk_crc;            /* per block of the slice, with the block view: */
+    size_t    blk_cap, nblk;      /* the crc32c its samples' CRC32Cs give (nblk 0: none) */
     int       index_mode;         /* INDEX_* (consumer.step.index); OFF on format-1 tables */
     uint64_t  index_wait_ns;      /* consumer.index.wait.ms */
     uint64_t  gap_ns;             /* recent time between steps arriving at the head */
@@ -205,12 +207,30 @@ static int plan_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint32_t i0, 
  * bytes are and its decoded length. */
 static int check_samples(ls_consumer *c, uint64_t a, size_t n, size_t *lens, uint64_t *total)
 {
+    /* With the block view the index holds no CRC per sample: each block of
+     * 16 gives the crc32c of its samples' CRC32Cs. */
+    for (size_t g = 0; g < c->nblk; g++) {
+        uint8_t crcs[4 * LS_STEP_INDEX_BLOCK_SAMPLES];
+        size_t k0 = g * LS_STEP_INDEX_BLOCK_SAMPLES;
+        for (size_t j = 0; j < LS_STEP_INDEX_BLOCK_SAMPLES; j++) {
+            size_t k = k0 + j;
+            c->s_crc[k] = ls_crc32c(c->parts[c->s_part[k]].buf + c->s_rel[k],
+                                    c->s_flags[k] & LS_SAMPLE_LEN_MASK);
+            ls_put_u32le(crcs + 4 * j, c->s_crc[k]);
+        }
+        if (ls_crc32c(crcs, sizeof(crcs)) != c->blk_crc[g])
+            return ls_seterr(LS_ERR_CORRUPT, "%s: samples %" PRIu64 " to %" PRIu64 ": crc32c "
+                             "mismatch against their step index block (data or index "
+                             "damaged)", c->parts[c->s_part[k0]].key, a + k0,
+                             a + k0 + LS_STEP_INDEX_BLOCK_SAMPLES - 1);
+    }
     for (size_t k = 0; k < n; k++) {
         const fpart *pt = &c->parts[c->s_part[k]];
         const uint8_t *stored = pt->buf + c->s_rel[k];
         uint32_t len_flags = c->s_flags[k];
-        int rc = ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + k,
-                                       &lens[k]);
+        int rc = c->nblk ? ls_chunk_sample_size(stored, len_flags, pt->key, a + k, &lens[k])
+                         : ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + k,
+                                                 &lens[k]);
         if (rc)
             return rc;
         c->s_stored[k] = stored;
@@ -272,15 +292,23 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
 }
 
 /* Plan the rank's slice of step from the step's index object: one ranged
- * GET of the slice's entries (which is also the visibility poll), one of
- * the chunk names they use.  *found = 0 if there is no index (not yet
- * complete, or not written).  LS_ERR_CORRUPT (or _VERSION) for an index
- * that cannot be trusted: the caller reads the log instead. */
+ * GET of the slice's part of the index (which is also the visibility
+ * poll), one of the chunk names it uses.  A slice of whole blocks of 16
+ * samples reads its blocks (5.25 bytes a sample), any other its entries
+ * (20).  *found = 0 if there is no index (not yet complete, or not
+ * written).  LS_ERR_CORRUPT (or _VERSION) for an index that cannot be
+ * trusted: the caller reads the log instead. */
 static int plan_index(ls_consumer *c, uint64_t step, int *found)
 {
     ls_table *t = c->t;
-    uint64_t B = t->desc.global_batch;
+    uint32_t B = t->desc.global_batch;
     uint32_t n = (uint32_t)c->slice, lo = c->rank * n;
+    uint32_t nblk = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / LS_STEP_INDEX_BLOCK_SAMPLES;
+    uint32_t g0 = lo / LS_STEP_INDEX_BLOCK_SAMPLES;
+    uint64_t at = nblk ? ls_step_index_blocks_at(B) + (uint64_t)g0 * LS_STEP_INDEX_BLOCK_BYTES
+                       : LS_STEP_INDEX_HEADER_BYTES + (uint64_t)lo * LS_STEP_INDEX_ENTRY_BYTES;
+    uint64_t want = nblk ? (uint64_t)nblk * LS_STEP_INDEX_BLOCK_BYTES
+                         : (uint64_t)n * LS_STEP_INDEX_ENTRY_BYTES;
     char key[LS_KEY_BYTES_MAX + 1];
     uint8_t *ent = NULL, *names = NULL;
     size_t got = 0, ngot = 0;
@@ -291,25 +319,24 @@ static int plan_index(ls_consumer *c, uint64_t step, int *found)
     if (rc)
         return rc;
     c->data.polls++;
-    rc = ls_table_meta_get_range(t, key, LS_STEP_INDEX_HEADER_BYTES +
-                                 (uint64_t)lo * LS_STEP_INDEX_ENTRY_BYTES,
-                                 (uint64_t)n * LS_STEP_INDEX_ENTRY_BYTES, &ent, &got);
+    rc = ls_table_meta_get_range(t, key, at, want, &ent, &got);
     if (rc == LS_ERR_NOT_FOUND)
         return LS_OK;
     if (rc)
         return rc;
     *found = 1;
-    if (got != (size_t)n * LS_STEP_INDEX_ENTRY_BYTES)
-        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes where entries [%" PRIu32 ", %" PRIu32
-                       ") should be (truncated)", key, got, lo, lo + n);
-    if (!rc && (rc = ls_step_index_slice_names(ent, n, &nlo, &nhi)))
+    if (got != want)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes where %s [%" PRIu32 ", %" PRIu32 ") "
+                       "should be (truncated)", key, got, nblk ? "blocks" : "entries",
+                       nblk ? g0 : lo, nblk ? g0 + nblk : lo + n);
+    if (!rc && (rc = nblk ? ls_step_index_blocks_names(ent, nblk, &nlo, &nhi)
+                          : ls_step_index_slice_names(ent, n, &nlo, &nhi)))
         ls_preferr(rc, "%s", key);
     if (!rc && (uint64_t)(nhi - nlo) > (uint64_t)n * LS_STEP_INDEX_NAME_BYTES_MAX)
-        rc = ls_seterr(LS_ERR_CORRUPT, "%s: entries [%" PRIu32 ", %" PRIu32 ") name %" PRIu32
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: samples [%" PRIu32 ", %" PRIu32 ") name %" PRIu32
                        " bytes of chunk names", key, lo, lo + n, nhi - nlo);
     if (!rc)
-        rc = ls_table_meta_get_range(t, key, LS_STEP_INDEX_HEADER_BYTES +
-                                     B * LS_STEP_INDEX_ENTRY_BYTES + nlo, nhi - nlo,
+        rc = ls_table_meta_get_range(t, key, ls_step_index_names_at(B) + nlo, nhi - nlo,
                                      &names, &ngot);
     if (rc == LS_ERR_NOT_FOUND) {     /* gone since the first read: reclaimed */
         free(ent);
@@ -328,9 +355,22 @@ static int plan_index(ls_consumer *c, uint64_t step, int *found)
             c->idx_cap = n;
         }
     }
+    if (!rc && c->blk_cap < nblk) {
+        uint32_t *x = realloc(c->blk_crc, nblk * sizeof(*x));
+        if (!x)
+            rc = ls_seterr(LS_ERR_NOMEM, "step index");
+        else {
+            c->blk_crc = x;
+            c->blk_cap = nblk;
+        }
+    }
     if (!rc)
-        rc = ls_step_index_slice_decode(t->name, t->desc.uid, step, lo, ent, n, names, nlo,
-                                        ngot, key, c->idx, &ck);
+        rc = nblk ? ls_step_index_blocks_decode(t->name, t->desc.uid, step, B, g0, ent, nblk,
+                                                names, nlo, ngot, key, c->idx, c->blk_crc, &ck)
+                  : ls_step_index_slice_decode(t->name, t->desc.uid, step, lo, ent, n, names,
+                                               nlo, ngot, key, c->idx, &ck);
+    if (!rc)
+        c->nblk = nblk;
     /* One part per run of samples in one chunk; a chunk holds its samples
      * back to back, so a run must be contiguous. */
     for (uint32_t k = 0; k < n && !rc; k++) {
@@ -390,6 +430,7 @@ static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, l
     }
     uint64_t total = 0;
     int have = 1;
+    c->nblk = 0;
     if (!rc)
         rc = by_index ? plan_index(c, step, &have) : plan_log(c, a, b);
     if (found)
@@ -883,6 +924,7 @@ void ls_consumer_close(ls_consumer *c)
     free(c->s_part);
     free(c->offsets);
     free(c->idx);
+    free(c->blk_crc);
     ls_table_close(c->t);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);

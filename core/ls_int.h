@@ -93,6 +93,9 @@ static inline uint16_t ls_get_u16le(const uint8_t *p)
 /* CRC32C (Castagnoli), standard init/final XOR: crc32c("123456789") =
  * 0xE3069283.  Backed by ISA-L's crc32_iscsi. */
 uint32_t ls_crc32c(const void *buf, size_t len);
+/* The CRC32C of (what crc covers) followed by buf: ls_crc32c(x || y) ==
+ * ls_crc32c_extend(ls_crc32c(x), y), and ls_crc32c(x) == ls_crc32c_extend(0, x). */
+uint32_t ls_crc32c_extend(uint32_t crc, const void *buf, size_t len);
 
 uint64_t ls_now_ns(void);        /* CLOCK_MONOTONIC */
 int64_t  ls_wall_ms(void);       /* CLOCK_REALTIME */
@@ -194,6 +197,10 @@ int ls_chunk_parse(const uint8_t *obj, size_t len, const char *key,
  * Errors name key and sample_no. */
 int ls_chunk_sample_check(const uint8_t *stored, uint32_t len_flags, uint32_t crc,
                           const char *key, uint64_t sample_no, size_t *decoded_len);
+/* The same checks but the CRC (verified by the caller some other way, as
+ * a step index block does for its samples together). */
+int ls_chunk_sample_size(const uint8_t *stored, uint32_t len_flags, const char *key,
+                         uint64_t sample_no, size_t *decoded_len);
 /* Decode a checked sample into dst, exactly decoded_len bytes. */
 int ls_chunk_sample_decode_to(const uint8_t *stored, uint32_t len_flags, void *dctx,
                               uint8_t *dst, size_t decoded_len, const char *key,
@@ -561,9 +568,16 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
 /* ---- per-step index objects (step_index.c) ------------------------------ */
 
 /* <table>/_steps/<s:020> of table format 2 (docs/formats.md): a 64-byte
- * header, B entries of 20 bytes, then the chunk names. */
+ * header, B entries of 20 bytes, ceil(B / 16) blocks of 84, then the chunk
+ * names. */
 #define LS_STEP_INDEX_HEADER_BYTES 64u
 #define LS_STEP_INDEX_ENTRY_BYTES  20u
+/* The block view: 16 samples a block, 20 bytes of block header and one
+ * u32 len_flags per sample; bit 30 of len_flags marks a sample that starts
+ * the next chunk (stored lengths are below 2^30: LS_CHUNK_BYTES_MAX). */
+#define LS_STEP_INDEX_BLOCK_SAMPLES 16u
+#define LS_STEP_INDEX_BLOCK_BYTES   (20u + 4u * LS_STEP_INDEX_BLOCK_SAMPLES)
+#define LS_STEP_INDEX_NEXT_CHUNK    0x40000000u
 
 typedef struct ls_step_header {
     uint64_t step, version, uid;
@@ -586,8 +600,11 @@ typedef struct ls_step_chunks {
 } ls_step_chunks;
 void ls_step_chunks_free(ls_step_chunks *ck);
 
-/* Size of a whole index object. */
+/* Size of a whole index object, and where its blocks and names start. */
 uint64_t ls_step_index_bytes(uint32_t global_batch, uint32_t names_bytes);
+uint32_t ls_step_index_nblocks(uint32_t global_batch);
+uint64_t ls_step_index_blocks_at(uint32_t global_batch);
+uint64_t ls_step_index_names_at(uint32_t global_batch);
 /* Build the index of step s (complete in t's state) from the state and the
  * commit records (ls_table_record): the same bytes from the same log. */
 int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out);
@@ -605,6 +622,19 @@ int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, u
                                const uint8_t *ent, size_t n, const uint8_t *names,
                                uint32_t names_lo, size_t names_len, const char *what,
                                ls_step_sample *out, ls_step_chunks *ck);
+/* Blocks blk[0..nblk) (84 bytes each): the range [*lo, *hi) of the names
+ * area they use.  LS_ERR_CORRUPT for an impossible range. */
+int ls_step_index_blocks_names(const uint8_t *blk, size_t nblk, uint32_t *lo, uint32_t *hi);
+/* Check and decode blocks [g0, g0 + nblk) of step s of B samples, given
+ * the names area's bytes [names_lo, names_lo + names_len): every block's
+ * seal, names and bounds.  out[] gets the blocks' samples (crc left 0),
+ * crcs[nblk] the crc32c each block's samples' CRC32Cs must give; ck the
+ * chunks named (caller frees).  Errors name what. */
+int ls_step_index_blocks_decode(const char *table, uint64_t uid, uint64_t step, uint32_t B,
+                                uint32_t g0, const uint8_t *blk, size_t nblk,
+                                const uint8_t *names, uint32_t names_lo, size_t names_len,
+                                const char *what, ls_step_sample *out, uint32_t *crcs,
+                                ls_step_chunks *ck);
 /* Check a header (magic, CRC, major, bounds). */
 int ls_step_index_header_decode(const uint8_t *h, size_t len, const char *what,
                                 ls_step_header *out);

@@ -49,8 +49,12 @@ void ls_bytes_free(ls_bytes *b)
 
 uint32_t ls_crc32c(const void *buf, size_t len)
 {
-    /* crc32_iscsi takes an int length and a pre-inverted seed. */
-    uint32_t crc = 0xffffffffu;
+    return ls_crc32c_extend(0, buf, len);
+}
+
+uint32_t ls_crc32c_extend(uint32_t crc, const void *buf, size_t len)
+{
+    crc ^= 0xffffffffu;
     const unsigned char *p = buf;
     while (len > 0) {
         int n = len > (1u << 30) ? (1 << 30) : (int)len;

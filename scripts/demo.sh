@@ -10,9 +10,9 @@ scripts/install-deps.sh
 N=${1:-25000}
 W=8
 B=256
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target lakestream_cli >/dev/null
-LS=build/lakestream
+cmake -S . -B "${BUILD:-build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "${BUILD:-build}" -j "$(nproc 2>/dev/null || echo 2)" --target lakestream_cli >/dev/null
+LS=${BUILD:-build}/lakestream
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lakestream-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT

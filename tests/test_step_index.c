@@ -23,7 +23,7 @@
 #include "ls_int.h"
 #include "testutil.h"
 
-#define B 8
+#define B 32   /* slices of 32 and 16 samples read blocks, smaller ones entries */
 #define STEPS 12
 
 static ls_conf *xconf(void)
@@ -92,6 +92,7 @@ static int read_all(ls_store *st, uint32_t w, uint64_t s0, uint64_t s1, const ls
                 sum->index_missing += rs.index_missing;
                 sum->index_refused += rs.index_refused;
                 sum->index_written += rs.index_written;
+                sum->meta_bytes_fetched += rs.meta_bytes_fetched;
             }
             ls_consumer_close(cs);
         }
@@ -171,6 +172,15 @@ static void test_build_and_read(void **state)
         assert_memory_equal(a.data, b.data, a.len);
         assert_int_equal(rs.index_steps, (uint64_t)STEPS * w);
         assert_int_equal(rs.log_steps, 0);
+        /* Slices of whole blocks read 84 bytes per 16 samples, others 20
+         * per sample; both read the names they use (at most 17 + 5 bytes
+         * per chunk, a chunk per sample at worst) and open the descriptor. */
+        uint64_t per = rs.meta_bytes_fetched / (STEPS * w), n = B / w;
+        print_message("W %" PRIu32 ": %" PRIu64 " bytes of metadata per rank-step\n", w, per);
+        if (n % LS_STEP_INDEX_BLOCK_SAMPLES == 0)
+            assert_true(per < n * LS_STEP_INDEX_ENTRY_BYTES);
+        else
+            assert_true(per >= n * LS_STEP_INDEX_ENTRY_BYTES);
         ls_bytes_free(&a);
         ls_bytes_free(&b);
     }
@@ -182,7 +192,8 @@ static void test_build_and_read(void **state)
 
 /* Damage step 3's index with f, then every rank must still read the log's
  * bytes, having refused (or missed) the index. */
-static void damaged(void (*f)(ls_store *, const char *, ls_bytes *), int expect_written)
+static void damaged(void (*f)(ls_store *, const char *, ls_bytes *), int expect_written,
+                    uint32_t w)
 {
     ls_conf *c = xconf();
     ls_store *st = filled(c);
@@ -193,10 +204,10 @@ static void damaged(void (*f)(ls_store *, const char *, ls_bytes *), int expect_
     get_obj(st, k, &obj);
     f(st, k, &obj);
     ls_bytes want = { 0 };
-    via_log(st, 4, &want);
+    via_log(st, w, &want);
     ls_bytes a = { 0 };
     ls_read_stats rs = { 0 };
-    assert_int_equal(read_all(st, 4, 0, STEPS, c, &a, &rs), LS_OK);
+    assert_int_equal(read_all(st, w, 0, STEPS, c, &a, &rs), LS_OK);
     assert_int_equal(a.len, want.len);
     assert_memory_equal(a.data, want.data, a.len);
     assert_true(rs.log_steps >= 1);
@@ -225,6 +236,28 @@ static void flip_entry(ls_store *st, const char *k, ls_bytes *o)
     o->data[LS_STEP_INDEX_HEADER_BYTES + 2 * LS_STEP_INDEX_ENTRY_BYTES + 5] ^= 0x40;
     assert_int_equal(ls_store_put(st, k, o->data, o->len), LS_OK);
 }
+static void flip_block(ls_store *st, const char *k, ls_bytes *o)
+{
+    /* a length in block 1: its seal no longer matches */
+    o->data[ls_step_index_blocks_at(B) + LS_STEP_INDEX_BLOCK_BYTES + 20 + 4 * 3] ^= 0x01;
+    assert_int_equal(ls_store_put(st, k, o->data, o->len), LS_OK);
+}
+static void flip_block_crcs(ls_store *st, const char *k, ls_bytes *o)
+{
+    /* block 0's crcs, resealed: the block passes, its samples do not */
+    uint8_t *p = o->data + ls_step_index_blocks_at(B);
+    uint32_t ref = ls_get_u32le(p + 8), end = ls_get_u32le(p + 12);
+    ls_put_u32le(p + 4, ls_get_u32le(p + 4) ^ 0x100);
+    uint8_t pre[20];
+    ls_put_u64le(pre, ls_get_u64le(o->data + 48));
+    ls_put_u64le(pre + 8, 3);
+    ls_put_u32le(pre + 16, 0);
+    uint32_t seal = ls_crc32c_extend(ls_crc32c(pre, 20), p + 4, LS_STEP_INDEX_BLOCK_BYTES - 4);
+    seal = ls_crc32c_extend(seal, o->data + ls_step_index_names_at(B) + (ref >> 8),
+                            end - (ref >> 8));
+    ls_put_u32le(p, seal);
+    assert_int_equal(ls_store_put(st, k, o->data, o->len), LS_OK);
+}
 static void flip_name(ls_store *st, const char *k, ls_bytes *o)
 {
     o->data[o->len - 3] ^= 0x01;
@@ -243,11 +276,19 @@ static void other_step(ls_store *st, const char *k, ls_bytes *o)
     assert_int_equal(ls_store_put(st, k, o->data, o->len), LS_OK);
 }
 
-static void test_missing(void **state) { (void)state; damaged(del_it, 1); }
-static void test_flipped_entry(void **state) { (void)state; damaged(flip_entry, 0); }
-static void test_flipped_name(void **state) { (void)state; damaged(flip_name, 0); }
-static void test_truncated(void **state) { (void)state; damaged(truncate_it, 0); }
-static void test_misplaced(void **state) { (void)state; damaged(other_step, 0); }
+/* World size 4 reads entries (8 samples a rank), 1 and 2 read blocks. */
+static void test_missing(void **state)
+{ (void)state; damaged(del_it, 1, 4); damaged(del_it, 1, 1); }
+static void test_flipped_entry(void **state) { (void)state; damaged(flip_entry, 0, 4); }
+static void test_flipped_block(void **state)
+{ (void)state; damaged(flip_block, 0, 1); damaged(flip_block, 0, 2); }
+static void test_flipped_block_crcs(void **state) { (void)state; damaged(flip_block_crcs, 0, 1); }
+static void test_flipped_name(void **state)
+{ (void)state; damaged(flip_name, 0, 4); damaged(flip_name, 0, 1); }
+static void test_truncated(void **state)
+{ (void)state; damaged(truncate_it, 0, 4); damaged(truncate_it, 0, 2); }
+static void test_misplaced(void **state)
+{ (void)state; damaged(other_step, 0, 4); damaged(other_step, 0, 1); }
 
 /* A well-formed, validly sealed index that disagrees with the log (step
  * 5's entries resealed as step 2's, as a broken writer might leave): every
@@ -267,7 +308,18 @@ static void test_disagrees(void **state)
     get_obj(st, k5, &o);
     ls_put_u64le(o.data + 8, 2);
     ls_put_u32le(o.data + 60, ls_crc32c(o.data, 60));
-    const uint8_t *names = o.data + LS_STEP_INDEX_HEADER_BYTES + B * LS_STEP_INDEX_ENTRY_BYTES;
+    const uint8_t *names = o.data + ls_step_index_names_at(B);
+    for (uint32_t g = 0; g < ls_step_index_nblocks(B); g++) {
+        uint8_t *p = o.data + ls_step_index_blocks_at(B) + g * LS_STEP_INDEX_BLOCK_BYTES;
+        uint32_t ref = ls_get_u32le(p + 8), end = ls_get_u32le(p + 12);
+        uint8_t pre[20];
+        ls_put_u64le(pre, t->desc.uid);
+        ls_put_u64le(pre + 8, 2);
+        ls_put_u32le(pre + 16, g);
+        uint32_t seal = ls_crc32c_extend(ls_crc32c(pre, 20), p + 4,
+                                         LS_STEP_INDEX_BLOCK_BYTES - 4);
+        ls_put_u32le(p, ls_crc32c_extend(seal, names + (ref >> 8), end - (ref >> 8)));
+    }
     for (uint32_t i = 0; i < B; i++) {
         uint8_t *e = o.data + LS_STEP_INDEX_HEADER_BYTES + i * LS_STEP_INDEX_ENTRY_BYTES;
         uint8_t buf[200];
@@ -396,7 +448,8 @@ static void test_wait_is_o1(void **state)
     assert_int_equal(calls, polls);
     assert_int_equal(r1.log_refreshes, r0.log_refreshes);
     /* The step completes: the next poll finds it. */
-    assert_int_equal(ls_producer_append(p, "last", 4, NULL), LS_OK);
+    for (int i = 3 + 4; i < B; i++)
+        assert_int_equal(ls_producer_append(p, "last", 4, NULL), LS_OK);
     assert_int_equal(ls_producer_flush(p), LS_OK);
     assert_int_equal(ls_consumer_read_step(cs, STEPS, 1000, &b), LS_OK);
     assert_int_equal(b->count, B / 2);
@@ -435,6 +488,8 @@ int main(void)
         cmocka_unit_test(test_build_and_read),
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_flipped_entry),
+        cmocka_unit_test(test_flipped_block),
+        cmocka_unit_test(test_flipped_block_crcs),
         cmocka_unit_test(test_flipped_name),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_misplaced),

@@ -2,15 +2,18 @@
  * fuzz_step_index.c -- the step index object of table format 2
  * (core/step_index.c) as readers meet it: a whole object through
  * ls_step_index_decode, and a rank's slice through
- * ls_step_index_slice_names and ls_step_index_slice_decode, on the bytes a
- * ranged read would return.
+ * ls_step_index_slice_names and ls_step_index_slice_decode (the entries),
+ * and through ls_step_index_blocks_names and ls_step_index_blocks_decode
+ * (the blocks, for slices of whole blocks), on the bytes a ranged read
+ * would return.
  *
  * Input: u8 w_log2 | u64 uid | u64 step | u32 B | the object's bytes.
  * The object is decoded whole for (uid, step, B); then, for W = 2^(w_log2
  * % 8) dividing B, each rank's slice is decoded from the object's bytes as
- * the consumer range-reads them (entries, then the names they use).
- * Invariants beyond "no crash": what the whole decode accepts, every
- * slice accepts with the same samples and chunk keys; every key decoded
+ * the consumer range-reads them (entries or blocks, then the names they
+ * use).  Invariants beyond "no crash": what the whole decode accepts,
+ * every slice accepts through either view with the same samples and chunk
+ * keys, and a block's crcs is the crc32c of its samples' CRCs; every key decoded
  * is a valid store key of the table's data; samples lie within the chunk
  * size limit.
  */
@@ -59,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Every rank's slice, read as the consumer reads it. */
     uint32_t W = 1u << w_log2;
     size_t ent_base = LS_STEP_INDEX_HEADER_BYTES;
-    size_t names_base = ent_base + (size_t)B * LS_STEP_INDEX_ENTRY_BYTES;
+    size_t blk_base = (size_t)ls_step_index_blocks_at(B);
+    size_t names_base = (size_t)ls_step_index_names_at(B);
     if (B % W == 0 && len >= names_base) {
         uint32_t n = B / W;
         for (uint32_t r = 0; r < W; r++) {
@@ -97,6 +101,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(pc.n == 0 && pc.keys == NULL);
             ls_step_chunks_free(&pc);
         }
+        uint32_t nb = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / LS_STEP_INDEX_BLOCK_SAMPLES;
+        uint32_t *crcs = calloc(nb ? nb : 1, sizeof(uint32_t));
+        FUZZ_CHECK(crcs);
+        for (uint32_t r = 0; nb && r < W; r++) {
+            uint32_t g0 = r * nb, lo = 0, hi = 0;
+            const uint8_t *blk = obj + blk_base + (size_t)g0 * LS_STEP_INDEX_BLOCK_BYTES;
+            int rc = ls_step_index_blocks_names(blk, nb, &lo, &hi);
+            if (rc) {
+                FUZZ_CHECK(whole != LS_OK);
+                continue;
+            }
+            FUZZ_CHECK(lo <= hi);
+            size_t nlen = 0;
+            if (names_base + lo < len)
+                nlen = len - names_base - lo < (size_t)(hi - lo) ? len - names_base - lo
+                                                                 : (size_t)(hi - lo);
+            ls_step_chunks pc = { 0 };
+            rc = ls_step_index_blocks_decode(TABLE, uid, step, B, g0, blk, nb,
+                                             nlen ? obj + names_base + lo : NULL, lo, nlen,
+                                             "fuzz", part, crcs, &pc);
+            if (whole == LS_OK) {
+                FUZZ_CHECK(rc == LS_OK && nlen == (size_t)(hi - lo));
+                for (uint32_t k = 0; k < n; k++) {
+                    const ls_step_sample *a = &all[r * n + k], *p = &part[k];
+                    FUZZ_CHECK(a->offset == p->offset && a->len_flags == p->len_flags &&
+                               a->name_off == p->name_off);
+                    FUZZ_CHECK(!strcmp(ck.keys[a->chunk], pc.keys[p->chunk]));
+                }
+                for (uint32_t g = 0; g < nb; g++) {
+                    uint8_t c[4 * LS_STEP_INDEX_BLOCK_SAMPLES];
+                    for (uint32_t j = 0; j < LS_STEP_INDEX_BLOCK_SAMPLES; j++)
+                        ls_put_u32le(c + 4 * j,
+                                     all[r * n + g * LS_STEP_INDEX_BLOCK_SAMPLES + j].crc);
+                    FUZZ_CHECK(ls_crc32c(c, sizeof(c)) == crcs[g]);
+                }
+            }
+            if (rc == LS_OK)
+                for (uint32_t k = 0; k < pc.n; k++)
+                    FUZZ_CHECK(ls_key_is_valid(pc.keys[k]));
+            else
+                FUZZ_CHECK(pc.n == 0 && pc.keys == NULL);
+            ls_step_chunks_free(&pc);
+        }
+        free(crcs);
     }
     ls_step_chunks_free(&ck);
     free(all);

@@ -164,6 +164,20 @@ static void write_tables(ls_store *st)
     append_samples(p, 200, 5);
     TRY(ls_producer_flush(p));
     ls_producer_close(p);
+    /* Table b: steps of 32 samples from chunks of at most 3, so that slices
+     * of 32 and 16 read the step index's blocks across chunk changes. */
+    TRY(ls_table_create_conf(st, "b", 32, LS_CODEC_ZSTD, tconf));
+    ls_producer *q;
+    TRY(ls_producer_open(st, "b", "p0", conf, &p));
+    TRY(ls_producer_open(st, "b", "p1", conf, &q));
+    append_samples(p, 0, 20);
+    TRY(ls_producer_flush(p));
+    append_samples(q, 100, 14);
+    TRY(ls_producer_flush(q));
+    append_samples(p, 20, 30);
+    TRY(ls_producer_flush(p));
+    ls_producer_close(p);
+    ls_producer_close(q);
     ls_conf_destroy(tconf);
     ls_conf_destroy(conf);
 }
@@ -486,13 +500,14 @@ int main(int argc, char **argv)
     table_seeds(st, "t", 4);
     table_seeds(st, "g", 4);
     table_seeds(st, "r", 2);
+    table_seeds(st, "b", 32);
     ls_store_close(st);
     conf_seeds();
     shim_conf_seeds();
     write_dict("fuzz_chunk.dict", "\"LSC1\"\n\"LSCF\"\n\"\\x01\\x00\"\n\"\\x28\\xb5\\x2f\\xfd\"\n"
                "\"\\x00\\x00\\x00\\x80\"\n");
-    write_dict("fuzz_step_index.dict", "\"LSI1\"\n\"\\x01\\x00\\x00\\x00\"\n"
-               "\"\\x11\"\n\"\\x00\\x00\\x00\\x80\"\n");
+    write_dict("fuzz_step_index.dict", "\"LSI1\"\n\"\\x02\\x00\"\n\"\\x01\\x00\\x00\\x00\"\n"
+               "\"\\x11\"\n\"\\x00\\x00\\x00\\x80\"\n\"\\x00\\x00\\x00\\x40\"\n");
     write_dict("fuzz_record.dict", "\"LSD1\"\n\"LSR1\"\n\"LSS1\"\n\"\\x01\\x00\\x00\\x00\"\n"
                "\"\\x02\"\n\"\\x00\"\n");
     return 0;
