@@ -182,7 +182,8 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
 }
 
 /* Table format 2: the committer of the version that completes steps
- * [s0, s1) writes their indexes (best effort: a reader that finds one
+ * [s0, s1) writes their indexes, and the group indexes of the groups of 16
+ * that those steps complete (best effort: a reader that finds one
  * missing builds it from the log).  Our record goes into the cache first:
  * the indexes are built from the records of each step. */
 static void publish_steps(ls_table *t, const ls_record *r, uint64_t s0, uint64_t s1)
@@ -193,6 +194,11 @@ static void publish_steps(ls_table *t, const ls_record *r, uint64_t s0, uint64_t
     for (uint64_t s = s0; s < s1; s++)
         if (s >= t->state.low_watermark_step)   /* GC may reclaim it after: docs/protocol.md */
             (void)ls_step_index_publish(t, s);
+    /* And the group of 16 steps each completed step ends (step_group.c). */
+    for (uint64_t s = s0; s < s1; s++)
+        if ((s + 1) % LS_STEP_GROUP_STEPS == 0 &&
+            s + 1 - LS_STEP_GROUP_STEPS >= t->state.low_watermark_step)
+            (void)ls_step_group_publish(t, s + 1 - LS_STEP_GROUP_STEPS);
 }
 
 int ls_table_apply_own(ls_table *t, const ls_record *r)

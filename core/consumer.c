@@ -71,6 +71,18 @@ struct ls_consumer {
     size_t    idx_cap;
     uint32_t *blk_crc;            /* per block of the slice, with the block view: */
     size_t    blk_cap, nblk;      /* the crc32c its samples' CRC32Cs give (nblk 0: none) */
+    /* The rank's part of the group index of steps [grp_s0, grp_s0 + 16)
+     * (step_group.c), decoded, while it reads them. */
+    int       grp_valid;
+    uint64_t  grp_s0;
+    ls_step_sample *grp_smp;      /* 16 x slice: step j's at j x slice */
+    uint32_t *grp_crc;            /* 16 x slice / 16 with the block view */
+    uint32_t  grp_nblk;           /* blocks of a step's slice; 0: entries */
+    ls_step_chunks grp_ck[LS_STEP_GROUP_STEPS];
+    uint64_t  grp_skip_below;     /* no group is tried for steps below this */
+    int       behind;             /* the last step read was there at its first poll */
+    uint64_t  last_step_bytes;    /* stored bytes of the last slice read */
+    int       from_group;         /* the step being planned came from the group */
     int       index_mode;         /* INDEX_* (consumer.step.index); OFF on format-1 tables */
     uint64_t  index_wait_ns;      /* consumer.index.wait.ms */
     uint64_t  gap_ns;             /* recent time between steps arriving at the head */
@@ -291,6 +303,176 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
     return LS_OK;
 }
 
+static int plan_samples(ls_consumer *c, const char *key, uint32_t lo, uint32_t n,
+                        const ls_step_sample *smp, const ls_step_chunks *ck);
+
+/* ---- group indexes --------------------------------------------------- */
+
+static void group_forget(ls_consumer *c)
+{
+    for (uint32_t j = 0; j < LS_STEP_GROUP_STEPS; j++)
+        ls_step_chunks_free(&c->grp_ck[j]);
+    c->grp_valid = 0;
+}
+
+/* From a group part's raw bytes (checked only later, so a guess): the
+ * stored bytes of its samples and the bytes of names the 16 step indexes
+ * would have given for the slices (each step's chunks once). */
+static void group_part_weigh(const uint8_t *part, uint32_t n, uint32_t nblk, uint64_t *data,
+                             uint64_t *names)
+{
+    *data = *names = 0;
+    for (uint32_t j = 0; j < LS_STEP_GROUP_STEPS; j++) {
+        uint32_t last = UINT32_MAX;
+        for (uint32_t u = 0; u < (nblk ? nblk : n); u++) {
+            size_t at = (size_t)u * LS_STEP_GROUP_STEPS + j;
+            if (nblk) {
+                const uint8_t *p = part + at * LS_STEP_INDEX_BLOCK_BYTES;
+                uint32_t off = ls_get_u32le(p + 8) >> 8, end = ls_get_u32le(p + 12);
+                *names += end > off ? end - off : 0;   /* a name shared by two blocks twice */
+                for (uint32_t k = 0; k < LS_STEP_INDEX_BLOCK_SAMPLES; k++)
+                    *data += ls_get_u32le(p + 20 + 4 * k) & LS_SAMPLE_LEN_MASK &
+                             ~LS_STEP_INDEX_NEXT_CHUNK;
+            } else {
+                const uint8_t *e = part + at * LS_STEP_INDEX_ENTRY_BYTES;
+                uint32_t ref = ls_get_u32le(e);
+                if (ref != last)
+                    *names += ref & 0xffu;
+                last = ref;
+                *data += ls_get_u32le(e + 8) & LS_SAMPLE_LEN_MASK;
+            }
+        }
+    }
+}
+
+/* Read the rank's part of the group index of steps [s0, s0 + 16): its
+ * entries (or blocks) of all 16 steps in one ranged GET, then the names
+ * they use.  No group (not all 16 steps complete yet, or not written): no
+ * group is tried again in it.  A group whose names would cost more bytes
+ * than the 16 step indexes' names, beyond 2 % of the data it locates (a
+ * small slice among many small chunks), is left before its names are
+ * read, and no group is tried for the next 16. */
+static int group_load(ls_consumer *c, uint64_t s0)
+{
+    ls_table *t = c->t;
+    uint32_t B = t->desc.global_batch, n = (uint32_t)c->slice, lo = c->rank * n;
+    uint32_t nblk = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / LS_STEP_INDEX_BLOCK_SAMPLES;
+    uint32_t units = (nblk ? nblk : n) * LS_STEP_GROUP_STEPS;
+    uint64_t at = nblk ? ls_step_group_blocks_at(B, lo / LS_STEP_INDEX_BLOCK_SAMPLES)
+                       : ls_step_group_entries_at(B, lo);
+    uint64_t want = (uint64_t)units * (nblk ? LS_STEP_INDEX_BLOCK_BYTES
+                                            : LS_STEP_INDEX_ENTRY_BYTES);
+    char key[LS_KEY_BYTES_MAX + 1];
+    uint8_t *part = NULL, *names = NULL;
+    size_t got = 0, ngot = 0;
+    uint32_t nlo = 0, nhi = 0;
+    group_forget(c);
+    c->grp_skip_below = s0 + LS_STEP_GROUP_STEPS;   /* one try per group */
+    int rc = ls_key_step_group(key, t->name, s0);
+    if (rc)
+        return rc;
+    rc = ls_table_meta_get_range(t, key, at, want, &part, &got);
+    if (rc == LS_ERR_NOT_FOUND)
+        return LS_OK;
+    if (!rc && got != want)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes where %" PRIu64 " should be "
+                       "(truncated)", key, got, want);
+    if (!rc && (rc = nblk ? ls_step_index_blocks_names(part, units, &nlo, &nhi)
+                          : ls_step_index_slice_names(part, units, &nlo, &nhi)))
+        ls_preferr(rc, "%s", key);
+    if (!rc) {
+        uint64_t data, names_steps;
+        group_part_weigh(part, n, nblk, &data, &names_steps);
+        if ((uint64_t)(nhi - nlo) > names_steps + data / 50) {
+            c->data.group_dear++;
+            c->grp_skip_below = s0 + (LS_STEP_GROUP_STEPS + 1) * LS_STEP_GROUP_STEPS;
+            free(part);
+            return LS_OK;
+        }
+    }
+    /* The names the part uses lie among other ranks' (names are not
+     * shared between steps), so they are bounded by the group's names,
+     * whose offsets have 24 bits. */
+    if (!rc && nhi - nlo > (1u << 24))
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %" PRIu32 " bytes of chunk names, beyond a group's",
+                       key, nhi - nlo);
+    if (!rc)
+        rc = ls_table_meta_get_range(t, key, ls_step_group_names_at(B) + nlo, nhi - nlo,
+                                     &names, &ngot);
+    if (rc == LS_ERR_NOT_FOUND) {     /* gone since the first read */
+        free(part);
+        return LS_OK;
+    }
+    if (!rc && ngot != nhi - nlo)
+        rc = ls_seterr(LS_ERR_CORRUPT, "%s: %zu bytes of chunk names where %" PRIu32 " should "
+                       "be (truncated)", key, ngot, nhi - nlo);
+    if (!rc && !c->grp_smp) {
+        c->grp_smp = malloc((size_t)n * LS_STEP_GROUP_STEPS * sizeof(*c->grp_smp));
+        c->grp_crc = malloc(((size_t)nblk + 1) * LS_STEP_GROUP_STEPS * sizeof(uint32_t));
+        if (!c->grp_smp || !c->grp_crc)
+            rc = ls_seterr(LS_ERR_NOMEM, "group index");
+    }
+    if (!rc)
+        rc = ls_step_group_slices(t->name, t->desc.uid, s0, B, lo, n, part, got, names, nlo,
+                                  ngot, key, c->grp_smp, c->grp_crc, c->grp_ck);
+    if (!rc) {
+        c->grp_valid = 1;
+        c->grp_s0 = s0;
+        c->grp_nblk = nblk;
+        c->data.group_reads++;
+    }
+    free(part);
+    free(names);
+    return rc;
+}
+
+/* Plan step from the group held, reading the group first when the rank
+ * reads behind the head (the step before was there at its first poll),
+ * its slice of the step before held LS_STEP_GROUP_MIN_BYTES or more (a
+ * smaller slice would pay more in names than it saves), and it has not
+ * tried this group yet.  *found = 0: no group for it. */
+static int plan_group(ls_consumer *c, uint64_t step, int *found)
+{
+    uint64_t s0 = step - step % LS_STEP_GROUP_STEPS;
+    *found = 0;
+    if (!(c->grp_valid && c->grp_s0 == s0) && c->behind && step >= c->grp_skip_below &&
+        c->last_step_bytes >= LS_STEP_GROUP_MIN_BYTES) {
+        int rc = group_load(c, s0);
+        if (rc == LS_ERR_CORRUPT || rc == LS_ERR_VERSION) {
+            c->data.index_refused++;      /* the step indexes (or the log) serve instead */
+            group_forget(c);
+            return LS_OK;
+        }
+        if (rc)
+            return rc;
+    }
+    if (!(c->grp_valid && c->grp_s0 == s0))
+        return LS_OK;
+    uint32_t n = (uint32_t)c->slice, j = (uint32_t)(step - s0);
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_step_group(key, c->t->name, s0);
+    if (!rc && c->grp_nblk && c->blk_cap < c->grp_nblk) {
+        uint32_t *x = realloc(c->blk_crc, c->grp_nblk * sizeof(*x));
+        if (!x)
+            return ls_seterr(LS_ERR_NOMEM, "group index");
+        c->blk_crc = x;
+        c->blk_cap = c->grp_nblk;
+    }
+    if (!rc && c->grp_nblk)
+        memcpy(c->blk_crc, c->grp_crc + (size_t)j * c->grp_nblk,
+               c->grp_nblk * sizeof(uint32_t));
+    if (!rc)
+        rc = plan_samples(c, key, c->rank * n, n, c->grp_smp + (size_t)j * n, &c->grp_ck[j]);
+    if (!rc) {
+        c->nblk = c->grp_nblk;
+        c->from_group = 1;
+        *found = 1;
+    }
+    return rc;
+}
+
+/* ---- step indexes ---------------------------------------------------- */
+
 /* Plan the rank's slice of step from the step's index object: one ranged
  * GET of the slice's part of the index (which is also the visibility
  * poll), one of the chunk names it uses.  A slice of whole blocks of 16
@@ -371,18 +553,31 @@ static int plan_index(ls_consumer *c, uint64_t step, int *found)
                                                nlo, ngot, key, c->idx, &ck);
     if (!rc)
         c->nblk = nblk;
-    /* One part per run of samples in one chunk; a chunk holds its samples
-     * back to back, so a run must be contiguous. */
+    if (!rc)
+        rc = plan_samples(c, key, lo, n, c->idx, &ck);
+    ls_step_chunks_free(&ck);
+    free(ent);
+    free(names);
+    return rc;
+}
+
+/* The parts to fetch for the slice's samples smp[0..n) as an index gives
+ * them: one part per run of samples in one chunk; a chunk holds its
+ * samples back to back, so a run must be contiguous. */
+static int plan_samples(ls_consumer *c, const char *key, uint32_t lo, uint32_t n,
+                        const ls_step_sample *smp, const ls_step_chunks *ck)
+{
+    int rc = LS_OK;
     for (uint32_t k = 0; k < n && !rc; k++) {
-        const ls_step_sample *sm = &c->idx[k];
+        const ls_step_sample *sm = &smp[k];
         uint64_t stored = sm->len_flags & LS_SAMPLE_LEN_MASK;
-        if (k == 0 || sm->chunk != c->idx[k - 1].chunk) {
-            if ((rc = add_part(c, ck.keys[sm->chunk], sm->offset, 0)))
+        if (k == 0 || sm->chunk != smp[k - 1].chunk) {
+            if ((rc = add_part(c, ck->keys[sm->chunk], sm->offset, 0)))
                 break;
-        } else if (sm->offset != (uint64_t)c->idx[k - 1].offset +
-                                     (c->idx[k - 1].len_flags & LS_SAMPLE_LEN_MASK)) {
-            rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": not where the sample before "
-                           "it ends in %s", key, lo + k, ck.keys[sm->chunk]);
+        } else if (sm->offset != (uint64_t)smp[k - 1].offset +
+                                     (smp[k - 1].len_flags & LS_SAMPLE_LEN_MASK)) {
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu32 ": not where the sample "
+                           "before it ends in %s", key, lo + k, ck->keys[sm->chunk]);
             break;
         }
         fpart *pt = &c->parts[c->nparts - 1];
@@ -392,9 +587,6 @@ static int plan_index(ls_consumer *c, uint64_t step, int *found)
         c->s_rel[k] = sm->offset - pt->off;
         c->s_part[k] = (uint32_t)(c->nparts - 1);
     }
-    ls_step_chunks_free(&ck);
-    free(ent);
-    free(names);
     return rc;
 }
 
@@ -431,8 +623,14 @@ static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, l
     uint64_t total = 0;
     int have = 1;
     c->nblk = 0;
-    if (!rc)
-        rc = by_index ? plan_index(c, step, &have) : plan_log(c, a, b);
+    c->from_group = 0;
+    if (!rc && by_index) {
+        rc = plan_group(c, step, &have);
+        if (!rc && !have)
+            rc = plan_index(c, step, &have);
+    } else if (!rc) {
+        rc = plan_log(c, a, b);
+    }
     if (found)
         *found = have;
     if (!rc && !have) {
@@ -483,10 +681,15 @@ static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, l
                           .lens = lens };
     c->data.steps++;
     c->data.samples += n;
+    c->last_step_bytes = 0;
+    for (size_t k = 0; k < n; k++)
+        c->last_step_bytes += c->s_flags[k] & LS_SAMPLE_LEN_MASK;
     if (by_index)
         c->data.index_steps++;
     else
         c->data.log_steps++;
+    if (c->from_group)
+        c->data.group_steps++;
     *out = &bi->pub;
     return LS_OK;
 }
@@ -578,6 +781,13 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
                 via_index = 1;
                 break;
             }
+            if ((rc == LS_ERR_CORRUPT || rc == LS_ERR_VERSION) && c->from_group) {
+                /* The group is not trusted again; the step's own index
+                 * (and, failing that, the log) decides. */
+                c->data.index_refused++;
+                group_forget(c);
+                continue;
+            }
             if (rc == LS_ERR_CORRUPT || rc == LS_ERR_VERSION) {
                 /* Never trusted: the log decides. */
                 snprintf(refused_msg, sizeof(refused_msg), "%s", ls_errmsg());
@@ -663,8 +873,10 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
         uint64_t gap = c->last_arrival_ns ? end - c->last_arrival_ns : end - t0;
         c->gap_ns = c->gap_ns ? (c->gap_ns * 3 + gap) / 4 : gap;
     }
-    if (rc == LS_OK)
+    if (rc == LS_OK) {
         c->last_arrival_ns = end;
+        c->behind = !waited;
+    }
     if (rc == LS_OK && c->index_mode == INDEX_VERIFY && via_index) {
         /* Read it again through the log, which must agree. */
         ls_batch *by_log = NULL;
@@ -784,6 +996,7 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
     ls_consumer *c = calloc(1, sizeof(*c));
     if (!c)
         return ls_seterr(LS_ERR_NOMEM, "consumer handle");
+    c->behind = 1;               /* until a step makes it wait: try group indexes */
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     /* Format 2 readers need only the descriptor while step indexes
@@ -925,6 +1138,9 @@ void ls_consumer_close(ls_consumer *c)
     free(c->offsets);
     free(c->idx);
     free(c->blk_crc);
+    group_forget(c);
+    free(c->grp_smp);
+    free(c->grp_crc);
     ls_table_close(c->t);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);

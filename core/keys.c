@@ -12,6 +12,7 @@
  *   <table>/_reclaim/seg-<s:020>                GC segment mark (reclaim.c)
  *   <table>/data/<producer>/<epoch:010>-<seq:020>   data chunk
  *   <table>/_steps/<s:020>                      index of step s (format 2)
+ *   <table>/_steps/<s0:020>.g16                 index of steps [s0, s0 + 16)
  *   <table>/_ckpt/<job>/<rank:010>-<seq:020>-<step:020>   a rank's progress
  *
  * Formatters write into a buffer of LS_KEY_BYTES_MAX + 1 bytes and return
@@ -175,6 +176,11 @@ int ls_key_step(char *buf, const char *table, uint64_t step)
     return key_fmt(buf, "%s/_steps/%020" PRIu64, table, step);
 }
 
+int ls_key_step_group(char *buf, const char *table, uint64_t s0)
+{
+    return key_fmt(buf, "%s/_steps/%020" PRIu64 ".g16", table, s0);
+}
+
 int ls_key_steps_prefix(char *buf, const char *table)
 {
     return key_fmt(buf, "%s/_steps/", table);
@@ -272,6 +278,14 @@ int ls_key_parse_chunk(const char *key, const char *table, char *producer,
     return 1;
 }
 
+int ls_key_parse_step_group(const char *suffix, uint64_t *s0)
+{
+    if (strlen(suffix) != 24 || !is_digits(suffix, 20) || strcmp(suffix + 20, ".g16"))
+        return 0;
+    *s0 = strtoull(suffix, NULL, 10);
+    return *s0 % 16 == 0;
+}
+
 ls_object_kind ls_object_kind_of(const char *rel)
 {
     uint64_t v;
@@ -282,7 +296,8 @@ ls_object_kind ls_object_kind_of(const char *rel)
     }
     if (!strcmp(rel, "_table"))
         return LS_OBJECT_DESCRIPTOR;
-    if (!strncmp(rel, "_steps/", 7) && ls_key_parse_step(rel + 7, &v))
+    if (!strncmp(rel, "_steps/", 7) &&
+        (ls_key_parse_step(rel + 7, &v) || ls_key_parse_step_group(rel + 7, &v)))
         return LS_OBJECT_STEP_INDEX;
     return LS_OBJECT_OTHER;
 }

@@ -561,6 +561,9 @@ typedef struct ls_read_stats {
     uint64_t index_refused;      /* indexes refused (damaged, foreign): read from the log */
     uint64_t index_written;      /* missing indexes this reader wrote (rank 0) */
     uint64_t log_refreshes;      /* reads of the log while waiting */
+    uint64_t group_reads;        /* group indexes read (each 16 steps' slices) */
+    uint64_t group_steps;        /* steps read through a group index (in index_steps) */
+    uint64_t group_dear;         /* groups left unread: their names cost too much */
 } ls_read_stats;
 void ls_consumer_stats_get(ls_consumer *c, ls_read_stats *out);
 

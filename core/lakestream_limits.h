@@ -41,6 +41,11 @@
 #define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
 #define LS_STEP_INDEX_CHUNKS_MAX 65536u     /* chunks one step index names (format field:
                                                name offsets are 24 bits) */
+#define LS_STEP_GROUP_STEPS     16u         /* steps in one group index (format constant) */
+#define LS_STEP_GROUP_MIN_BYTES 2048u       /* a rank tries group indexes when its slice of a
+                                               step holds this many stored bytes: below, a
+                                               group's names (~16 x a step's chunks) outweigh
+                                               what they save (docs/protocol.md "Group index") */
 #define LS_STEP_INDEX_NAME_BYTES_MAX (1u + LS_PRODUCER_ID_BYTES_MAX + 16u) /* one chunk name
                                                in a step index (its length is 8 bits) */
 

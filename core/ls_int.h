@@ -15,6 +15,7 @@
  *   table.c        loading and refreshing the state, snapshots, record cache
  *   commit.c       the commit protocol: put_if_absent, races, lost replies
  *   step_index.c   per-step index objects: build, publish, decode
+ *   step_group.c   group indexes: 16 steps' indexes transposed for one read
  *   rank_ckpt.c    per-rank checkpoints of a job, one log checkpoint per job
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
@@ -420,6 +421,10 @@ int ls_key_step(char *buf, const char *table, uint64_t step);
 int ls_key_steps_prefix(char *buf, const char *table);
 /* suffix: after "<table>/_steps/".  1 for a step index, its step in *s. */
 int ls_key_parse_step(const char *suffix, uint64_t *step);
+/* "<table>/_steps/<s0:020>.g16", the group index of steps [s0, s0 + 16)
+ * (step_group.c), and its parse (1 for a group key, its s0 in *s0). */
+int ls_key_step_group(char *buf, const char *table, uint64_t s0);
+int ls_key_parse_step_group(const char *suffix, uint64_t *s0);
 /* A rank's progress object of a job (rank_ckpt.c): the prefix
  * "<table>/_ckpt/<job>/" (LS_ERR_LIMIT unless a whole key fits after it),
  * the key, and the parse of a key's part after the prefix. */
@@ -611,6 +616,16 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out);
 /* Build and put_if_absent the index of step s.  If one exists it is read
  * back and compared: LS_ERR_CORRUPT (counted) if it differs. */
 int ls_step_index_publish(ls_table *t, uint64_t step);
+/* put_if_absent b at key (an index object, what names its kind), retried;
+ * if one exists it is read back and compared: LS_ERR_CORRUPT (counted) if
+ * it differs. */
+int ls_step_index_put(ls_table *t, const char *key, const ls_bytes *b, const char *what);
+/* The seals of an entry (with its name) and of a block (with the names it
+ * uses), as docs/formats.md gives them. */
+uint32_t ls_step_index_entry_seal(uint64_t uid, uint64_t step, uint32_t i,
+                                  const uint8_t *entry, const uint8_t *name, size_t name_len);
+uint32_t ls_step_index_block_seal(uint64_t uid, uint64_t step, uint32_t g, const uint8_t *blk,
+                                  const uint8_t *names, size_t names_len);
 /* Entries ent[0..n) (20 bytes each): the range [*lo, *hi) of the names
  * area they refer to.  LS_ERR_CORRUPT for an impossible name length. */
 int ls_step_index_slice_names(const uint8_t *ent, size_t n, uint32_t *lo, uint32_t *hi);
@@ -647,5 +662,31 @@ int ls_step_index_decode(const uint8_t *buf, size_t len, const char *table, uint
  * 1 if well formed (producer: LS_PRODUCER_ID_BYTES_MAX + 1 bytes). */
 int ls_step_index_name_parse(const uint8_t *name, size_t len, char *producer,
                              uint64_t *epoch, uint64_t *seq);
+
+/* ---- group indexes (step_group.c) ----------------------------------------- */
+
+/* <table>/_steps/<s0:020>.g16: the indexes of steps [s0, s0 + 16),
+ * transposed (docs/formats.md "Group index"). */
+/* (LS_STEP_GROUP_STEPS, LS_STEP_GROUP_MIN_BYTES: lakestream_limits.h) */
+
+/* Where sample i's 16 entries, block g's 16 blocks and the names start. */
+uint64_t ls_step_group_entries_at(uint32_t global_batch, uint32_t i);
+uint64_t ls_step_group_blocks_at(uint32_t global_batch, uint32_t g);
+uint64_t ls_step_group_names_at(uint32_t global_batch);
+/* Build the group of steps [s0, s0 + 16) (all complete in t's state) from
+ * the step indexes the log gives. */
+int ls_step_group_build(ls_table *t, uint64_t s0, ls_bytes *out);
+/* Build and put_if_absent it, as ls_step_index_publish. */
+int ls_step_group_publish(ls_table *t, uint64_t s0);
+/* Check and decode a rank's part of a group: the slice [lo, lo + n) of each
+ * of its 16 steps, from part (its entries, or its blocks when n is a
+ * multiple of 16: the bytes at ls_step_group_entries_at(B, lo) or
+ * _blocks_at(B, lo / 16)) and the names [names_lo, names_lo + names_len).
+ * out[16 * n] (step j's samples at j * n), crcs[16 * n / 16] for blocks,
+ * ck[16] (caller frees). */
+int ls_step_group_slices(const char *table, uint64_t uid, uint64_t s0, uint32_t B, uint32_t lo,
+                         uint32_t n, const uint8_t *part, size_t part_len, const uint8_t *names,
+                         uint32_t names_lo, size_t names_len, const char *what,
+                         ls_step_sample *out, uint32_t *crcs, ls_step_chunks *ck);
 
 #endif /* LS_INT_H */

@@ -251,8 +251,9 @@ static int find_cut(ls_table *t, const uint64_t *versions, size_t n, uint64_t up
     return LS_OK;
 }
 
-/* Delete the step indexes of steps below wm.  Their keys sort by step, so
- * the listing stops at the first one at or above it. */
+/* Delete the step indexes of steps below wm, and the group indexes whose
+ * 16 steps all are.  Their keys sort by (first) step, so the listing stops
+ * at the first one at or above it. */
 static int delete_step_indexes(ls_table *t, uint64_t wm, ls_gc_report *out)
 {
     char prefix[LS_KEY_BYTES_MAX + 1], after[LS_KEY_BYTES_MAX + 1] = "";
@@ -266,9 +267,16 @@ static int delete_step_indexes(ls_table *t, uint64_t wm, ls_gc_report *out)
         more = kl.n == LS_LIST_KEYS_MAX;
         for (size_t i = 0; i < kl.n && rc == LS_OK; i++) {
             uint64_t s;
-            if (!ls_key_parse_step(kl.keys[i] + plen, &s))
+            if (ls_key_parse_step_group(kl.keys[i] + plen, &s)) {
+                if (s >= wm) {
+                    more = 0;
+                    break;
+                }
+                if (s + LS_STEP_GROUP_STEPS > wm)
+                    continue;         /* steps of it are still retained */
+            } else if (!ls_key_parse_step(kl.keys[i] + plen, &s)) {
                 continue;
-            if (s >= wm) {
+            } else if (s >= wm) {
                 more = 0;
                 break;
             }

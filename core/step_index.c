@@ -46,8 +46,8 @@
 
 /* ---- entries and names --------------------------------------------------- */
 
-static uint32_t seal_of(uint64_t uid, uint64_t step, uint32_t i, const uint8_t *entry,
-                        const uint8_t *name, size_t name_len)
+uint32_t ls_step_index_entry_seal(uint64_t uid, uint64_t step, uint32_t i,
+                                  const uint8_t *entry, const uint8_t *name, size_t name_len)
 {
     uint8_t buf[20 + 16 + LS_STEP_INDEX_NAME_BYTES_MAX];
     ls_put_u64le(buf, uid);
@@ -137,7 +137,7 @@ int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, u
             break;
         }
         const uint8_t *nm = names + (off - names_lo);
-        if (seal_of(uid, step, i, e, nm, len) != ls_get_u32le(e + 16)) {
+        if (ls_step_index_entry_seal(uid, step, i, e, nm, len) != ls_get_u32le(e + 16)) {
             rc = ls_seterr(LS_ERR_CORRUPT, "%s: entry %" PRIu32 ": seal mismatch (damaged, "
                            "or not this table's step %" PRIu64 ")", what, i, step);
             break;
@@ -166,8 +166,8 @@ int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, u
 
 #define BLK LS_STEP_INDEX_BLOCK_SAMPLES
 
-static uint32_t block_seal(uint64_t uid, uint64_t step, uint32_t g, const uint8_t *blk,
-                           const uint8_t *names, size_t names_len)
+uint32_t ls_step_index_block_seal(uint64_t uid, uint64_t step, uint32_t g, const uint8_t *blk,
+                                  const uint8_t *names, size_t names_len)
 {
     uint8_t pre[20];
     ls_put_u64le(pre, uid);
@@ -228,7 +228,7 @@ int ls_step_index_blocks_decode(const char *table, uint64_t uid, uint64_t step, 
             break;
         }
         const uint8_t *nm = names + (off - names_lo);
-        if (block_seal(uid, step, gi, p, nm, end - off) != ls_get_u32le(p)) {
+        if (ls_step_index_block_seal(uid, step, gi, p, nm, end - off) != ls_get_u32le(p)) {
             rc = ls_seterr(LS_ERR_CORRUPT, "%s: block %" PRIu32 ": seal mismatch (damaged, "
                            "or not this table's step %" PRIu64 ")", what, gi, step);
             break;
@@ -313,7 +313,7 @@ static int build_blocks(uint64_t uid, uint64_t step, uint32_t B, size_t ent_at,
         }
         ls_put_u32le(p + 4, ls_crc32c(crcs, 4 * (size_t)cnt));
         ls_put_u32le(p + 12, cur + curlen);
-        ls_put_u32le(p, block_seal(uid, step, g, p, names + off0, cur + curlen - off0));
+        ls_put_u32le(p, ls_step_index_block_seal(uid, step, g, p, names + off0, cur + curlen - off0));
         out->len += LS_STEP_INDEX_BLOCK_BYTES;
     }
     return rc;
@@ -557,7 +557,7 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
                 ls_put_u32le(e + 4, (uint32_t)offsets[x]);
                 ls_put_u32le(e + 8, ls_get_u32le(ie));
                 ls_put_u32le(e + 12, ls_get_u32le(ie + 4));
-                ls_put_u32le(e + 16, seal_of(t->desc.uid, step, i, e, nm, nlen));
+                ls_put_u32le(e + 16, ls_step_index_entry_seal(t->desc.uid, step, i, e, nm, nlen));
                 out->len += LS_STEP_INDEX_ENTRY_BYTES;
             }
             cur = first + i1;
@@ -591,25 +591,20 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
     return rc;
 }
 
-int ls_step_index_publish(ls_table *t, uint64_t step)
+int ls_step_index_put(ls_table *t, const char *key, const ls_bytes *b, const char *what)
 {
-    char key[LS_KEY_BYTES_MAX + 1];
-    ls_bytes b = { 0 };
-    int rc = ls_key_step(key, t->name, step);
-    if (!rc)
-        rc = ls_step_index_build(t, step, &b);
     /* Retried like the other metadata calls: an index that fails to land
-     * costs every rank of its step a wait of consumer.index.wait.ms.  A
-     * retry after a lost reply meets EXISTS, resolved by the comparison. */
+     * costs its readers a wait or more requests.  A retry after a lost
+     * reply meets EXISTS, resolved by the comparison. */
     unsigned retries = (unsigned)ls_conf_int(t->conf, "store.retries"), backoff_ms = 1;
-    for (unsigned attempt = 0; !rc; attempt++) {
+    int rc = LS_OK;
+    for (unsigned attempt = 0;; attempt++) {
         t->meta.requests++;
-        rc = ls_store_put_if_absent(t->st, key, b.data, b.len);
+        rc = ls_store_put_if_absent(t->st, key, b->data, b->len);
         if (rc == LS_OK)
             t->index.written++;
         if (!ls_err_is_retriable(rc) || attempt >= retries)
             break;
-        rc = LS_OK;
         ls_backoff(&backoff_ms, LS_RETRY_BACKOFF_MS_MAX);
     }
     if (rc == LS_ERR_EXISTS) {
@@ -617,15 +612,27 @@ int ls_step_index_publish(ls_table *t, uint64_t step)
          * difference is a damaged index or a broken writer: say so. */
         uint8_t *got = NULL;
         size_t len = 0;
-        rc = ls_table_meta_get(t, key, b.len, "step index", &got, &len);
-        /* (CORRUPT: larger than the right one, refused after b.len + 1 bytes) */
-        if ((rc == LS_OK && (len != b.len || memcmp(got, b.data, len))) ||
+        rc = ls_table_meta_get(t, key, b->len, what, &got, &len);
+        /* (CORRUPT: larger than the right one, refused after b->len + 1 bytes) */
+        if ((rc == LS_OK && (len != b->len || memcmp(got, b->data, len))) ||
             rc == LS_ERR_CORRUPT) {
             t->index.mismatches++;
-            rc = ls_seterr(LS_ERR_CORRUPT, "%s: differs from the index the log gives", key);
+            rc = ls_seterr(LS_ERR_CORRUPT, "%s: differs from the %s the log gives", key, what);
         }
         free(got);
     }
+    return rc;
+}
+
+int ls_step_index_publish(ls_table *t, uint64_t step)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    ls_bytes b = { 0 };
+    int rc = ls_key_step(key, t->name, step);
+    if (!rc)
+        rc = ls_step_index_build(t, step, &b);
+    if (!rc)
+        rc = ls_step_index_put(t, key, &b, "index");
     ls_bytes_free(&b);
     return rc;
 }

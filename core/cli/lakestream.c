@@ -476,7 +476,7 @@ static int cmd_consume(int argc, char **argv, opts *o)
         ls_read_stats rs;
         ls_consumer_stats_get(c, &rs);
         double steps = rs.steps ? (double)rs.steps : 1.0;
-        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
                               "s:f,s:f,s:f}",
                               "bytes_fetched", (json_int_t)rs.bytes_fetched,
                               "bytes_needed", (json_int_t)rs.bytes_needed,
@@ -493,6 +493,9 @@ static int cmd_consume(int argc, char **argv, opts *o)
                               "index_refused", (json_int_t)rs.index_refused,
                               "index_written", (json_int_t)rs.index_written,
                               "log_refreshes", (json_int_t)rs.log_refreshes,
+                              "group_reads", (json_int_t)rs.group_reads,
+                              "group_steps", (json_int_t)rs.group_steps,
+                              "group_dear", (json_int_t)rs.group_dear,
                               "requests_per_step", (double)rs.requests / steps,
                               "polls_per_step", (double)rs.polls / steps,
                               "total_read_amplification", rs.bytes_needed

@@ -7,7 +7,10 @@
  * (the blocks, for slices of whole blocks), on the bytes a ranged read
  * would return.
  *
- * Input: u8 w_log2 | u64 uid | u64 step | u32 B | the object's bytes.
+ * Input: u8 w_log2 | u64 uid | u64 step | u32 B | the object's bytes;
+ * with bit 7 of the first byte set, the object is a group index
+ * (step_group.c) of the steps from step & ~15, and each rank's part of it
+ * (up to 64 ranks) is decoded as the consumer reads it.
  * The object is decoded whole for (uid, step, B); then, for W = 2^(w_log2
  * % 8) dividing B, each rank's slice is decoded from the object's bytes as
  * the consumer range-reads them (entries or blocks, then the names they
@@ -28,11 +31,70 @@
 #define TABLE "t"
 #define B_MAX 4096u     /* keeps one input's work small */
 
+/* A group index (step_group.c): each rank's part of 16 steps, read as the
+ * consumer reads it (its entries or blocks, then the names they use). */
+static void group_slices(const uint8_t *obj, size_t len, uint64_t uid, uint64_t s0,
+                         uint32_t B, uint32_t W)
+{
+    if (B % W)
+        return;
+    uint32_t n = B / W, nblk = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / 16u;
+    size_t units = (size_t)(nblk ? nblk : n) * LS_STEP_GROUP_STEPS;
+    size_t unit = nblk ? LS_STEP_INDEX_BLOCK_BYTES : LS_STEP_INDEX_ENTRY_BYTES;
+    size_t names_base = (size_t)ls_step_group_names_at(B);
+    ls_step_sample *smp = calloc((size_t)n * LS_STEP_GROUP_STEPS, sizeof(*smp));
+    uint32_t *crcs = calloc(((size_t)nblk + 1) * LS_STEP_GROUP_STEPS, sizeof(uint32_t));
+    FUZZ_CHECK(smp && crcs);
+    for (uint32_t r = 0; r < W && r < 64; r++) {
+        uint32_t lo = r * n;
+        size_t at = (size_t)(nblk ? ls_step_group_blocks_at(B, lo / 16u)
+                                  : ls_step_group_entries_at(B, lo));
+        if (at >= len)
+            break;
+        size_t got = len - at < units * unit ? len - at : units * unit;
+        uint32_t nlo = 0, nhi = 0;
+        if (got != units * unit)
+            continue;                   /* the consumer refuses a short part */
+        if (nblk ? ls_step_index_blocks_names(obj + at, units, &nlo, &nhi)
+                 : ls_step_index_slice_names(obj + at, units, &nlo, &nhi))
+            continue;
+        FUZZ_CHECK(nlo <= nhi);
+        size_t nlen = 0;
+        if (names_base + nlo < len)
+            nlen = len - names_base - nlo < (size_t)(nhi - nlo) ? len - names_base - nlo
+                                                                : (size_t)(nhi - nlo);
+        ls_step_chunks ck[LS_STEP_GROUP_STEPS];
+        memset(ck, 0, sizeof(ck));
+        int rc = ls_step_group_slices(TABLE, uid, s0, B, lo, n, obj + at, got,
+                                      nlen ? obj + names_base + nlo : NULL, nlo, nlen, "fuzz",
+                                      smp, crcs, ck);
+        for (uint32_t j = 0; j < LS_STEP_GROUP_STEPS; j++) {
+            if (rc == LS_OK) {
+                for (uint32_t k = 0; k < ck[j].n; k++)
+                    FUZZ_CHECK(ls_key_is_valid(ck[j].keys[k]));
+                for (uint32_t k = 0; k < n; k++)
+                    FUZZ_CHECK(smp[(size_t)j * n + k].chunk < ck[j].n);
+            } else {
+                FUZZ_CHECK(ck[j].n == 0 && ck[j].keys == NULL);
+            }
+            ls_step_chunks_free(&ck[j]);
+        }
+    }
+    free(smp);
+    free(crcs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 21)
         return 0;
     unsigned w_log2 = data[0] % 8;
+    if (data[0] & 0x80) {       /* a group index */
+        uint32_t B = ls_get_u32le(data + 17) % (B_MAX + 1);
+        group_slices(data + 21, size - 21, ls_get_u64le(data + 1), ls_get_u64le(data + 9) & ~15ull,
+                     B ? B : 1, 1u << w_log2);
+        return 0;
+    }
     uint64_t uid = ls_get_u64le(data + 1), step = ls_get_u64le(data + 9);
     uint32_t B = ls_get_u32le(data + 17) % (B_MAX + 1);
     const uint8_t *obj = data + 21;

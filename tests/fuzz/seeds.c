@@ -165,7 +165,8 @@ static void write_tables(ls_store *st)
     TRY(ls_producer_flush(p));
     ls_producer_close(p);
     /* Table b: steps of 32 samples from chunks of at most 3, so that slices
-     * of 32 and 16 read the step index's blocks across chunk changes. */
+     * of 32 and 16 read the step index's blocks across chunk changes; 16
+     * of them, so that the group index of steps [0, 16) is written. */
     TRY(ls_table_create_conf(st, "b", 32, LS_CODEC_ZSTD, tconf));
     ls_producer *q;
     TRY(ls_producer_open(st, "b", "p0", conf, &p));
@@ -174,7 +175,7 @@ static void write_tables(ls_store *st)
     TRY(ls_producer_flush(p));
     append_samples(q, 100, 14);
     TRY(ls_producer_flush(q));
-    append_samples(p, 20, 30);
+    append_samples(p, 20, 480);       /* 16 steps: a group index too */
     TRY(ls_producer_flush(p));
     ls_producer_close(p);
     ls_producer_close(q);
@@ -330,17 +331,20 @@ static void table_seeds(ls_store *st, const char *table, uint32_t global_batch)
                      strtoull(rest + 5, NULL, 10));
             record_seed(2, name, o);
         } else if (!strncmp(rest, "_steps/", 7)) {
-            /* u8 w_log2 | u64 uid | u64 step | u32 B | object (fuzz_step_index.c) */
+            /* u8 w_log2 | u64 uid | u64 step | u32 B | object (fuzz_step_index.c);
+             * bit 7 of the first byte for a group index */
             uint64_t step = strtoull(rest + 7, NULL, 10);
+            int group = strchr(rest + 7, '.') != NULL;
             ls_bytes b = { 0 };
             uint8_t hdr[21];
-            hdr[0] = (uint8_t)(step % 3);   /* W = 1, 2, 4 */
+            hdr[0] = (uint8_t)(step % 3 | (group ? 0x80 : 0));   /* W = 1, 2, 4 */
             ls_put_u64le(hdr + 1, uid);
             ls_put_u64le(hdr + 9, step);
             ls_put_u32le(hdr + 17, global_batch);
             put(&b, hdr, sizeof(hdr));
             put(&b, o->data, o->len);
-            snprintf(name, sizeof(name), "step-%s-%02" PRIu64, table, step);
+            snprintf(name, sizeof(name), "%s-%s-%02" PRIu64, group ? "group" : "step", table,
+                     step);
             emit("step_index", name, &b);
             ls_bytes_free(&b);
         } else if (!strncmp(rest, "data/", 5)) {
