@@ -9,7 +9,9 @@
  * (first, middle, last: at W = 4096 the other 4093 slices cost the same)
  * open a consumer cold and read every step, and the costs per rank-step
  * are taken from ls_read_stats after the open: data and metadata bytes,
- * requests, polls.  Last, one rank waits at the head for a step that does
+ * requests, polls; with 48 steps or more also over the whole groups of
+ * 16 steps after the first (behind_head: a rank reading behind the head
+ * through group indexes).  Last, one rank waits at the head for a step that does
  * not complete while the P producers keep committing single samples: its
  * requests per second.  One JSON document to stdout or --out.
  */
@@ -93,7 +95,8 @@ static void usage(FILE *f)
         "usage: lakestream-bench meta --store URI [options]\n"
         "  --store URI          a directory, file:// or s3:// URI (a fresh table per case)\n"
         "  --batch B            samples per step (default 4096; every W must divide it)\n"
-        "  --steps N            steps filled per case (default 4)\n"
+        "  --steps N            steps filled per case (default 4; from 48 each rank also\n"
+        "                       reports behind_head: whole groups of 16 steps)\n"
         "  --worlds LIST        world sizes (default 1,8,64,256,1024,4096)\n"
         "  --sizes LIST         sample bytes (default 512,4096)\n"
         "  --producers LIST     producer threads (default 1,16)\n"
@@ -205,9 +208,17 @@ static json_t *read_rank(ls_store *st, const char *table, ls_conf *conf, uint32_
 {
     ls_consumer *c;
     mcheck(ls_consumer_open(st, table, rank, W, conf, &c), "consumer open");
-    ls_read_stats s0, s1;
+    ls_read_stats s0, s1, ga = { 0 }, gb = { 0 };
+    /* Whole groups of 16 steps after the first (docs/protocol.md "Group
+     * index"): what a rank reading behind the head pays per step once it
+     * reads in stride, when the table holds 48 steps or more. */
+    uint32_t G = LS_STEP_GROUP_STEPS, g_end = steps / G * G;
     ls_consumer_stats_get(c, &s0);
     for (uint32_t s = 0; s < steps; s++) {
+        if (s == G)
+            ls_consumer_stats_get(c, &ga);
+        if (s == g_end && g_end >= 3 * G)
+            ls_consumer_stats_get(c, &gb);
         ls_batch *b;
         mcheck(ls_consumer_read_step(c, s, 60000, &b), "read step");
         ls_batch_destroy(b);
@@ -239,6 +250,32 @@ static json_t *read_rank(ls_store *st, const char *table, ls_conf *conf, uint32_
     json_object_set_new(j, "log_steps", jint(s1.log_steps - s0.log_steps));
     json_object_set_new(j, "open_requests", jint(s0.requests));
     json_object_set_new(j, "open_bytes", jnum(open_bytes));
+    json_object_set_new(j, "group_reads", jint(s1.group_reads - s0.group_reads));
+    json_object_set_new(j, "group_steps", jint(s1.group_steps - s0.group_steps));
+    json_object_set_new(j, "group_dear", jint(s1.group_dear - s0.group_dear));
+    if (gb.steps > ga.steps) {
+        /* steps [16, g_end): whole groups, read in stride */
+        double n = (double)(gb.steps - ga.steps);
+        json_t *g = json_object();
+        json_object_set_new(g, "first_step", jint(G));
+        json_object_set_new(g, "steps", jint(gb.steps - ga.steps));
+        json_object_set_new(g, "group_steps", jint(gb.group_steps - ga.group_steps));
+        json_object_set_new(g, "meta_requests_per_rank_step",
+                            jnum((double)(gb.requests - ga.requests - gb.data_requests +
+                                          ga.data_requests) / n));
+        json_object_set_new(g, "meta_bytes_per_rank_step",
+                            jnum((double)(gb.meta_bytes_fetched - ga.meta_bytes_fetched) / n));
+        json_object_set_new(g, "data_requests_per_rank_step",
+                            jnum((double)(gb.data_requests - ga.data_requests) / n));
+        double nd = (double)(gb.bytes_needed - ga.bytes_needed);
+        json_object_set_new(g, "total_read_amplification",
+                            jnum(nd > 0 ? (double)(gb.bytes_fetched - ga.bytes_fetched +
+                                                   gb.meta_bytes_fetched -
+                                                   ga.meta_bytes_fetched) / nd : 0));
+        json_object_set_new(j, "behind_head", g);
+    } else {
+        json_object_set_new(j, "behind_head", json_null());
+    }
     return j;
 }
 

@@ -228,7 +228,9 @@ typedef struct plan_opts {
     int         results_given, json;
     unsigned long gpus;
     double      step_ms, utilization, retain_hours, price_put, price_get, price_gb;
+    double      lead_steps;     /* how far the producers run ahead of the ranks */
     int         step_given, util_given, retain_given, put_given, get_given, gb_given;
+    int         lead_given;
 } plan_opts;
 
 static void usage(FILE *f)
@@ -236,16 +238,19 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: lakestream-bench plan WORKLOAD --gpus N [--step-ms T] [--json]\n"
         "         [--from RUN_DIR|RESULT_JSON] [--results DIR] [--stores STORES_JSON]\n"
-        "         [--meta META_JSON] [--utilization U] [--retain-hours H]\n"
+        "         [--meta META_JSON] [--utilization U] [--retain-hours H] [--lead-steps S]\n"
         "         [--price-put-per-1k USD] [--price-get-per-1k USD] [--price-gb-month USD]\n"
         "  A capacity plan for N GPUs (docs/bench-plan.md): producers, store bandwidth,\n"
         "  requests/s, log growth and monthly cost at S3 list prices, each figure with\n"
         "  its source, for table format 2 (format 1's log reads for comparison).\n"
         "  Measurements: the newest lakestream run of WORKLOAD under --results (default\n"
         "  results/), and the newest stores-*.json and meta-*.json directly in it.\n"
-        "  Defaults: T from the workload, U = %.1f, H = %.0f, S3 Standard us-east-1 list\n"
-        "  prices $%g, $%g, $%g.\n",
-        PLAN_UTILIZATION_DEFAULT, PLAN_RETAIN_HOURS_DEFAULT, PLAN_PRICE_PUT_PER_1K,
+        "  --lead-steps S: how many steps the producers run ahead of the ranks; from 16\n"
+        "  ranks read behind the head through group indexes, below they wait at the head.\n"
+        "  Defaults: T from the workload, U = %.1f, H = %.0f, S = %.0f, S3 Standard\n"
+        "  us-east-1 list prices $%g, $%g, $%g.\n",
+        PLAN_UTILIZATION_DEFAULT, PLAN_RETAIN_HOURS_DEFAULT, PLAN_LEAD_STEPS_DEFAULT,
+        PLAN_PRICE_PUT_PER_1K,
         PLAN_PRICE_GET_PER_1K, PLAN_PRICE_GB_MONTH);
 }
 
@@ -265,6 +270,7 @@ static void parse_opts(plan_opts *o, int argc, char **argv)
 {
     *o = (plan_opts){.results = "results", .utilization = PLAN_UTILIZATION_DEFAULT,
                      .retain_hours = PLAN_RETAIN_HOURS_DEFAULT,
+                     .lead_steps = PLAN_LEAD_STEPS_DEFAULT,
                      .price_put = PLAN_PRICE_PUT_PER_1K, .price_get = PLAN_PRICE_GET_PER_1K,
                      .price_gb = PLAN_PRICE_GB_MONTH};
     int have_gpus = 0;
@@ -308,6 +314,9 @@ static void parse_opts(plan_opts *o, int argc, char **argv)
         } else if (!strcmp(a, "--utilization")) {
             o->utilization = num_opt(a, v, 0, 1, 1);
             o->util_given = 1;
+        } else if (!strcmp(a, "--lead-steps")) {
+            o->lead_steps = num_opt(a, v, 0, 0, PLAN_LEAD_STEPS_MAX);
+            o->lead_given = 1;
         } else if (!strcmp(a, "--retain-hours")) {
             o->retain_hours = num_opt(a, v, 0, 0, PLAN_RETAIN_HOURS_MAX);
             o->retain_given = 1;
@@ -507,12 +516,19 @@ static void model_requests(plan *p)
     /* Log records: producer commits, at a rate per producer (each commits
      * once per linger interval while it has data), plus the checkpoints.
      * The run's records hold both, and each producer's open: take the
-     * others out to get its commit rate.  The runs in results/ predate
-     * per-rank progress objects (core/rank_ckpt.c): their ranks wrote one
-     * checkpoint record each per round. */
+     * others out to get its commit rate.  Runs before per-rank progress
+     * objects (core/rank_ckpt.c; by the run's timestamp) wrote one
+     * checkpoint record per rank per round; runs since, one per rank at its
+     * first commit (it registers the rank) and one per round for the job. */
     double ckpt_run = 0;
     char ckpt_note[200] = "no checkpoint records (config.checkpoint_every_steps absent)";
-    if (r->have && r->have_ckpt_every) {
+    if (r->have && r->have_ckpt_every && r->rank_ckpt) {
+        ckpt_run = r->ranks + floor(r->steps / r->ckpt_every);
+        snprintf(ckpt_note, sizeof ckpt_note,
+                 "%.0f checkpoint records = ranks + floor(steps / %.0f): each rank's first "
+                 "commit, one per round for the job (a run since %s)", ckpt_run,
+                 r->ckpt_every, PLAN_RANK_CKPT_SINCE);
+    } else if (r->have && r->have_ckpt_every) {
         ckpt_run = r->ranks * floor(r->steps / r->ckpt_every);
         snprintf(ckpt_note, sizeof ckpt_note,
                  "%.0f checkpoint records = ranks x floor(steps / %.0f), one per rank per round "
@@ -620,7 +636,37 @@ static void model_requests(plan *p)
 
     meta_pick(p);
     double poll_max = conf_default("consumer.poll.interval.ms.max");
-    if (p->mc) {
+    int behind = p->o.lead_steps >= LS_STEP_GROUP_STEPS;
+    const char *lead_src = p->o.lead_given ? "--lead-steps" : "default of --lead-steps";
+    if (p->mc && behind && !p->mw->have_behind) {
+        fig_id ids[] = {F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
+                        F_GETS_POLL};
+        for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+            fnone(&p->f[ids[i]], SRC_META, "ranks behind the head (%s %.0f >= %u) read group "
+                  "indexes, but %s has no behind_head figures (lakestream-bench meta --steps 48 "
+                  "or more; docs/bench-meta.md), or give --lead-steps 0", lead_src,
+                  p->o.lead_steps, LS_STEP_GROUP_STEPS, p->meta.f.path);
+    } else if (p->mc && behind) {
+        fset(&p->f[F_META_REQ], p->mw->behind_req, SRC_META | SRC_OPTION,
+             "behind_head.meta_requests_per_rank_step, max over the ranks measured, of %s: "
+             "producers %.0f steps ahead (%s; >= %u), a rank reads whole groups of 16 steps: "
+             "the ranged GETs of its part of _steps/<s0>.g16 and of the names it uses, per 16 "
+             "steps (docs/protocol.md \"Group index\")", p->meta_pick, p->o.lead_steps, lead_src,
+             LS_STEP_GROUP_STEPS);
+        fset(&p->f[F_META_BYTES], p->mw->behind_bytes, SRC_META,
+             "behind_head.meta_bytes_per_rank_step, max over the ranks measured, same case and "
+             "W: its part of the group (20 B per sample, or 5.25 in blocks) and the 16 steps' "
+             "chunk names its part spans, per step");
+        fset(&p->f[F_GETS_INDEX], N * steps * V(F_META_REQ), SRC_META | SRC_OPTION | SRC_WORKLOAD,
+             "N x steps/s x metadata GETs per rank-step");
+        fset(&p->f[F_HEAD_RATE], p->mc->head_rate, SRC_META,
+             "cases.%u.wait_at_head.requests_per_s: a rank that does wait at the head (not in "
+             "this plan's figures: --lead-steps 0 for that)", p->mc->idx);
+        fset(&p->f[F_POLLS], 0, SRC_OPTION,
+             "0: with the producers %.0f steps ahead (%s) a rank finds each step at its first "
+             "look, in the group it holds", p->o.lead_steps, lead_src);
+        fset(&p->f[F_GETS_POLL], 0, SRC_OPTION, "no rank waits at the head");
+    } else if (p->mc) {
         fset(&p->f[F_META_REQ], p->mw->req, SRC_META,
              "meta_requests_per_rank_step, max over the ranks measured, of %s: the ranged GET "
              "of the rank's entries in _steps/<s> (also its visibility poll) and of the chunk "
@@ -649,9 +695,9 @@ static void model_requests(plan *p)
         fset(&p->f[F_POLLS], sched * per_poll, SRC_META | SRC_LIBRARY | p->f[F_STEP_MS].src,
              "%u not-found polls in a step of %g ms (at 0, after T/8, doubling to "
              "consumer.poll.interval.ms.max %.0f ms: core/consumer.c read_step) x %.3g requests "
-             "per poll measured; assumption: a rank waits at the head for the whole step (as in "
-             "the harness, whose producers stay at most 4 steps ahead)", sched, T, poll_max,
-             per_poll);
+             "per poll measured; %s %.0f < %u: a rank waits at the head for the whole step (as "
+             "in the harness, whose producers stay at most 4 steps ahead)", sched, T, poll_max,
+             per_poll, lead_src, p->o.lead_steps, LS_STEP_GROUP_STEPS);
         fset(&p->f[F_GETS_POLL], N * steps * V(F_POLLS), p->f[F_POLLS].src | SRC_OPTION,
              "N x steps/s x polls per rank-step");
     } else {

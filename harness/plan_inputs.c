@@ -288,6 +288,9 @@ void plan_read_run(run_in *r, const char *path, const char *workload)
     if (jget(f, "inject"))
         plan_warn("%s ran with --inject: its store usage and CPU include a recovery", f->path);
     r->have = 1;
+    char ts[64];
+    timestamp_of(f->root, ts, sizeof ts);
+    r->rank_ckpt = ts[0] && strcmp(ts, PLAN_RANK_CKPT_SINCE) >= 0;
     r->duration_s = jnum_req(f, "duration_s", PLAN_DURATION_S_MIN, 0);
     r->producers = jnum_req(f, "producers", 1, 0);
     r->ranks = jnum_req(f, "ranks", 1, 0);
@@ -516,6 +519,22 @@ void plan_read_meta(meta_in *mi, const char *path)
                 snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.meta_bytes_per_rank_step",
                          i, k, r);
                 w->bytes = fmax(w->bytes, jnum_req(f, q, 0, 0));
+                /* behind_head: null (or absent, before group indexes) when
+                 * the table held fewer than 48 steps */
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.behind_head", i, k, r);
+                json_t *bh = jget(f, q);
+                if (r == 0)
+                    w->have_behind = json_is_object(bh);
+                if (!json_is_object(bh)) {
+                    w->have_behind = 0;
+                    continue;
+                }
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.behind_head."
+                         "meta_requests_per_rank_step", i, k, r);
+                w->behind_req = fmax(w->behind_req, jnum_req(f, q, 0, 0));
+                snprintf(q, sizeof q, "cases.%zu.worlds.%zu.ranks.%zu.behind_head."
+                         "meta_bytes_per_rank_step", i, k, r);
+                w->behind_bytes = fmax(w->behind_bytes, jnum_req(f, q, 0, 0));
             }
         }
         c->nworlds = (unsigned)json_array_size(ws);

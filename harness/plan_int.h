@@ -29,6 +29,8 @@
 #define PLAN_UTILIZATION_DEFAULT  0.8
 #define PLAN_RETAIN_HOURS_DEFAULT 24.0
 #define PLAN_RETAIN_HOURS_MAX     87600.0   /* ten years */
+#define PLAN_LEAD_STEPS_DEFAULT   64.0      /* producers ahead of the ranks (docs/bench-plan.md) */
+#define PLAN_LEAD_STEPS_MAX       1e9
 #define PLAN_STEP_MS_MIN          0.01
 #define PLAN_STEP_MS_MAX          3600000.0
 #define PLAN_INPUT_MAX            1e15      /* any number read from a measurement file */
@@ -90,7 +92,11 @@ typedef struct run_in {
     int    have_amp;        double amp_data;
     int    have_data_req;   double data_req;
     int    have_ckpt_every; double ckpt_every;
+    int    rank_ckpt;       /* ranks' progress outside the log (runs from 650f7c6 on) */
 } run_in;
+/* The first revision whose ranks keep their progress outside the log
+ * (core/rank_ckpt.c): 650f7c6, committed at this time. */
+#define PLAN_RANK_CKPT_SINCE "2026-12-03T09:43:38Z"
 
 typedef struct store_in {
     char   backend[32];
@@ -112,6 +118,8 @@ typedef struct stores_in {
 typedef struct meta_world {
     double w, slice;          /* world size; samples per rank = batch / W */
     double req, bytes;        /* metadata requests and bytes per rank-step, max over ranks */
+    int    have_behind;       /* every rank measured whole groups (behind_head) */
+    double behind_req, behind_bytes;   /* the same, in whole groups of 16 steps */
 } meta_world;
 
 typedef struct meta_case {

@@ -61,8 +61,9 @@ cat >"$T/meta.json" <<'EOF'
    "wait_at_head": {"requests_per_s": 13, "requests": 26, "polls": 13}}]}
 EOF
 mkdir -p "$T/empty"
+# Ranks at the head (--lead-steps 0): the step indexes and the polls.
 plan() { "$BENCH" plan "$WL" --from "$T/run" --stores "$T/stores.json" --meta "$T/meta.json" \
-           --results "$T/empty" "$@"; }
+           --results "$T/empty" --lead-steps 0 "$@"; }
 
 if plan --gpus 64 --json >"$T/p64.json" 2>"$T/err" &&
    plan --gpus 640 --json >"$T/p640.json" 2>>"$T/err" &&
@@ -267,10 +268,41 @@ json.dump(new, open(sys.argv[2] + "/meta-a-new.json", "w"))
 json.dump({"benchmark": "stores", "timestamp_unix": 1999999999}, open(sys.argv[2] + "/meta-z.json", "w"))
 PY
 if "$BENCH" plan "$WL" --gpus 64 --from "$T/run" --stores "$T/stores.json" --results "$T/metadir" \
-     --json >"$T/found.json" 2>"$T/err" &&
+     --lead-steps 0 --json >"$T/found.json" 2>"$T/err" &&
    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["path"].endswith("/meta-a-new.json"), d["meta"]; assert d["figures"]["meta_requests_per_rank_step"] == 4' "$T/found.json"
 then ok "the newest meta-*.json is found"
 else bad "newest meta: $(cat "$T/err") $(head -c 400 "$T/found.json")"; fi
+
+# Ranks behind the head (the default --lead-steps 64): the group indexes'
+# figures of the meta result (behind_head, max over the ranks), no polls;
+# a meta result without them gives no metadata figures rather than a guess.
+python3 - "$T/meta.json" "$T/meta-behind.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["cases"][2]["worlds"][1]["ranks"]
+r[0]["behind_head"] = {"meta_requests_per_rank_step": 0.125, "meta_bytes_per_rank_step": 110}
+r[1]["behind_head"] = {"meta_requests_per_rank_step": 0.2, "meta_bytes_per_rank_step": 95}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+behind() { "$BENCH" plan "$WL" --gpus 640 --from "$T/run" --stores "$T/stores.json" \
+             --results "$T/empty" --json "$@"; }
+if behind --meta "$T/meta-behind.json" >"$T/behind.json" 2>"$T/err" &&
+   behind --meta "$T/meta.json" >"$T/nobehind.json" 2>>"$T/err" &&
+   python3 - "$T/behind.json" "$T/nobehind.json" <<'PY'
+import json, sys
+d, n = (json.load(open(a)) for a in sys.argv[1:3])
+f = d["figures"]
+assert f["meta_requests_per_rank_step"] == 0.2 and f["meta_bytes_per_rank_step"] == 110, f
+assert f["polls_per_rank_step"] == 0 and f["gets_poll_per_s"] == 0, f
+rs = 640 * f["steps_per_s"]
+assert abs(f["gets_index_per_s"] - rs * 0.2) < 1e-6 * rs, f
+assert "behind_head" in d["sources"]["meta_requests_per_rank_step"], d["sources"]
+g = n["figures"]
+assert g["meta_requests_per_rank_step"] is None and "meta_requests_per_rank_step" in n["not_measured"], g
+assert g["gets_meta_per_s"] is None, g
+PY
+then ok "behind the head: the group figures, no polls; none without them"
+else bad "behind the head: $(cat "$T/err")"; fi
 
 # The meta results committed to results/, if any, are accepted as they are.
 real=$(ls "$HERE"/../results/meta-*.json 2>/dev/null | tail -1)
