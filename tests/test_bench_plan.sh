@@ -327,6 +327,27 @@ import json, sys
 d = json.load(open(sys.argv[1])); exec(sys.argv[3]); json.dump(d, open(sys.argv[2], "w"))
 PY
 }
+# Checkpoint records in a run's log: one per rank per round before per-rank
+# progress objects (runs before 2026-12-03T09:43:38Z), each rank's first
+# commit and one per round for the job since.
+edit "$T/old-run.json" 'd["timestamp"] = "2026-11-22T10:35:24Z"'
+edit "$T/new-run.json" 'd["timestamp"] = "2026-12-04T00:00:00Z"'
+if "$BENCH" plan "$WL" --gpus 64 --from "$T/old-run.json" --stores "$T/stores.json" \
+     --meta "$T/meta.json" --results "$T/empty" --lead-steps 0 --json >"$T/old.json" 2>"$T/err" &&
+   "$BENCH" plan "$WL" --gpus 64 --from "$T/new-run.json" --stores "$T/stores.json" \
+     --meta "$T/meta.json" --results "$T/empty" --lead-steps 0 --json >"$T/new.json" 2>>"$T/err" &&
+   python3 - "$T/run/result.json" "$T/old.json" "$T/new.json" <<'PY'
+import json, math, sys
+r = json.load(open(sys.argv[1]))
+old, new = (json.load(open(a))["figures"]["commits_per_producer_s"] for a in sys.argv[2:4])
+recs, P, W = r["store_usage"]["log_records"], r["producers"], r["ranks"]
+rounds = math.floor(r["steps"] / r["config"]["checkpoint_every_steps"])
+per = lambda ck: max(recs - P - ck, 0) / (r["duration_s"] * P)
+assert abs(old - per(W * rounds)) < 1e-9 and abs(new - per(W + rounds)) < 1e-9, (old, new)
+PY
+then ok "checkpoint records counted as the run's revision wrote them"
+else bad "checkpoint records by revision: $(cat "$T/err")"; fi
+
 printf '{"benchmark": "run", "plane": ' >"$T/corrupt.json"
 refuse "a corrupt --from file" "corrupt.json: not valid JSON" "$WL" --gpus 8 --from "$T/corrupt.json"
 edit "$T/type.json" 'd["store_usage"]["chunks"] = "many"'
