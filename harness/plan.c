@@ -597,10 +597,12 @@ static void model_requests(plan *p)
              "L / K: the committer of every K-th version writes a snapshot");
     else
         fnone(&p->f[F_SNAP_S], 0, "needs L");
-    fset(&p->f[F_INDEX_PUTS], steps, p->f[F_STEPS_S].src | SRC_LIBRARY,
-         "steps/s: one step index per step (table.format %.0f, the default), put_if_absent by "
-         "the committer whose record completes the step (core/commit.c publish_steps); one "
-         "that finds it there reads it back, not counted", conf_default("table.format"));
+    fset(&p->f[F_INDEX_PUTS], steps * (1 + 1.0 / LS_STEP_GROUP_STEPS),
+         p->f[F_STEPS_S].src | SRC_LIBRARY,
+         "steps/s x (1 + 1/%u): one step index per step (table.format %.0f, the default) and "
+         "a group index per %u steps, put_if_absent by the committer whose record completes "
+         "the step (core/commit.c publish_steps); one that finds it there reads it back, not "
+         "counted", LS_STEP_GROUP_STEPS, conf_default("table.format"), LS_STEP_GROUP_STEPS);
     if (HAVE(F_CHUNKS_S) && HAVE(F_SNAP_S))
         fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS) +
                                 V(F_RANK_CKPT_PUTS) + V(F_RANK_CKPT_LISTS),

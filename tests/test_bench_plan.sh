@@ -139,7 +139,7 @@ for d in (p64, p640, half, free):
     rs = f["gpus"] * f["steps_per_s"]
     close(f["gets_index_per_s"], rs * 3, "index GETs")
     close(f["gets_poll_per_s"], rs * f["polls_per_rank_step"], "polls")
-    close(f["index_puts_per_s"], f["steps_per_s"], "index PUTs")
+    close(f["index_puts_per_s"], f["steps_per_s"] * (1 + 1 / 16), "index PUTs: a step index a step, a group per 16")
     behind = f["log_records_per_s"] * 20 / f["steps_per_s"]
     K = f["snapshot_interval_versions"]
     close(f["catch_up_gets_per_checkpoint"], 3 + (K - 1) / 2 if behind >= K else behind + 2,
