@@ -54,6 +54,11 @@ static const ls_conf_prop props[] = {
     { "producer.dac.latency.factor", "int", "20", 0, 1000,
       "dac: the interval stays >= this many times the recent commit latency "
       "(at most 1/(1+factor) of the time goes to committing)", NULL },
+    { "producer.index.publish", "enum", "async", 0, 0,
+      "tables of format 2: async: the step and group indexes a commit completes are "
+      "put by a thread of the producer, off the commit path; sync: by the commit, "
+      "before it returns (one store call order, for tests that count calls)",
+      "async|sync" },
     { "producer.chunk.bytes.max", "int", "16777216", 1, LS_CHUNK_BYTES_MAX / 2,
       "seal a data chunk once it holds this many stored bytes", NULL },
     { "producer.chunk.samples.max", "int", "4096", 1, LS_CHUNK_SAMPLES_MAX,

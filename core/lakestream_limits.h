@@ -52,6 +52,7 @@
 /* Producer buffering. */
 #define LS_PRODUCER_BUFFER_BYTES_MAX (4ull << 30) /* uncommitted bytes held */
 #define LS_COMMIT_ATTEMPTS_MAX  1000u       /* put_if_absent attempts in one flush */
+#define LS_INDEX_PUB_BYTES_MAX  (64u << 20) /* index bytes a producer's publisher holds queued */
 #define LS_PRODUCER_CHUNK_WRITES_MAX 2u     /* chunk writes in flight (= writer threads) */
 
 /* Reading. */

@@ -16,6 +16,7 @@
  *   commit.c       the commit protocol: put_if_absent, races, lost replies
  *   step_index.c   per-step index objects: build, publish, decode
  *   step_group.c   group indexes: 16 steps' indexes transposed for one read
+ *   index_pub.c    a producer's index publisher thread, off the commit path
  *   rank_ckpt.c    per-rank checkpoints of a job, one log checkpoint per job
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
@@ -456,6 +457,8 @@ typedef struct ls_index_stats {
     uint64_t mismatches;     /* found one that differs from what the log gives */
 } ls_index_stats;
 
+typedef struct ls_index_pub ls_index_pub;   /* index_pub.c */
+
 struct ls_table {
     ls_store  *st;
     char      *name;
@@ -476,6 +479,7 @@ struct ls_table {
                                       (reclaim.c): start over from a snapshot */
     ls_meta_stats meta;
     ls_index_stats index;
+    ls_index_pub  *pub;           /* a producer's index publisher, or NULL: synchronous */
     /* Small cache of parsed commit records (for readers), by version. */
     ls_record *cache;
     size_t     ncache, cache_next;
@@ -688,5 +692,18 @@ int ls_step_group_slices(const char *table, uint64_t uid, uint64_t s0, uint32_t 
                          uint32_t n, const uint8_t *part, size_t part_len, const uint8_t *names,
                          uint32_t names_lo, size_t names_len, const char *what,
                          ls_step_sample *out, uint32_t *crcs, ls_step_chunks *ck);
+
+/* ---- the index publisher (index_pub.c) ----------------------------------- */
+
+/* Start t's publisher thread: ls_step_index_publish and
+ * ls_step_group_publish then queue their puts for it. */
+int ls_index_pub_start(ls_table *t);
+/* Queue (or, without a publisher, do) the put of an index object; takes
+ * b's bytes.  Waits while LS_INDEX_PUB_BYTES_MAX are queued. */
+int ls_index_pub_put(ls_table *t, const char *key, ls_bytes *b, const char *what);
+/* Wait until every queued put is done; their counts go to t->index and
+ * t->meta.  Stop also ends the thread (ls_table_close stops it). */
+void ls_index_pub_drain(ls_table *t);
+void ls_index_pub_stop(ls_table *t);
 
 #endif /* LS_INT_H */

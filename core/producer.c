@@ -503,6 +503,14 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         ls_producer_close(p);
         return rc;
     }
+    /* Format 2: the indexes the commits build are put off the commit
+     * path (index_pub.c). */
+    if (p->t->desc.table_format >= 2 &&
+        !strcmp(ls_conf_get(p->t->conf, "producer.index.publish"), "async") &&
+        (rc = ls_index_pub_start(p->t))) {
+        ls_producer_close(p);
+        return rc;
+    }
     p->interval_ms = (double)ls_conf_int(p->t->conf, "producer.commit.interval.ms");
     p->dac_on = !strcmp(ls_conf_get(p->t->conf, "producer.commit.policy"), "dac");
     p->manual = !strcmp(ls_conf_get(p->t->conf, "producer.commit.policy"), "manual");

@@ -132,7 +132,7 @@ int ls_step_group_publish(ls_table *t, uint64_t s0)
     if (!rc)
         rc = ls_step_group_build(t, s0, &b);
     if (!rc)
-        rc = ls_step_index_put(t, key, &b, "group index");
+        rc = ls_index_pub_put(t, key, &b, "group index");
     ls_bytes_free(&b);
     return rc;
 }

@@ -632,7 +632,7 @@ int ls_step_index_publish(ls_table *t, uint64_t step)
     if (!rc)
         rc = ls_step_index_build(t, step, &b);
     if (!rc)
-        rc = ls_step_index_put(t, key, &b, "index");
+        rc = ls_index_pub_put(t, key, &b, "index");
     ls_bytes_free(&b);
     return rc;
 }

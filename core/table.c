@@ -639,6 +639,7 @@ void ls_table_close(ls_table *t)
 {
     if (!t)
         return;
+    ls_index_pub_stop(t);         /* its queued puts first */
     if (t->cache)
         for (size_t i = 0; i < LS_RECORD_CACHE_MAX; i++)
             ls_record_clear(&t->cache[i]);

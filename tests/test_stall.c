@@ -67,6 +67,9 @@ static ls_conf *conf_new(void)
     assert_int_equal(ls_conf_set(c, "store.fsync", "false"), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.commit.policy", "manual"), LS_OK);
     assert_int_equal(ls_conf_set(c, "consumer.prefetch.steps", "0"), LS_OK);
+    /* the stall is placed by counting put_if_absent calls: the index puts
+     * in the commit, in order */
+    assert_int_equal(ls_conf_set(c, "producer.index.publish", "sync"), LS_OK);
     return c;
 }
 
