@@ -913,7 +913,7 @@ static void model_io(plan *p)
     if (HAVE(F_LOG_BYTES_S))
         fset(&p->f[F_WRITE_ALL_MB], V(F_WRITE_MB) + V(F_LOG_BYTES_S) / PLAN_MB + V(F_SNAP_MB),
              p->f[F_WRITE_MB].src | p->f[F_SNAP_MB].src, "data + log growth + snapshot writes "
-             "(the step indexes, about 20 B per sample, not counted)");
+             "(the step and group indexes, about 50 B per sample, not counted)");
     else
         fnone(&p->f[F_WRITE_ALL_MB], 0, "needs the log growth");
     if (HAVE(F_READ_MB) && HAVE(F_META_READ_MB))
