@@ -119,7 +119,17 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         r->version = v;
         r->timestamp_ms = ls_wall_ms();
         enc.len = 0;
-        if ((rc = ls_key_log(key, t->name, v)) || (rc = ls_record_encode(r, &enc)))
+        /* The link to version v and the tail of the records below it
+         * (log_tail.c); a record too large to carry its tail goes without. */
+        const ls_tail_item *tail;
+        uint32_t ntail;
+        ls_log_tail_for(t, r, &tail, &ntail);
+        if ((rc = ls_key_log(key, t->name, v)))
+            break;
+        rc = ls_record_encode_tail(r, tail, ntail, &enc);
+        if (rc == LS_ERR_LIMIT && ntail)
+            rc = ls_record_encode_tail(r, NULL, 0, &enc);
+        if (rc)
             break;
         if ((rc = ls_state_check(&t->state, r)))
             break;      /* never write a record nobody could apply */
@@ -207,6 +217,7 @@ int ls_table_apply_own(ls_table *t, const ls_record *r)
     int rc = ls_state_apply(&t->state, r);
     if (rc)
         return rc;
+    ls_log_tail_push(t, r);
     t->head_ts_ms = r->timestamp_ms;
     t->head_ok_ms = ls_wall_ms();
     if (t->desc.table_format >= 2)

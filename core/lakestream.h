@@ -139,8 +139,13 @@ typedef struct ls_get_req {
     int         rc;
 } ls_get_req;
 
+/* ls_store.caps: what a backend's calls cost. */
+#define LS_STORE_CAP_INDEXED_LIST 1u  /* a list is one request however many keys the
+                                         store holds (S3, mem; posix scans a directory) */
+
 struct ls_store {
     const char *name;  /* backend name: "posix", "mem", "fault", ... */
+    unsigned    caps;  /* LS_STORE_CAP_* */
     /* Unconditional atomic write: readers see the old or the new object. */
     int (*put)(ls_store *st, const char *key, const void *buf, size_t len);
     /* Create only.  LS_ERR_EXISTS if key exists.  Of N concurrent callers
@@ -440,6 +445,10 @@ typedef struct ls_producer_stats {
     uint64_t chunks_written;
     uint64_t commit_ns_total, chunk_write_ns_total;
     uint64_t epoch;
+    /* Metadata reads of its commits so far (GETs, HEADs and LISTs of the
+     * log and of GC's marks; docs/protocol.md "The tail"), and how many of
+     * its catch-ups listed the log and took records from a tail. */
+    uint64_t meta_requests, log_jumps;
 } ls_producer_stats;
 void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out);
 

@@ -39,6 +39,12 @@
 #define LS_LOG_RETENTION_MS_MAX ((long long)1 << 40) /* table.log.retention.ms */
 #define LS_LOG_RETENTION_MS_DEFAULT 3600000      /* of tables created before it was stored */
 #define LS_RECORD_CACHE_MAX     512u        /* parsed commit records cached per table handle */
+#define LS_LOG_TAIL_RECORDS_MAX 256u        /* records one commit record's tail copies */
+#define LS_LOG_TAIL_BYTES_MAX   (256u << 10) /* bytes of one tail; also what a handle keeps
+                                               of the records below its head */
+#define LS_LOG_JUMP_VERSIONS_MAX 1000u      /* records a listing may skip at once (one S3
+                                               LIST page); beyond, read record by record */
+#define LS_LOG_JUMP_BYTES_MAX   (64u << 20) /* records held while assembling one jump */
 #define LS_STEP_INDEX_CHUNKS_MAX 65536u     /* chunks one step index names (format field:
                                                name offsets are 24 bits) */
 #define LS_STEP_GROUP_STEPS     16u         /* steps in one group index (format constant) */

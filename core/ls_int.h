@@ -255,6 +255,12 @@ typedef struct ls_ckpt_op {
 } ls_ckpt_op;
 
 /* One commit record: the content of _log/<version>. */
+/* One record of a tail: its canonical encoding (log_tail.c). */
+typedef struct ls_tail_item {
+    uint8_t *bytes;
+    size_t   len;
+} ls_tail_item;
+
 typedef struct ls_record {
     uint64_t version;         /* must equal the key's version */
     uint8_t  commit_id[16];
@@ -271,18 +277,34 @@ typedef struct ls_record {
     uint32_t nckpt_ops;
     int      has_low_watermark;
     uint64_t low_watermark_step;
+    /* Format 1.1 (docs/formats.md): the link to the record of version - 1
+     * and the tail, copies of the records just below this one (log_tail.c).
+     * Decoded records own their tail items, unchecked until used; encoding
+     * writes the items given to ls_record_encode_tail. */
+    unsigned format_minor;    /* of the object it was decoded from */
+    int      has_prev_crc;
+    uint32_t prev_crc32c;
+    ls_tail_item *tail;
+    uint32_t ntail;
 } ls_record;
 
 int  ls_desc_encode(const ls_desc *d, ls_bytes *out);
 int  ls_desc_decode(const uint8_t *buf, size_t len, const char *key, ls_desc *out);
 
+/* Encode r with its own tail items (none for a record being committed). */
 int  ls_record_encode(const ls_record *r, ls_bytes *out);
+/* Encode r with the tail items[0..n) instead (borrowed); n = 0 gives the
+ * canonical encoding that tails hold and prev_crc32c covers. */
+int  ls_record_encode_tail(const ls_record *r, const ls_tail_item *items, uint32_t n,
+                           ls_bytes *out);
 /* Decode and validate; every count/length bounds-checked against the
  * limits; version must equal expected_version.  Errors name key. */
 int  ls_record_decode(const uint8_t *buf, size_t len, const char *key,
                       uint64_t expected_version, ls_record *out);
 void ls_record_clear(ls_record *r);     /* frees members, zeroes */
-/* A deep copy of r (LS_ERR_NOMEM leaves *out cleared). */
+/* Free r's tail (records kept in memory keep none). */
+void ls_record_drop_tail(ls_record *r);
+/* A deep copy of r without its tail (LS_ERR_NOMEM leaves *out cleared). */
 int  ls_record_copy(const ls_record *r, ls_record *out);
 /* Total samples carried by r's chunks. */
 uint64_t ls_record_samples(const ls_record *r);
@@ -458,6 +480,7 @@ typedef struct ls_index_stats {
 } ls_index_stats;
 
 typedef struct ls_index_pub ls_index_pub;   /* index_pub.c */
+typedef struct ls_tail_ring ls_tail_ring;   /* log_tail.c */
 
 struct ls_table {
     ls_store  *st;
@@ -483,6 +506,14 @@ struct ls_table {
     /* Small cache of parsed commit records (for readers), by version. */
     ls_record *cache;
     size_t     ncache, cache_next;
+    /* The newest records applied, for the tails of our commits (log_tail.c),
+     * and the link to the newest. */
+    ls_tail_ring *tail;
+    uint64_t   tail_last_version;
+    uint32_t   tail_last_crc;
+    int        tail_last_known;
+    uint64_t   jumps, tail_records, tail_rejects;   /* counted */
+    uint64_t   last_gap;           /* records the last refresh applied */
 };
 
 /* GET of at most max bytes (one ranged read of max + 1: a larger object
@@ -502,6 +533,26 @@ int ls_table_reload_listed(ls_table *t);
 int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough);
 /* Keep a parsed record in t's cache (moved: *r is left cleared). */
 void ls_table_cache_put(ls_table *t, ls_record *r);
+
+/* ---- the tail of a commit record (log_tail.c) ---------------------------- */
+
+#define LS_RECORD_FORMAT_MINOR 1u   /* the commit record minor this build writes */
+
+/* Keep r, just applied at the state's version, for later tails. */
+void ls_log_tail_push(ls_table *t, const ls_record *r);
+/* Forget the records kept (the state was replaced); free: at close. */
+void ls_log_tail_reset(ls_table *t);
+void ls_log_tail_free(ls_table *t);
+/* For record r about to be written at r->version: set its link to the
+ * record below, and the tail it carries (borrowed, valid until the next
+ * call on t). */
+void ls_log_tail_for(ls_table *t, ls_record *r, const ls_tail_item **items, uint32_t *n);
+/* Catch up by listing the log for its head and taking the records below
+ * it from the head's tail (stores with LS_STORE_CAP_INDEXED_LIST only).
+ * Applies what it could check; *at_head = 1 if the listing showed nothing
+ * after the state's version.  Errors only where the record-by-record path
+ * would fail too; anything else leaves that path the rest. */
+int  ls_log_jump(ls_table *t, const uint8_t *commit_id, int *seen, int *at_head);
 
 /* ---- freed log slots (reclaim.c) ---------------------------------------- */
 

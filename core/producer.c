@@ -427,6 +427,8 @@ static int commit_inflight(ls_producer *p, uint64_t stall0)
     p->stats.conflicts += ctl.conflicts;
     p->stats.stale_attempts += ctl.stale;
     p->stats.lost_replies += ctl.lost_replies;
+    p->stats.meta_requests = p->t->meta.requests;
+    p->stats.log_jumps = p->t->jumps;
     if (rc)
         return rc == LS_ERR_FENCED ? rc : ls_preferr(rc, "producer %s: commit", p->id);
     if (p->dac_on && !p->bumping) {

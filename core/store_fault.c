@@ -232,6 +232,7 @@ int ls_store_fault_new(ls_store *inner, const ls_fault_opts *opts, ls_store **ou
     fs->opts = o;
     fs->rng = o.seed;
     st->name = "fault";
+    st->caps = inner->caps;   /* the same calls reach the inner store */
     st->put = fault_put;
     st->put_if_absent = fault_put_if_absent;
     st->get = fault_get;

@@ -244,6 +244,7 @@ int ls_store_mem_new(ls_store **out)
         return ls_seterr(LS_ERR_NOMEM, "mem: cannot create mutex");
     }
     st->name = "mem";
+    st->caps = LS_STORE_CAP_INDEXED_LIST;
     st->put = mem_put;
     st->put_if_absent = mem_put_if_absent;
     st->get = mem_get;

@@ -1094,6 +1094,7 @@ int ls_store_s3_new(const char *uri, const ls_conf *conf, ls_store **out)
         curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     }
     st->name = "s3";
+    st->caps = LS_STORE_CAP_INDEXED_LIST;
     st->put = s3_put;
     st->put_if_absent = s3_put_if_absent;
     st->get = s3_get;

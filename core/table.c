@@ -125,6 +125,7 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
         ls_record_clear(&r);
         return other_record(key, version);
     }
+    ls_record_drop_tail(&r);
     size_t slot = t->cache_next;
     ls_table_cache_put(t, &r);
     if (!t->cache || t->cache[slot].version != version)
@@ -162,6 +163,8 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
     }
     *applied = 1;
     t->head_ts_ms = r.timestamp_ms;
+    ls_log_tail_push(t, &r);
+    ls_record_drop_tail(&r);
     if (out)
         *out = r;
     else if (r.nchunks > 0)
@@ -223,6 +226,7 @@ static int load_snapshot(ls_table *t, uint64_t v)
     t->state.global_batch = t->desc.global_batch;
     t->snapshot_version = v;
     t->head_ts_ms = 0;  /* unknown: the next refresh checks the hint */
+    ls_log_tail_reset(t);
     return LS_OK;
 }
 
@@ -277,6 +281,7 @@ static void state_reset(ls_table *t)
     t->state.global_batch = t->desc.global_batch;
     t->snapshot_version = 0;
     t->head_ts_ms = 0;
+    ls_log_tail_reset(t);
 }
 
 static int head_is_old(const ls_table *t)
@@ -396,8 +401,14 @@ int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int
     }
     for (int jumps = 0;;) {
         uint64_t lo = t->state.version + 1;
-        int applied, read_rc, batch_seen = 0;
-        do {
+        int applied = 0, read_rc = 0, batch_seen = 0, at_head = 0;
+        /* Where others commit (or the last refresh found several records),
+         * list the log for its head and take the records from its tail
+         * (log_tail.c); the record-by-record loop reads what that left. */
+        if ((t->st->caps & LS_STORE_CAP_INDEXED_LIST) &&
+            (t->contended || thorough || t->last_gap >= 2))
+            read_rc = ls_log_jump(t, commit_id, &batch_seen, &at_head);
+        if (!read_rc && !(at_head && !thorough)) do {
             ls_record r;
             if ((read_rc = ls_table_step_log(t, &applied, commit_id ? &r : NULL)))
                 break;
@@ -410,6 +421,7 @@ int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int
                     ls_record_clear(&r);
             }
         } while (applied);
+        t->last_gap = t->state.version + 1 - lo;
         /* What was applied is checked even when a read failed: the state
          * never keeps records that may lie in freed slots. */
         char read_msg[512] = "";
@@ -644,6 +656,7 @@ void ls_table_close(ls_table *t)
         for (size_t i = 0; i < LS_RECORD_CACHE_MAX; i++)
             ls_record_clear(&t->cache[i]);
     free(t->cache);
+    ls_log_tail_free(t);
     ls_state_clear(&t->state);
     ls_conf_destroy(t->conf);
     free(t->name);

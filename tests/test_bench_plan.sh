@@ -58,7 +58,9 @@ cat >"$T/meta.json" <<'EOF'
                                              "meta_bytes_per_rank_step": 100},
                                             {"meta_requests_per_rank_step": 3,
                                              "meta_bytes_per_rank_step": 90}]}],
-   "wait_at_head": {"requests_per_s": 13, "requests": 26, "polls": 13}}]}
+   "wait_at_head": {"requests_per_s": 13, "requests": 26, "polls": 13,
+                    "producer_commits": {"commits": 300, "meta_requests_per_commit": 4.5,
+                                         "lists_per_commit": 1.0}}}]}
 EOF
 mkdir -p "$T/empty"
 # Ranks at the head (--lead-steps 0): the step indexes and the polls.
@@ -146,6 +148,20 @@ for d in (p64, p640, half, free):
           "catch-up GETs")
     close(f["gets_log_ranks_per_s"], f["checkpoint_records_per_s"] * f["catch_up_gets_per_checkpoint"],
           "log GETs by ranks")
+    # Producers catch up through the tails: the reads measured (4.5 a
+    # commit, 1 of them a LIST), a GET more per tail's length beyond the
+    # head's; the log carries the tails.
+    P = f["producers"]
+    rec = f["log_record_bytes_fixed"] + 8 * f["demand_samples_per_s"] / f["commits_per_s"]
+    tail = 0 if P <= 1 else min(P - 1 + (P - 1) // 2 + 2, 256, math.floor(262144 / rec))
+    close(f["tail_records"], tail, "tail")
+    hops = math.ceil((P - 1) / (tail + 1)) - 1 if P - 1 > tail + 1 else 0
+    close(f["producer_gets_per_commit"], 0 if P <= 1 else 3.5 + hops, "producer GETs/commit")
+    close(f["gets_log_producers_per_s"], f["commits_per_s"] * f["producer_gets_per_commit"],
+          "producer log GETs")
+    close(f["lists_log_producers_per_s"], 0 if P <= 1 else f["commits_per_s"], "producer LISTs")
+    close(f["log_bytes_per_s"], (f["log_records_per_s"] * f["log_record_bytes_fixed"] +
+                                 8 * f["demand_samples_per_s"]) * (1 + tail), "log growth")
     close(f["gets_meta_per_s"], f["gets_index_per_s"] + f["gets_poll_per_s"] +
           f["gets_log_ranks_per_s"] + f["gets_log_producers_per_s"], "metadata GETs")
     close(f["gets_per_s"], f["gets_data_per_s"] + f["gets_meta_per_s"], "GETs")
@@ -174,7 +190,7 @@ for d in (p64, p640, half, free):
           f["storage_usd_per_month"], "total $")
     close(f["puts_per_s"], f["chunks_per_s"] + f["log_records_per_s"] + 2 * f["snapshots_per_s"] +
           f["index_puts_per_s"] + f["rank_checkpoint_puts_per_s"] +
-          f["rank_checkpoint_lists_per_s"], "PUTs")
+          f["rank_checkpoint_lists_per_s"] + f["lists_log_producers_per_s"], "PUTs")
     close(f["get_data_usd_per_month"], f["gets_data_per_s"] * 30 * 86400 / 1000 *
           f["price_get_per_1k_usd"], "data GET $")
     close(f["f1_get_usd_per_month"], f["f1_gets_per_s"] * 30 * 86400 / 1000 *

@@ -63,6 +63,9 @@ static ls_conf *fconf(void)
     assert_int_equal(ls_conf_set(c, "table.snapshot.interval", K), LS_OK);
     assert_int_equal(ls_conf_set(c, "producer.commit.interval.ms", "3600000"), LS_OK);
     assert_int_equal(ls_conf_set(c, "consumer.prefetch.steps", "0"), LS_OK);
+    /* Index puts on the commit path: counted there, whatever the timing
+     * (async, the publisher thread's puts land in any window). */
+    assert_int_equal(ls_conf_set(c, "producer.index.publish", "sync"), LS_OK);
     return c;
 }
 

@@ -690,9 +690,9 @@ static void flip_and_truncate(int kind, const ls_bytes *b, uint64_t version)
             int rc = decode_any(kind, buf, b->len, version);
             if (i == 6 || i == 7) {
                 /* The minor version is outside the CRC; a newer minor with
-                 * the same payload is read as is.  A descriptor or snapshot
-                 * of format 1.1 (minor 1) claiming 1.0 has a field too many. */
-                if (kind != 0 && ls_get_u16le(buf + 6) == 0)
+                 * the same payload is read as is.  An object of format 1.1
+                 * (minor 1) claiming 1.0 has fields too many. */
+                if (ls_get_u16le(buf + 6) == 0)
                     assert_int_equal(rc, LS_ERR_CORRUPT);
                 else
                     assert_int_equal(rc, LS_OK);
@@ -753,21 +753,80 @@ static void test_versions(void **state)
     assert_int_equal(ls_record_decode(b.data, b.len, RKEY, 7, &d), LS_ERR_VERSION);
     assert_string_equal(ls_errmsg(), RKEY ": format major version 7, this build reads 1");
 
-    /* A later minor version may append fields; the current one may not. */
+    /* Format 1.0 records (no link, no tail) read; a later minor version
+     * may append fields; the current one may not. */
     ls_bytes p = { 0 }, o;
     crec c = crec_default();
     craft_record_payload(&p, &c);
-    w_raw(&p, "\x02\x04", 2);
-    o = wrap("LSR1", 1, 1, &p);
+    o = wrap("LSR1", 1, 0, &p);
     assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_OK);
-    assert_int_equal(d.nchunks, 2);
+    assert_int_equal(d.format_minor, 0);
+    assert_int_equal(d.has_prev_crc, 0);
+    assert_int_equal(d.ntail, 0);
     ls_record_clear(&d);
     ls_bytes_free(&o);
-    o = wrap("LSR1", 1, 0, &p);
+    w_raw(&p, "\x02\x04\x00", 3);     /* 1.1: prev_crc32c 2, an empty tail */
+    o = wrap("LSR1", 1, 1, &p);
+    assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_OK);
+    assert_int_equal(d.has_prev_crc, 1);
+    assert_int_equal(d.prev_crc32c, 2);
+    ls_record_clear(&d);
+    ls_bytes_free(&o);
+    w_raw(&p, "\x02\x04", 2);
+    o = wrap("LSR1", 1, 2, &p);
+    assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_OK);
+    assert_int_equal(d.nchunks, 2);
+    assert_int_equal(d.format_minor, 2);
+    ls_record_clear(&d);
+    ls_bytes_free(&o);
+    o = wrap("LSR1", 1, 1, &p);
     assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_ERR_CORRUPT);
     assert_non_null(strstr(ls_errmsg(), "after the Avro payload"));
     ls_bytes_free(&o);
     ls_bytes_free(&p);
+
+    /* 1.1: a link that is no crc32c, a tail beyond its limit. */
+    craft_record_payload(&p, &c);
+    w_raw(&p, "\x02\x01\x00", 3);     /* prev_crc32c -1 */
+    o = wrap("LSR1", 1, 1, &p);
+    assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_ERR_CORRUPT);
+    assert_non_null(strstr(ls_errmsg(), "is no crc32c"));
+    ls_bytes_free(&o);
+    ls_bytes_free(&p);
+    craft_record_payload(&p, &c);
+    w_raw(&p, "\x00\x82\x04", 3);     /* null link; a tail of 257 items */
+    for (int i = 0; i < 257; i++)
+        w_raw(&p, "\x00", 1);
+    w_raw(&p, "\x00", 1);
+    o = wrap("LSR1", 1, 1, &p);
+    assert_int_equal(ls_record_decode(o.data, o.len, RKEY, 7, &d), LS_ERR_CORRUPT);
+    assert_non_null(strstr(ls_errmsg(), RKEY));
+    ls_bytes_free(&o);
+    ls_bytes_free(&p);
+
+    /* A tail round-trips item for item; copies drop it. */
+    ls_record m2 = m, back, cp;
+    m2.has_prev_crc = 1;
+    m2.prev_crc32c = 0xdeadbeefu;
+    ls_bytes core = { 0 };
+    ls_record below = { .version = 6, .seq_first = 1, .seq_last = 0 };
+    assert_int_equal(ls_record_encode(&below, &core), LS_OK);
+    ls_tail_item items[2] = { { core.data, core.len }, { core.data, core.len } };
+    assert_int_equal(ls_record_encode_tail(&m2, items, 2, &b), LS_OK);
+    assert_int_equal(ls_record_decode(b.data, b.len, RKEY, 7, &back), LS_OK);
+    assert_int_equal(back.prev_crc32c, 0xdeadbeefu);
+    assert_int_equal(back.ntail, 2);
+    assert_int_equal(back.tail[1].len, core.len);
+    assert_memory_equal(back.tail[1].bytes, core.data, core.len);
+    assert_int_equal(ls_record_copy(&back, &cp), LS_OK);
+    assert_int_equal(cp.ntail, 0);
+    assert_int_equal(cp.prev_crc32c, 0xdeadbeefu);
+    ls_record_clear(&cp);
+    ls_record_clear(&back);
+    ls_tail_item bad = { core.data, 3 };
+    assert_int_equal(ls_record_encode_tail(&m2, &bad, 1, &b), LS_ERR_INVALID);
+    ls_bytes_free(&core);
+    assert_int_equal(ls_record_encode(&m, &b), LS_OK);
 
     /* Snapshot of the wrong version; oversized objects. */
     ls_state s = { .version = 41 }, t;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #endif
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +94,63 @@ void lt_store_clear(struct ls_store *st)
             ls_store_delete(st, kl.keys[i]);
         ls_keylist_free(&kl);
     }
+}
+
+/* ---- a counting store ---------------------------------------------------- */
+
+typedef struct counting_impl {
+    ls_store  *inner;
+    lt_counts  n;
+    pthread_mutex_t lock;
+} counting_impl;
+
+#define COUNT(st, field) do { counting_impl *ci_ = (st)->impl; \
+    pthread_mutex_lock(&ci_->lock); ci_->n.field++; pthread_mutex_unlock(&ci_->lock); } while (0)
+#define INNER(st) (((counting_impl *)(st)->impl)->inner)
+
+static int c_put(ls_store *st, const char *k, const void *b, size_t n)
+{ COUNT(st, put); return INNER(st)->put(INNER(st), k, b, n); }
+static int c_pia(ls_store *st, const char *k, const void *b, size_t n)
+{ COUNT(st, put_if_absent); return INNER(st)->put_if_absent(INNER(st), k, b, n); }
+static int c_get(ls_store *st, const char *k, uint64_t off, uint64_t len, uint8_t **o,
+                 size_t *ol)
+{ COUNT(st, get); return INNER(st)->get(INNER(st), k, off, len, o, ol); }
+static int c_head(ls_store *st, const char *k, uint64_t *sz)
+{ COUNT(st, head); return INNER(st)->head(INNER(st), k, sz); }
+static int c_list(ls_store *st, const char *p, const char *a, size_t m, ls_keylist *o)
+{ COUNT(st, list); return INNER(st)->list(INNER(st), p, a, m, o); }
+static int c_del(ls_store *st, const char *k)
+{ COUNT(st, del); return INNER(st)->del(INNER(st), k); }
+static void c_close(ls_store *st)
+{
+    counting_impl *ci = st->impl;
+    pthread_mutex_destroy(&ci->lock);
+    free(ci);
+    free(st);
+}
+
+ls_store *lt_counting_new(ls_store *inner, unsigned caps)
+{
+    ls_store *st = calloc(1, sizeof(*st));
+    counting_impl *ci = calloc(1, sizeof(*ci));
+    if (!st || !ci)
+        abort();
+    ci->inner = inner;
+    pthread_mutex_init(&ci->lock, NULL);
+    st->name = "counting";
+    st->caps = caps;
+    st->put = c_put;
+    st->put_if_absent = c_pia;
+    st->get = c_get;
+    st->head = c_head;
+    st->list = c_list;
+    st->del = c_del;
+    st->close = c_close;
+    st->impl = ci;
+    return st;
+}
+
+lt_counts *lt_counting(ls_store *st)
+{
+    return &((counting_impl *)st->impl)->n;
 }

@@ -21,4 +21,13 @@ void lt_fill(void *buf, size_t len, uint64_t seed, int text);
 struct ls_store;
 void lt_store_clear(struct ls_store *st);
 
+/* A store that forwards every call to inner (not owned: closing it leaves
+ * inner open) and counts them; caps replaces inner's capabilities (e.g. 0
+ * to take the record-by-record path on a memory store). */
+typedef struct lt_counts {
+    uint64_t put, put_if_absent, get, head, list, del;
+} lt_counts;
+struct ls_store *lt_counting_new(struct ls_store *inner, unsigned caps);
+lt_counts *lt_counting(struct ls_store *counting);
+
 #endif
