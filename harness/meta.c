@@ -119,6 +119,7 @@ typedef struct prod_arg {
     double      until;          /* trickle mode: one sample per interval until then */
     int         rc;
     char        err[256];
+    ls_producer_stats stats;    /* at the end */
 } prod_arg;
 
 static void fill(uint8_t *buf, size_t n, uint64_t x)
@@ -156,6 +157,7 @@ static void *produce_main(void *arg)
     }
     if (a->rc)
         snprintf(a->err, sizeof(a->err), "%s", ls_errmsg());
+    ls_producer_stats_get(p, &a->stats);
     ls_producer_close(p);
 out:
     free(buf);
@@ -195,6 +197,29 @@ static void producers_join(producers *pr)
         if (pr->a[i].rc)
             mdie("producer", "%s: %s (%s)", pr->a[i].id, ls_err2str(pr->a[i].rc),
                  pr->a[i].err);
+}
+
+/* What the producers' commits cost in metadata reads (the log and GC's
+ * marks: GET, HEAD, LIST), per commit, opens included; with P > 1 on a
+ * store that lists cheaply, catching up goes through the tails
+ * (docs/protocol.md "The tail"). */
+static json_t *producer_costs(const producers *pr, double *per_commit)
+{
+    uint64_t pc = 0, pm = 0, pj = 0;
+    for (uint32_t i = 0; i < pr->n; i++) {
+        pc += pr->a[i].stats.commits;
+        pm += pr->a[i].stats.meta_requests;
+        pj += pr->a[i].stats.log_jumps;
+    }
+    *per_commit = pc ? (double)pm / (double)pc : 0;
+    json_t *j = json_object();
+    json_object_set_new(j, "commits", json_integer((json_int_t)pc));
+    json_object_set_new(j, "meta_requests_per_commit", json_real(*per_commit));
+    json_object_set_new(j, "lists_per_commit", json_real(pc ? (double)pj / (double)pc : 0));
+    json_object_set_new(j, "note", json_string("the producers' GETs, HEADs and LISTs of the "
+                        "log and of GC's marks, their opens included, over their commits; "
+                        "lists_per_commit: catch-ups that listed the log (one LIST each)"));
+    return j;
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -324,6 +349,10 @@ static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint
     json_object_set_new(j, "requests_per_s", jnum((double)(s1.requests - s0.requests) / waited));
     json_object_set_new(j, "polls", jint(s1.polls - s0.polls));
     json_object_set_new(j, "meta_bytes", jint(s1.meta_bytes_fetched - s0.meta_bytes_fetched));
+    /* The trickle producers commit one sample each interval, in turn: the
+     * steady state of P committers (the fill's are mostly opens). */
+    double prc;
+    json_object_set_new(j, "producer_commits", producer_costs(&pr, &prc));
     return j;
 }
 
@@ -437,9 +466,12 @@ int meta_main(int argc, char **argv)
         json_object_set_new(cj, "commits", jint(ti.version));
         json_object_set_new(cj, "commits_per_step", jnum((double)ti.version / o.steps));
         json_object_set_new(cj, "fill_s", jnum(fill_s));
-        fprintf(stderr, "meta: format %u, %u B, P=%u, %u ms: %" PRIu64 " commits in %.1f s "
-                "(amplification per step / with the open; metadata requests per rank-step)\n",
-                F, size, P, iv, ti.version, fill_s);
+        double prc;
+        json_object_set_new(cj, "producer_commits", producer_costs(&pr, &prc));
+        fprintf(stderr, "meta: format %u, %u B, P=%u, %u ms: %" PRIu64 " commits in %.1f s, "
+                "%.2f metadata reads per producer commit (amplification per step / with the "
+                "open; metadata requests per rank-step)\n", F, size, P, iv, ti.version, fill_s,
+                prc);
         for (uint32_t wi = 0; wi < o.nworlds; wi++) {
             uint32_t W = o.worlds[wi];
             uint32_t ranks[META_RANKS_CHOSEN] = { 0, W / 2, W - 1 };

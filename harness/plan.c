@@ -56,9 +56,10 @@ typedef enum {
     F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
     F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_PUTS,
     F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
-    F_GETS_POLL, F_CATCHUP_GETS, F_GETS_LOG_RANKS, F_GETS_LOG_PROD, F_GETS_META, F_GETS,
+    F_GETS_POLL, F_CATCHUP_GETS, F_GETS_LOG_RANKS, F_PROD_READS, F_GETS_LOG_PROD,
+    F_LISTS_LOG_PROD, F_GETS_META, F_GETS,
     F_META_OVER_DATA, F_REQS, F_S3_LOG_GET, F_S3_STEPS_GET, F_S3_LOG_PUT,
-    F_RECORD_BYTES, F_LOG_BYTES_S, F_LOG_RECORDS_DAY, F_LOG_GIB_DAY, F_SNAP_BYTES, F_SNAP_MB,
+    F_RECORD_BYTES, F_TAIL_COPIES, F_LOG_BYTES_S, F_LOG_RECORDS_DAY, F_LOG_GIB_DAY, F_SNAP_BYTES, F_SNAP_MB,
     F_SNAP_GIB_DAY,
     F_RETAIN_H, F_RET_DATA, F_RET_LOG, F_SNAP_RETAIN_S, F_SNAPS_KEPT, F_RET_SNAP, F_RET_TOTAL,
     F_PRICE_PUT, F_PRICE_GET, F_PRICE_GB, F_USD_PUT, F_USD_GET, F_USD_GET_DATA,
@@ -123,7 +124,11 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_CATCHUP_GETS] = {"catch_up_gets_per_checkpoint", "requests",
                         "log GETs by rank 0 per checkpoint", ""},
     [F_GETS_LOG_RANKS] = {"gets_log_ranks_per_s", "requests", "log GETs by ranks", "/s"},
+    [F_PROD_READS] = {"producer_gets_per_commit", "requests", "log GETs per producer commit",
+                      ""},
     [F_GETS_LOG_PROD] = {"gets_log_producers_per_s", "requests", "log GETs by producers", "/s"},
+    [F_LISTS_LOG_PROD] = {"lists_log_producers_per_s", "requests", "log LISTs by producers",
+                          "/s"},
     [F_GETS_META] = {"gets_meta_per_s", "requests", "metadata GETs", "/s"},
     [F_GETS] = {"gets_per_s", "requests", "GETs", "/s"},
     [F_META_OVER_DATA] = {"meta_gets_over_data", "requests", "metadata GETs / data GETs", "x"},
@@ -135,6 +140,7 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_S3_LOG_PUT] = {"s3_log_prefix_put_load", "requests", "log prefix PUTs / S3 prefix rate",
                       "x"},
     [F_RECORD_BYTES] = {"log_record_bytes_fixed", "log growth", "commit record, fixed part", "B"},
+    [F_TAIL_COPIES] = {"tail_records", "log growth", "tail of a commit record", "records"},
     [F_LOG_BYTES_S] = {"log_bytes_per_s", "log growth", "log growth", "B/s"},
     [F_LOG_RECORDS_DAY] = {"log_records_per_day", "log growth", "log records", "/day"},
     [F_LOG_GIB_DAY] = {"log_gib_per_day", "log growth", "log bytes", "GiB/day"},
@@ -506,6 +512,71 @@ static void model_bandwidth(plan *p)
          p->f[F_STORED_BYTES].src | SRC_OPTION, "D x stored per sample (chunks)");
 }
 
+/* A record's own bytes, fixed part and the index of its samples, 0 if the
+ * run does not tell (the run's log bytes hold the tails of its records
+ * when its build wrote them: see docs/bench-plan.md). */
+static double record_own_bytes(const plan *p)
+{
+    const run_in *r = &p->run;
+    if (!r->have_usage || r->log_records <= 0 || !HAVE(F_COMMITS_S) || V(F_COMMITS_S) <= 0)
+        return 0;
+    double fixed = fmax(0, (r->log_bytes - PLAN_RECORD_INDEX_BYTES * r->delivered) /
+                               r->log_records);
+    return fixed + PLAN_RECORD_INDEX_BYTES * V(F_DEMAND) / V(F_COMMITS_S);
+}
+
+/* The tail of a commit record (core/log_tail.c): the records between one
+ * producer's two commits (P - 1 with producers in turn) and half again,
+ * plus two, within LS_LOG_TAIL_RECORDS_MAX and LS_LOG_TAIL_BYTES_MAX; and
+ * what catching up then costs a producer: the reads per commit the meta
+ * benchmark measured (its trickle producers, in turn), LISTs apart, and a
+ * GET more for each tail's length the gap exceeds. */
+static void model_tail(plan *p)
+{
+    double P = V(F_PRODUCERS), rec = record_own_bytes(p);
+    const meta_case *mc = p->mc;
+    if (P <= 1) {
+        fset(&p->f[F_TAIL_COPIES], 0, p->f[F_PRODUCERS].src | SRC_LIBRARY,
+             "0: a producer that commits alone copies no record into its own");
+    } else if (rec > 0) {
+        double between = P - 1, need = between + floor(between / 2) + 2,
+               cap = fmin(LS_LOG_TAIL_RECORDS_MAX, floor(LS_LOG_TAIL_BYTES_MAX / rec));
+        fset(&p->f[F_TAIL_COPIES], fmin(need, cap), p->f[F_PRODUCERS].src | SRC_RUN | SRC_LIBRARY,
+             "min(P - 1 + (P - 1) / 2 + 2 = %.0f, %u records, %u KiB / %.0f B a record = %.0f): "
+             "the records between one producer's commits and half again, each a record of its "
+             "own bytes (the fixed part + 8 B x samples per commit); docs/protocol.md \"The "
+             "tail\"", need, LS_LOG_TAIL_RECORDS_MAX, LS_LOG_TAIL_BYTES_MAX >> 10, rec, cap);
+    } else {
+        fnone(&p->f[F_TAIL_COPIES], 0, "needs the record size (run)");
+    }
+    if (P > 1 && mc && mc->have_prod && HAVE(F_TAIL_COPIES) && HAVE(F_COMMITS_S)) {
+        double covered = V(F_TAIL_COPIES) + 1, gap = P - 1,
+               hops = gap > covered ? ceil(gap / covered) - 1 : 0;
+        fset(&p->f[F_PROD_READS], mc->prod_reads - mc->prod_lists + hops,
+             SRC_META | p->f[F_TAIL_COPIES].src,
+             "cases.%u.wait_at_head.producer_commits: %.2f metadata reads per commit measured "
+             "(%.0f commits of %g producers committing in turn, each the LIST of the log after "
+             "its version, the GET of the head, the HEADs of GC's marks), less the %.2f LISTs; "
+             "+ %.0f GETs of records below the tail (the %.0f records between a producer's "
+             "commits, %.0f a GET with its tail)", mc->idx, mc->prod_reads, mc->prod_commits,
+             mc->producers, mc->prod_lists, hops, gap, covered);
+        fset(&p->f[F_LISTS_LOG_PROD], V(F_COMMITS_S) * mc->prod_lists,
+             p->f[F_COMMITS_S].src | SRC_META,
+             "producer commits x %.2f LISTs per commit measured (cases.%u); S3 bills a LIST "
+             "as a PUT", mc->prod_lists, mc->idx);
+    } else if (P <= 1) {
+        fset(&p->f[F_PROD_READS], 0, p->f[F_PRODUCERS].src,
+             "0: a lone producer does not read forward");
+        fset(&p->f[F_LISTS_LOG_PROD], 0, p->f[F_PRODUCERS].src, "0: a lone producer does not "
+             "list");
+    } else {
+        fnone(&p->f[F_PROD_READS], 0, "%s", !mc || !mc->have_prod ? "no producer_commits in "
+              "the meta results (a build before the tail): P x L below"
+              : "needs the tail and the commit rate");
+        fnone(&p->f[F_LISTS_LOG_PROD], 0, "no producer_commits in the meta results");
+    }
+}
+
 static void model_requests(plan *p)
 {
     const run_in *r = &p->run;
@@ -603,13 +674,16 @@ static void model_requests(plan *p)
          "a group index per %u steps, put_if_absent by the committer whose record completes "
          "the step (core/commit.c publish_steps); one that finds it there reads it back, not "
          "counted", LS_STEP_GROUP_STEPS, conf_default("table.format"), LS_STEP_GROUP_STEPS);
+    meta_pick(p);   /* the meta case: per-rank costs below, producers' here */
+    model_tail(p);
     if (HAVE(F_CHUNKS_S) && HAVE(F_SNAP_S))
         fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS) +
-                                V(F_RANK_CKPT_PUTS) + V(F_RANK_CKPT_LISTS),
+                                V(F_RANK_CKPT_PUTS) + V(F_RANK_CKPT_LISTS) +
+                                (HAVE(F_LISTS_LOG_PROD) ? V(F_LISTS_LOG_PROD) : 0),
              p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src | p->f[F_INDEX_PUTS].src,
              "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint) + step "
-             "indexes + rank progress PUTs and LISTs; conditional PUTs lost to conflicts are "
-             "not counted");
+             "indexes + rank progress PUTs and LISTs + the producers' log LISTs; conditional "
+             "PUTs lost to conflicts are not counted");
     else
         fnone(&p->f[F_PUTS], 0, "needs chunks and L");
 
@@ -636,7 +710,6 @@ static void model_requests(plan *p)
     else
         fnone(&p->f[F_GETS_DATA], 0, "needs data GETs per rank-step");
 
-    meta_pick(p);
     double poll_max = conf_default("consumer.poll.interval.ms.max");
     int behind = p->o.lead_steps >= LS_STEP_GROUP_STEPS;
     const char *lead_src = p->o.lead_given ? "--lead-steps" : "default of --lead-steps";
@@ -734,10 +807,18 @@ static void model_requests(plan *p)
              p->f[F_CKPT_S].src | p->f[F_CATCHUP_GETS].src,
              "checkpoint records/s x GETs per checkpoint: in format 2 only rank 0 reads the log "
              "in the steady state, to commit the job's checkpoint");
-        fset(&p->f[F_GETS_LOG_PROD], P > 1 ? P * V(F_LOG_S) : 0, p->f[F_LOG_S].src | SRC_LIBRARY,
-             P > 1 ? "P x L: with P > 1 each producer reads forward the records it did not "
-                     "write, and one not-found probe, per commit (ls_table_commit)"
-                   : "0: a lone producer does not read forward");
+        if (P > 1 && HAVE(F_PROD_READS))
+            fset(&p->f[F_GETS_LOG_PROD], V(F_COMMITS_S) * V(F_PROD_READS),
+                 p->f[F_COMMITS_S].src | p->f[F_PROD_READS].src,
+                 "producer commits x log GETs per commit: each producer catches up through "
+                 "the head's tail (docs/protocol.md \"The tail\")");
+        else
+            fset(&p->f[F_GETS_LOG_PROD], P > 1 ? P * V(F_LOG_S) : 0,
+                 p->f[F_LOG_S].src | SRC_LIBRARY,
+                 P > 1 ? "P x L: with P > 1 each producer reads forward the records it did not "
+                         "write, and one not-found probe, per commit (ls_table_commit; the meta "
+                         "results hold no producer_commits: a build before the tail)"
+                       : "0: a lone producer does not read forward");
     } else {
         fnone(&p->f[F_CATCHUP_GETS], 0, "needs L");
         fnone(&p->f[F_GETS_LOG_RANKS], 0, "needs L");
@@ -769,12 +850,13 @@ static void model_requests(plan *p)
     else
         fnone(&p->f[F_REQS], 0, "needs PUTs and GETs");
     if (HAVE(F_GETS_LOG_RANKS))
-        fset(&p->f[F_S3_LOG_GET], (V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD)) /
+        fset(&p->f[F_S3_LOG_GET], (V(F_GETS_LOG_RANKS) + V(F_GETS_LOG_PROD) +
+                                   (HAVE(F_LISTS_LOG_PROD) ? V(F_LISTS_LOG_PROD) : 0)) /
                                       PLAN_S3_GETS_PER_PREFIX,
              p->f[F_GETS_LOG_RANKS].src | SRC_AWS,
-             "log GETs (rank 0 at checkpoints, producers) / %.0f: the whole log is one prefix "
-             "(<table>/_log/) and its reads are at the head; > 1 means S3 must split that "
-             "prefix or throttle", PLAN_S3_GETS_PER_PREFIX);
+             "log GETs and LISTs (rank 0 at checkpoints, producers) / %.0f: the whole log is "
+             "one prefix (<table>/_log/) and its reads are at the head; > 1 means S3 must "
+             "split that prefix or throttle", PLAN_S3_GETS_PER_PREFIX);
     else
         fnone(&p->f[F_S3_LOG_GET], 0, "needs L");
     if (HAVE(F_GETS_INDEX))
@@ -842,10 +924,11 @@ static void model_log(plan *p)
               r->have ? "the run has no store_usage" : "no run result found");
     }
     if (HAVE(F_RECORD_BYTES) && HAVE(F_LOG_S)) {
-        fset(&p->f[F_LOG_BYTES_S], V(F_LOG_S) * V(F_RECORD_BYTES) +
-                                       V(F_DEMAND) * PLAN_RECORD_INDEX_BYTES,
-             p->f[F_LOG_S].src | SRC_LIBRARY, "L x fixed part + D x %g B",
-             PLAN_RECORD_INDEX_BYTES);
+        double tail = HAVE(F_TAIL_COPIES) ? V(F_TAIL_COPIES) : 0;
+        fset(&p->f[F_LOG_BYTES_S], (V(F_LOG_S) * V(F_RECORD_BYTES) +
+                                       V(F_DEMAND) * PLAN_RECORD_INDEX_BYTES) * (1 + tail),
+             p->f[F_LOG_S].src | SRC_LIBRARY, "(L x fixed part + D x %g B) x (1 + %.0f records "
+             "of tail)", PLAN_RECORD_INDEX_BYTES, tail);
         fset(&p->f[F_LOG_RECORDS_DAY], V(F_LOG_S) * PLAN_DAY_S, p->f[F_LOG_S].src, "L x 86,400");
         fset(&p->f[F_LOG_GIB_DAY], V(F_LOG_BYTES_S) * PLAN_DAY_S / PLAN_GIB,
              p->f[F_LOG_BYTES_S].src, "log growth x 86,400");
@@ -899,12 +982,16 @@ static void model_io(plan *p)
     }
     if (HAVE(F_LOG_BYTES_S) && HAVE(F_META_BYTES) && HAVE(F_CATCHUP_BYTES)) {
         double P = V(F_PRODUCERS), idx = V(F_GPUS) * V(F_STEPS_S) * V(F_META_BYTES),
-               ck = V(F_CKPT_S) * V(F_CATCHUP_BYTES), prod = P > 1 ? P * V(F_LOG_BYTES_S) : 0;
+               ck = V(F_CKPT_S) * V(F_CATCHUP_BYTES),
+               tail = HAVE(F_TAIL_COPIES) ? V(F_TAIL_COPIES) : 0,
+               prod = P <= 1 ? 0 : HAVE(F_PROD_READS) ? V(F_LOG_BYTES_S)
+                                                      : P * V(F_LOG_BYTES_S) / (1 + tail);
         fset(&p->f[F_META_READ_MB], (idx + ck + prod) / PLAN_MB,
              p->f[F_META_BYTES].src | p->f[F_CATCHUP_BYTES].src | p->f[F_LOG_BYTES_S].src,
              "step indexes (N x steps/s x metadata bytes per rank-step, %.3g MB/s) + checkpoint "
-             "catch-up (checkpoint records/s x bytes each, %.3g MB/s) + producers (P x log "
-             "growth if P > 1, %.3g MB/s); table opens not included", idx / PLAN_MB,
+             "catch-up (checkpoint records/s x bytes each, %.3g MB/s) + producers (with tails "
+             "each commit reads the head record with its tail: the log growth; without, P x "
+             "the log growth without tails; %.3g MB/s); table opens not included", idx / PLAN_MB,
              ck / PLAN_MB, prod / PLAN_MB);
     } else {
         fnone(&p->f[F_META_READ_MB], 0, "needs the metadata bytes per rank-step (meta) and the "

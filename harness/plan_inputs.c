@@ -490,6 +490,17 @@ void plan_read_meta(meta_in *mi, const char *path)
         c->head_requests = jnum_req(f, q, 0, 0);
         snprintf(q, sizeof q, "cases.%zu.wait_at_head.polls", i);
         c->head_polls = jnum_req(f, q, 0, 1);
+        /* The trickle producers' commits, in turn: their metadata reads
+         * per commit (absent before the tail). */
+        snprintf(q, sizeof q, "cases.%zu.wait_at_head.producer_commits.meta_requests_per_commit",
+                 i);
+        c->have_prod = jnum(f, q, 0, 0, &c->prod_reads);
+        if (c->have_prod) {
+            snprintf(q, sizeof q, "cases.%zu.wait_at_head.producer_commits.lists_per_commit", i);
+            c->prod_lists = jnum_req(f, q, 0, 0);
+            snprintf(q, sizeof q, "cases.%zu.wait_at_head.producer_commits.commits", i);
+            c->prod_commits = jnum_req(f, q, 0, 0);
+        }
         snprintf(q, sizeof q, "cases.%zu.worlds", i);
         json_t *ws = jget(f, q);
         if (!json_is_array(ws) || !json_array_size(ws))

@@ -126,6 +126,8 @@ typedef struct meta_case {
     unsigned   idx;           /* in "cases" */
     double     sample_bytes, producers, interval_ms;
     double     head_rate, head_requests, head_polls;  /* wait_at_head */
+    int        have_prod;     /* wait_at_head.producer_commits (builds with the tail) */
+    double     prod_reads, prod_lists, prod_commits;  /* per commit; commits measured */
     unsigned   nworlds;
     meta_world wl[PLAN_META_WORLDS_MAX];
 } meta_case;
