@@ -205,8 +205,9 @@ static void producers_join(producers *pr)
  * (docs/protocol.md "The tail"). */
 static json_t *producer_costs(const producers *pr, double *per_commit)
 {
-    uint64_t pc = 0, pm = 0, pj = 0;
+    uint64_t pc = 0, pm = 0, pj = 0, pa = 0;
     for (uint32_t i = 0; i < pr->n; i++) {
+        pa += pr->a[i].stats.commit_attempts;
         pc += pr->a[i].stats.commits;
         pm += pr->a[i].stats.meta_requests;
         pj += pr->a[i].stats.log_jumps;
@@ -216,6 +217,7 @@ static json_t *producer_costs(const producers *pr, double *per_commit)
     json_object_set_new(j, "commits", json_integer((json_int_t)pc));
     json_object_set_new(j, "meta_requests_per_commit", json_real(*per_commit));
     json_object_set_new(j, "lists_per_commit", json_real(pc ? (double)pj / (double)pc : 0));
+    json_object_set_new(j, "attempts_per_commit", json_real(pc ? (double)pa / (double)pc : 0));
     json_object_set_new(j, "note", json_string("the producers' GETs, HEADs and LISTs of the "
                         "log and of GC's marks, their opens included, over their commits; "
                         "lists_per_commit: catch-ups that listed the log (one LIST each)"));
