@@ -172,7 +172,12 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
         else
             ctl->stale++;
         t->contended = 1;
+        /* Lost to a commit that landed meanwhile: the versions missed are
+         * few, and a GET each costs less than a LIST (S3 bills a LIST as
+         * a PUT): read them one by one rather than jump (log_tail.c). */
+        t->jump_off = 1;
         rc = ls_table_refresh_watch(t, r->commit_id, &ctl->landed, 0);
+        t->jump_off = 0;
         if (rc == LS_OK)
             fresh = 1;
         if (rc == LS_OK || ctl->landed)

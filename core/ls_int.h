@@ -514,6 +514,7 @@ struct ls_table {
     int        tail_last_known;
     uint64_t   jumps, tail_records, tail_rejects;   /* counted */
     uint64_t   last_gap;           /* records the last refresh applied */
+    int        jump_off;           /* refresh record by record (after a lost race) */
 };
 
 /* GET of at most max bytes (one ranged read of max + 1: a larger object

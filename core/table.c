@@ -405,7 +405,7 @@ int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int
         /* Where others commit (or the last refresh found several records),
          * list the log for its head and take the records from its tail
          * (log_tail.c); the record-by-record loop reads what that left. */
-        if ((t->st->caps & LS_STORE_CAP_INDEXED_LIST) &&
+        if ((t->st->caps & LS_STORE_CAP_INDEXED_LIST) && !t->jump_off &&
             (t->contended || thorough || t->last_gap >= 2))
             read_rc = ls_log_jump(t, commit_id, &batch_seen, &at_head);
         if (!read_rc && !(at_head && !thorough)) do {
