@@ -22,23 +22,13 @@
 static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ours,
                          int *absent)
 {
-    char key[LS_KEY_BYTES_MAX + 1];
     *is_ours = *absent = 0;
-    int rc = ls_key_log(key, t->name, v);
-    if (rc)
-        return rc;
-    uint8_t *buf;
-    size_t len;
-    rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
+    ls_record other;
+    int rc = ls_table_get_record(t, v, &other, NULL);
     if (rc == LS_ERR_NOT_FOUND) {
         *absent = 1;
         return LS_OK;
     }
-    if (rc)
-        return rc;
-    ls_record other;
-    rc = ls_record_decode(buf, len, key, v, &other);
-    free(buf);
     if (rc)
         return rc;
     *is_ours = !memcmp(other.commit_id, r->commit_id, sizeof(other.commit_id));

@@ -141,8 +141,8 @@ void ls_log_tail_push(ls_table *t, const ls_record *r)
  * (checkpoints, GC) commit seldom and hop instead. */
 static size_t tail_need(ls_tail_ring *g)
 {
-    enum { WHO_MAX = 128 };
-    struct { uint32_t who; uint64_t last; } seen[WHO_MAX];
+    /* at most one producer per record kept */
+    struct { uint32_t who; uint64_t last; } seen[LS_LOG_TAIL_RECORDS_MAX];
     size_t nseen = 0;
     uint64_t between = 0;
     for (size_t i = g->n; i-- > 0;) {
@@ -153,8 +153,6 @@ static size_t tail_need(ls_tail_ring *g)
         while (k < nseen && seen[k].who != e->who)
             k++;
         if (k == nseen) {
-            if (nseen == WHO_MAX)
-                continue;
             seen[nseen].who = e->who;
             seen[nseen++].last = e->version;
             continue;
@@ -252,17 +250,8 @@ static int list_head(ls_table *t, uint64_t v, uint64_t *h, int *full)
 /* GET record x into j (version x, decoded; its tail kept). */
 static int jump_get(ls_table *t, jump *j, uint64_t x)
 {
-    char key[LS_KEY_BYTES_MAX + 1];
-    int rc = ls_key_log(key, t->name, x);
-    if (rc)
-        return rc;
-    uint8_t *buf;
-    size_t len;
-    if ((rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len)))
-        return rc;
-    size_t i = x - j->v - 1;
-    rc = ls_record_decode(buf, len, key, x, &j->rec[i]);
-    free(buf);
+    size_t i = x - j->v - 1, len;
+    int rc = ls_table_get_record(t, x, &j->rec[i], &len);
     if (rc)
         return rc;
     j->have[i] = 1;
@@ -377,8 +366,6 @@ static int jump_apply(ls_table *t, jump *j, const uint8_t *commit_id, int *seen)
 int ls_log_jump(ls_table *t, const uint8_t *commit_id, int *seen, int *at_head)
 {
     *at_head = 0;
-    if (!(t->st->caps & LS_STORE_CAP_INDEXED_LIST))
-        return LS_OK;
     for (int rounds = 0; rounds < 8; rounds++) {
         uint64_t v = t->state.version, h;
         int full, rc;

@@ -549,7 +549,8 @@ void ls_log_tail_free(ls_table *t);
  * call on t). */
 void ls_log_tail_for(ls_table *t, ls_record *r, const ls_tail_item **items, uint32_t *n);
 /* Catch up by listing the log for its head and taking the records below
- * it from the head's tail (stores with LS_STORE_CAP_INDEXED_LIST only).
+ * it from the head's tail (the caller: stores with LS_STORE_CAP_INDEXED_LIST
+ * only).
  * Applies what it could check; *at_head = 1 if the listing showed nothing
  * after the state's version.  Errors only where the record-by-record path
  * would fail too; anything else leaves that path the rest. */
@@ -570,6 +571,9 @@ int ls_reclaim_prune(ls_table *t, uint64_t vs, uint64_t *deleted);
  * snapshot to know). */
 int ls_reclaim_check(ls_table *t, uint64_t lo, uint64_t hi, int *live);
 
+/* GET and decode the commit record of version (errors name its key;
+ * LS_ERR_NOT_FOUND as the store gives it); *bytes, if not NULL, its size. */
+int ls_table_get_record(ls_table *t, uint64_t version, ls_record *out, size_t *bytes);
 /* Read and apply the record of version t->state.version + 1 if it exists.
  * *applied = 1 if one was applied, 0 if it does not exist yet.  If out is
  * not NULL the decoded record is moved there (caller clears it). */

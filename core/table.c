@@ -91,6 +91,24 @@ static int other_record(const char *key, uint64_t v)
                      "reclaimed (its slot holds another record now)", key, v);
 }
 
+int ls_table_get_record(ls_table *t, uint64_t version, ls_record *out, size_t *bytes)
+{
+    char key[LS_KEY_BYTES_MAX + 1];
+    int rc = ls_key_log(key, t->name, version);
+    if (rc)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
+    if (rc)
+        return rc;
+    rc = ls_record_decode(buf, len, key, version, out);
+    free(buf);
+    if (!rc && bytes)
+        *bytes = len;
+    return rc;
+}
+
 int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
                     const ls_record **out)
 {
@@ -108,17 +126,11 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
             return LS_OK;
         }
     }
-    uint8_t *buf;
-    size_t len;
-    rc = ls_table_meta_get(t, key, LS_RECORD_BYTES_MAX, "commit record", &buf, &len);
+    ls_record r;
+    rc = ls_table_get_record(t, version, &r, NULL);
     if (rc == LS_ERR_NOT_FOUND)
         return ls_seterr(LS_ERR_NOT_FOUND, "%s: commit record of version %" PRIu64
                          " is missing", key, version);
-    if (rc)
-        return rc;
-    ls_record r;
-    rc = ls_record_decode(buf, len, key, version, &r);
-    free(buf);
     if (rc)
         return rc;
     if (commit_id && memcmp(r.commit_id, commit_id, 16)) {

@@ -515,14 +515,17 @@ static void model_bandwidth(plan *p)
 /* A record's own bytes, fixed part and the index of its samples, 0 if the
  * run does not tell (the run's log bytes hold the tails of its records
  * when its build wrote them: see docs/bench-plan.md). */
+static double record_fixed_bytes(const run_in *r)
+{
+    return fmax(0, (r->log_bytes - PLAN_RECORD_INDEX_BYTES * r->delivered) / r->log_records);
+}
+
 static double record_own_bytes(const plan *p)
 {
     const run_in *r = &p->run;
     if (!r->have_usage || r->log_records <= 0 || !HAVE(F_COMMITS_S) || V(F_COMMITS_S) <= 0)
         return 0;
-    double fixed = fmax(0, (r->log_bytes - PLAN_RECORD_INDEX_BYTES * r->delivered) /
-                               r->log_records);
-    return fixed + PLAN_RECORD_INDEX_BYTES * V(F_DEMAND) / V(F_COMMITS_S);
+    return record_fixed_bytes(r) + PLAN_RECORD_INDEX_BYTES * V(F_DEMAND) / V(F_COMMITS_S);
 }
 
 /* The tail of a commit record (core/log_tail.c): the records between one
@@ -914,8 +917,7 @@ static void model_log(plan *p)
     const run_in *r = &p->run;
     double window_s = p->o.retain_hours * 3600.0;
     if (r->have_usage) {
-        double fixed = (r->log_bytes - PLAN_RECORD_INDEX_BYTES * r->delivered) / r->log_records;
-        fset(&p->f[F_RECORD_BYTES], fixed > 0 ? fixed : 0, SRC_RUN | SRC_LIBRARY,
+        fset(&p->f[F_RECORD_BYTES], record_fixed_bytes(r), SRC_RUN | SRC_LIBRARY,
              "(store_usage.log_bytes %.0f - %g B x samples_delivered) / log_records %.0f "
              "(%g B of index per sample: record.avsc)", r->log_bytes, PLAN_RECORD_INDEX_BYTES,
              r->log_records, PLAN_RECORD_INDEX_BYTES);
