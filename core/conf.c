@@ -50,7 +50,13 @@ static const ls_conf_prop props[] = {
     { "producer.dac.interval.ms.min", "int", "1", 0, 3600000,
       "dac: floor of the commit interval", NULL },
     { "producer.dac.interval.ms.max", "int", "1000", 1, 3600000,
-      "dac: ceiling of the commit interval (the freshness bound)", NULL },
+      "dac: ceiling of the commit interval (the freshness bound) while the log is not "
+      "saturated", NULL },
+    { "producer.dac.saturated.interval.ms.max", "int", "30000", 1, 3600000,
+      "dac: when commits at the ceiling still conflict (the log is saturated), "
+      "conflicts may grow the interval up to this; each clean commit above the ceiling "
+      "takes it x 0.8 back down (docs/dac.md \"Saturation\"); at or below "
+      "producer.dac.interval.ms.max the ceiling is a strict bound", NULL },
     { "producer.dac.latency.factor", "int", "20", 0, 1000,
       "dac: the interval stays >= this many times the recent commit latency "
       "(at most 1/(1+factor) of the time goes to committing)", NULL },

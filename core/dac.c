@@ -28,11 +28,25 @@
  *   about five commits but not a single slow one.
  * - interval 1 .. 1000 ms: 1 ms is the shortest fixed policy worth
  *   comparing; 1 s is the freshness bound (a sample is visible at most one
- *   interval plus one commit after it was appended). */
+ *   interval plus one commit after it was appended).
+ * - saturated up to 30 s, load 0.75 then 0.25: the log's load as a producer sees
+ *   it is the commits landing per ms (its own and the others' since its
+ *   previous one) times the time one attempt holds the log (its log calls
+ *   over its attempts).  When a commit at the ceiling conflicts with the
+ *   load over 0.75, the log is saturated: P x attempt time is near the
+ *   ceiling (P = 64 at 15 ms on radosgw), and holding the ceiling makes
+ *   every commit slower, so samples become visible later, not sooner
+ *   (3 s a commit, 8.8 attempts, at P = 64: docs/dac.md "Saturation").
+ *   Past the ceiling the interval is steered to the one that would put
+ *   the load at 0.25 (up half way, at most x 2, down at once), up to 30 s, and is back
+ *   at the ceiling as soon as that one is below it. */
 void ls_dac_params_default(ls_dac_params *p)
 {
     p->interval_ms_min = 1.0;
     p->interval_ms_max = 1000.0;
+    p->saturated_ms_max = 30000.0;
+    p->saturated_load = 0.75;
+    p->saturated_target = 0.25;
     p->grow = 2.0;
     p->jitter = 0.5;
     p->shrink_ms = 10.0;
@@ -78,6 +92,16 @@ static double uniform01(ls_dac_state *s)
     return (double)(ls_splitmix64(&s->rng) >> 11) * 0x1.0p-53;
 }
 
+/* The log's load as one producer sees it (above), or -1 if unknown (its
+ * first commit, nonsense times). */
+static double log_load(const ls_dac_obs *o, unsigned attempts)
+{
+    if (!(isfinite(o->span_ms) && o->span_ms > 0.0 && isfinite(o->log_ms) && o->log_ms >= 0.0))
+        return -1.0;
+    double l = ((double)o->others + 1.0) * (o->log_ms / attempts) / o->span_ms;
+    return isfinite(l) ? l : -1.0;
+}
+
 double ls_dac_next(ls_dac_state *s, const ls_dac_params *p, const ls_dac_obs *o)
 {
     /* attempts 0 cannot happen (a commit takes at least one); read it as a
@@ -96,8 +120,37 @@ double ls_dac_next(ls_dac_state *s, const ls_dac_params *p, const ls_dac_obs *o)
             s->latency_ewma_ms = o->latency_ms;
     }
 
+    double lo = finite_at_least(p->interval_ms_min, 0.0, 0.0);
+    double hi = finite_at_least(p->interval_ms_max, lo, lo);
+    double sat = finite_at_least(p->saturated_ms_max, hi, hi);
+    double th = p->saturated_load, tg = p->saturated_target;
     double v = s->interval_ms;
-    if (attempts > 1) {
+    double load = isfinite(th) && th > 0.0 && isfinite(tg) && tg > 0.0 ? log_load(o, attempts)
+                                                                      : -1.0;
+    /* Saturated: past the ceiling, or at it with a conflict and the load
+     * over the threshold.  A conflict below the ceiling, or at it with the
+     * log not busy, is contention DAC still answers within the freshness
+     * bound; a slow store without conflicts is not contention at all. */
+    if (sat > hi && (v > hi || (v >= hi && attempts > 1 && load > th))) {
+        if (load >= 0.0) {
+            /* The interval at which the load would be tg: P x attempt / tg. */
+            double target = ((double)o->others + 1.0) * (o->log_ms / attempts) / tg;
+            /* Up half way and at most x 2 (one count over a short span
+             * may be noisy), down at once (a long span counts many
+             * commits, and a long interval is seldom corrected). */
+            if (target > sat)
+                target = sat;
+            double up = v + 0.5 * (target - v);
+            v = target < v ? target : up < 2.0 * v ? up : 2.0 * v;
+        } else {
+            v = hi + 0.5 * (v - hi);  /* no load seen: back down */
+        }
+        if (v > hi) {
+            s->interval_ms = v < sat ? v : sat;
+            return s->interval_ms;
+        }
+        v = hi;
+    } else if (attempts > 1) {
         /* Multiplicative increase, once per conflicted commit however many
          * retries it took (the latency floor already sees the retries). */
         double grow = finite_at_least(p->grow, 1.0, 1.0);

@@ -398,6 +398,9 @@ int  ls_snapshot_decode(const uint8_t *buf, size_t len, const char *key,
 typedef struct ls_dac_params {
     double   interval_ms_min;   /* floor of the interval */
     double   interval_ms_max;   /* ceiling: the freshness (latency) bound */
+    double   saturated_ms_max;  /* a saturated log may push it up to this */
+    double   saturated_load;    /* the log is saturated above this load (dac.c) */
+    double   saturated_target;  /* ... and then steered to this one */
     double   grow;              /* multiplicative growth on a conflict (> 1) */
     double   jitter;            /* growth is multiplied by U[1, 1 + jitter) */
     double   shrink_ms;         /* additive decrease after a clean commit */
@@ -408,6 +411,12 @@ typedef struct ls_dac_params {
 typedef struct ls_dac_obs {
     unsigned attempts;          /* put_if_absent attempts until it landed (1: clean) */
     double   latency_ms;        /* from the first attempt to landing */
+    /* The log's load as this producer saw it (0, 0, 0: unknown): commits
+     * of others between its previous commit and this one, the time
+     * between the two landings, and the time in the log calls of this
+     * commit (its reads forward and its attempts). */
+    uint64_t others;
+    double   span_ms, log_ms;
 } ls_dac_obs;
 
 typedef struct ls_dac_state {

@@ -74,6 +74,7 @@ struct ls_producer {
     int       manual;        /* producer.commit.policy = manual: flush only */
     ls_dac_params dacp;
     ls_dac_state  dac;
+    uint64_t      dac_version, dac_landed_ns;  /* its previous commit landed there, then */
     unsigned  retries;
 
     ls_delivery_cb *dr_cb;
@@ -436,7 +437,16 @@ static int commit_inflight(ls_producer *p, uint64_t stall0)
          * up, clean commits bring it down, latency sets its floor. */
         /* Conflicts, not retries after store errors (a flaky store is not
          * contention) nor stale attempts (not reading forward is not one). */
-        ls_dac_obs o = { (unsigned)(1 + ctl.conflicts), (double)(ls_now_ns() - stall0) / 1e6 };
+        uint64_t now = ls_now_ns(), v = p->t->state.version;
+        ls_dac_obs o = { .attempts = (unsigned)(1 + ctl.conflicts),
+                         .latency_ms = (double)(now - stall0) / 1e6 };
+        if (p->dac_version && v > p->dac_version) {
+            o.others = v - p->dac_version - 1;
+            o.span_ms = (double)(now - p->dac_landed_ns) / 1e6;
+            o.log_ms = (double)(now - t0) / 1e6;
+        }
+        p->dac_version = v;
+        p->dac_landed_ns = now;
         p->interval_ms = ls_dac_next(&p->dac, &p->dacp, &o);
     }
     inflight_done(p);
@@ -520,6 +530,8 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         ls_dac_params_default(&p->dacp);
         p->dacp.interval_ms_min = (double)ls_conf_int(p->t->conf, "producer.dac.interval.ms.min");
         p->dacp.interval_ms_max = (double)ls_conf_int(p->t->conf, "producer.dac.interval.ms.max");
+        p->dacp.saturated_ms_max =
+            (double)ls_conf_int(p->t->conf, "producer.dac.saturated.interval.ms.max");
         p->dacp.latency_factor = (double)ls_conf_int(p->t->conf, "producer.dac.latency.factor");
         uint64_t seed;
         if ((rc = ls_random_bytes(&seed, sizeof(seed)))) {  /* desynchronise producers */

@@ -31,7 +31,7 @@
 #include "lakestream.h"
 
 #define META_LIST_MAX      8u      /* values of one list option */
-#define META_PRODUCERS_MAX 64u
+#define META_PRODUCERS_MAX 128u
 #define META_RANKS_CHOSEN  3u
 
 typedef struct mopts {
@@ -42,7 +42,8 @@ typedef struct mopts {
     uint32_t    producers[META_LIST_MAX], nproducers;
     uint32_t    intervals[META_LIST_MAX], nintervals;
     uint32_t    formats[META_LIST_MAX], nformats;
-    double      wait_s;
+    uint32_t    dac_producers[META_LIST_MAX], ndac;
+    double      wait_s, dac_s;
     uint64_t    seed;
 } mopts;
 
@@ -103,6 +104,8 @@ static void usage(FILE *f)
         "  --intervals-ms LIST  commit intervals (default 10,100)\n"
         "  --formats LIST       table formats (default 2,1: format 1 is the comparison)\n"
         "  --wait-s S           time one rank waits at the head (default 2)\n"
+        "  --dac-producers LIST producers committing under DAC, one run each (default 16,64)\n"
+        "  --dac-s S            seconds of each DAC run, 0 for none (default 30)\n"
         "  --seed N             sample bytes (default 1)\n"
         "  --out FILE           write the JSON there (default stdout)\n");
 }
@@ -117,6 +120,11 @@ typedef struct prod_arg {
     uint64_t    samples, seed;
     uint32_t    size, interval_ms;
     double      until;          /* trickle mode: one sample per interval until then */
+    uint32_t    gap_ms;         /* DAC mode (with until): a sample every gap_ms, no flush */
+    double      warm_until;     /* DAC mode: stats0 is taken when this passes */
+    int         warm_taken;
+    ls_producer_stats stats0;   /* DAC mode: at warm_until */
+    ls_producer_stats stats1;   /* DAC mode: at until, before the last flush */
     int         rc;
     char        err[256];
     ls_producer_stats stats;    /* at the end */
@@ -140,7 +148,23 @@ static void *produce_main(void *arg)
     a->rc = buf ? ls_producer_open(a->st, a->table, a->id, a->conf, &p) : LS_ERR_NOMEM;
     if (a->rc)
         goto out;
-    if (a->until > 0) {
+    if (a->until > 0 && a->gap_ms) {
+        /* The library commits when DAC's interval has passed (inside
+         * append); the loop only feeds it and polls. */
+        for (uint64_t i = 0; now_s() < a->until && !a->rc; i++) {
+            fill(buf, a->size, a->seed + i * 7919 + 1);
+            if (!(a->rc = ls_producer_append(p, buf, a->size, NULL)))
+                a->rc = ls_producer_poll(p);
+            if (!a->warm_taken && now_s() >= a->warm_until) {
+                ls_producer_stats_get(p, &a->stats0);
+                a->warm_taken = 1;
+            }
+            usleep(a->gap_ms * 1000u);
+        }
+        /* No last flush: P producers flushing at once would measure the
+         * close, not the steady state; what is pending is dropped. */
+        ls_producer_stats_get(p, &a->stats1);
+    } else if (a->until > 0) {
         for (uint64_t i = 0; now_s() < a->until && !a->rc; i++) {
             fill(buf, a->size, a->seed + i * 7919 + 1);
             if (!(a->rc = ls_producer_append(p, buf, a->size, NULL)))
@@ -358,6 +382,88 @@ static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint
     return j;
 }
 
+/* ---- commits under DAC ------------------------------------------------------ */
+
+/* P producers with the library's default commit policy (dac, starting from
+ * 100 ms) each append a DAC_BYTES sample every DAC_GAP_MS for `seconds`
+ * and never flush: the library commits when DAC's interval has passed.
+ * The figures are the steady state, the last two thirds (the first third
+ * lets DAC find its interval).  What the plan takes for producers many
+ * enough to contend (docs/bench-plan.md). */
+#define DAC_BYTES  4096u
+#define DAC_GAP_MS 10u
+
+static json_t *dac_case(ls_store *st, const ls_conf *conf, uint32_t P, double seconds,
+                        uint64_t seed, unsigned ncase)
+{
+    char table[64];
+    snprintf(table, sizeof(table), "meta-dac-%u-%d-%u", ncase, (int)getpid(),
+             (unsigned)time(NULL) % 100000u);
+    ls_conf *cc = ls_conf_dup(conf);
+    mcheck(ls_conf_set(cc, "producer.commit.policy", "dac"), "conf");
+    mcheck(ls_conf_set(cc, "producer.commit.interval.ms", "100"), "conf");
+    mcheck(ls_table_create_conf(st, table, 1024, LS_CODEC_NONE, cc), "create");
+    static producers pr;
+    double t0 = now_s();
+    pr.n = P;
+    for (uint32_t i = 0; i < P; i++) {
+        pr.a[i] = (prod_arg){ .st = st, .table = table, .conf = cc, .size = DAC_BYTES,
+                              .until = t0 + seconds, .gap_ms = DAC_GAP_MS,
+                              .warm_until = t0 + seconds / 3, .seed = seed + i * 104729u };
+        snprintf(pr.a[i].id, sizeof(pr.a[i].id), "d%02u", i);
+        if (pthread_create(&pr.th[i], NULL, produce_main, &pr.a[i]))
+            mdie("producers", "cannot start a thread");
+    }
+    producers_join(&pr);
+    uint64_t c = 0, at = 0, cf = 0, stale = 0, mr = 0, lj = 0, sm = 0, ns = 0;
+    double iv = 0;
+    uint32_t warm = 0;
+    for (uint32_t i = 0; i < P; i++) {
+        const ls_producer_stats *a = &pr.a[i].stats0, *b = &pr.a[i].stats1;
+        if (!pr.a[i].warm_taken)
+            continue;  /* its first commit (the open) took the whole warm-up */
+        warm++;
+        c += b->commits - a->commits;
+        at += b->commit_attempts - a->commit_attempts;
+        cf += b->conflicts - a->conflicts;
+        stale += b->stale_attempts - a->stale_attempts;
+        mr += b->meta_requests - a->meta_requests;
+        lj += b->log_jumps - a->log_jumps;
+        sm += b->samples_committed - a->samples_committed;
+        ns += b->commit_ns_total - a->commit_ns_total;
+        iv += b->commit_interval_ms;
+    }
+    double span = seconds - seconds / 3, dc = c ? (double)c : 1;
+    json_t *j = json_object();
+    json_object_set_new(j, "producers", jint(P));
+    json_object_set_new(j, "producers_measured", jint(warm));
+    json_object_set_new(j, "sample_bytes", jint(DAC_BYTES));
+    json_object_set_new(j, "sample_gap_ms", jint(DAC_GAP_MS));
+    json_object_set_new(j, "seconds_measured", jnum(span));
+    json_object_set_new(j, "commits", jint(c));
+    json_object_set_new(j, "commits_per_s", jnum((double)c / span));
+    json_object_set_new(j, "commits_per_producer_per_s",
+                        jnum(warm ? (double)c / span / warm : 0));
+    json_object_set_new(j, "attempts_per_commit", jnum((double)at / dc));
+    json_object_set_new(j, "conflicts_per_commit", jnum((double)cf / dc));
+    json_object_set_new(j, "stale_attempts_per_commit", jnum((double)stale / dc));
+    json_object_set_new(j, "meta_requests_per_commit", jnum((double)mr / dc));
+    json_object_set_new(j, "lists_per_commit", jnum((double)lj / dc));
+    json_object_set_new(j, "samples_per_commit", jnum((double)sm / dc));
+    json_object_set_new(j, "commit_ms_mean", jnum((double)ns / dc / 1e6));
+    json_object_set_new(j, "interval_ms_mean", jnum(warm ? iv / warm : 0));
+    json_object_set_new(j, "note", json_string("the last two thirds of the run; "
+                        "meta_requests: the producers' GETs, HEADs and LISTs of the log and "
+                        "of GC's marks; interval_ms_mean: DAC's interval at the end, mean over "
+                        "the producers"));
+    fprintf(stderr, "meta: dac P=%u: %.1f commits/s (%.3f a producer), %.2f attempts and "
+            "%.2f metadata reads a commit, DAC interval %.0f ms\n", P, (double)c / span,
+            warm ? (double)c / span / warm : 0, (double)at / dc, (double)mr / dc,
+            warm ? iv / warm : 0);
+    ls_conf_destroy(cc);
+    return j;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 int meta_main(int argc, char **argv)
@@ -366,7 +472,8 @@ int meta_main(int argc, char **argv)
                 .worlds = { 1, 8, 64, 256, 1024, 4096 }, .nworlds = 6,
                 .sizes = { 512, 4096 }, .nsizes = 2, .producers = { 1, 16 },
                 .nproducers = 2, .intervals = { 10, 100 }, .nintervals = 2,
-                .formats = { 2, 1 }, .nformats = 2 };
+                .formats = { 2, 1 }, .nformats = 2, .dac_producers = { 16, 64 },
+                .ndac = 2, .dac_s = 30 };
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -388,6 +495,13 @@ int meta_main(int argc, char **argv)
         else if (!strcmp(a, "--intervals-ms"))
             parse_list(a, v, o.intervals, &o.nintervals, 1, 60000);
         else if (!strcmp(a, "--formats")) parse_list(a, v, o.formats, &o.nformats, 1, 2);
+        else if (!strcmp(a, "--dac-producers"))
+            parse_list(a, v, o.dac_producers, &o.ndac, 1, META_PRODUCERS_MAX);
+        else if (!strcmp(a, "--dac-s")) {
+            o.dac_s = strtod(v, &end);
+            if (*end || !(o.dac_s >= 0 && o.dac_s <= 3600))
+                mdie(a, "expected seconds in [0, 3600]");
+        }
         else if (!strcmp(a, "--wait-s")) {
             o.wait_s = strtod(v, &end);
             if (*end || !(o.wait_s > 0 && o.wait_s <= 600))
@@ -424,6 +538,7 @@ int meta_main(int argc, char **argv)
     json_object_set_new(params, "steps", jint(o.steps));
     json_object_set_new(params, "wait_s", jnum(o.wait_s));
     json_object_set_new(params, "seed", jint(o.seed));
+    json_object_set_new(params, "dac_s", jnum(o.dac_s));
     json_object_set_new(params, "codec", json_string("none (incompressible samples)"));
     json_object_set_new(params, "store.fsync", json_false());
     json_object_set_new(params, "ranks_measured",
@@ -509,6 +624,11 @@ int meta_main(int argc, char **argv)
         ls_conf_destroy(cc);
     }
     json_object_set_new(root, "cases", cases);
+    json_t *dj = json_array();
+    for (uint32_t k = 0; o.dac_s > 0 && k < o.ndac; k++)
+        json_array_append_new(dj, dac_case(st, conf, o.dac_producers[k], o.dac_s,
+                                           o.seed * 7919u + k, k));
+    json_object_set_new(root, "dac_commits", dj);
     ls_store_close(st);
     ls_conf_destroy(conf);
     FILE *f = o.out ? fopen(o.out, "w") : stdout;

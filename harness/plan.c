@@ -54,7 +54,7 @@ typedef enum {
     F_META_READ_MB, F_READ_ALL_MB,
     F_COMMITS_PP, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
     F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
-    F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_PUTS,
+    F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_ATTEMPTS, F_PUTS,
     F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
     F_GETS_POLL, F_CATCHUP_GETS, F_GETS_LOG_RANKS, F_PROD_READS, F_GETS_LOG_PROD,
     F_LISTS_LOG_PROD, F_GETS_META, F_GETS,
@@ -109,6 +109,7 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_SNAP_K] = {"snapshot_interval_versions", "requests", "snapshot interval K", "versions"},
     [F_SNAP_S] = {"snapshots_per_s", "requests", "snapshots", "/s"},
     [F_INDEX_PUTS] = {"index_puts_per_s", "requests", "step index PUTs", "/s"},
+    [F_ATTEMPTS] = {"commit_attempts", "requests", "attempts per producer commit", ""},
     [F_PUTS] = {"puts_per_s", "requests", "PUTs and LISTs", "/s"},
     [F_DATA_REQ] = {"data_requests_per_rank_step", "requests", "data GETs per rank-step", ""},
     [F_GETS_DATA] = {"gets_data_per_s", "requests", "data GETs", "/s"},
@@ -359,6 +360,7 @@ typedef struct plan {
     meta_in     meta;
     const meta_case  *mc;      /* the case and world size the plan takes from it */
     const meta_world *mw;
+    const meta_dac   *md;      /* the run under DAC nearest P (none: P = 1 or none run) */
     char        meta_pick[PLAN_NOTE_BYTES];  /* which, and why */
     double      catchup_records;  /* log records a rank reads per checkpoint */
     int         catchup_snapshot; /* and whether it reads the newest snapshot first */
@@ -552,7 +554,23 @@ static void model_tail(plan *p)
     } else {
         fnone(&p->f[F_TAIL_COPIES], 0, "needs the record size (run)");
     }
-    if (P > 1 && mc && mc->have_prod && HAVE(F_TAIL_COPIES) && HAVE(F_COMMITS_S)) {
+    const meta_dac *md = p->md;
+    if (P > 1 && md && HAVE(F_TAIL_COPIES) && HAVE(F_COMMITS_S)) {
+        double covered = V(F_TAIL_COPIES) + 1, gap = P - 1,
+               hops = gap > covered ? ceil(gap / covered) - 1 : 0;
+        fset(&p->f[F_PROD_READS], md->reads - md->lists + hops,
+             SRC_META | p->f[F_TAIL_COPIES].src,
+             "dac_commits.%u: %.2f metadata reads per commit measured (%g producers under DAC, "
+             "%.2f attempts a commit: the LIST of the log after its version, the GET of the "
+             "head, the records missed after a lost race, the HEADs of GC's marks), less the "
+             "%.2f LISTs; + %.0f GETs of records below the tail (the %.0f records between a "
+             "producer's commits, %.0f a GET with its tail)", md->idx, md->reads, md->producers,
+             md->attempts, md->lists, hops, gap, covered);
+        fset(&p->f[F_LISTS_LOG_PROD], V(F_COMMITS_S) * md->lists,
+             p->f[F_COMMITS_S].src | SRC_META,
+             "producer commits x %.2f LISTs per commit measured (dac_commits.%u); S3 bills a "
+             "LIST as a PUT", md->lists, md->idx);
+    } else if (P > 1 && mc && mc->have_prod && HAVE(F_TAIL_COPIES) && HAVE(F_COMMITS_S)) {
         double covered = V(F_TAIL_COPIES) + 1, gap = P - 1,
                hops = gap > covered ? ceil(gap / covered) - 1 : 0;
         fset(&p->f[F_PROD_READS], mc->prod_reads - mc->prod_lists + hops,
@@ -609,7 +627,33 @@ static void model_requests(plan *p)
                  "as the runs before per-rank progress objects wrote them", ckpt_run,
                  r->ckpt_every);
     }
-    if (r->have_usage) {
+    /* Producers many enough to contend commit as DAC lets them on the
+     * store (meta's dac_commits, the run nearest P): the log's load, not
+     * the producer's linger, sets the rate (docs/dac.md "Saturation"); but
+     * never less often than producer.commit.bytes.max forces. */
+    const meta_in *mi = &p->meta;
+    p->md = NULL;
+    for (unsigned i = 0; P > 1 && mi->have && i < mi->ndac; i++)
+        if (mi->dac[i].producers > 1 && mi->dac[i].commits_pp_s > 0 &&
+            (!p->md || plan_log_dist(mi->dac[i].producers, P) <
+                           plan_log_dist(p->md->producers, P) - 1e-9))
+            p->md = &mi->dac[i];
+    if (p->md && HAVE(F_WRITE_MB)) {
+        const meta_dac *d = p->md;
+        double cbm = conf_default("producer.commit.bytes.max");
+        double by_bytes = V(F_WRITE_MB) * PLAN_MB / P / cbm, c = fmax(d->commits_pp_s, by_bytes);
+        fset(&p->f[F_COMMITS_PP], c, SRC_META | SRC_LIBRARY | SRC_OPTION | SRC_WORKLOAD,
+             "max(dac_commits.%u: %.3g a producer measured, %g producers under DAC on the meta "
+             "store, %.1f commits/s in all, DAC's interval %.0f ms at the end; write per "
+             "producer / producer.commit.bytes.max %.0f MiB: %.3g): %s", d->idx, d->commits_pp_s,
+             d->producers, d->commits_s, d->interval_ms, cbm / 1048576.0, by_bytes,
+             c == by_bytes && by_bytes > d->commits_pp_s
+                 ? "the byte bound, more often than DAC measured (raise "
+                   "producer.commit.bytes.max; the reads per commit below are DAC's)"
+                 : "DAC's rate");
+        fset(&p->f[F_COMMITS_S], P * V(F_COMMITS_PP), p->f[F_COMMITS_PP].src,
+             "P x per producer");
+    } else if (r->have_usage) {
         double commits = r->log_records - ckpt_run - r->producers;
         fset(&p->f[F_COMMITS_PP], fmax(commits, 0) / (r->duration_s * r->producers), SRC_RUN,
              "(store_usage.log_records %.0f - %.0f producer opens - %s) / (duration_s %.1f x "
@@ -679,14 +723,26 @@ static void model_requests(plan *p)
          "counted", LS_STEP_GROUP_STEPS, conf_default("table.format"), LS_STEP_GROUP_STEPS);
     meta_pick(p);   /* the meta case: per-rank costs below, producers' here */
     model_tail(p);
+    if (p->md)
+        fset(&p->f[F_ATTEMPTS], p->md->attempts, SRC_META,
+             "dac_commits.%u.attempts_per_commit: conditional PUTs of the log a commit takes, "
+             "the lost ones to conflicts included", p->md->idx);
+    else
+        fset(&p->f[F_ATTEMPTS], 1, p->f[F_PRODUCERS].src, "%s", P <= 1
+             ? "1: a lone producer loses no race"
+             : "1: no producers under DAC in the meta results; PUTs lost to conflicts not "
+               "counted");
     if (HAVE(F_CHUNKS_S) && HAVE(F_SNAP_S))
-        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) + 2 * V(F_SNAP_S) + V(F_INDEX_PUTS) +
+        fset(&p->f[F_PUTS], V(F_CHUNKS_S) + V(F_LOG_S) +
+                                (HAVE(F_COMMITS_S) ? V(F_COMMITS_S) * (V(F_ATTEMPTS) - 1) : 0) +
+                                2 * V(F_SNAP_S) + V(F_INDEX_PUTS) +
                                 V(F_RANK_CKPT_PUTS) + V(F_RANK_CKPT_LISTS) +
                                 (HAVE(F_LISTS_LOG_PROD) ? V(F_LISTS_LOG_PROD) : 0),
-             p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src | p->f[F_INDEX_PUTS].src,
-             "chunks + L + 2 x snapshots (each snapshot then the _last_snapshot hint) + step "
-             "indexes + rank progress PUTs and LISTs + the producers' log LISTs; conditional "
-             "PUTs lost to conflicts are not counted");
+             p->f[F_CHUNKS_S].src | p->f[F_LOG_S].src | p->f[F_INDEX_PUTS].src |
+                 p->f[F_ATTEMPTS].src,
+             "chunks + L + commits x (attempts - 1) lost + 2 x snapshots (each snapshot then "
+             "the _last_snapshot hint) + step indexes + rank progress PUTs and LISTs + the "
+             "producers' log LISTs");
     else
         fnone(&p->f[F_PUTS], 0, "needs chunks and L");
 

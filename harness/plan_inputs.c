@@ -553,6 +553,33 @@ void plan_read_meta(meta_in *mi, const char *path)
     }
     if (!mi->ncases)
         plan_fail("%s: field \"cases\": no case of table_format 2", path);
+    /* The producers under DAC (absent in results before it). */
+    json_t *dj = jget(f, "dac_commits");
+    if (dj && !json_is_array(dj))
+        plan_fail("%s: field \"dac_commits\": expected an array", path);
+    if (dj && json_array_size(dj) > PLAN_META_DAC_MAX)
+        plan_fail("%s: field \"dac_commits\": %zu runs, more than the %u the plan reads", path,
+                  json_array_size(dj), PLAN_META_DAC_MAX);
+    for (size_t i = 0; dj && i < json_array_size(dj); i++) {
+        meta_dac *d = &mi->dac[mi->ndac++];
+        d->idx = (unsigned)i;
+        snprintf(q, sizeof q, "dac_commits.%zu.producers", i);
+        d->producers = jnum_req(f, q, 1, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.commits_per_s", i);
+        d->commits_s = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.commits_per_producer_per_s", i);
+        d->commits_pp_s = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.attempts_per_commit", i);
+        d->attempts = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.meta_requests_per_commit", i);
+        d->reads = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.lists_per_commit", i);
+        d->lists = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.interval_ms_mean", i);
+        d->interval_ms = jnum_req(f, q, 0, 0);
+        snprintf(q, sizeof q, "dac_commits.%zu.commit_ms_mean", i);
+        d->commit_ms = jnum_req(f, q, 0, 0);
+    }
     mi->have = 1;
 }
 

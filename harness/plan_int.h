@@ -24,6 +24,7 @@
 #define PLAN_META_CASES_MAX       128u      /* cases of a meta benchmark */
 #define PLAN_META_WORLDS_MAX      32u       /* world sizes of one case */
 #define PLAN_META_RANKS_MAX       4096u     /* ranks measured at one world size */
+#define PLAN_META_DAC_MAX         16u       /* runs under DAC of a meta benchmark */
 #define PLAN_NOTE_BYTES           480u
 #define PLAN_LABEL_BYTES          (PATH_MAX + 160u)
 #define PLAN_UTILIZATION_DEFAULT  0.8
@@ -132,6 +133,13 @@ typedef struct meta_case {
     meta_world wl[PLAN_META_WORLDS_MAX];
 } meta_case;
 
+/* One run of producers committing under DAC (meta's dac_commits). */
+typedef struct meta_dac {
+    unsigned   idx;           /* in "dac_commits" */
+    double     producers, commits_s, commits_pp_s, attempts, reads, lists, interval_ms;
+    double     commit_ms;
+} meta_dac;
+
 typedef struct meta_in {
     int        have;
     jfile      f;
@@ -139,6 +147,8 @@ typedef struct meta_in {
     char       store[160];
     unsigned   ncases;        /* the format-2 cases */
     meta_case  c[PLAN_META_CASES_MAX];
+    unsigned   ndac;          /* absent before DAC's saturation (2026-12-03) */
+    meta_dac   dac[PLAN_META_DAC_MAX];
 } meta_in;
 
 void plan_find_run(const char *root, const char *workload, char *out, size_t cap);

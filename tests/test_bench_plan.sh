@@ -188,6 +188,7 @@ for d in (p64, p640, half, free):
     close(f["storage_usd_per_month"], f["retained_gib"] * f["price_gb_month_usd"], "storage $")
     close(f["total_usd_per_month"], f["put_usd_per_month"] + f["get_usd_per_month"] +
           f["storage_usd_per_month"], "total $")
+    assert f["commit_attempts"] == 1, f["commit_attempts"]   # no runs under DAC in meta.json
     close(f["puts_per_s"], f["chunks_per_s"] + f["log_records_per_s"] + 2 * f["snapshots_per_s"] +
           f["index_puts_per_s"] + f["rank_checkpoint_puts_per_s"] +
           f["rank_checkpoint_lists_per_s"] + f["lists_log_producers_per_s"], "PUTs")
@@ -218,6 +219,48 @@ PY
 else
   bad "plan failed: $(cat "$T/err")"
 fi
+
+# With producers under DAC in the meta results (docs/dac.md "Saturation"):
+# the commit rate, the attempts and the reads per commit come from the run
+# nearest P (by log distance), unless producer.commit.bytes.max forces
+# commits more often.
+python3 - "$T/meta.json" "$T/meta-dac.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["dac_commits"] = [
+  {"producers": 16, "commits_per_s": 16, "commits_per_producer_per_s": 1.0,
+   "attempts_per_commit": 1.2, "meta_requests_per_commit": 4.6, "lists_per_commit": 1.0,
+   "interval_ms_mean": 900, "commit_ms_mean": 13},
+  {"producers": 64, "commits_per_s": 3.2, "commits_per_producer_per_s": 0.05,
+   "attempts_per_commit": 1.5, "meta_requests_per_commit": 7.0, "lists_per_commit": 1.0,
+   "interval_ms_mean": 20000, "commit_ms_mean": 60}]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+if "$BENCH" plan "$WL" --from "$T/run" --stores "$T/stores.json" --meta "$T/meta-dac.json" \
+     --results "$T/empty" --lead-steps 0 --gpus 640 --json >"$T/dac.json" 2>"$T/err" &&
+   python3 - "$T/dac.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1])); f = d["figures"]; s = d["sources"]
+P = f["producers"]
+assert P > 1, P
+nearest = 64 if abs(math.log(P / 64)) < abs(math.log(P / 16)) else 16
+run = {16: (1.0, 1.2, 4.6), 64: (0.05, 1.5, 7.0)}[nearest]
+by_bytes = f["write_mb_per_s"] * 1e6 / P / 67108864
+assert abs(f["commits_per_producer_s"] - max(run[0], by_bytes)) < 1e-9 * max(run[0], by_bytes), (f["commits_per_producer_s"], run, by_bytes)
+assert f"dac_commits.{[16, 64].index(nearest)}" in s["commits_per_producer_s"], s["commits_per_producer_s"]
+assert f["commit_attempts"] == run[1]
+tail = f["tail_records"]
+hops = math.ceil((P - 1) / (tail + 1)) - 1 if P - 1 > tail + 1 else 0
+assert abs(f["producer_gets_per_commit"] - (run[2] - 1.0 + hops)) < 1e-9, f["producer_gets_per_commit"]
+assert abs(f["lists_log_producers_per_s"] - f["commits_per_s"]) < 1e-9
+put = (f["chunks_per_s"] + f["log_records_per_s"] + f["commits_per_s"] * (run[1] - 1) +
+       2 * f["snapshots_per_s"] + f["index_puts_per_s"] + f["rank_checkpoint_puts_per_s"] +
+       f["rank_checkpoint_lists_per_s"] + f["lists_log_producers_per_s"])
+assert abs(f["puts_per_s"] - put) < 1e-9 * put, (f["puts_per_s"], put)
+print(f"P {P:.0f}: {f['commits_per_s']:.2f} commits/s, {f['producer_gets_per_commit']:.2f} GETs a commit")
+PY
+then ok "producers under DAC: the commit rate, attempts and reads of the run nearest P"
+else bad "producers under DAC: $(cat "$T/err")"; fi
 
 # The text plan names its sources on every figure.
 if plan --gpus 64 >"$T/text" 2>"$T/err" && grep -q "^  \[run\]      run $T/run/result.json (git " "$T/text" &&

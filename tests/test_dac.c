@@ -142,13 +142,15 @@ static void test_latency_floor(void **state)
 }
 
 /* Min and max clamp growth and shrink; the ceiling wins over the latency
- * floor (freshness bound). */
+ * floor (freshness bound); with no room above it (saturated max = max) it
+ * is strict also for conflicts. */
 static void test_clamps(void **state)
 {
     (void)state;
     ls_dac_params p = params_plain();
     p.interval_ms_min = 5.0;
     p.interval_ms_max = 300.0;
+    p.saturated_ms_max = 300.0;
     p.latency_factor = 0.0;
     ls_dac_state s;
     ls_dac_init(&s, &p, 100.0, 11);
@@ -171,6 +173,85 @@ static void test_clamps(void **state)
         assert_true(ls_dac_next(&s, &p, &slow) == 300.0);
     ls_dac_obs slow_conflict = { .attempts = 3, .latency_ms = 600.0 };
     assert_true(ls_dac_next(&s, &p, &slow_conflict) == 300.0);
+}
+
+/* Saturation: a conflict at the ceiling with the log's load over the
+ * threshold goes past the ceiling, half way to the interval that puts the
+ * load at the threshold, never past the saturated max; a conflict below
+ * the ceiling, or at it on a log not busy, or a slow store without
+ * conflicts, stays within it; once the load falls the interval is back at
+ * the ceiling, then shrinks as usual. */
+static void test_saturated(void **state)
+{
+    (void)state;
+    ls_dac_params p = params_plain();
+    p.interval_ms_min = 5.0;
+    p.interval_ms_max = 300.0;
+    p.saturated_ms_max = 5000.0;
+    p.latency_factor = 20.0;
+    ls_dac_state s;
+    ls_dac_init(&s, &p, 200.0, 13);
+    /* 19 others in 300 ms, 10 ms an attempt: load 0.67, the ceiling holds. */
+    ls_dac_obs calm = { .attempts = 3, .latency_ms = 30.0, .others = 19, .span_ms = 300.0,
+                        .log_ms = 30.0 };
+    for (int i = 0; i < 10; i++)
+        assert_true(ls_dac_next(&s, &p, &calm) == 300.0);
+    /* Nor without the load (a first commit). */
+    ls_dac_obs unknown = { .attempts = 9, .latency_ms = 900.0 };
+    assert_true(ls_dac_next(&s, &p, &unknown) == 300.0);
+    /* 39 others in 300 ms: load 1.33; the interval for 0.25 is 40 x 10 /
+     * 0.25 = 1600 ms; half way there is 950, x 2 at most 600. */
+    ls_dac_obs busy = { .attempts = 3, .latency_ms = 30.0, .others = 39, .span_ms = 300.0,
+                        .log_ms = 30.0 };
+    assert_true(ls_dac_next(&s, &p, &busy) == 600.0);
+    assert_true(fabs(ls_dac_next(&s, &p, &busy) - 1100.0) < 1e-9);
+    /* 9 others: the target, 400 ms, is below: at once. */
+    ls_dac_obs less = busy;
+    less.others = 9;
+    assert_true(fabs(ls_dac_next(&s, &p, &less) - 400.0) < 1e-9);
+    /* Clean commits at the first load steer to 1600 ms. */
+    ls_dac_obs busy_clean = busy;
+    busy_clean.attempts = 1;
+    busy_clean.log_ms = 10.0;
+    busy_clean.span_ms = 550.0;
+    for (int i = 0; i < 40; i++)
+        ls_dac_next(&s, &p, &busy_clean);
+    assert_true(fabs(s.interval_ms - 1600.0) < 1e-6);
+    /* Never past the saturated max. */
+    ls_dac_obs jammed = { .attempts = 9, .latency_ms = 3000.0, .others = 999,
+                          .span_ms = 3000.0, .log_ms = 3000.0 };
+    for (int i = 0; i < 20; i++)
+        assert_true(ls_dac_next(&s, &p, &jammed) <= 5000.0);  /* x 2 a commit at most */
+    assert_true(s.interval_ms > 4999.0);
+    /* The load falls (4 others, 10 ms): the target, 200 ms, is below the
+     * ceiling: back at the ceiling at once. */
+    ls_dac_obs quiet = { .attempts = 1, .latency_ms = 10.0, .others = 4, .span_ms = 1000.0,
+                         .log_ms = 10.0 };
+    int n = 0;
+    while (s.interval_ms > 300.0 && n < 100) {
+        ls_dac_next(&s, &p, &quiet);
+        n++;
+    }
+    assert_true(n == 1 && s.interval_ms == 300.0);
+    /* Held there by the latency floor (20 x the recent 3 s commits) until
+     * the EWMA forgets them; then down to the floor of 20 x 10 ms. */
+    for (int i = 0; i < 100; i++)
+        ls_dac_next(&s, &p, &quiet);
+    assert_true(fabs(s.interval_ms - 200.0) < 1.0);
+    /* Below the ceiling a conflict on a busy log stops at the ceiling. */
+    ls_dac_state u;
+    ls_dac_init(&u, &p, 200.0, 13);
+    assert_true(ls_dac_next(&u, &p, &busy) == 300.0);
+    /* A slow store without conflicts asks for 20 x 1 s: the ceiling, not
+     * past it, however loaded. */
+    ls_dac_obs slow = { .attempts = 1, .latency_ms = 1000.0, .others = 99, .span_ms = 300.0,
+                        .log_ms = 1000.0 };
+    for (int i = 0; i < 30; i++)
+        assert_true(ls_dac_next(&u, &p, &slow) == 300.0);
+    /* saturated max = max: the ceiling is strict. */
+    p.saturated_ms_max = 300.0;
+    for (int i = 0; i < 10; i++)
+        assert_true(ls_dac_next(&u, &p, &jammed) == 300.0);
 }
 
 /* A fixed sequence of observations, a conflict every third; the interval
@@ -208,7 +289,9 @@ static void test_deterministic(void **state)
 
 static int sane(double v, const ls_dac_params *p)
 {
-    return isfinite(v) && v >= p->interval_ms_min && v <= p->interval_ms_max;
+    double hi = p->saturated_ms_max > p->interval_ms_max ? p->saturated_ms_max
+                                                         : p->interval_ms_max;
+    return isfinite(v) && v >= p->interval_ms_min && v <= hi;
 }
 
 /* attempts 0 counts as a clean commit; a negative, NaN or infinite latency
@@ -236,7 +319,19 @@ static void test_edge_inputs(void **state)
     ls_dac_obs huge = { .attempts = UINT32_MAX, .latency_ms = 1e300 };
     for (int i = 0; i < 10; i++)
         assert_true(sane(ls_dac_next(&s, &p, &huge), &p));
-    assert_true(s.interval_ms == p.interval_ms_max);
+    assert_true(s.interval_ms == p.interval_ms_max);  /* no load seen: not saturated */
+    ls_dac_obs hload = { .attempts = UINT32_MAX, .latency_ms = 1e300, .others = UINT64_MAX,
+                         .span_ms = 1e-300, .log_ms = 1e300 };  /* load: inf, unknown */
+    for (int i = 0; i < 20; i++)
+        assert_true(sane(ls_dac_next(&s, &p, &hload), &p));
+    ls_dac_obs jload = { .attempts = 2, .latency_ms = 1e6, .others = 1u << 20, .span_ms = 1.0,
+                         .log_ms = 1e6 };
+    for (int i = 0; i < 60; i++)
+        assert_true(sane(ls_dac_next(&s, &p, &jload), &p));
+    assert_true(s.interval_ms == p.saturated_ms_max);
+    ls_dac_obs nload = { .attempts = 2, .latency_ms = 1.0, .others = 5, .span_ms = NAN,
+                         .log_ms = INFINITY };
+    assert_true(sane(ls_dac_next(&s, &p, &nload), &p));
     ls_dac_init(&s, &p, 100.0, 5);
     ls_dac_obs max = { .attempts = 1, .latency_ms = DBL_MAX };  /* x factor: inf */
     assert_true(ls_dac_next(&s, &p, &max) == p.interval_ms_max);
@@ -270,7 +365,7 @@ static void test_edge_inputs(void **state)
 #define SIM_WARMUP_MS     10000.0   /* excluded from the convergence figures */
 #define SIM_WINDOW_MS      5000.0   /* convergence: mean interval per window */
 #define SIM_WINDOWS_MAX      64
-#define SIM_PRODUCERS_MAX    32
+#define SIM_PRODUCERS_MAX   128
 #define SIM_RATE           1000.0   /* samples/s a producer appends while not committing */
 
 typedef struct sim_cfg {
@@ -291,6 +386,8 @@ typedef struct sim_producer {
     uint64_t read_version;    /* head seen by the attempt in flight */
     unsigned attempts;
     double   interval_ms;
+    uint64_t landed_version;  /* its previous commit (0: none yet) */
+    double   landed_ms;
     ls_dac_state dac;
 } sim_producer;
 
@@ -384,8 +481,15 @@ static sim_result simulate(const sim_cfg *c)
         latency_ms += lat;
         if (c->fixed_ms <= 0) {
             ls_dac_obs o = { .attempts = q->attempts, .latency_ms = lat };
+            if (q->landed_version) {
+                o.others = version - q->landed_version - 1;
+                o.span_ms = t - q->landed_ms;
+                o.log_ms = lat;
+            }
             q->interval_ms = ls_dac_next(&q->dac, c->p, &o);
         }
+        q->landed_version = version;
+        q->landed_ms = t;
         if (late) {
             int w = (int)((t - SIM_WARMUP_MS) / SIM_WINDOW_MS);
             if (w < windows) {
@@ -441,10 +545,10 @@ static void sim_print(int n, const char *policy, const sim_result *r, double bes
     char cv[16] = "";
     if (dac)
         snprintf(cv, sizeof(cv), "%.3f", r->window_cv);
-    print_message("%3d %-10s %9.1f %9.3f %9.3f %11.1f %10.1f %10.0f %7.3f %6s\n", n, policy,
-                  r->commits_per_s, r->conflicts_per_commit, r->conflicts_per_commit_late,
-                  r->interval_ms_mean, r->latency_ms_mean, r->samples_per_s,
-                  r->samples_per_s / best, cv);
+    print_message("%3d %-10s %9.1f %9.3f %9.3f %11.1f %8.1f %10.1f %10.0f %7.3f %6s\n", n,
+                  policy, r->commits_per_s, r->conflicts_per_commit,
+                  r->conflicts_per_commit_late, r->interval_ms_mean, r->end_interval_ms_mean,
+                  r->latency_ms_mean, r->samples_per_s, r->samples_per_s / best, cv);
 }
 
 /* N producers x {DAC, fixed 1, 10, 100, 1000 ms} at one commit cost, with
@@ -467,8 +571,8 @@ static void sim_cost(double cost_ms)
     print_message("commit cost %.0f ms, %.0f s simulated, %.0f samples/s per producer "
                   "while appending, seed %" PRIu64 "\n",
                   cost_ms, SIM_DURATION_MS / 1000, SIM_RATE, seed);
-    print_message("%3s %-10s %9s %9s %9s %11s %10s %10s %7s %6s\n", "N", "policy",
-                  "commits/s", "confl/cmt", "(late)", "interval_ms", "latency_ms",
+    print_message("%3s %-10s %9s %9s %9s %11s %8s %10s %10s %7s %6s\n", "N", "policy",
+                  "commits/s", "confl/cmt", "(late)", "interval_ms", "(end)", "latency_ms",
                   "samples/s", "vs_best", "cv");
     for (int ni = 0; ni < SIM_NN; ni++) {
         int n = sim_ns[ni];
@@ -495,7 +599,14 @@ static void sim_cost(double cost_ms)
 
         assert_true(d.samples_per_s >= 0.9 * best);
         assert_true(d.window_cv < (n >= 16 ? 0.25 : n >= 8 ? 0.5 : 1.0));
-        assert_true(d.interval_ms_mean <= p.interval_ms_max);
+        /* Within the ceiling unless N commits at the ceiling would load
+         * the log past the threshold; then near the interval that puts it
+         * there (docs/dac.md "Saturation"). */
+        double load = n * cost_ms / p.interval_ms_max;
+        if (load <= p.saturated_load)
+            assert_true(d.interval_ms_mean <= p.interval_ms_max);
+        else
+            assert_true(d.end_interval_ms_mean <= 1.5 * n * cost_ms / p.saturated_target);
         if (n == 1)
             assert_true(d.interval_ms_mean < 1.3 * p.latency_factor * cost_ms);
         if (n == 16) {
@@ -515,6 +626,58 @@ static void test_sim_cost20(void **state)
 {
     (void)state;
     sim_cost(20.0);
+}
+
+/* A saturated log: N = 64 and 96 producers at 15 ms an attempt would load
+ * it 0.96 and 1.44 committing at the 1 s ceiling (radosgw, P = 64:
+ * docs/dac.md "Saturation").  DAC past the ceiling against DAC held to it
+ * (saturated max = max) and fixed intervals of 1 to 8 s. */
+static void test_sim_saturated(void **state)
+{
+    (void)state;
+    ls_dac_params p = params_plain(), strict = p;
+    strict.saturated_ms_max = strict.interval_ms_max;
+    static const double fixed[] = { 1000, 2000, 4000, 8000 };
+    uint64_t seed = lt_seed();
+    const double cost = 15.0;
+    print_message("saturated log: commit cost %.0f ms, seed %" PRIu64 "\n", cost, seed);
+    print_message("%3s %-10s %9s %9s %9s %11s %8s %10s %10s %7s %6s\n", "N", "policy",
+                  "commits/s", "confl/cmt", "(late)", "interval_ms", "(end)", "latency_ms",
+                  "samples/s", "vs_best", "cv");
+    for (int n = 64; n <= 96; n += 32) {
+        sim_cfg c = { .n = n, .n_after = n, .change_ms = INFINITY,
+                      .duration_ms = SIM_DURATION_MS, .cost_ms = cost, .p = &p };
+        sim_result fx[4], d, h;
+        double best = 0;
+        for (int f = 0; f < 4; f++) {
+            c.fixed_ms = fixed[f];
+            c.seed = seed + (uint64_t)n * 100 + (uint64_t)f;
+            fx[f] = simulate(&c);
+            best = fx[f].samples_per_s > best ? fx[f].samples_per_s : best;
+        }
+        c.fixed_ms = 0;
+        c.seed = seed + (uint64_t)n * 100 + 99;
+        d = simulate(&c);
+        c.p = &strict;
+        h = simulate(&c);
+        sim_print(n, "dac", &d, best, 1);
+        sim_print(n, "dac-strict", &h, best, 1);
+        for (int f = 0; f < 4; f++) {
+            char name[16];
+            snprintf(name, sizeof(name), "fixed:%.0f", fixed[f]);
+            sim_print(n, name, &fx[f], best, 0);
+        }
+        /* Past the ceiling: near the interval for load 0.5, few conflicts,
+         * and ingest no worse than the best fixed interval; held to the
+         * ceiling, commits collide and take longer. */
+        double target = n * cost / p.saturated_target;
+        assert_true(d.interval_ms_mean > p.interval_ms_max);
+        assert_true(d.interval_ms_mean < 1.5 * target);
+        assert_true(d.samples_per_s >= 0.9 * best);
+        assert_true(d.conflicts_per_commit_late < 1.0);
+        assert_true(h.conflicts_per_commit_late > 3.0 * d.conflicts_per_commit_late);
+        assert_true(h.samples_per_s < d.samples_per_s);
+    }
 }
 
 /* Contention that goes away: 16 producers for 30 s, then one.  Its
@@ -548,10 +711,12 @@ int main(void)
         cmocka_unit_test(test_shrink_on_clean),
         cmocka_unit_test(test_latency_floor),
         cmocka_unit_test(test_clamps),
+        cmocka_unit_test(test_saturated),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_edge_inputs),
         cmocka_unit_test(test_sim_cost5),
         cmocka_unit_test(test_sim_cost20),
+        cmocka_unit_test(test_sim_saturated),
         cmocka_unit_test(test_sim_recovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
