@@ -13,7 +13,11 @@
  * 16 steps after the first (behind_head: a rank reading behind the head
  * through group indexes).  Last, one rank waits at the head for a step that does
  * not complete while the P producers keep committing single samples: its
- * requests per second.  One JSON document to stdout or --out.
+ * requests per second.  After the cases, for each P of --dac-producers, P
+ * producers commit under DAC (the library's default policy) for --dac-s:
+ * their commit rate, attempts and metadata reads per commit
+ * (dac_commits; docs/dac.md "Saturation").  One JSON document to stdout or
+ * --out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -390,7 +394,7 @@ static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint
  * The figures are the steady state, the last two thirds (the first third
  * lets DAC find its interval).  What the plan takes for producers many
  * enough to contend (docs/bench-plan.md). */
-#define DAC_BYTES  4096u
+#define DAC_BYTES  256u    /* small: the commits are the point, and radosgw's memstore holds 4 GiB */
 #define DAC_GAP_MS 10u
 
 static json_t *dac_case(ls_store *st, const ls_conf *conf, uint32_t P, double seconds,

@@ -52,7 +52,7 @@ typedef enum {
     F_WORKERS_TOTAL,
     F_STORED_BYTES, F_WRITE_MB, F_WRITE_ALL_MB, F_READ_AMP, F_READ_MB, F_CATCHUP_BYTES,
     F_META_READ_MB, F_READ_ALL_MB,
-    F_COMMITS_PP, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
+    F_COMMITS_PP, F_COMMIT_BYTES_DAC, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
     F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
     F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_ATTEMPTS, F_PUTS,
     F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
@@ -97,6 +97,8 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_META_READ_MB] = {"meta_read_mb_per_s", "store bandwidth", "metadata read", "MB/s"},
     [F_READ_ALL_MB] = {"read_all_mb_per_s", "store bandwidth", "read, all", "MB/s"},
     [F_COMMITS_PP] = {"commits_per_producer_s", "requests", "commits per producer", "/s"},
+    [F_COMMIT_BYTES_DAC] = {"commit_bytes_for_dac", "requests", "commit bytes at DAC's rate",
+                            "B"},
     [F_COMMITS_S] = {"commits_per_s", "requests", "producer commits", "/s"},
     [F_CKPT_EVERY] = {"checkpoint_every_steps", "requests", "rank checkpoint interval", "steps"},
     [F_CKPT_S] = {"checkpoint_records_per_s", "requests", "checkpoint records", "/s"},
@@ -651,9 +653,19 @@ static void model_requests(plan *p)
                  ? "the byte bound, more often than DAC measured (raise "
                    "producer.commit.bytes.max; the reads per commit below are DAC's)"
                  : "DAC's rate");
+        fset(&p->f[F_COMMIT_BYTES_DAC], V(F_WRITE_MB) * PLAN_MB / P / d->commits_pp_s,
+             SRC_META | p->f[F_WRITE_MB].src,
+             "write per producer / DAC's rate: the producer.commit.bytes.max (default %.0f MiB) "
+             "at or above which DAC, not the byte bound, spaces a producer's commits",
+             cbm / 1048576.0);
         fset(&p->f[F_COMMITS_S], P * V(F_COMMITS_PP), p->f[F_COMMITS_PP].src,
              "P x per producer");
     } else if (r->have_usage) {
+        if (P <= 1)
+            fset(&p->f[F_COMMIT_BYTES_DAC], 0, p->f[F_PRODUCERS].src, "0: a lone producer does "
+                 "not contend, and DAC keeps its interval within the ceiling");
+        else
+            fnone(&p->f[F_COMMIT_BYTES_DAC], 0, "no producers under DAC in the meta results");
         double commits = r->log_records - ckpt_run - r->producers;
         fset(&p->f[F_COMMITS_PP], fmax(commits, 0) / (r->duration_s * r->producers), SRC_RUN,
              "(store_usage.log_records %.0f - %.0f producer opens - %s) / (duration_s %.1f x "
@@ -663,6 +675,7 @@ static void model_requests(plan *p)
              "P x per producer; assumption: a producer's commit rate does not depend on its "
              "sample rate (group commit every linger interval)");
     } else {
+        fnone(&p->f[F_COMMIT_BYTES_DAC], 0, "no producers under DAC in the meta results");
         fnone(&p->f[F_COMMITS_PP], r->have ? SRC_RUN : 0, "%s", why);
         fnone(&p->f[F_COMMITS_S], 0, "needs commits per producer");
     }
