@@ -1393,7 +1393,8 @@ static void plan_text(const plan *p)
     }
     printf("\nTable format 2 (step indexes); format 1's log reads for comparison.  A month is "
            "%.0f days; GiB = 2^30 B (AWS's GB); MB = 10^6 B.  Not included: table opens, GC's "
-           "LISTs, conflicts (the ranks' checkpoints among them), data transfer.\n",
+           "LISTs, conflicts other than the producers' (measured under DAC when the meta results "
+           "have them; the ranks' checkpoints' are not), data transfer.\n",
            PLAN_MONTH_DAYS);
 }
 
