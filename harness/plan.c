@@ -713,11 +713,21 @@ static void model_requests(plan *p)
              "store_usage.chunks %.0f / (duration_s x producers)", r->chunks);
         double by_p = P * V(F_CHUNKS_PP), by_bytes = V(F_WRITE_MB) * PLAN_MB / cbytes,
                by_n = V(F_DEMAND) / csamples;
-        double c = fmax(by_p, fmax(by_bytes, by_n));
-        fset(&p->f[F_CHUNKS_S], c, SRC_RUN | SRC_LIBRARY | SRC_OPTION,
-             "max(P x per producer %.3g, write / chunk.bytes.max %.3g, D / "
-             "chunk.samples.max %.3g): %s", by_p, by_bytes, by_n,
-             c == by_p ? "sealed by commits" : "sealed full (library default limits)");
+        if (p->md && HAVE(F_COMMITS_S)) {
+            /* The run's producers sealed a chunk at each of their commits;
+             * under DAC's rate a producer seals one a commit, or full. */
+            double by_c = V(F_COMMITS_S), c = fmax(by_c, fmax(by_bytes, by_n));
+            fset(&p->f[F_CHUNKS_S], c, SRC_META | SRC_LIBRARY | SRC_OPTION,
+                 "max(commits %.3g, write / chunk.bytes.max %.3g, D / chunk.samples.max "
+                 "%.3g): %s", by_c, by_bytes, by_n,
+                 c == by_c ? "sealed by commits" : "sealed full (library default limits)");
+        } else {
+            double c = fmax(by_p, fmax(by_bytes, by_n));
+            fset(&p->f[F_CHUNKS_S], c, SRC_RUN | SRC_LIBRARY | SRC_OPTION,
+                 "max(P x per producer %.3g, write / chunk.bytes.max %.3g, D / "
+                 "chunk.samples.max %.3g): %s", by_p, by_bytes, by_n,
+                 c == by_p ? "sealed by commits" : "sealed full (library default limits)");
+        }
     } else {
         fnone(&p->f[F_CHUNKS_PP], r->have ? SRC_RUN : 0, "%s", why);
         fnone(&p->f[F_CHUNKS_S], 0, "needs chunks per producer");

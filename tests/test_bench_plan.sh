@@ -257,6 +257,7 @@ tail = f["tail_records"]
 hops = math.ceil((P - 1) / (tail + 1)) - 1 if P - 1 > tail + 1 else 0
 assert abs(f["producer_gets_per_commit"] - (run[2] - 1.0 + hops)) < 1e-9, f["producer_gets_per_commit"]
 assert abs(f["lists_log_producers_per_s"] - f["commits_per_s"]) < 1e-9
+assert f["chunks_per_s"] >= f["commits_per_s"] and "sealed" in s["chunks_per_s"], s["chunks_per_s"]
 put = (f["chunks_per_s"] + f["log_records_per_s"] + f["commits_per_s"] * (run[1] - 1) +
        2 * f["snapshots_per_s"] + f["index_puts_per_s"] + f["rank_checkpoint_puts_per_s"] +
        f["rank_checkpoint_lists_per_s"] + f["lists_log_producers_per_s"])
