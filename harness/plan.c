@@ -52,7 +52,7 @@ typedef enum {
     F_WORKERS_TOTAL,
     F_STORED_BYTES, F_WRITE_MB, F_WRITE_ALL_MB, F_READ_AMP, F_READ_MB, F_CATCHUP_BYTES,
     F_META_READ_MB, F_READ_ALL_MB,
-    F_COMMITS_PP, F_COMMIT_BYTES_DAC, F_COMMITS_S, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
+    F_COMMITS_PP, F_COMMIT_BYTES_DAC, F_COMMITS_S, F_LOG_OVER_DAC, F_CKPT_EVERY, F_CKPT_S, F_RANK_CKPT_PUTS, F_RANK_CKPT_LISTS,
     F_LOG_S, F_CHUNKS_PP, F_CHUNKS_S,
     F_SNAP_K, F_SNAP_S, F_INDEX_PUTS, F_ATTEMPTS, F_PUTS,
     F_DATA_REQ, F_GETS_DATA, F_META_REQ, F_META_BYTES, F_GETS_INDEX, F_HEAD_RATE, F_POLLS,
@@ -100,6 +100,8 @@ static const fig_spec fig_specs[F_COUNT] = {
     [F_COMMIT_BYTES_DAC] = {"commit_bytes_for_dac", "requests", "commit bytes at DAC's rate",
                             "B"},
     [F_COMMITS_S] = {"commits_per_s", "requests", "producer commits", "/s"},
+    [F_LOG_OVER_DAC] = {"commits_over_measured", "requests", "commits / the log's measured",
+                        "x"},
     [F_CKPT_EVERY] = {"checkpoint_every_steps", "requests", "rank checkpoint interval", "steps"},
     [F_CKPT_S] = {"checkpoint_records_per_s", "requests", "checkpoint records", "/s"},
     [F_RANK_CKPT_PUTS] = {"rank_checkpoint_puts_per_s", "requests", "rank progress PUTs", "/s"},
@@ -660,12 +662,22 @@ static void model_requests(plan *p)
              cbm / 1048576.0);
         fset(&p->f[F_COMMITS_S], P * V(F_COMMITS_PP), p->f[F_COMMITS_PP].src,
              "P x per producer");
+        fset(&p->f[F_LOG_OVER_DAC], V(F_COMMITS_S) / fmax(d->commits_s, 1e-9),
+             p->f[F_COMMITS_S].src,
+             "producer commits / the %.1f commits/s the log took under DAC (dac_commits.%u): "
+             "above 1 the plan asks more of one log than was measured, and its reads and "
+             "attempts per commit are optimistic (raise producer.commit.bytes.max to the "
+             "commit bytes at DAC's rate, or split the table)", d->commits_s, d->idx);
     } else if (r->have_usage) {
-        if (P <= 1)
+        if (P <= 1) {
             fset(&p->f[F_COMMIT_BYTES_DAC], 0, p->f[F_PRODUCERS].src, "0: a lone producer does "
                  "not contend, and DAC keeps its interval within the ceiling");
-        else
+            fset(&p->f[F_LOG_OVER_DAC], 0, p->f[F_PRODUCERS].src, "0: a lone producer does "
+                 "not contend");
+        } else {
             fnone(&p->f[F_COMMIT_BYTES_DAC], 0, "no producers under DAC in the meta results");
+            fnone(&p->f[F_LOG_OVER_DAC], 0, "no producers under DAC in the meta results");
+        }
         double commits = r->log_records - ckpt_run - r->producers;
         fset(&p->f[F_COMMITS_PP], fmax(commits, 0) / (r->duration_s * r->producers), SRC_RUN,
              "(store_usage.log_records %.0f - %.0f producer opens - %s) / (duration_s %.1f x "
@@ -676,6 +688,7 @@ static void model_requests(plan *p)
              "sample rate (group commit every linger interval)");
     } else {
         fnone(&p->f[F_COMMIT_BYTES_DAC], 0, "no producers under DAC in the meta results");
+        fnone(&p->f[F_LOG_OVER_DAC], 0, "no producers under DAC in the meta results");
         fnone(&p->f[F_COMMITS_PP], r->have ? SRC_RUN : 0, "%s", why);
         fnone(&p->f[F_COMMITS_S], 0, "needs commits per producer");
     }
