@@ -186,7 +186,7 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
     return rc;
 }
 
-/* Table format 2: the committer of the version that completes steps
+/* Table format 2, B >= 16: the committer of the version that completes steps
  * [s0, s1) writes their indexes, and the group indexes of the groups of 16
  * that those steps complete (best effort: a reader that finds one
  * missing builds it from the log).  Our record goes into the cache first:
@@ -215,7 +215,7 @@ int ls_table_apply_own(ls_table *t, const ls_record *r)
     ls_log_tail_push(t, r);
     t->head_ts_ms = r->timestamp_ms;
     t->head_ok_ms = ls_wall_ms();
-    if (t->desc.table_format >= 2)
+    if (ls_table_step_indexed(t))
         publish_steps(t, r, steps_before, t->state.total_samples / B);
     uint64_t v = r->version;
     if (v % t->snapshot_interval != 0)

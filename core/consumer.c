@@ -9,6 +9,15 @@
  * handle and reads the window [base, base + d]; the caller's thread only
  * takes finished steps out of the window (guarded by mu).  With d = 0 the
  * caller's thread reads inline.
+ *
+ * A rank whose slice is small (fewer than LS_READ_RUN_SAMPLES samples)
+ * and that reads through the log reads runs: up to LS_READ_RUN_SAMPLES of
+ * its samples of consecutive visible steps in one pass, one ranged GET per
+ * chunk for the whole run where its slices lie back to back (W = 1), the
+ * steps' batches sharing the fetched buffers.  Its prefetch window then
+ * reaches two runs ahead (within LS_PREFETCH_RUN_BYTES beyond d steps), and
+ * the reader thread starts a run once a run's worth of the window is free
+ * (docs/protocol.md "Small steps").
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -29,9 +38,17 @@ typedef struct slot {
     uint64_t  step;
     int       filled;
     int       rc;
-    char      errmsg[ERRMSG_COPY_BYTES];
+    char     *errmsg;             /* rc != 0: its detail (heap, may be NULL) */
+    uint64_t  bytes;              /* decoded bytes of batch */
     ls_batch *batch;
 } slot;
+
+/* The buffers fetched for one pass, shared by the batches of its steps. */
+typedef struct shbuf {
+    _Atomic size_t refs;
+    size_t   n;
+    uint8_t *bufs[];
+} shbuf;
 
 /* A byte range fetched from one chunk for the step being read. */
 typedef struct fpart {
@@ -44,8 +61,7 @@ typedef struct fpart {
 typedef struct batch_impl {
     ls_batch pub;                 /* first: ls_batch * converts back */
     uint8_t *data;                /* decoded zstd samples, back to back */
-    uint8_t **bufs;               /* fetched ranges: raw samples point into them */
-    size_t   nbufs;
+    shbuf   *sb;                  /* fetched ranges: raw samples point into them */
     size_t  *lens;
     const uint8_t *ptrs[];
 } batch_impl;
@@ -55,10 +71,11 @@ struct ls_consumer {
     uint32_t  rank, world;
     uint64_t  slice;              /* B / W */
     unsigned  depth, poll_max_ms, retries;
+    unsigned  win;                /* the window: [base, base + win], win >= depth */
+    uint32_t  run_max;            /* steps one pass reads (1: no runs) */
+    ls_batch **run_out;           /* run_max batches of one pass */
     ZSTD_DCtx *dctx;              /* reader thread's */
     /* The reader thread's scratch, reused across steps. */
-    uint64_t *offsets;            /* count+1 offsets of one chunk */
-    size_t    offsets_cap;
     fpart    *parts;              /* ranges fetched for the step being read */
     size_t    nparts, parts_cap;
     const uint8_t **s_stored;     /* per sample of the slice: stored bytes, */
@@ -97,7 +114,9 @@ struct ls_consumer {
     int       active;             /* a window exists (set by the first read) */
     uint64_t  base;               /* window [base, base + depth] */
     uint64_t  gen;                /* bumped when the window moves backwards/away */
-    slot     *ring;               /* depth + 1 slots, step % (depth + 1) */
+    slot     *ring;               /* win + 1 slots, step % (win + 1) */
+    uint64_t  held_bytes;         /* decoded bytes of the filled slots */
+    uint64_t  scan;               /* every step in [base, scan) has its slot filled */
     ls_read_stats pub;            /* published stats */
     _Atomic uint64_t known_steps; /* visible steps the reader last saw (any thread) */
 };
@@ -185,47 +204,52 @@ static int add_part(ls_consumer *c, const char *key, uint64_t off, uint64_t len)
     return LS_OK;
 }
 
-/* Plan pass 1 for one chunk: the byte range of samples [i0, i1), to be
- * fetched with one ranged GET, and per sample where it will lie in that
- * range, its flags and CRC (copied: the record is only borrowed). */
-static int plan_chunk_part(ls_consumer *c, const ls_chunk_ref *ch, uint32_t i0, uint32_t i1,
-                           size_t *k)
+/* Plan pass 1 for one chunk (chunk j of record r): the byte range of
+ * samples [i0, i1), to be fetched with one ranged GET (joined to the part
+ * planned last when that one ends where this range starts in the same
+ * chunk: the slices of consecutive steps at W = 1), and per sample where it
+ * will lie in that range, its flags and CRC (copied: the record is only
+ * borrowed). */
+static int plan_chunk_part(ls_consumer *c, const ls_record *r, uint32_t j, uint32_t i0,
+                           uint32_t i1, size_t *k)
 {
-    if (c->offsets_cap < (size_t)ch->count + 1) {
-        uint64_t *o = realloc(c->offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
-        if (!o)
-            return ls_seterr(LS_ERR_NOMEM, "offsets");
-        c->offsets = o;
-        c->offsets_cap = (size_t)ch->count + 1;
-    }
-    int rc = ls_chunk_index_offsets(ch->index, ch->count, c->offsets);
+    const ls_chunk_ref *ch = &r->chunks[j];
+    const uint64_t *offsets;
+    int rc = ls_table_chunk_offsets(c->t, r, j, &offsets);
     if (rc)
-        return ls_preferr(rc, "%s", ch->key);
-    if ((rc = add_part(c, ch->key, c->offsets[i0], c->offsets[i1] - c->offsets[i0])))
         return rc;
-    fpart *pt = &c->parts[c->nparts - 1];
+    fpart *pt = c->nparts ? &c->parts[c->nparts - 1] : NULL;
+    if (pt && !pt->buf && pt->off + pt->len == offsets[i0] && !strcmp(pt->key, ch->key)) {
+        pt->len = offsets[i1] - pt->off;
+    } else {
+        if ((rc = add_part(c, ch->key, offsets[i0], offsets[i1] - offsets[i0])))
+            return rc;
+        pt = &c->parts[c->nparts - 1];
+    }
     for (uint32_t i = i0; i < i1; i++, (*k)++) {
         const uint8_t *e = ch->index + (size_t)i * LS_CHUNK_ENTRY_BYTES;
         c->s_flags[*k] = ls_get_u32le(e);
         c->s_crc[*k] = ls_get_u32le(e + 4);
-        c->s_rel[*k] = c->offsets[i] - pt->off;
+        c->s_rel[*k] = offsets[i] - pt->off;
         c->s_part[*k] = (uint32_t)(c->nparts - 1);
     }
     return LS_OK;
 }
 
-/* After the fetch: check each of the n samples of the slice starting at
- * global sample a (CRC32C, declared size); per sample, where its stored
- * bytes are and its decoded length. */
-static int check_samples(ls_consumer *c, uint64_t a, size_t n, size_t *lens, uint64_t *total)
+/* After the fetch: check the n samples of one slice starting at global
+ * sample a, planned at [k0, k0 + n) (CRC32C, declared size); per sample,
+ * where its stored bytes are and its decoded length (lens[0..n)); *total:
+ * the bytes its zstd samples decode to. */
+static int check_samples(ls_consumer *c, uint64_t a, size_t k0, size_t n, size_t *lens,
+                         uint64_t *total)
 {
     /* With the block view the index holds no CRC per sample: each block of
-     * 16 gives the crc32c of its samples' CRC32Cs. */
+     * 16 gives the crc32c of its samples' CRC32Cs (one slice a pass). */
     for (size_t g = 0; g < c->nblk; g++) {
         uint8_t crcs[4 * LS_STEP_INDEX_BLOCK_SAMPLES];
-        size_t k0 = g * LS_STEP_INDEX_BLOCK_SAMPLES;
+        size_t b0 = k0 + g * LS_STEP_INDEX_BLOCK_SAMPLES;
         for (size_t j = 0; j < LS_STEP_INDEX_BLOCK_SAMPLES; j++) {
-            size_t k = k0 + j;
+            size_t k = b0 + j;
             c->s_crc[k] = ls_crc32c(c->parts[c->s_part[k]].buf + c->s_rel[k],
                                     c->s_flags[k] & LS_SAMPLE_LEN_MASK);
             ls_put_u32le(crcs + 4 * j, c->s_crc[k]);
@@ -233,22 +257,25 @@ static int check_samples(ls_consumer *c, uint64_t a, size_t n, size_t *lens, uin
         if (ls_crc32c(crcs, sizeof(crcs)) != c->blk_crc[g])
             return ls_seterr(LS_ERR_CORRUPT, "%s: samples %" PRIu64 " to %" PRIu64 ": crc32c "
                              "mismatch against their step index block (data or index "
-                             "damaged)", c->parts[c->s_part[k0]].key, a + k0,
-                             a + k0 + LS_STEP_INDEX_BLOCK_SAMPLES - 1);
+                             "damaged)", c->parts[c->s_part[b0]].key,
+                             a + g * LS_STEP_INDEX_BLOCK_SAMPLES,
+                             a + g * LS_STEP_INDEX_BLOCK_SAMPLES + LS_STEP_INDEX_BLOCK_SAMPLES - 1);
     }
-    for (size_t k = 0; k < n; k++) {
+    *total = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = k0 + i;
         const fpart *pt = &c->parts[c->s_part[k]];
         const uint8_t *stored = pt->buf + c->s_rel[k];
         uint32_t len_flags = c->s_flags[k];
-        int rc = c->nblk ? ls_chunk_sample_size(stored, len_flags, pt->key, a + k, &lens[k])
-                         : ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + k,
-                                                 &lens[k]);
+        int rc = c->nblk ? ls_chunk_sample_size(stored, len_flags, pt->key, a + i, &lens[i])
+                         : ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + i,
+                                                 &lens[i]);
         if (rc)
             return rc;
         c->s_stored[k] = stored;
-        c->data.bytes_delivered += lens[k];
+        c->data.bytes_delivered += lens[i];
         if (len_flags & LS_SAMPLE_ZSTD_FLAG)
-            *total += lens[k];           /* raw samples are not copied */
+            *total += lens[i];           /* raw samples are not copied */
         c->data.bytes_needed += len_flags & LS_SAMPLE_LEN_MASK;
     }
     return LS_OK;
@@ -263,11 +290,12 @@ static void parts_free(ls_consumer *c)
     c->nparts = 0;
 }
 
-/* Plan the slice [a, b) from the commit records the state names. */
-static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
+/* Plan the slice [a, b) from the commit records the state names, its
+ * samples at [k0, k0 + b - a) of the pass. */
+static int plan_log(ls_consumer *c, uint64_t a, uint64_t b, size_t k0)
 {
     ls_table *t = c->t;
-    size_t k = 0;
+    size_t k = k0;
     uint64_t cur = a;
     while (cur < b) {
         ssize_t ci = ls_state_commit_of(&t->state, cur);
@@ -293,7 +321,7 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b)
             if (cur < end) {
                 uint32_t i0 = (uint32_t)(cur - first);
                 uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
-                if ((rc = plan_chunk_part(c, ch, i0, i1, &k)))
+                if ((rc = plan_chunk_part(c, r, j, i0, i1, &k)))
                     return rc;
                 cur = first + i1;
             }
@@ -590,108 +618,181 @@ static int plan_samples(ls_consumer *c, const char *key, uint32_t lo, uint32_t n
     return rc;
 }
 
-/* Read this rank's slice of a step: plan it (from its index with
- * by_index, else from the commit records of the state, where the step
- * must be visible), fetch and check every sample (pass 1), then hand the
- * fetched buffers to the batch: raw samples are delivered where they were
- * read, zstd samples are decoded into one buffer allocated at its exact
- * size (pass 2).  Nothing is handed out unless every sample passed.  With
- * by_index, *found = 0 (and LS_OK) if the step has no index. */
-static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, ls_batch **out)
+/* Room for the per-sample scratch of a pass of n samples. */
+static int scratch_reserve(ls_consumer *c, size_t n)
+{
+    if (c->s_cap >= n)
+        return LS_OK;
+    free(c->s_stored);
+    free(c->s_flags);
+    free(c->s_crc);
+    free(c->s_rel);
+    free(c->s_part);
+    c->s_stored = malloc(n * sizeof(*c->s_stored));
+    c->s_flags = malloc(n * sizeof(*c->s_flags));
+    c->s_crc = malloc(n * sizeof(*c->s_crc));
+    c->s_rel = malloc(n * sizeof(*c->s_rel));
+    c->s_part = malloc(n * sizeof(*c->s_part));
+    c->s_cap = c->s_stored && c->s_flags && c->s_crc && c->s_rel && c->s_part ? n : 0;
+    return c->s_cap ? LS_OK : ls_seterr(LS_ERR_NOMEM, "batch");
+}
+
+/* Pass 2 for the slice planned at [k0, k0 + n), global samples from a,
+ * checked in pass 1: raw samples are delivered where they were read, zstd
+ * samples decoded into one buffer allocated at its exact size (total). */
+static int batch_make(ls_consumer *c, uint64_t step, uint64_t a, size_t k0, size_t n,
+                      size_t *lens, uint64_t total, shbuf *sb, ls_batch **out)
+{
+    batch_impl *bi = malloc(sizeof(*bi) + (n ? n : 1) * sizeof(uint8_t *));
+    uint8_t *data = malloc((size_t)total + 1);
+    int rc = bi && data ? LS_OK : ls_seterr(LS_ERR_NOMEM, "batch of %" PRIu64 " bytes", total);
+    size_t pos = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t k = k0 + i;
+        if (!(c->s_flags[k] & LS_SAMPLE_ZSTD_FLAG)) {
+            bi->ptrs[i] = c->s_stored[k];   /* checked in pass 1 */
+            continue;
+        }
+        rc = ls_chunk_sample_decode_to(c->s_stored[k], c->s_flags[k], c->dctx, data + pos,
+                                       lens[i], c->parts[c->s_part[k]].key, a + i);
+        bi->ptrs[i] = data + pos;
+        pos += lens[i];
+    }
+    if (rc) {
+        free(data);
+        free(bi);
+        return rc;
+    }
+    bi->data = data;
+    bi->sb = sb;
+    bi->lens = lens;
+    bi->pub = (ls_batch){ .step = step, .rank = c->rank, .world_size = c->world,
+                          .first_sample = a, .count = n, .samples = bi->ptrs,
+                          .lens = lens };
+    *out = &bi->pub;
+    return LS_OK;
+}
+
+/* Read this rank's slices of steps [step, step + kmax), at least the
+ * first: plan them (from the step's index with by_index, one step; else
+ * from the commit records of the state, where the steps must be visible,
+ * as many as LS_READ_RUN_BYTES allow), fetch and check every sample (pass
+ * 1), then hand the fetched buffers to the batches (pass 2), which share
+ * them.  Nothing is handed out unless every sample of every step passed.
+ * outs[0..*nout) are the batches.  With by_index, *found = 0 (and LS_OK)
+ * if the step has no index. */
+static int read_slices(ls_consumer *c, uint64_t step, uint32_t kmax, int by_index, int *found,
+                       ls_batch **outs, uint32_t *nout)
 {
     uint64_t B = c->t->desc.global_batch;
-    uint64_t a = step * B + c->rank * c->slice, b = a + c->slice;
     size_t n = (size_t)c->slice;
-    size_t *lens = malloc(n * sizeof(size_t));
-    batch_impl *bi = malloc(sizeof(*bi) + n * sizeof(uint8_t *));
-    int rc = lens && bi ? LS_OK : ls_seterr(LS_ERR_NOMEM, "batch");
-    if (!rc && c->s_cap < n) {
-        free(c->s_stored);
-        free(c->s_flags);
-        free(c->s_crc);
-        free(c->s_rel);
-        free(c->s_part);
-        c->s_stored = malloc(n * sizeof(*c->s_stored));
-        c->s_flags = malloc(n * sizeof(*c->s_flags));
-        c->s_crc = malloc(n * sizeof(*c->s_crc));
-        c->s_rel = malloc(n * sizeof(*c->s_rel));
-        c->s_part = malloc(n * sizeof(*c->s_part));
-        c->s_cap = c->s_stored && c->s_flags && c->s_crc && c->s_rel && c->s_part ? n : 0;
-        if (!c->s_cap)
-            rc = ls_seterr(LS_ERR_NOMEM, "batch");
-    }
-    uint64_t total = 0;
+    *nout = 0;
+    if (by_index || kmax < 1)
+        kmax = 1;
+    int rc = scratch_reserve(c, n * kmax);
     int have = 1;
+    uint32_t k = 0;
     c->nblk = 0;
     c->from_group = 0;
     if (!rc && by_index) {
         rc = plan_group(c, step, &have);
         if (!rc && !have)
             rc = plan_index(c, step, &have);
+        k = 1;
     } else if (!rc) {
-        rc = plan_log(c, a, b);
+        uint64_t planned = 0;
+        while (!rc && k < kmax && planned < LS_READ_RUN_BYTES) {
+            uint64_t a = (step + k) * B + c->rank * c->slice;
+            if (!(rc = plan_log(c, a, a + c->slice, (size_t)k * n))) {
+                k++;
+                planned = 0;
+                for (size_t i = 0; i < c->nparts; i++)
+                    planned += c->parts[i].len;
+            }
+        }
     }
     if (found)
         *found = have;
     if (!rc && !have) {
-        free(lens);
-        free(bi);
+        parts_free(c);
         return LS_OK;
     }
     if (!rc)
         rc = fetch_parts(c);
-    if (!rc)
-        rc = check_samples(c, a, n, lens, &total);
-    uint8_t *data = NULL, **bufs = NULL;
-    if (!rc && (!(data = malloc((size_t)total + 1)) ||
-                !(bufs = malloc(c->nparts * sizeof(uint8_t *) + 1))))
-        rc = ls_seterr(LS_ERR_NOMEM, "batch of %" PRIu64 " bytes", total);
-    size_t pos = 0;
-    for (size_t k = 0; k < n && !rc; k++) {
-        if (!(c->s_flags[k] & LS_SAMPLE_ZSTD_FLAG)) {
-            bi->ptrs[k] = c->s_stored[k];   /* checked in pass 1 */
-            continue;
+    size_t *lens = NULL;
+    uint64_t *totals = NULL;
+    if (!rc && (!(lens = malloc(n * k * sizeof(size_t) + 1)) ||
+                !(totals = malloc(k * sizeof(uint64_t)))))
+        rc = ls_seterr(LS_ERR_NOMEM, "batch");
+    for (uint32_t j = 0; j < k && !rc; j++)
+        rc = check_samples(c, (step + j) * B + c->rank * c->slice, (size_t)j * n, n,
+                           lens + (size_t)j * n, &totals[j]);
+    shbuf *sb = NULL;
+    if (!rc && !(sb = malloc(sizeof(*sb) + (c->nparts + 1) * sizeof(uint8_t *))))
+        rc = ls_seterr(LS_ERR_NOMEM, "batch");
+    uint32_t made = 0;
+    for (; made < k && !rc; made++) {
+        size_t *l = made == 0 ? lens : malloc(n * sizeof(size_t) + 1);
+        if (!l) {
+            rc = ls_seterr(LS_ERR_NOMEM, "batch");
+            break;
         }
-        rc = ls_chunk_sample_decode_to(c->s_stored[k], c->s_flags[k], c->dctx, data + pos,
-                                       lens[k], c->parts[c->s_part[k]].key, a + k);
-        bi->ptrs[k] = data + pos;
-        pos += lens[k];
-    }
-    size_t nbufs = 0;
-    if (!rc) {
-        for (size_t i = 0; i < c->nparts; i++) {
-            bufs[nbufs++] = c->parts[i].buf;  /* the batch owns them now */
-            c->parts[i].buf = NULL;
+        if (made > 0)
+            memcpy(l, lens + (size_t)made * n, n * sizeof(size_t));
+        uint64_t s = step + made;
+        if ((rc = batch_make(c, s, s * B + c->rank * c->slice, (size_t)made * n, n, l,
+                             totals[made], sb, &outs[made]))) {
+            if (made > 0)
+                free(l);
+            break;
         }
     }
-    parts_free(c);
     if (rc) {
-        free(data);
-        free(bufs);
-        free(lens);
-        free(bi);
+        for (uint32_t j = 0; j < made; j++) {
+            batch_impl *bi = (batch_impl *)outs[j];
+            free(bi->lens);              /* outs[0]'s is lens */
+            free(bi->data);
+            free(bi);
+            outs[j] = NULL;
+        }
+        if (made == 0)
+            free(lens);
+        free(sb);
+        free(totals);
+        parts_free(c);
         return rc;
     }
-    bi->data = data;
-    bi->bufs = bufs;
-    bi->nbufs = nbufs;
-    bi->lens = lens;
-    bi->pub = (ls_batch){ .step = step, .rank = c->rank, .world_size = c->world,
-                          .first_sample = a, .count = n, .samples = bi->ptrs,
-                          .lens = lens };
-    c->data.steps++;
-    c->data.samples += n;
+    /* The batches own the fetched buffers now, together. */
+    sb->n = 0;
+    atomic_init(&sb->refs, k);
+    for (size_t i = 0; i < c->nparts; i++) {
+        sb->bufs[sb->n++] = c->parts[i].buf;
+        c->parts[i].buf = NULL;
+    }
+    parts_free(c);
+    free(totals);
+    c->data.steps += k;
+    c->data.samples += (uint64_t)k * n;
     c->last_step_bytes = 0;
-    for (size_t k = 0; k < n; k++)
-        c->last_step_bytes += c->s_flags[k] & LS_SAMPLE_LEN_MASK;
+    for (size_t i = 0; i < n; i++)
+        c->last_step_bytes += c->s_flags[(size_t)(k - 1) * n + i] & LS_SAMPLE_LEN_MASK;
     if (by_index)
         c->data.index_steps++;
     else
-        c->data.log_steps++;
+        c->data.log_steps += k;
     if (c->from_group)
         c->data.group_steps++;
-    *out = &bi->pub;
+    *nout = k;
     return LS_OK;
+}
+
+/* One step's slice (read_slices of one). */
+static int read_slice(ls_consumer *c, uint64_t step, int by_index, int *found, ls_batch **out)
+{
+    uint32_t nout = 0;
+    *out = NULL;
+    int rc = read_slices(c, step, 1, by_index, found, out, &nout);
+    return rc;
 }
 
 void ls_batch_destroy(ls_batch *b)
@@ -699,9 +800,12 @@ void ls_batch_destroy(ls_batch *b)
     if (!b)
         return;
     batch_impl *bi = (batch_impl *)b;
-    for (size_t i = 0; i < bi->nbufs; i++)
-        free(bi->bufs[i]);
-    free(bi->bufs);
+    shbuf *sb = bi->sb;
+    if (sb && atomic_fetch_sub(&sb->refs, 1) == 1) {
+        for (size_t i = 0; i < sb->n; i++)
+            free(sb->bufs[i]);
+        free(sb);
+    }
     free(bi->data);
     free(bi->lens);
     free(bi);
@@ -750,9 +854,11 @@ static int log_refresh(ls_consumer *c)
  * consumer.poll.interval.ms.max. */
 static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
                      int (*should_stop)(ls_consumer *, uint64_t), uint64_t gen,
-                     ls_batch **out)
+                     uint32_t kmax, ls_batch **outs, uint32_t *nout)
 {
     ls_table *t = c->t;
+    ls_batch **out = outs;
+    uint32_t got = 0;
     uint64_t B = t->desc.global_batch;
     uint64_t t0 = ls_now_ns(), next_log_ns = t0 + c->index_wait_ns;
     unsigned backoff_ms = 1;
@@ -765,6 +871,7 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     char refused_msg[ERRMSG_COPY_BYTES] = "";
     int rc = LS_OK;
     *out = NULL;
+    *nout = 0;
     for (;;) {
         known_steps_raise(c, t->state.total_samples / B);
         if (step < t->state.low_watermark_step) {
@@ -779,6 +886,7 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
             if (rc == LS_OK && found) {
                 known_steps_raise(c, step + 1);
                 via_index = 1;
+                got = 1;
                 break;
             }
             if ((rc == LS_ERR_CORRUPT || rc == LS_ERR_VERSION) && c->from_group) {
@@ -811,7 +919,14 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
         if (visible) {
             if (by_index && !refused)
                 c->data.index_missing++;
-            rc = read_slice(c, step, 0, NULL, out);
+            /* Without indexes, a run of the visible steps (kmax > 1 only
+             * for small slices); a run that fails is read again as the
+             * first step alone, whose error is then exactly its own. */
+            uint64_t vis = t->state.total_samples / B - step;
+            uint32_t kv = by_index || kmax < 1 ? 1 : kmax < vis ? kmax : (uint32_t)vis;
+            rc = read_slices(c, step, kv, 0, NULL, outs, &got);
+            if (rc && kv > 1)
+                rc = read_slices(c, step, 1, 0, NULL, outs, &got);
             if (rc == LS_OK && by_index && !refused && c->rank == 0 &&
                 t->desc.table_format >= 2 && ls_step_index_publish(t, step) == LS_OK)
                 c->data.index_written++;   /* best effort, for the other ranks */
@@ -909,6 +1024,8 @@ static int read_step(ls_consumer *c, uint64_t step, uint64_t deadline_ns,
     }
     if (rc && rc != LS_ERR_STATE)
         ls_preferr(rc, "table %s: step %" PRIu64, c->t->name, step);
+    if (rc == LS_OK)
+        *nout = got ? got : 1;
     return rc;
 }
 
@@ -930,47 +1047,143 @@ static int window_moved(ls_consumer *c, uint64_t gen)
     return moved;
 }
 
+/* ---- progress (ls_consumer_progress) -------------------------------------- */
+
+static pthread_mutex_t prog_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  prog_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t        prog_n;
+
+static void progress_bump(void)
+{
+    pthread_mutex_lock(&prog_mu);
+    prog_n++;
+    pthread_cond_broadcast(&prog_cv);
+    pthread_mutex_unlock(&prog_mu);
+}
+
+uint64_t ls_consumer_progress(void)
+{
+    pthread_mutex_lock(&prog_mu);
+    uint64_t v = prog_n;
+    pthread_mutex_unlock(&prog_mu);
+    return v;
+}
+
+int ls_consumer_progress_wait(uint64_t seen, int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec += (long)(ns % 1000000000u);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&prog_mu);
+    while (prog_n == seen && timeout_ms > 0)
+        if (pthread_cond_timedwait(&prog_cv, &prog_mu, &ts) != 0)
+            break;
+    int moved = prog_n != seen;
+    pthread_mutex_unlock(&prog_mu);
+    return moved;
+}
+
+/* ---- prefetch thread ------------------------------------------------------ */
+
+static uint64_t batch_bytes(const ls_batch *b)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; b && i < b->count; i++)
+        n += b->lens[i];
+    return n;
+}
+
+/* mu held: put a read step's outcome into its slot. */
+static void slot_fill(ls_consumer *c, uint64_t step, int rc, ls_batch *b)
+{
+    slot *sl = &c->ring[step % (c->win + 1)];
+    if (sl->filled)
+        c->held_bytes -= sl->bytes;
+    ls_batch_destroy(sl->batch);
+    free(sl->errmsg);
+    sl->step = step;
+    sl->filled = 1;
+    sl->rc = rc;
+    sl->batch = b;
+    sl->errmsg = rc ? strdup(ls_errmsg()) : NULL;
+    sl->bytes = batch_bytes(b);
+    c->held_bytes += sl->bytes;
+}
+
+static int slot_has(const ls_consumer *c, uint64_t s)
+{
+    const slot *sl = &c->ring[s % (c->win + 1)];
+    return sl->filled && sl->step == s;
+}
+
+/* mu held: the lowest step of the window not read yet (*step), and
+ * whether the reader thread should read it now: within
+ * consumer.prefetch.steps at once; beyond it (runs read ahead) once a whole
+ * run's worth of the window is free, and while the window holds less than
+ * LS_PREFETCH_RUN_BYTES.  Amortised O(1): the steps below c->scan are
+ * filled. */
+static int prefetch_wanted(ls_consumer *c, uint64_t *step)
+{
+    uint64_t s = c->scan > c->base ? c->scan : c->base, end = c->base + c->win;
+    while (s <= end && slot_has(c, s))
+        s++;
+    c->scan = s;
+    *step = s;
+    if (s > end)
+        return 0;
+    if (s <= c->base + c->depth)
+        return 1;
+    return end + 1 - s >= c->run_max && c->held_bytes < LS_PREFETCH_RUN_BYTES;
+}
+
 static void *prefetch_main(void *arg)
 {
     ls_consumer *c = arg;
     pthread_mutex_lock(&c->mu);
     while (!c->stop) {
-        /* The lowest step of the window not yet read. */
+        /* The lowest step of the window not yet read, and how many after
+         * it are free too (a run's worth at most). */
         uint64_t step = 0, gen = c->gen;
-        int found = 0;
-        for (uint64_t s = c->base; c->active && s <= c->base + c->depth; s++) {
-            slot *sl = &c->ring[s % (c->depth + 1)];
-            if (!(sl->filled && sl->step == s)) {
-                step = s;
-                found = 1;
-                break;
-            }
-        }
+        uint32_t k = 0;
+        int found = c->active && prefetch_wanted(c, &step);
+        if (found)
+            while (k < c->run_max && step + k <= c->base + c->win && !slot_has(c, step + k))
+                k++;
         if (!found) {
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
         }
         pthread_mutex_unlock(&c->mu);
 
-        ls_batch *b = NULL;
-        int rc = read_step(c, step, 0, window_moved, gen, &b);
+        uint32_t nout = 0;
+        int rc = read_step(c, step, 0, window_moved, gen, k, c->run_out, &nout);
         ls_read_stats st;
         stats_collect(c, &st);
 
         pthread_mutex_lock(&c->mu);
         c->pub = st;
-        if (c->gen != gen || c->stop || step < c->base || step > c->base + c->depth) {
-            ls_batch_destroy(b);  /* the window moved while we read */
-            continue;
+        int filled = 0;
+        for (uint32_t i = 0; i < (rc ? 1 : nout); i++) {
+            uint64_t s = step + i;
+            ls_batch *b = rc ? NULL : c->run_out[i];
+            c->run_out[i] = NULL;
+            if (c->gen != gen || c->stop || s < c->base || s > c->base + c->win) {
+                ls_batch_destroy(b);  /* the window moved while we read */
+                continue;
+            }
+            slot_fill(c, s, rc, b);
+            filled = 1;
         }
-        slot *sl = &c->ring[step % (c->depth + 1)];
-        ls_batch_destroy(sl->batch);
-        sl->step = step;
-        sl->filled = 1;
-        sl->rc = rc;
-        sl->batch = b;
-        snprintf(sl->errmsg, sizeof(sl->errmsg), "%s", rc ? ls_errmsg() : "");
+        if (!filled)
+            continue;
         pthread_cond_broadcast(&c->cv);
+        progress_bump();
         if (rc && !ls_err_is_retriable(rc)) {
             /* Do not read past a failed step until the caller moves on. */
             while (!c->stop && c->gen == gen && c->base <= step)
@@ -1019,7 +1232,8 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
     c->poll_max_ms = (unsigned)ls_conf_int(c->t->conf, "consumer.poll.interval.ms.max");
     c->retries = (unsigned)ls_conf_int(c->t->conf, "store.retries");
     const char *mode = ls_conf_get(c->t->conf, "consumer.step.index");
-    c->index_mode = c->t->desc.table_format < 2 ? INDEX_OFF
+    /* No indexes (format 1, or B below LS_STEP_INDEX_MIN_BATCH): the log. */
+    c->index_mode = !ls_table_step_indexed(c->t) ? INDEX_OFF
                     : !strcmp(mode, "verify") ? INDEX_VERIFY
                     : !strcmp(mode, "off") ? INDEX_OFF : INDEX_USE;
     c->index_wait_ns = (uint64_t)ls_conf_int(c->t->conf, "consumer.index.wait.ms") * 1000000u;
@@ -1032,8 +1246,17 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
         return ls_seterr(LS_ERR_NOMEM, "zstd context");
     }
     stats_collect(c, &c->pub);
+    /* Small slices read through the log come in runs, the window two runs
+     * long (file comment). */
+    c->run_max = 1;
+    if (c->depth > 0 && c->index_mode == INDEX_OFF && c->slice < LS_READ_RUN_SAMPLES)
+        c->run_max = (uint32_t)(LS_READ_RUN_SAMPLES / c->slice);
+    c->win = c->depth;
+    if (c->run_max > 1 && 2 * c->run_max > c->win)
+        c->win = 2 * c->run_max;
     if (c->depth > 0) {
-        if (!(c->ring = calloc(c->depth + 1, sizeof(slot)))) {
+        if (!(c->ring = calloc(c->win + 1, sizeof(slot))) ||
+            !(c->run_out = calloc(c->run_max, sizeof(ls_batch *)))) {
             ls_consumer_close(c);
             return ls_seterr(LS_ERR_NOMEM, "prefetch window");
         }
@@ -1050,27 +1273,47 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
 int ls_consumer_read_step(ls_consumer *c, uint64_t step, int timeout_ms, ls_batch **out)
 {
     *out = NULL;
-    uint64_t deadline = ls_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    uint64_t deadline = 0;        /* taken when the step is not there at once */
     if (c->depth == 0) {
-        int rc = read_step(c, step, deadline, NULL, 0, out);
+        deadline = ls_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+        uint32_t nout;
+        int rc = read_step(c, step, deadline, NULL, 0, 1, out, &nout);
         stats_collect(c, &c->pub);
         return rc;
     }
     pthread_mutex_lock(&c->mu);
-    if (step < c->base || step > c->base + c->depth) {
-        /* A jump: restart the window at step. */
+    int wake = 0;
+    if (!c->active || step < c->base || step > c->base + c->win) {
+        /* A jump (or the first read): restart the window at step. */
         c->gen++;
-        for (unsigned i = 0; i <= c->depth; i++) {
+        for (unsigned i = 0; i <= c->win; i++) {
             ls_batch_destroy(c->ring[i].batch);
+            free(c->ring[i].errmsg);
             memset(&c->ring[i], 0, sizeof(slot));
+        }
+        c->held_bytes = 0;
+        c->scan = step;
+        wake = 1;
+    }
+    for (uint64_t s = c->base; s < step; s++) {
+        /* Steps skipped within the window: their batches go. */
+        slot *sk = &c->ring[s % (c->win + 1)];
+        if (sk->filled && sk->step == s) {
+            c->held_bytes -= sk->bytes;
+            ls_batch_destroy(sk->batch);
+            free(sk->errmsg);
+            memset(sk, 0, sizeof(slot));
         }
     }
     c->base = step;
     c->active = 1;
-    pthread_cond_broadcast(&c->cv);
-    slot *sl = &c->ring[step % (c->depth + 1)];
+    slot *sl = &c->ring[step % (c->win + 1)];
     int rc = LS_OK;
     while (!(sl->filled && sl->step == step)) {
+        pthread_cond_broadcast(&c->cv);   /* the step is within the reader's depth */
+        wake = 0;
+        if (!deadline)
+            deadline = ls_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
         if (ls_now_ns() >= deadline) {
             rc = ls_seterr(LS_ERR_TIMEOUT, "table %s: step %" PRIu64 ": not visible after "
                            "%d ms (%" PRIu64 " steps visible)", c->t->name, step, timeout_ms,
@@ -1089,18 +1332,27 @@ int ls_consumer_read_step(ls_consumer *c, uint64_t step, int timeout_ms, ls_batc
     }
     if (!rc) {
         rc = sl->rc;
+        c->held_bytes -= sl->bytes;
+        sl->bytes = 0;
         if (rc) {
-            ls_seterr(rc, "%s", sl->errmsg);
+            ls_seterr(rc, "%s", sl->errmsg ? sl->errmsg : "");
             sl->filled = 0;  /* a retry reads the step again ... */
+            if (c->scan > step)
+                c->scan = step;
             c->gen++;        /* ... and the reader stops waiting for us to move on */
+            wake = 1;
         } else {
             *out = sl->batch;
             sl->batch = NULL;
             sl->filled = 0;
             c->base = step + 1;  /* slide the window */
+            uint64_t next;
+            if (prefetch_wanted(c, &next))
+                wake = 1;        /* else the reader has nothing to do yet */
         }
-        pthread_cond_broadcast(&c->cv);
     }
+    if (wake)
+        pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
@@ -1124,9 +1376,12 @@ void ls_consumer_close(ls_consumer *c)
         pthread_join(c->thr, NULL);
     }
     if (c->ring)
-        for (unsigned i = 0; i <= c->depth; i++)
+        for (unsigned i = 0; i <= c->win; i++) {
             ls_batch_destroy(c->ring[i].batch);
+            free(c->ring[i].errmsg);
+        }
     free(c->ring);
+    free(c->run_out);
     ZSTD_freeDCtx(c->dctx);
     parts_free(c);
     free(c->parts);
@@ -1135,7 +1390,6 @@ void ls_consumer_close(ls_consumer *c)
     free(c->s_crc);
     free(c->s_rel);
     free(c->s_part);
-    free(c->offsets);
     free(c->idx);
     free(c->blk_crc);
     group_forget(c);

@@ -284,6 +284,12 @@ typedef struct ls_table_info {
 } ls_table_info;
 int ls_table_info_get(ls_table *t, ls_table_info *out);
 
+/* The step holding the first sample of the first retained commit whose
+ * record's timestamp is at or after ts_ms (wall-clock milliseconds), as
+ * loaded by the last refresh; LS_ERR_NOT_FOUND (and *step = the visible
+ * end) if none is.  Reads O(log commits) records (step_time.c). */
+int ls_table_step_at_time(ls_table *t, int64_t ts_ms, uint64_t *step);
+
 typedef struct ls_producer_info {
     const char *id;              /* owned by the table, valid until next refresh */
     uint64_t epoch, last_seq, last_version;
@@ -430,6 +436,28 @@ int  ls_producer_flush(ls_producer *p);
 int  ls_producer_poll(ls_producer *p);
 /* Samples appended but not yet committed. */
 size_t ls_producer_pending(const ls_producer *p);
+/* Where a delivered sample landed, asked from inside p's delivery callback
+ * for it (err LS_OK): *sample, its number in the table's global order;
+ * *step = *sample / B and *index = *sample % B, its place in that step,
+ * where every reader of the table finds it (any pointer may be NULL).
+ * LS_ERR_STATE outside a delivery callback; LS_ERR_NOT_FOUND for a failed
+ * delivery, or when the commit's place is no longer known (reclaimed by GC
+ * before the producer learned that it landed). */
+int  ls_producer_delivery_place(const ls_producer *p, uint64_t *sample, uint64_t *step,
+                                uint32_t *index);
+/* Drop appended samples that are not committed, without committing them;
+ * the producer stays usable.  what: LS_PURGE_QUEUED, samples no commit
+ * attempt has carried yet (callbacks with LS_ERR_STATE, as at close);
+ * LS_PURGE_INFLIGHT, those of the in-flight commit, one whose last attempt
+ * failed with an unknown outcome (a retriable error from flush, poll or
+ * append; callbacks with LS_ERR_TIMEOUT: they may or may not be in the
+ * log, and that commit is never retried).  A commit left in flight is
+ * finished by the next flush.  The source position to commit next goes
+ * with the samples it followed (the committed one stays).  Waits for the
+ * chunk writes in progress.  LS_OK, also when there is nothing to purge. */
+#define LS_PURGE_QUEUED   1u
+#define LS_PURGE_INFLIGHT 2u
+int  ls_producer_purge(ls_producer *p, unsigned what);
 /* Close without committing pending samples (their callbacks fire with
  * LS_ERR_STATE).  Call flush first to commit. */
 void ls_producer_close(ls_producer *p);
@@ -575,6 +603,13 @@ typedef struct ls_read_stats {
     uint64_t group_dear;         /* groups left unread: their names cost too much */
 } ls_read_stats;
 void ls_consumer_stats_get(ls_consumer *c, ls_read_stats *out);
+/* A process-wide counter that rises whenever a consumer's prefetch thread
+ * has put steps into its window; ls_consumer_progress_wait returns when it
+ * differs from seen (1) or after timeout_ms (0).  For a caller polling
+ * several consumers with timeout 0 (the Kafka shim): it waits for the data
+ * instead of sleeping. */
+uint64_t ls_consumer_progress(void);
+int      ls_consumer_progress_wait(uint64_t seen, int timeout_ms);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,10 @@
                                                what they save (docs/protocol.md "Group index") */
 #define LS_STEP_INDEX_NAME_BYTES_MAX (1u + LS_PRODUCER_ID_BYTES_MAX + 16u) /* one chunk name
                                                in a step index (its length is 8 bits) */
+#define LS_STEP_INDEX_MIN_BATCH 16u         /* format rule: a table of B below this (one
+                                               block) has no step or group indexes; its
+                                               steps are read through the log
+                                               (docs/protocol.md "Small steps") */
 
 /* Producer buffering. */
 #define LS_PRODUCER_BUFFER_BYTES_MAX (4ull << 30) /* uncommitted bytes held */
@@ -63,6 +67,13 @@
 
 /* Reading. */
 #define LS_PREFETCH_STEPS_MAX   64u
+#define LS_READ_RUN_SAMPLES     1024u       /* a rank whose slice is smaller reads up to this
+                                               many of its samples (consecutive steps) in one
+                                               pass through the log */
+#define LS_READ_RUN_BYTES       (8u << 20)  /* ... and stops adding steps to a pass beyond
+                                               this many stored bytes */
+#define LS_PREFETCH_RUN_BYTES   (32u << 20) /* stored bytes the prefetch window holds beyond
+                                               consumer.prefetch.steps (runs read ahead) */
 #define LS_GET_GAP_BYTES_MAX    4096u       /* coalesce samples separated by <= this */
 #define LS_LIST_KEYS_MAX        10000u      /* keys returned by one list call */
 

@@ -515,6 +515,15 @@ struct ls_table {
     /* Small cache of parsed commit records (for readers), by version. */
     ls_record *cache;
     size_t     ncache, cache_next;
+    /* The sample offsets of the chunk last asked for (ls_table_chunk_offsets):
+     * readers of small slices and index builders ask for one chunk step
+     * after step, and each computation walks the whole chunk's index. */
+    uint64_t  *offc;
+    size_t     offc_cap;
+    uint64_t   offc_version;
+    uint32_t   offc_chunk, offc_count;
+    uint8_t    offc_id[16];
+    int        offc_ok;
     /* The newest records applied, for the tails of our commits (log_tail.c),
      * and the link to the newest. */
     ls_tail_ring *tail;
@@ -543,6 +552,11 @@ int ls_table_reload_listed(ls_table *t);
 int ls_table_refresh_watch(ls_table *t, const uint8_t *commit_id, int *seen, int thorough);
 /* Keep a parsed record in t's cache (moved: *r is left cleared). */
 void ls_table_cache_put(ls_table *t, ls_record *r);
+/* The stored offsets of the samples of chunk j of record r (count + 1 of
+ * them, the last one its end: ls_chunk_index_offsets), computed once per
+ * chunk and kept until another chunk is asked for; borrowed until the
+ * next call on t.  Errors name the chunk. */
+int ls_table_chunk_offsets(ls_table *t, const ls_record *r, uint32_t j, const uint64_t **out);
 
 /* ---- the tail of a commit record (log_tail.c) ---------------------------- */
 
@@ -628,6 +642,10 @@ int ls_table_open_lazy(ls_store *st, const char *name, const ls_conf *conf, ls_t
 /* ls_table_refresh for a handle that may have been idle for long: through
  * the newest snapshot when that reads less. */
 int ls_table_catch_up(ls_table *t);
+/* 1 if t's steps have step and group indexes: table format 2 and a global
+ * batch of LS_STEP_INDEX_MIN_BATCH or more (docs/protocol.md "Small
+ * steps"); else writers build none and readers read the log. */
+int ls_table_step_indexed(const ls_table *t);
 /* ls_table_refresh that also decides whether the missing record after the
  * head is a slot GC freed (then: from the newest snapshot) or a hole in the
  * log (LS_ERR_CORRUPT): after an object the state names was not found. */

@@ -79,6 +79,8 @@ struct ls_producer {
 
     ls_delivery_cb *dr_cb;
     void     *dr_opaque;
+    int       in_dr;         /* inside dr_cb: dr_sample is the sample's place */
+    uint64_t  dr_sample;     /* UINT64_MAX: not known (see ls_producer_delivery_place) */
     ls_producer_stats stats; /* chunks_written, chunk_write_ns_total under wmu */
 
     /* The writer threads.  wmu guards every chunk's state/data/err fields,
@@ -185,17 +187,27 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Fire delivery callbacks of msgs [0, n) with err and drop them. */
-static void deliver(ls_producer *p, size_t n, int err)
+/* Fire delivery callbacks of msgs [0, n) with err and drop them; first:
+ * the global sample number of msgs[0] (err LS_OK; UINT64_MAX: unknown). */
+static void deliver_at(ls_producer *p, size_t n, int err, uint64_t first)
 {
     for (size_t i = 0; i < n; i++)
-        if (p->dr_cb)
+        if (p->dr_cb) {
+            p->in_dr = 1;
+            p->dr_sample = first == UINT64_MAX ? UINT64_MAX : first + i;
             p->dr_cb(p->msgs[i], err, p->dr_opaque);
+            p->in_dr = 0;
+        }
     if (p->nmsgs > n)
         memmove(p->msgs, p->msgs + n, (p->nmsgs - n) * sizeof(void *));
     p->nmsgs -= n;
     for (size_t i = 0; i < p->nchunks; i++)
         p->chunks[i].msg_first -= n;
+}
+
+static void deliver(ls_producer *p, size_t n, int err)
+{
+    deliver_at(p, n, err, UINT64_MAX);
 }
 
 /* A final error: every uncommitted sample's callback fires with it now,
@@ -347,6 +359,17 @@ static int build_inflight(ls_producer *p)
     return LS_OK;
 }
 
+/* The first sample number of the retained commit with this commit_id, or
+ * UINT64_MAX (reclaimed already, or known only from a format 1.0 snapshot
+ * that kept no ids).  Ours is among the newest: search from the end. */
+static uint64_t commit_first_sample(const ls_state *s, const uint8_t *commit_id)
+{
+    for (size_t k = s->ncommits; k-- > 0;)
+        if (!memcmp(s->commits[k].commit_id, commit_id, sizeof(s->commits[k].commit_id)))
+            return s->commits[k].first_sample;
+    return UINT64_MAX;
+}
+
 /* The in-flight commit is in the log: deliver, release its chunks. */
 static void inflight_done(ls_producer *p)
 {
@@ -379,13 +402,14 @@ static void inflight_done(ls_producer *p)
     p->stats.commits++;
     p->stats.samples_committed += nmsg;
     p->stats.bytes_committed += bytes;
+    uint64_t first = nmsg ? commit_first_sample(&p->t->state, p->rec.commit_id) : UINT64_MAX;
     free(p->rec.chunks);
     memset(&p->rec, 0, sizeof(p->rec));
     p->ninflight = 0;
     p->inflight = 0;
     p->inflight_landed = 0;
     p->first_append_ns = p->nmsgs > nmsg ? ls_now_ns() : 0;
-    deliver(p, nmsg, LS_OK);
+    deliver_at(p, nmsg, LS_OK, first);
 }
 
 /* Before each commit attempt: has a newer incarnation fenced us?  Is the
@@ -515,9 +539,9 @@ int ls_producer_open(ls_store *st, const char *table, const char *id,
         ls_producer_close(p);
         return rc;
     }
-    /* Format 2: the indexes the commits build are put off the commit
-     * path (index_pub.c). */
-    if (p->t->desc.table_format >= 2 &&
+    /* Format 2 with B >= 16 (ls_table_step_indexed): the indexes the
+     * commits build are put off the commit path (index_pub.c). */
+    if (ls_table_step_indexed(p->t) &&
         !strcmp(ls_conf_get(p->t->conf, "producer.index.publish"), "async") &&
         (rc = ls_index_pub_start(p->t))) {
         ls_producer_close(p);
@@ -728,6 +752,107 @@ int ls_producer_poll(ls_producer *p)
 size_t ls_producer_pending(const ls_producer *p)
 {
     return p->nmsgs;
+}
+
+int ls_producer_delivery_place(const ls_producer *p, uint64_t *sample, uint64_t *step,
+                               uint32_t *index)
+{
+    if (!p->in_dr)
+        return ls_seterr(LS_ERR_STATE, "producer %s: not inside a delivery callback", p->id);
+    if (p->dr_sample == UINT64_MAX)
+        return ls_seterr(LS_ERR_NOT_FOUND, "producer %s: the sample's place is not known "
+                         "(not delivered, or its commit is no longer retained)", p->id);
+    uint64_t B = p->t->desc.global_batch;
+    if (sample)
+        *sample = p->dr_sample;
+    if (step)
+        *step = p->dr_sample / B;
+    if (index)
+        *index = (uint32_t)(p->dr_sample % B);
+    return LS_OK;
+}
+
+/* Callbacks of msgs [from, nmsgs) with err, in order, and drop them. */
+static void deliver_tail(ls_producer *p, size_t from, int err)
+{
+    for (size_t i = from; i < p->nmsgs; i++)
+        if (p->dr_cb)
+            p->dr_cb(p->msgs[i], err, p->dr_opaque);
+    p->nmsgs = from;
+}
+
+int ls_producer_purge(ls_producer *p, unsigned what)
+{
+    if (what & ~(unsigned)(LS_PURGE_QUEUED | LS_PURGE_INFLIGHT))
+        return ls_seterr(LS_ERR_INVALID, "producer %s: purge flags 0x%x", p->id, what);
+    if (p->fatal)
+        return LS_OK;   /* set_fatal delivered everything already */
+    /* The writers may hold chunks being written: wait for them (at most
+     * LS_PRODUCER_CHUNK_WRITES_MAX + 1 puts); then nobody else touches the
+     * chunk array until the next seal. */
+    pthread_mutex_lock(&p->wmu);
+    while (p->queued > 0)
+        pthread_cond_wait(&p->wcv, &p->wmu);
+    pthread_mutex_unlock(&p->wmu);
+    if ((what & LS_PURGE_INFLIGHT) && p->inflight) {
+        /* Its outcome is unknown: it may have landed.  Forget it, so no
+         * later call retries it; its samples (msgs [0, n)) get
+         * LS_ERR_TIMEOUT.  A position it carries goes with it. */
+        size_t n = 0;
+        for (size_t i = 0; i < p->ninflight; i++)
+            n += p->chunks[i].count;
+        int pos_borrowed = p->rec.source_position == p->srcpos;
+        if (p->rec.source_position && !pos_borrowed)
+            free(p->rec.source_position);   /* the record path owned it */
+        if (pos_borrowed && p->has_srcpos && p->rec.has_source_position) {
+            free(p->srcpos);
+            p->srcpos = NULL;
+            p->srcpos_len = 0;
+            p->has_srcpos = 0;
+        }
+        free(p->rec.chunks);
+        memset(&p->rec, 0, sizeof(p->rec));
+        p->inflight = 0;
+        p->inflight_landed = 0;
+        deliver(p, n, LS_ERR_TIMEOUT);
+        pthread_mutex_lock(&p->wmu);
+        for (size_t i = 0; i < p->ninflight; i++)
+            pchunk_free(&p->chunks[i]);
+        if (p->nchunks > p->ninflight)
+            memmove(p->chunks, p->chunks + p->ninflight,
+                    (p->nchunks - p->ninflight) * sizeof(pchunk));
+        p->nchunks -= p->ninflight;
+        p->ninflight = 0;
+        pthread_mutex_unlock(&p->wmu);
+    }
+    if (what & LS_PURGE_QUEUED) {
+        size_t keep = p->inflight ? p->ninflight : 0, keep_msgs = 0;
+        for (size_t i = 0; i < keep; i++)
+            keep_msgs += p->chunks[i].count;
+        deliver_tail(p, keep_msgs, LS_ERR_STATE);
+        pthread_mutex_lock(&p->wmu);
+        for (size_t i = keep; i < p->nchunks; i++)
+            pchunk_free(&p->chunks[i]);
+        p->nchunks = keep;
+        pthread_mutex_unlock(&p->wmu);
+        ls_chunk_builder_reset(&p->cb);
+        /* The position to commit next was the last appended sample's,
+         * which is gone: what remains is the in-flight record's own (none
+         * if it has none: the committed position stays). */
+        if (!(p->inflight && p->rec.source_position == p->srcpos))
+            free(p->srcpos);
+        p->has_srcpos = p->inflight && p->rec.has_source_position;
+        p->srcpos = p->has_srcpos ? p->rec.source_position : NULL;
+        p->srcpos_len = p->has_srcpos ? p->rec.source_position_len : 0;
+    }
+    /* Seqs of dropped chunks are not reused: objects of them already
+     * written become orphans below the next commit's last_seq, for GC. */
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < p->nchunks; i++)
+        bytes += p->chunks[i].data.len + LS_CHUNK_TRAILER_BYTES;
+    p->pending_bytes = bytes + p->cb.data.len;
+    p->first_append_ns = p->nmsgs ? ls_now_ns() : 0;
+    return LS_OK;
 }
 
 void ls_producer_stats_get(const ls_producer *p, ls_producer_stats *out)

@@ -480,8 +480,6 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
     const ls_commit_ent done = st->commits[last];
     out->len = 0;
     ls_bytes names = { 0 };
-    uint64_t *offsets = NULL;
-    size_t offsets_cap = 0;
     int rc = ls_bytes_reserve(out, (size_t)ls_step_index_bytes(B, 0));
     if (rc)
         return rc;
@@ -535,19 +533,11 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
             uint32_t name_off = (uint32_t)names.len;
             if ((rc = ls_bytes_append(&names, nm, nlen)))
                 break;
-            if (offsets_cap < (size_t)ch->count + 1) {
-                uint64_t *o = realloc(offsets, ((size_t)ch->count + 1) * sizeof(uint64_t));
-                if (!o) {
-                    rc = ls_seterr(LS_ERR_NOMEM, "step index");
-                    break;
-                }
-                offsets = o;
-                offsets_cap = (size_t)ch->count + 1;
-            }
-            if ((rc = ls_chunk_index_offsets(ch->index, ch->count, offsets))) {
-                ls_preferr(rc, "%s", ch->key);
+            /* Kept by t for the next steps of the same chunk: computing
+             * them walks the whole chunk's index. */
+            const uint64_t *offsets;
+            if ((rc = ls_table_chunk_offsets(t, r, j, &offsets)))
                 break;
-            }
             uint32_t i0 = (uint32_t)(cur - first);
             uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
             for (uint32_t x = i0; x < i1; x++, i++) {
@@ -564,7 +554,6 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
             first = end;
         }
     }
-    free(offsets);
     if (rc == LS_OK && i != B)
         rc = ls_seterr(LS_ERR_CORRUPT, "table %s: step %" PRIu64 ": %" PRIu32 " of %" PRIu32
                        " samples found", t->name, step, i, B);

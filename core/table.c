@@ -83,6 +83,34 @@ void ls_table_cache_put(ls_table *t, ls_record *r)
 
 static const uint8_t zero_id[16];
 
+int ls_table_chunk_offsets(ls_table *t, const ls_record *r, uint32_t j, const uint64_t **out)
+{
+    const ls_chunk_ref *ch = &r->chunks[j];
+    if (t->offc_ok && t->offc_version == r->version && t->offc_chunk == j &&
+        t->offc_count == ch->count && !memcmp(t->offc_id, r->commit_id, 16)) {
+        *out = t->offc;
+        return LS_OK;
+    }
+    t->offc_ok = 0;
+    if (t->offc_cap < (size_t)ch->count + 1) {
+        uint64_t *o = realloc(t->offc, ((size_t)ch->count + 1) * sizeof(uint64_t));
+        if (!o)
+            return ls_seterr(LS_ERR_NOMEM, "offsets");
+        t->offc = o;
+        t->offc_cap = (size_t)ch->count + 1;
+    }
+    int rc = ls_chunk_index_offsets(ch->index, ch->count, t->offc);
+    if (rc)
+        return ls_preferr(rc, "%s", ch->key);
+    t->offc_version = r->version;
+    t->offc_chunk = j;
+    t->offc_count = ch->count;
+    memcpy(t->offc_id, r->commit_id, 16);
+    t->offc_ok = 1;
+    *out = t->offc;
+    return LS_OK;
+}
+
 /* The record r of version v is not the one the state names (commit_id):
  * its slot was freed by a GC our state has not seen and filled since. */
 static int other_record(const char *key, uint64_t v)
@@ -118,7 +146,9 @@ int ls_table_record(ls_table *t, uint64_t version, const uint8_t *commit_id,
         return rc;
     if (commit_id && !memcmp(commit_id, zero_id, sizeof(zero_id)))
         commit_id = NULL;   /* unknown (a format 1.0 snapshot): unchecked */
-    for (size_t i = 0; i < t->ncache; i++) {
+    /* Newest first: readers ask for the records they just read. */
+    for (size_t n = 0; n < t->ncache; n++) {
+        size_t i = (t->cache_next + LS_RECORD_CACHE_MAX - 1 - n) % LS_RECORD_CACHE_MAX;
         if (t->cache[i].version == version) {
             if (commit_id && memcmp(t->cache[i].commit_id, commit_id, 16))
                 return other_record(key, version);
@@ -488,6 +518,11 @@ int ls_table_refresh_thorough(ls_table *t)
     return ls_table_refresh_watch(t, NULL, NULL, 1);
 }
 
+int ls_table_step_indexed(const ls_table *t)
+{
+    return t->desc.table_format >= 2 && t->desc.global_batch >= LS_STEP_INDEX_MIN_BATCH;
+}
+
 int ls_table_catch_up(ls_table *t)
 {
     int loaded, lrc = load_if_lazy(t, &loaded);
@@ -668,6 +703,7 @@ void ls_table_close(ls_table *t)
         for (size_t i = 0; i < LS_RECORD_CACHE_MAX; i++)
             ls_record_clear(&t->cache[i]);
     free(t->cache);
+    free(t->offc);
     ls_log_tail_free(t);
     ls_state_clear(&t->state);
     ls_conf_destroy(t->conf);

@@ -38,166 +38,6 @@ enum { RESET_EARLIEST = 0, RESET_LATEST = 1, RESET_ERROR = 2 };
 #define CKPT_PREFIX "kafka."
 #define WORLDS_TRACKED_MAX 64u   /* world sizes considered when resuming */
 
-/* ---- topic partition lists ---- */
-
-rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size)
-{
-    rd_kafka_topic_partition_list_t *l = calloc(1, sizeof *l);
-    if (!l)
-        return NULL;
-    l->size = size > 0 ? size : 1;
-    l->elems = calloc((size_t)l->size, sizeof *l->elems);
-    if (!l->elems) {
-        free(l);
-        return NULL;
-    }
-    return l;
-}
-
-static void elem_clear(rd_kafka_topic_partition_t *e)
-{
-    free(e->topic);
-    free(e->metadata);
-}
-
-void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *l)
-{
-    if (!l)
-        return;
-    for (int i = 0; i < l->cnt; i++)
-        elem_clear(&l->elems[i]);
-    free(l->elems);
-    free(l);
-}
-
-rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(
-    rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
-{
-    if (l->cnt == l->size) {
-        int size = l->size * 2;
-        rd_kafka_topic_partition_t *e = realloc(l->elems, (size_t)size * sizeof *e);
-        if (!e)
-            return NULL;  /* librdkafka aborts on OOM; the shim never does */
-        l->elems = e;
-        l->size = size;
-    }
-    char *t = strdup(topic ? topic : "");
-    if (!t)
-        return NULL;
-    rd_kafka_topic_partition_t *e = &l->elems[l->cnt++];
-    memset(e, 0, sizeof *e);
-    e->topic = t;
-    e->partition = partition;
-    e->offset = RD_KAFKA_OFFSET_INVALID;
-    return e;
-}
-
-void rd_kafka_topic_partition_list_add_range(rd_kafka_topic_partition_list_t *l,
-                                             const char *topic, int32_t start, int32_t stop)
-{
-    for (int32_t p = start; p <= stop; p++)
-        if (!rd_kafka_topic_partition_list_add(l, topic, p))
-            return;
-}
-
-int rd_kafka_topic_partition_list_del_by_idx(rd_kafka_topic_partition_list_t *l, int idx)
-{
-    if (idx < 0 || idx >= l->cnt)
-        return 0;
-    elem_clear(&l->elems[idx]);
-    memmove(&l->elems[idx], &l->elems[idx + 1],
-            (size_t)(l->cnt - idx - 1) * sizeof *l->elems);
-    l->cnt--;
-    return 1;
-}
-
-static int list_index(const rd_kafka_topic_partition_list_t *l, const char *topic,
-                      int32_t partition)
-{
-    for (int i = 0; l && i < l->cnt; i++)
-        if (l->elems[i].partition == partition && !strcmp(l->elems[i].topic, topic))
-            return i;
-    return -1;
-}
-
-int rd_kafka_topic_partition_list_del(rd_kafka_topic_partition_list_t *l, const char *topic,
-                                      int32_t partition)
-{
-    return rd_kafka_topic_partition_list_del_by_idx(l, list_index(l, topic, partition));
-}
-
-rd_kafka_topic_partition_list_t *
-rd_kafka_topic_partition_list_copy(const rd_kafka_topic_partition_list_t *src)
-{
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(src->cnt);
-    for (int i = 0; l && i < src->cnt; i++) {
-        const rd_kafka_topic_partition_t *s = &src->elems[i];
-        rd_kafka_topic_partition_t *e = rd_kafka_topic_partition_list_add(l, s->topic,
-                                                                          s->partition);
-        if (!e) {
-            rd_kafka_topic_partition_list_destroy(l);
-            return NULL;
-        }
-        e->offset = s->offset;
-        e->opaque = s->opaque;
-        e->err = s->err;
-        if (s->metadata && s->metadata_size) {
-            e->metadata = malloc(s->metadata_size);
-            if (!e->metadata) {
-                rd_kafka_topic_partition_list_destroy(l);
-                return NULL;
-            }
-            memcpy(e->metadata, s->metadata, s->metadata_size);
-            e->metadata_size = s->metadata_size;
-        }
-    }
-    return l;
-}
-
-rd_kafka_resp_err_t rd_kafka_topic_partition_list_set_offset(
-    rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition, int64_t offset)
-{
-    int i = list_index(l, topic, partition);
-    if (i < 0)
-        return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
-    l->elems[i].offset = offset;
-    return RD_KAFKA_RESP_ERR_NO_ERROR;
-}
-
-rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_find(
-    const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
-{
-    int i = list_index(l, topic, partition);
-    return i < 0 ? NULL : &l->elems[i];
-}
-
-/* qsort_r is a GNU extension; an insertion sort keeps the caller's cmp and
- * opaque without it (lists are assignment-sized). */
-void rd_kafka_topic_partition_list_sort(
-    rd_kafka_topic_partition_list_t *l,
-    int (*cmp)(const void *a, const void *b, void *cmp_opaque), void *cmp_opaque)
-{
-    for (int i = 1; i < l->cnt; i++) {
-        rd_kafka_topic_partition_t x = l->elems[i];
-        int j = i - 1;
-        for (; j >= 0; j--) {
-            int c;
-            if (cmp)
-                c = cmp(&l->elems[j], &x, cmp_opaque);
-            else {
-                c = strcmp(l->elems[j].topic, x.topic);
-                if (!c)
-                    c = (l->elems[j].partition > x.partition) -
-                        (l->elems[j].partition < x.partition);
-            }
-            if (c <= 0)
-                break;
-            l->elems[j + 1] = l->elems[j];
-        }
-        l->elems[j + 1] = x;
-    }
-}
-
 /* ---- handle setup ---- */
 
 static int conf_bool(const rd_kafka_conf_t *c, const char *name, int dflt)
@@ -339,6 +179,8 @@ static void part_drop_batch(shim_part *p)
 static void part_free(shim_part *p)
 {
     part_drop_batch(p);
+    rd_kafka_queue_destroy(p->legacy_q);
+    rd_kafka_queue_destroy(p->own_q);
     ls_consumer_close(p->lc);
     ls_table_close(p->t);
     shim_topic_release(p->rkt);
@@ -371,11 +213,18 @@ static rd_kafka_resp_err_t part_add(rd_kafka_t *rk, const char *topic, int32_t p
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-static void parts_clear(rd_kafka_t *rk)
+/* The assignment's partitions (all = 0) or every partition, legacy
+ * consumer's included (all = 1). */
+static void parts_clear(rd_kafka_t *rk, int all)
 {
-    for (size_t i = 0; i < rk->nparts; i++)
-        part_free(rk->parts[i]);
-    rk->nparts = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < rk->nparts; i++) {
+        if (all || !rk->parts[i]->legacy_q)
+            part_free(rk->parts[i]);
+        else
+            rk->parts[k++] = rk->parts[i];
+    }
+    rk->nparts = k;
     rk->rr = 0;
 }
 
@@ -550,8 +399,13 @@ static shim_msg *part_resolve(rd_kafka_t *rk, shim_part *p, int use_reset)
 /* Lock held.  The next message of p, an event message, or NULL. */
 static shim_msg *part_next(rd_kafka_t *rk, shim_part *p)
 {
-    if (p->paused || shim_now_ms() < p->retry_at_ms)
+    if (p->paused)
         return NULL;
+    if (p->retry_at_ms) {             /* after an error: not before then */
+        if (shim_now_ms() < p->retry_at_ms)
+            return NULL;
+        p->retry_at_ms = 0;
+    }
     if (!p->lc) {
         rd_kafka_resp_err_t err = table_open_slice(rk, p->rkt->name, p->partition, &p->t,
                                                    &p->slice);
@@ -772,6 +626,48 @@ static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition
     return err ? shim_seterr(err, "%s", msg) : err;
 }
 
+static int is_consumer(rd_kafka_t *rk, const char *fn);
+
+/* The commit runs now.  With rkqu, its result waits there as an
+ * OFFSET_COMMIT event that calls cb when served (rd_kafka_consumer_poll
+ * serves the consumer queue's); without, cb is called before returning. */
+rd_kafka_resp_err_t rd_kafka_commit_queue(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets, rd_kafka_queue_t *rkqu,
+    void (*cb)(rd_kafka_t *, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t *, void *),
+    void *opaque)
+{
+    if (!is_consumer(rk, "rd_kafka_commit_queue"))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!rk->group[0])
+        return shim_seterr(RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
+                           "rd_kafka_commit_queue needs group.id");
+    rd_kafka_topic_partition_list_t *l;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = commit_locked(rk, offsets, &l);
+    char msg[SHIM_ERRSTR_BYTES];
+    snprintf(msg, sizeof msg, "%s", shim_errstr());
+    pthread_mutex_unlock(&rk->lock);
+    if (!rkqu) {
+        if (cb)
+            cb(rk, err, l, opaque);
+        rd_kafka_topic_partition_list_destroy(l);
+        return err ? shim_seterr(err, "%s", msg) : err;
+    }
+    rd_kafka_event_t *ev = shim_event_new(rk, RD_KAFKA_EVENT_OFFSET_COMMIT);
+    if (!ev) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    }
+    ev->err = err;
+    ev->parts = l;
+    ev->commit_cb = cb;
+    ev->opaque = opaque;
+    if (err)
+        ev->errstr = strdup(msg);
+    shim_queue_push(rkqu, ev);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;  /* the outcome is the event's */
+}
+
 /* Commits run synchronously in both modes; with async the result also
  * reaches offset_commit_cb from the next poll, as with librdkafka. */
 rd_kafka_resp_err_t rd_kafka_commit(rd_kafka_t *rk,
@@ -911,15 +807,20 @@ static void commit_removed_locked(rd_kafka_t *rk, shim_part *const *ps, size_t n
 static rd_kafka_resp_err_t assign_locked(rd_kafka_t *rk,
                                          const rd_kafka_topic_partition_list_t *partitions)
 {
-    commit_removed_locked(rk, rk->parts, rk->nparts);
-    parts_clear(rk);
+    shim_part *assigned[SHIM_PARTS_MAX];
+    size_t na = 0;
+    for (size_t i = 0; i < rk->nparts; i++)
+        if (!rk->parts[i]->legacy_q)
+            assigned[na++] = rk->parts[i];
+    commit_removed_locked(rk, assigned, na);
+    parts_clear(rk, 0);
     for (int i = 0; partitions && i < partitions->cnt; i++) {
         const rd_kafka_topic_partition_t *e = &partitions->elems[i];
         rd_kafka_resp_err_t err = part_add(rk, e->topic, e->partition, e->offset);
         if (err) {
             char msg[SHIM_ERRSTR_BYTES];
             snprintf(msg, sizeof msg, "%s", shim_errstr());
-            parts_clear(rk);
+            parts_clear(rk, 0);
             return shim_seterr(err, "%s", msg);
         }
     }
@@ -983,7 +884,8 @@ static rd_kafka_topic_partition_list_t *assignment_list(rd_kafka_t *rk)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)rk->nparts);
     for (size_t i = 0; l && i < rk->nparts; i++)
-        if (!rd_kafka_topic_partition_list_add(l, rk->parts[i]->rkt->name,
+        if (!rk->parts[i]->legacy_q &&
+            !rd_kafka_topic_partition_list_add(l, rk->parts[i]->rkt->name,
                                                rk->parts[i]->partition)) {
             rd_kafka_topic_partition_list_destroy(l);
             return NULL;
@@ -1159,10 +1061,14 @@ rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms)
 {
     if (!is_consumer(rk, "rd_kafka_consumer_poll"))
         return NULL;
-    int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
+    int64_t deadline = 0;             /* taken when no message is there at once */
     for (;;) {
         rebalance(rk);
         shim_serve_events(rk);
+        for (rd_kafka_event_t *ev; (ev = shim_queue_pop(rk->consumerq, 0));)
+            shim_event_serve(ev);  /* commit_queue's results, with their callbacks */
+        /* Read before looking: a step that lands after the look moves it. */
+        uint64_t seen = ls_consumer_progress();
         pthread_mutex_lock(&rk->lock);
         if (rk->closed) {
             pthread_mutex_unlock(&rk->lock);
@@ -1172,6 +1078,8 @@ rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms)
         shim_msg *m = NULL;
         for (size_t k = 0; k < rk->nparts && !m; k++) {
             size_t i = (rk->rr + k) % rk->nparts;
+            if (rk->parts[i]->legacy_q)
+                continue;  /* the legacy consumer's: served by its queue */
             m = part_next(rk, rk->parts[i]);
             if (m)
                 rk->rr = (i + 1) % rk->nparts;
@@ -1180,12 +1088,16 @@ rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms)
         if (m)
             return &m->rkm;
         int64_t now = shim_now_ms();
+        if (!deadline)
+            deadline = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
         if (now >= deadline)
             return NULL;
+        /* Wait for a prefetch thread to bring steps (at once when one
+         * does), at most SHIM_POLL_SLEEP_MS_MAX: events, rebalances and
+         * partitions without a reader yet are looked at again then. */
         int64_t wait = deadline - now;
-        struct timespec ts = {0, (wait < SHIM_POLL_SLEEP_MS_MAX ? wait : SHIM_POLL_SLEEP_MS_MAX) *
-                                     1000000L};
-        nanosleep(&ts, NULL);
+        ls_consumer_progress_wait(seen, (int)(wait < SHIM_POLL_SLEEP_MS_MAX
+                                                  ? wait : SHIM_POLL_SLEEP_MS_MAX));
     }
 }
 
@@ -1323,11 +1235,95 @@ rd_kafka_resp_err_t rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *t
     return rd_kafka_query_watermark_offsets(rk, topic, partition, low, high, 0);
 }
 
+/* ---- the legacy consumer's partitions (legacy.c) ---- */
+
+/* The queue q's events end up in (following forwarding). */
+static rd_kafka_queue_t *queue_final(rd_kafka_queue_t *q)
+{
+    while (q && q->fwd)
+        q = q->fwd;
+    return q;
+}
+
+shim_msg *shim_legacy_next(rd_kafka_t *rk, rd_kafka_queue_t *q)
+{
+    pthread_mutex_lock(&rk->lock);
+    shim_msg *m = NULL;
+    for (size_t k = 0; k < rk->nparts && !m; k++) {
+        size_t i = (rk->rr + k) % rk->nparts;
+        shim_part *p = rk->parts[i];
+        if (!p->legacy_q || queue_final(p->legacy_q) != q)
+            continue;
+        m = part_next(rk, p);
+        if (m)
+            rk->rr = (i + 1) % rk->nparts;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    return m;
+}
+
+rd_kafka_resp_err_t shim_legacy_start(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                      int64_t offset, rd_kafka_queue_t *q)
+{
+    rd_kafka_queue_t *own = shim_queue_create(rk, SHIM_Q_PARTITION);
+    if (!own || !(own->topic = strdup(topic))) {
+        rd_kafka_queue_destroy(own);
+        return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    }
+    own->partition = partition;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err = part_add(rk, topic, partition, offset);
+    if (!err) {
+        shim_part *p = rk->parts[rk->nparts - 1];
+        p->own_q = own;
+        if (q)
+            rd_kafka_queue_forward(own, q);  /* own holds the reference to q */
+        p->legacy_q = own;
+        __atomic_add_fetch(&own->refcnt, 1, __ATOMIC_RELAXED);
+        own = NULL;
+    }
+    pthread_mutex_unlock(&rk->lock);
+    rd_kafka_queue_destroy(own);
+    return err;
+}
+
+rd_kafka_resp_err_t shim_legacy_stop(rd_kafka_t *rk, const char *topic, int32_t partition)
+{
+    pthread_mutex_lock(&rk->lock);
+    shim_part *p = part_find(rk, topic, partition);
+    if (!p || !p->legacy_q) {
+        pthread_mutex_unlock(&rk->lock);
+        return shim_seterr(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                           "%s [%d]: not started (rd_kafka_consume_start)", topic,
+                           (int)partition);
+    }
+    for (size_t k = 0; k < rk->nparts; k++)
+        if (rk->parts[k] == p) {
+            rk->parts[k] = rk->parts[--rk->nparts];
+            break;
+        }
+    rk->rr = 0;
+    part_free(p);
+    pthread_mutex_unlock(&rk->lock);
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+rd_kafka_queue_t *shim_legacy_queue(rd_kafka_t *rk, const char *topic, int32_t partition)
+{
+    pthread_mutex_lock(&rk->lock);
+    shim_part *p = part_find(rk, topic, partition);
+    rd_kafka_queue_t *q = p && p->own_q ? p->own_q : NULL;
+    if (q)
+        __atomic_add_fetch(&q->refcnt, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&rk->lock);
+    return q;
+}
+
 /* ---- teardown and statistics ---- */
 
 void shim_consumer_destroy(rd_kafka_t *rk)
 {
-    parts_clear(rk);
+    parts_clear(rk, 1);
     rd_kafka_topic_partition_list_destroy(rk->subscription);
     rk->subscription = NULL;
     shim_event *ev = rk->ev_head;
@@ -1363,14 +1359,27 @@ int shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size)
             ls_read_stats rs = {0};
             if (p->lc)
                 ls_consumer_stats_get(p->lc, &rs);
+            /* Delivered is not yet readable: samples committed past the
+             * last full step wait for the step to fill (docs/kafka-shim.md). */
+            ls_table_info ti = {0};
+            if (p->t)
+                ls_table_info_get(p->t, &ti);
+            uint64_t pending = ti.total_samples - ti.visible_steps * ti.global_batch;
+            int at_end = p->t && p->pos >= 0 && p->slice &&
+                         (uint64_t)p->pos >= ti.visible_steps * p->slice;
             n += (size_t)snprintf(buf + n, size - n,
                                   "%s\"%d\":{\"app_offset\":%lld,\"stored_offset\":%lld,"
-                                  "\"committed_offset\":%lld,\"lakestream_bytes_fetched\":%llu,"
-                                  "\"lakestream_requests\":%llu}",
+                                  "\"committed_offset\":%lld,\"hi_offset\":%lld,"
+                                  "\"lakestream_bytes_fetched\":%llu,"
+                                  "\"lakestream_requests\":%llu,"
+                                  "\"lakestream_at_visible_end\":%s,"
+                                  "\"lakestream_samples_waiting_for_step\":%llu}",
                                   np++ ? "," : "", (int)p->partition, (long long)p->pos,
                                   (long long)p->stored, (long long)p->committed,
+                                  (long long)(ti.visible_steps * p->slice),
                                   (unsigned long long)rs.bytes_fetched,
-                                  (unsigned long long)rs.requests);
+                                  (unsigned long long)rs.requests, at_end ? "true" : "false",
+                                  (unsigned long long)pending);
         }
         if (n < size)
             n += (size_t)snprintf(buf + n, size - n, "}}");
@@ -1378,4 +1387,107 @@ int shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size)
     if (n < size)
         n += (size_t)snprintf(buf + n, size - n, "}");
     return n < size ? 0 : -1;
+}
+
+/* ---- for transactions (txn.c) ----
+ *
+ * rd_kafka_send_offsets_to_transaction commits a group's offsets from a
+ * producer handle, which has no group, world size or assignment of its
+ * own: these take them as arguments.  Same names and steps as
+ * commit_one and shim_consumer_init. */
+
+int shim_group_encode(const char *group_id, char *out, size_t size)
+{
+    size_t n = group_id ? strlen(group_id) : 0, k = 0;
+    if (n == 0 || n > SHIM_GROUP_ID_BYTES_MAX || size < SHIM_GROUP_ID_BYTES_MAX + 1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)group_id[i];
+        int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                   (ch >= '0' && ch <= '9') || ch == '-';
+        if (k + (keep ? 1 : 3) > SHIM_GROUP_ID_BYTES_MAX)
+            return -1;
+        if (keep)
+            out[k++] = (char)ch;
+        else
+            k += (size_t)snprintf(out + k, 4, "_%02x", ch);
+    }
+    out[k] = '\0';
+    return 0;
+}
+
+/* Open `topic` and check it has a slice at `world`. */
+static rd_kafka_resp_err_t group_table_open(ls_store *st, const ls_conf *lconf,
+                                            const char *topic, uint32_t world, ls_table **tp,
+                                            uint32_t *slice)
+{
+    *tp = NULL;
+    ls_table *t;
+    int rc = ls_table_open(st, topic, lconf, &t);
+    if (rc == LS_ERR_NOT_FOUND)
+        return shim_seterr(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                           "topic %s: no such table in the store (%s)", topic, ls_errmsg());
+    if (rc)
+        return shim_seterr(shim_err_from_ls(rc), "topic %s: %s", topic, ls_errmsg());
+    ls_table_info ti;
+    ls_table_info_get(t, &ti);
+    if (world == 0 || ti.global_batch % world) {
+        ls_table_close(t);
+        return shim_seterr(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                           "topic %s: global batch %u is not a multiple of the world size %u",
+                           topic, ti.global_batch, world);
+    }
+    *slice = ti.global_batch / world;
+    *tp = t;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t shim_group_slice(ls_store *st, const ls_conf *lconf, const char *topic,
+                                     uint32_t world, uint32_t *slice)
+{
+    ls_table *t;
+    rd_kafka_resp_err_t err = group_table_open(st, lconf, topic, world, &t, slice);
+    ls_table_close(t);
+    return err;
+}
+
+rd_kafka_resp_err_t shim_group_checkpoint(ls_store *st, const ls_conf *lconf,
+                                          const char *group, uint32_t world, uint32_t rank,
+                                          const char *topic, int64_t offset, int *moved)
+{
+    if (moved)
+        *moved = 0;
+    if (offset < 0 || rank >= world)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "%s [%u]: cannot commit offset "
+                           "%lld at world size %u", topic, rank, (long long)offset, world);
+    char name[LS_CHECKPOINT_NAME_BYTES_MAX + 1], prefix[LS_CHECKPOINT_NAME_BYTES_MAX + 1];
+    int n1 = snprintf(name, sizeof name, CKPT_PREFIX "%s.w%u", group, world);
+    int n2 = snprintf(prefix, sizeof prefix, CKPT_PREFIX "%s.w", group);
+    if (n1 < 0 || n2 < 0 || (size_t)n1 + 12 > LS_CHECKPOINT_NAME_BYTES_MAX)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "group %s: checkpoint name too long",
+                           group);
+    ls_table *t;
+    uint32_t slice;
+    rd_kafka_resp_err_t err = group_table_open(st, lconf, topic, world, &t, &slice);
+    if (err)
+        return err;
+    uint64_t step = (uint64_t)offset / slice;
+    uint64_t *steps = malloc((size_t)world * sizeof *steps);
+    int complete = 0, rc = steps ? LS_OK : LS_ERR_NOMEM;
+    if (rc == LS_OK)
+        rc = ls_rank_checkpoint_get(t, name, world, steps, NULL, &complete);
+    if (rc == LS_OK && (steps[rank] == UINT64_MAX || steps[rank] < step)) {
+        rc = ls_rank_checkpoint_commit(t, name, world, rank, step, prefix);
+        if (rc == LS_OK && moved)
+            *moved = 1;
+    }
+    free(steps);
+    ls_table_close(t);
+    if (rc)
+        return shim_seterr(rc == LS_ERR_INVALID ? RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
+                                                : shim_err_from_ls(rc),
+                           "%s [%u]: committing offset %lld (checkpoint %s at step %llu): %s",
+                           topic, rank, (long long)offset, name, (unsigned long long)step,
+                           ls_errmsg());
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }

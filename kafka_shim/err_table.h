@@ -1,162 +1,183 @@
-/* err_table.h -- librdkafka error codes: name and description.
- * Generated once from <librdkafka/rdkafka.h> 2.0.2 (the enum and its doc
- * comments); codes are never renumbered, so the table only grows. */
-    {RD_KAFKA_RESP_ERR__BAD_MSG, "_BAD_MSG", "Local: Received message is incorrect"},
-    {RD_KAFKA_RESP_ERR__BAD_COMPRESSION, "_BAD_COMPRESSION", "Local: Bad/unknown compression"},
-    {RD_KAFKA_RESP_ERR__DESTROY, "_DESTROY", "Local: Broker is going away"},
-    {RD_KAFKA_RESP_ERR__FAIL, "_FAIL", "Local: Generic failure"},
-    {RD_KAFKA_RESP_ERR__TRANSPORT, "_TRANSPORT", "Local: Broker transport failure"},
-    {RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "_CRIT_SYS_RESOURCE", "Local: Critical system resource"},
-    {RD_KAFKA_RESP_ERR__RESOLVE, "_RESOLVE", "Local: Failed to resolve broker"},
-    {RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, "_MSG_TIMED_OUT", "Local: Produced message timed out"},
-    {RD_KAFKA_RESP_ERR__PARTITION_EOF, "_PARTITION_EOF", "Local: Reached the end of the topic+partition queue on the broker. Not really an error. This event is disabled by default, see the `enable.partition.eof` configuration property"},
-    {RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "_UNKNOWN_PARTITION", "Local: Permanent: Partition does not exist in cluster"},
-    {RD_KAFKA_RESP_ERR__FS, "_FS", "Local: File or filesystem error"},
-    {RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, "_UNKNOWN_TOPIC", "Local: Permanent: Topic does not exist in cluster"},
-    {RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, "_ALL_BROKERS_DOWN", "Local: All broker connections are down"},
-    {RD_KAFKA_RESP_ERR__INVALID_ARG, "_INVALID_ARG", "Local: Invalid argument, or invalid configuration"},
-    {RD_KAFKA_RESP_ERR__TIMED_OUT, "_TIMED_OUT", "Local: Operation timed out"},
-    {RD_KAFKA_RESP_ERR__QUEUE_FULL, "_QUEUE_FULL", "Local: Queue is full"},
-    {RD_KAFKA_RESP_ERR__ISR_INSUFF, "_ISR_INSUFF", "Local: ISR count < required.acks"},
-    {RD_KAFKA_RESP_ERR__NODE_UPDATE, "_NODE_UPDATE", "Local: Broker node update"},
-    {RD_KAFKA_RESP_ERR__SSL, "_SSL", "Local: SSL error"},
-    {RD_KAFKA_RESP_ERR__WAIT_COORD, "_WAIT_COORD", "Local: Waiting for coordinator to become available"},
-    {RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "_UNKNOWN_GROUP", "Local: Unknown client group"},
-    {RD_KAFKA_RESP_ERR__IN_PROGRESS, "_IN_PROGRESS", "Local: Operation in progress"},
-    {RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS, "_PREV_IN_PROGRESS", "Local: Previous operation in progress, wait for it to finish"},
-    {RD_KAFKA_RESP_ERR__EXISTING_SUBSCRIPTION, "_EXISTING_SUBSCRIPTION", "Local: This operation would interfere with an existing subscription"},
-    {RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, "_ASSIGN_PARTITIONS", "Local: Assigned partitions (rebalance_cb)"},
-    {RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS, "_REVOKE_PARTITIONS", "Local: Revoked partitions (rebalance_cb)"},
-    {RD_KAFKA_RESP_ERR__CONFLICT, "_CONFLICT", "Local: Conflicting use"},
-    {RD_KAFKA_RESP_ERR__STATE, "_STATE", "Local: Wrong state"},
-    {RD_KAFKA_RESP_ERR__UNKNOWN_PROTOCOL, "_UNKNOWN_PROTOCOL", "Local: Unknown protocol"},
-    {RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, "_NOT_IMPLEMENTED", "Local: Not implemented"},
-    {RD_KAFKA_RESP_ERR__AUTHENTICATION, "_AUTHENTICATION", "Local: Authentication failure"},
-    {RD_KAFKA_RESP_ERR__NO_OFFSET, "_NO_OFFSET", "Local: No stored offset"},
-    {RD_KAFKA_RESP_ERR__OUTDATED, "_OUTDATED", "Local: Outdated"},
-    {RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE, "_TIMED_OUT_QUEUE", "Local: Timed out in queue"},
-    {RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, "_UNSUPPORTED_FEATURE", "Local: Feature not supported by broker"},
-    {RD_KAFKA_RESP_ERR__WAIT_CACHE, "_WAIT_CACHE", "Local: Awaiting cache update"},
-    {RD_KAFKA_RESP_ERR__INTR, "_INTR", "Local: Operation interrupted (e.g., due to yield))"},
-    {RD_KAFKA_RESP_ERR__KEY_SERIALIZATION, "_KEY_SERIALIZATION", "Local: Key serialization error"},
-    {RD_KAFKA_RESP_ERR__VALUE_SERIALIZATION, "_VALUE_SERIALIZATION", "Local: Value serialization error"},
-    {RD_KAFKA_RESP_ERR__KEY_DESERIALIZATION, "_KEY_DESERIALIZATION", "Local: Key deserialization error"},
-    {RD_KAFKA_RESP_ERR__VALUE_DESERIALIZATION, "_VALUE_DESERIALIZATION", "Local: Value deserialization error"},
-    {RD_KAFKA_RESP_ERR__PARTIAL, "_PARTIAL", "Local: Partial response"},
-    {RD_KAFKA_RESP_ERR__READ_ONLY, "_READ_ONLY", "Local: Modification attempted on read-only object"},
-    {RD_KAFKA_RESP_ERR__NOENT, "_NOENT", "Local: No such entry / item not found"},
-    {RD_KAFKA_RESP_ERR__UNDERFLOW, "_UNDERFLOW", "Local: Read underflow"},
-    {RD_KAFKA_RESP_ERR__INVALID_TYPE, "_INVALID_TYPE", "Local: Invalid type"},
-    {RD_KAFKA_RESP_ERR__RETRY, "_RETRY", "Local: Retry operation"},
-    {RD_KAFKA_RESP_ERR__PURGE_QUEUE, "_PURGE_QUEUE", "Local: Purged in queue"},
-    {RD_KAFKA_RESP_ERR__PURGE_INFLIGHT, "_PURGE_INFLIGHT", "Local: Purged in flight"},
-    {RD_KAFKA_RESP_ERR__FATAL, "_FATAL", "Local: Fatal error: see rd_kafka_fatal_error()"},
-    {RD_KAFKA_RESP_ERR__INCONSISTENT, "_INCONSISTENT", "Local: Inconsistent state"},
-    {RD_KAFKA_RESP_ERR__GAPLESS_GUARANTEE, "_GAPLESS_GUARANTEE", "Local: Gap-less ordering would not be guaranteed if proceeding"},
-    {RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED, "_MAX_POLL_EXCEEDED", "Local: Maximum poll interval exceeded"},
-    {RD_KAFKA_RESP_ERR__UNKNOWN_BROKER, "_UNKNOWN_BROKER", "Local: Unknown broker"},
-    {RD_KAFKA_RESP_ERR__NOT_CONFIGURED, "_NOT_CONFIGURED", "Local: Functionality not configured"},
-    {RD_KAFKA_RESP_ERR__FENCED, "_FENCED", "Local: Instance has been fenced"},
-    {RD_KAFKA_RESP_ERR__APPLICATION, "_APPLICATION", "Local: Application generated error"},
-    {RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST, "_ASSIGNMENT_LOST", "Local: Assignment lost"},
-    {RD_KAFKA_RESP_ERR__NOOP, "_NOOP", "Local: No operation performed"},
-    {RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET, "_AUTO_OFFSET_RESET", "Local: No offset to automatically reset to"},
-    {RD_KAFKA_RESP_ERR_UNKNOWN, "UNKNOWN", "Local: Unknown broker error"},
-    {RD_KAFKA_RESP_ERR_NO_ERROR, "NO_ERROR", "Success"},
-    {RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE, "OFFSET_OUT_OF_RANGE", "Broker: Offset out of range"},
-    {RD_KAFKA_RESP_ERR_INVALID_MSG, "INVALID_MSG", "Broker: Invalid message"},
-    {RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "UNKNOWN_TOPIC_OR_PART", "Broker: Unknown topic or partition"},
-    {RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, "INVALID_MSG_SIZE", "Broker: Invalid message size"},
-    {RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, "LEADER_NOT_AVAILABLE", "Broker: Leader not available"},
-    {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, "NOT_LEADER_FOR_PARTITION", "Broker: Not leader for partition"},
-    {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, "REQUEST_TIMED_OUT", "Broker: Request timed out"},
-    {RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE, "BROKER_NOT_AVAILABLE", "Broker: Broker not available"},
-    {RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE, "REPLICA_NOT_AVAILABLE", "Broker: Replica not available"},
-    {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, "MSG_SIZE_TOO_LARGE", "Broker: Message size too large"},
-    {RD_KAFKA_RESP_ERR_STALE_CTRL_EPOCH, "STALE_CTRL_EPOCH", "Broker: StaleControllerEpochCode"},
-    {RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE, "OFFSET_METADATA_TOO_LARGE", "Broker: Offset metadata string too large"},
-    {RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION, "NETWORK_EXCEPTION", "Broker: Broker disconnected before response received"},
-    {RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, "COORDINATOR_LOAD_IN_PROGRESS", "Broker: Coordinator load in progress"},
-    {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, "COORDINATOR_NOT_AVAILABLE", "Broker: Coordinator not available"},
-    {RD_KAFKA_RESP_ERR_NOT_COORDINATOR, "NOT_COORDINATOR", "Broker: Not coordinator"},
-    {RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, "TOPIC_EXCEPTION", "Broker: Invalid topic"},
-    {RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, "RECORD_LIST_TOO_LARGE", "Broker: Message batch larger than configured server segment size"},
-    {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, "NOT_ENOUGH_REPLICAS", "Broker: Not enough in-sync replicas"},
-    {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", "Broker: Message(s) written to insufficient number of in-sync replicas"},
-    {RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS, "INVALID_REQUIRED_ACKS", "Broker: Invalid required acks value"},
-    {RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, "ILLEGAL_GENERATION", "Broker: Specified group generation id is not valid"},
-    {RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL, "INCONSISTENT_GROUP_PROTOCOL", "Broker: Inconsistent group protocol"},
-    {RD_KAFKA_RESP_ERR_INVALID_GROUP_ID, "INVALID_GROUP_ID", "Broker: Invalid group.id"},
-    {RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, "UNKNOWN_MEMBER_ID", "Broker: Unknown member"},
-    {RD_KAFKA_RESP_ERR_INVALID_SESSION_TIMEOUT, "INVALID_SESSION_TIMEOUT", "Broker: Invalid session timeout"},
-    {RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, "REBALANCE_IN_PROGRESS", "Broker: Group rebalance in progress"},
-    {RD_KAFKA_RESP_ERR_INVALID_COMMIT_OFFSET_SIZE, "INVALID_COMMIT_OFFSET_SIZE", "Broker: Commit offset data size is not valid"},
-    {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, "TOPIC_AUTHORIZATION_FAILED", "Broker: Topic authorization failed"},
-    {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED, "GROUP_AUTHORIZATION_FAILED", "Broker: Group authorization failed"},
-    {RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED, "CLUSTER_AUTHORIZATION_FAILED", "Broker: Cluster authorization failed"},
-    {RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP, "INVALID_TIMESTAMP", "Broker: Invalid timestamp"},
-    {RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM, "UNSUPPORTED_SASL_MECHANISM", "Broker: Unsupported SASL mechanism"},
-    {RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE, "ILLEGAL_SASL_STATE", "Broker: Illegal SASL state"},
-    {RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION, "UNSUPPORTED_VERSION", "Broker: Unuspported version"},
-    {RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "TOPIC_ALREADY_EXISTS", "Broker: Topic already exists"},
-    {RD_KAFKA_RESP_ERR_INVALID_PARTITIONS, "INVALID_PARTITIONS", "Broker: Invalid number of partitions"},
-    {RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR, "INVALID_REPLICATION_FACTOR", "Broker: Invalid replication factor"},
-    {RD_KAFKA_RESP_ERR_INVALID_REPLICA_ASSIGNMENT, "INVALID_REPLICA_ASSIGNMENT", "Broker: Invalid replica assignment"},
-    {RD_KAFKA_RESP_ERR_INVALID_CONFIG, "INVALID_CONFIG", "Broker: Invalid config"},
-    {RD_KAFKA_RESP_ERR_NOT_CONTROLLER, "NOT_CONTROLLER", "Broker: Not controller for cluster"},
-    {RD_KAFKA_RESP_ERR_INVALID_REQUEST, "INVALID_REQUEST", "Broker: Invalid request"},
-    {RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "Broker: Message format on broker does not support request"},
-    {RD_KAFKA_RESP_ERR_POLICY_VIOLATION, "POLICY_VIOLATION", "Broker: Policy violation"},
-    {RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "OUT_OF_ORDER_SEQUENCE_NUMBER", "Broker: Broker received an out of order sequence number"},
-    {RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER, "DUPLICATE_SEQUENCE_NUMBER", "Broker: Broker received a duplicate sequence number"},
-    {RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, "INVALID_PRODUCER_EPOCH", "Broker: Producer attempted an operation with an old epoch"},
-    {RD_KAFKA_RESP_ERR_INVALID_TXN_STATE, "INVALID_TXN_STATE", "Broker: Producer attempted a transactional operation in an invalid state"},
-    {RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING, "INVALID_PRODUCER_ID_MAPPING", "Broker: Producer attempted to use a producer id which is not currently assigned to its transactional id"},
-    {RD_KAFKA_RESP_ERR_INVALID_TRANSACTION_TIMEOUT, "INVALID_TRANSACTION_TIMEOUT", "Broker: Transaction timeout is larger than the maximum value allowed by the broker's max.transaction.timeout.ms"},
-    {RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS, "CONCURRENT_TRANSACTIONS", "Broker: Producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing"},
-    {RD_KAFKA_RESP_ERR_TRANSACTION_COORDINATOR_FENCED, "TRANSACTION_COORDINATOR_FENCED", "Broker: Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer"},
-    {RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "Broker: Transactional Id authorization failed"},
-    {RD_KAFKA_RESP_ERR_SECURITY_DISABLED, "SECURITY_DISABLED", "Broker: Security features are disabled"},
-    {RD_KAFKA_RESP_ERR_OPERATION_NOT_ATTEMPTED, "OPERATION_NOT_ATTEMPTED", "Broker: Operation not attempted"},
-    {RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR, "KAFKA_STORAGE_ERROR", "Broker: Disk error when trying to access log file on the disk"},
-    {RD_KAFKA_RESP_ERR_LOG_DIR_NOT_FOUND, "LOG_DIR_NOT_FOUND", "Broker: The user-specified log directory is not found in the broker config"},
-    {RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED, "SASL_AUTHENTICATION_FAILED", "Broker: SASL Authentication failed"},
-    {RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, "UNKNOWN_PRODUCER_ID", "Broker: Unknown Producer Id"},
-    {RD_KAFKA_RESP_ERR_REASSIGNMENT_IN_PROGRESS, "REASSIGNMENT_IN_PROGRESS", "Broker: Partition reassignment is in progress"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_AUTH_DISABLED, "DELEGATION_TOKEN_AUTH_DISABLED", "Broker: Delegation Token feature is not enabled"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_NOT_FOUND, "DELEGATION_TOKEN_NOT_FOUND", "Broker: Delegation Token is not found on server"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_OWNER_MISMATCH, "DELEGATION_TOKEN_OWNER_MISMATCH", "Broker: Specified Principal is not valid Owner/Renewer"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, "DELEGATION_TOKEN_REQUEST_NOT_ALLOWED", "Broker: Delegation Token requests are not allowed on this connection"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_AUTHORIZATION_FAILED, "DELEGATION_TOKEN_AUTHORIZATION_FAILED", "Broker: Delegation Token authorization failed"},
-    {RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_EXPIRED, "DELEGATION_TOKEN_EXPIRED", "Broker: Delegation Token is expired"},
-    {RD_KAFKA_RESP_ERR_INVALID_PRINCIPAL_TYPE, "INVALID_PRINCIPAL_TYPE", "Broker: Supplied principalType is not supported"},
-    {RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP, "NON_EMPTY_GROUP", "Broker: The group is not empty"},
-    {RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND, "GROUP_ID_NOT_FOUND", "Broker: The group id does not exist"},
-    {RD_KAFKA_RESP_ERR_FETCH_SESSION_ID_NOT_FOUND, "FETCH_SESSION_ID_NOT_FOUND", "Broker: The fetch session ID was not found"},
-    {RD_KAFKA_RESP_ERR_INVALID_FETCH_SESSION_EPOCH, "INVALID_FETCH_SESSION_EPOCH", "Broker: The fetch session epoch is invalid"},
-    {RD_KAFKA_RESP_ERR_LISTENER_NOT_FOUND, "LISTENER_NOT_FOUND", "Broker: No matching listener"},
-    {RD_KAFKA_RESP_ERR_TOPIC_DELETION_DISABLED, "TOPIC_DELETION_DISABLED", "Broker: Topic deletion is disabled"},
-    {RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH, "FENCED_LEADER_EPOCH", "Broker: Leader epoch is older than broker epoch"},
-    {RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH, "UNKNOWN_LEADER_EPOCH", "Broker: Leader epoch is newer than broker epoch"},
-    {RD_KAFKA_RESP_ERR_UNSUPPORTED_COMPRESSION_TYPE, "UNSUPPORTED_COMPRESSION_TYPE", "Broker: Unsupported compression type"},
-    {RD_KAFKA_RESP_ERR_STALE_BROKER_EPOCH, "STALE_BROKER_EPOCH", "Broker: Broker epoch has changed"},
-    {RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE, "OFFSET_NOT_AVAILABLE", "Broker: Leader high watermark is not caught up"},
-    {RD_KAFKA_RESP_ERR_MEMBER_ID_REQUIRED, "MEMBER_ID_REQUIRED", "Broker: Group member needs a valid member ID"},
-    {RD_KAFKA_RESP_ERR_PREFERRED_LEADER_NOT_AVAILABLE, "PREFERRED_LEADER_NOT_AVAILABLE", "Broker: Preferred leader was not available"},
-    {RD_KAFKA_RESP_ERR_GROUP_MAX_SIZE_REACHED, "GROUP_MAX_SIZE_REACHED", "Broker: Consumer group has reached maximum size"},
-    {RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, "FENCED_INSTANCE_ID", "Broker: Static consumer fenced by other consumer with same group.instance.id"},
-    {RD_KAFKA_RESP_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE, "ELIGIBLE_LEADERS_NOT_AVAILABLE", "Broker: Eligible partition leaders are not available"},
-    {RD_KAFKA_RESP_ERR_ELECTION_NOT_NEEDED, "ELECTION_NOT_NEEDED", "Broker: Leader election not needed for topic partition"},
-    {RD_KAFKA_RESP_ERR_NO_REASSIGNMENT_IN_PROGRESS, "NO_REASSIGNMENT_IN_PROGRESS", "Broker: No partition reassignment is in progress"},
-    {RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC, "GROUP_SUBSCRIBED_TO_TOPIC", "Broker: Deleting offsets of a topic while the consumer group is subscribed to it"},
-    {RD_KAFKA_RESP_ERR_INVALID_RECORD, "INVALID_RECORD", "Broker: Broker failed to validate record"},
-    {RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT, "UNSTABLE_OFFSET_COMMIT", "Broker: There are unstable offsets that need to be cleared"},
-    {RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED, "THROTTLING_QUOTA_EXCEEDED", "Broker: Throttling quota has been exceeded"},
-    {RD_KAFKA_RESP_ERR_PRODUCER_FENCED, "PRODUCER_FENCED", "Broker: There is a newer producer with the same transactionalId which fences the current one"},
-    {RD_KAFKA_RESP_ERR_RESOURCE_NOT_FOUND, "RESOURCE_NOT_FOUND", "Broker: Request illegally referred to resource that does not exist"},
-    {RD_KAFKA_RESP_ERR_DUPLICATE_RESOURCE, "DUPLICATE_RESOURCE", "Broker: Request illegally referred to the same resource twice"},
-    {RD_KAFKA_RESP_ERR_UNACCEPTABLE_CREDENTIAL, "UNACCEPTABLE_CREDENTIAL", "Broker: Requested credential would not meet criteria for acceptability"},
-    {RD_KAFKA_RESP_ERR_INCONSISTENT_VOTER_SET, "INCONSISTENT_VOTER_SET", "Broker: Indicates that the either the sender or recipient of a voter-only request is not one of the expected voters"},
-    {RD_KAFKA_RESP_ERR_INVALID_UPDATE_VERSION, "INVALID_UPDATE_VERSION", "Broker: Invalid update version"},
-    {RD_KAFKA_RESP_ERR_FEATURE_UPDATE_FAILED, "FEATURE_UPDATE_FAILED", "Broker: Unable to update finalized features due to server error"},
-    {RD_KAFKA_RESP_ERR_PRINCIPAL_DESERIALIZATION_FAILURE, "PRINCIPAL_DESERIALIZATION_FAILURE", "Broker: Request principal deserialization failed during forwarding"},
+/* err_table.h -- librdkafka 2.0.2's error names and descriptions, one
+ * SHIM_ERR(suffix, desc) per code, suffix being the enum name less its
+ * "RD_KAFKA_RESP_ERR_" prefix and desc the text of src/rdkafka.c's
+ * rd_kafka_err_descs[] (the ABI contract: applications match on it).
+ * error.c expands these into the code-indexed table. _BEGIN and _END mark
+ * the local range and have no desc. Codes are never renumbered. */
+SHIM_ERR(_BEGIN, NULL)
+SHIM_ERR(_BAD_MSG, "Local: Bad message format")
+SHIM_ERR(_BAD_COMPRESSION, "Local: Invalid compressed data")
+SHIM_ERR(_DESTROY, "Local: Broker handle destroyed")
+SHIM_ERR(_FAIL, "Local: Communication failure with broker")
+SHIM_ERR(_TRANSPORT, "Local: Broker transport failure")
+SHIM_ERR(_CRIT_SYS_RESOURCE, "Local: Critical system resource failure")
+SHIM_ERR(_RESOLVE, "Local: Host resolution failure")
+SHIM_ERR(_MSG_TIMED_OUT, "Local: Message timed out")
+SHIM_ERR(_PARTITION_EOF, "Broker: No more messages")
+SHIM_ERR(_UNKNOWN_PARTITION, "Local: Unknown partition")
+SHIM_ERR(_FS, "Local: File or filesystem error")
+SHIM_ERR(_UNKNOWN_TOPIC, "Local: Unknown topic")
+SHIM_ERR(_ALL_BROKERS_DOWN, "Local: All broker connections are down")
+SHIM_ERR(_INVALID_ARG, "Local: Invalid argument or configuration")
+SHIM_ERR(_TIMED_OUT, "Local: Timed out")
+SHIM_ERR(_QUEUE_FULL, "Local: Queue full")
+SHIM_ERR(_ISR_INSUFF, "Local: ISR count insufficient")
+SHIM_ERR(_NODE_UPDATE, "Local: Broker node update")
+SHIM_ERR(_SSL, "Local: SSL error")
+SHIM_ERR(_WAIT_COORD, "Local: Waiting for coordinator")
+SHIM_ERR(_UNKNOWN_GROUP, "Local: Unknown group")
+SHIM_ERR(_IN_PROGRESS, "Local: Operation in progress")
+SHIM_ERR(_PREV_IN_PROGRESS, "Local: Previous operation in progress")
+SHIM_ERR(_EXISTING_SUBSCRIPTION, "Local: Existing subscription")
+SHIM_ERR(_ASSIGN_PARTITIONS, "Local: Assign partitions")
+SHIM_ERR(_REVOKE_PARTITIONS, "Local: Revoke partitions")
+SHIM_ERR(_CONFLICT, "Local: Conflicting use")
+SHIM_ERR(_STATE, "Local: Erroneous state")
+SHIM_ERR(_UNKNOWN_PROTOCOL, "Local: Unknown protocol")
+SHIM_ERR(_NOT_IMPLEMENTED, "Local: Not implemented")
+SHIM_ERR(_AUTHENTICATION, "Local: Authentication failure")
+SHIM_ERR(_NO_OFFSET, "Local: No offset stored")
+SHIM_ERR(_OUTDATED, "Local: Outdated")
+SHIM_ERR(_TIMED_OUT_QUEUE, "Local: Timed out in queue")
+SHIM_ERR(_UNSUPPORTED_FEATURE, "Local: Required feature not supported by broker")
+SHIM_ERR(_WAIT_CACHE, "Local: Awaiting cache update")
+SHIM_ERR(_INTR, "Local: Operation interrupted")
+SHIM_ERR(_KEY_SERIALIZATION, "Local: Key serialization error")
+SHIM_ERR(_VALUE_SERIALIZATION, "Local: Value serialization error")
+SHIM_ERR(_KEY_DESERIALIZATION, "Local: Key deserialization error")
+SHIM_ERR(_VALUE_DESERIALIZATION, "Local: Value deserialization error")
+SHIM_ERR(_PARTIAL, "Local: Partial response")
+SHIM_ERR(_READ_ONLY, "Local: Read-only object")
+SHIM_ERR(_NOENT, "Local: No such entry")
+SHIM_ERR(_UNDERFLOW, "Local: Read underflow")
+SHIM_ERR(_INVALID_TYPE, "Local: Invalid type")
+SHIM_ERR(_RETRY, "Local: Retry operation")
+SHIM_ERR(_PURGE_QUEUE, "Local: Purged in queue")
+SHIM_ERR(_PURGE_INFLIGHT, "Local: Purged in flight")
+SHIM_ERR(_FATAL, "Local: Fatal error")
+SHIM_ERR(_INCONSISTENT, "Local: Inconsistent state")
+SHIM_ERR(_GAPLESS_GUARANTEE, "Local: Gap-less ordering would not be guaranteed if proceeding")
+SHIM_ERR(_MAX_POLL_EXCEEDED,
+         "Local: Maximum application poll interval (max.poll.interval.ms) exceeded")
+SHIM_ERR(_UNKNOWN_BROKER, "Local: Unknown broker")
+SHIM_ERR(_NOT_CONFIGURED, "Local: Functionality not configured")
+SHIM_ERR(_FENCED, "Local: This instance has been fenced by a newer instance")
+SHIM_ERR(_APPLICATION, "Local: Application generated error")
+SHIM_ERR(_ASSIGNMENT_LOST, "Local: Group partition assignment lost")
+SHIM_ERR(_NOOP, "Local: No operation performed")
+SHIM_ERR(_AUTO_OFFSET_RESET, "Local: No offset to automatically reset to")
+SHIM_ERR(UNKNOWN, "Unknown broker error")
+SHIM_ERR(NO_ERROR, "Success")
+SHIM_ERR(OFFSET_OUT_OF_RANGE, "Broker: Offset out of range")
+SHIM_ERR(INVALID_MSG, "Broker: Invalid message")
+SHIM_ERR(UNKNOWN_TOPIC_OR_PART, "Broker: Unknown topic or partition")
+SHIM_ERR(INVALID_MSG_SIZE, "Broker: Invalid message size")
+SHIM_ERR(LEADER_NOT_AVAILABLE, "Broker: Leader not available")
+SHIM_ERR(NOT_LEADER_FOR_PARTITION, "Broker: Not leader for partition")
+SHIM_ERR(REQUEST_TIMED_OUT, "Broker: Request timed out")
+SHIM_ERR(BROKER_NOT_AVAILABLE, "Broker: Broker not available")
+SHIM_ERR(REPLICA_NOT_AVAILABLE, "Broker: Replica not available")
+SHIM_ERR(MSG_SIZE_TOO_LARGE, "Broker: Message size too large")
+SHIM_ERR(STALE_CTRL_EPOCH, "Broker: StaleControllerEpochCode")
+SHIM_ERR(OFFSET_METADATA_TOO_LARGE, "Broker: Offset metadata string too large")
+SHIM_ERR(NETWORK_EXCEPTION, "Broker: Broker disconnected before response received")
+SHIM_ERR(COORDINATOR_LOAD_IN_PROGRESS, "Broker: Coordinator load in progress")
+SHIM_ERR(COORDINATOR_NOT_AVAILABLE, "Broker: Coordinator not available")
+SHIM_ERR(NOT_COORDINATOR, "Broker: Not coordinator")
+SHIM_ERR(TOPIC_EXCEPTION, "Broker: Invalid topic")
+SHIM_ERR(RECORD_LIST_TOO_LARGE, "Broker: Message batch larger than configured server segment size")
+SHIM_ERR(NOT_ENOUGH_REPLICAS, "Broker: Not enough in-sync replicas")
+SHIM_ERR(NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+         "Broker: Message(s) written to insufficient number of in-sync replicas")
+SHIM_ERR(INVALID_REQUIRED_ACKS, "Broker: Invalid required acks value")
+SHIM_ERR(ILLEGAL_GENERATION, "Broker: Specified group generation id is not valid")
+SHIM_ERR(INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")
+SHIM_ERR(INVALID_GROUP_ID, "Broker: Invalid group.id")
+SHIM_ERR(UNKNOWN_MEMBER_ID, "Broker: Unknown member")
+SHIM_ERR(INVALID_SESSION_TIMEOUT, "Broker: Invalid session timeout")
+SHIM_ERR(REBALANCE_IN_PROGRESS, "Broker: Group rebalance in progress")
+SHIM_ERR(INVALID_COMMIT_OFFSET_SIZE, "Broker: Commit offset data size is not valid")
+SHIM_ERR(TOPIC_AUTHORIZATION_FAILED, "Broker: Topic authorization failed")
+SHIM_ERR(GROUP_AUTHORIZATION_FAILED, "Broker: Group authorization failed")
+SHIM_ERR(CLUSTER_AUTHORIZATION_FAILED, "Broker: Cluster authorization failed")
+SHIM_ERR(INVALID_TIMESTAMP, "Broker: Invalid timestamp")
+SHIM_ERR(UNSUPPORTED_SASL_MECHANISM, "Broker: Unsupported SASL mechanism")
+SHIM_ERR(ILLEGAL_SASL_STATE, "Broker: Request not valid in current SASL state")
+SHIM_ERR(UNSUPPORTED_VERSION, "Broker: API version not supported")
+SHIM_ERR(TOPIC_ALREADY_EXISTS, "Broker: Topic already exists")
+SHIM_ERR(INVALID_PARTITIONS, "Broker: Invalid number of partitions")
+SHIM_ERR(INVALID_REPLICATION_FACTOR, "Broker: Invalid replication factor")
+SHIM_ERR(INVALID_REPLICA_ASSIGNMENT, "Broker: Invalid replica assignment")
+SHIM_ERR(INVALID_CONFIG, "Broker: Configuration is invalid")
+SHIM_ERR(NOT_CONTROLLER, "Broker: Not controller for cluster")
+SHIM_ERR(INVALID_REQUEST, "Broker: Invalid request")
+SHIM_ERR(UNSUPPORTED_FOR_MESSAGE_FORMAT,
+         "Broker: Message format on broker does not support request")
+SHIM_ERR(POLICY_VIOLATION, "Broker: Policy violation")
+SHIM_ERR(OUT_OF_ORDER_SEQUENCE_NUMBER, "Broker: Broker received an out of order sequence number")
+SHIM_ERR(DUPLICATE_SEQUENCE_NUMBER, "Broker: Broker received a duplicate sequence number")
+SHIM_ERR(INVALID_PRODUCER_EPOCH, "Broker: Producer attempted an operation with an old epoch")
+SHIM_ERR(INVALID_TXN_STATE,
+         "Broker: Producer attempted a transactional operation in an invalid state")
+SHIM_ERR(INVALID_PRODUCER_ID_MAPPING,
+         "Broker: Producer attempted to use a producer id which is not currently assigned to its transactional id")
+SHIM_ERR(INVALID_TRANSACTION_TIMEOUT,
+         "Broker: Transaction timeout is larger than the maximum value allowed by the broker's max.transaction.timeout.ms")
+SHIM_ERR(CONCURRENT_TRANSACTIONS,
+         "Broker: Producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing")
+SHIM_ERR(TRANSACTION_COORDINATOR_FENCED,
+         "Broker: Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer")
+SHIM_ERR(TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Broker: Transactional Id authorization failed")
+SHIM_ERR(SECURITY_DISABLED, "Broker: Security features are disabled")
+SHIM_ERR(OPERATION_NOT_ATTEMPTED, "Broker: Operation not attempted")
+SHIM_ERR(KAFKA_STORAGE_ERROR, "Broker: Disk error when trying to access log file on disk")
+SHIM_ERR(LOG_DIR_NOT_FOUND,
+         "Broker: The user-specified log directory is not found in the broker config")
+SHIM_ERR(SASL_AUTHENTICATION_FAILED, "Broker: SASL Authentication failed")
+SHIM_ERR(UNKNOWN_PRODUCER_ID, "Broker: Unknown Producer Id")
+SHIM_ERR(REASSIGNMENT_IN_PROGRESS, "Broker: Partition reassignment is in progress")
+SHIM_ERR(DELEGATION_TOKEN_AUTH_DISABLED, "Broker: Delegation Token feature is not enabled")
+SHIM_ERR(DELEGATION_TOKEN_NOT_FOUND, "Broker: Delegation Token is not found on server")
+SHIM_ERR(DELEGATION_TOKEN_OWNER_MISMATCH, "Broker: Specified Principal is not valid Owner/Renewer")
+SHIM_ERR(DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+         "Broker: Delegation Token requests are not allowed on this connection")
+SHIM_ERR(DELEGATION_TOKEN_AUTHORIZATION_FAILED, "Broker: Delegation Token authorization failed")
+SHIM_ERR(DELEGATION_TOKEN_EXPIRED, "Broker: Delegation Token is expired")
+SHIM_ERR(INVALID_PRINCIPAL_TYPE, "Broker: Supplied principalType is not supported")
+SHIM_ERR(NON_EMPTY_GROUP, "Broker: The group is not empty")
+SHIM_ERR(GROUP_ID_NOT_FOUND, "Broker: The group id does not exist")
+SHIM_ERR(FETCH_SESSION_ID_NOT_FOUND, "Broker: The fetch session ID was not found")
+SHIM_ERR(INVALID_FETCH_SESSION_EPOCH, "Broker: The fetch session epoch is invalid")
+SHIM_ERR(LISTENER_NOT_FOUND, "Broker: No matching listener")
+SHIM_ERR(TOPIC_DELETION_DISABLED, "Broker: Topic deletion is disabled")
+SHIM_ERR(FENCED_LEADER_EPOCH, "Broker: Leader epoch is older than broker epoch")
+SHIM_ERR(UNKNOWN_LEADER_EPOCH, "Broker: Leader epoch is newer than broker epoch")
+SHIM_ERR(UNSUPPORTED_COMPRESSION_TYPE, "Broker: Unsupported compression type")
+SHIM_ERR(STALE_BROKER_EPOCH, "Broker: Broker epoch has changed")
+SHIM_ERR(OFFSET_NOT_AVAILABLE, "Broker: Leader high watermark is not caught up")
+SHIM_ERR(MEMBER_ID_REQUIRED, "Broker: Group member needs a valid member ID")
+SHIM_ERR(PREFERRED_LEADER_NOT_AVAILABLE, "Broker: Preferred leader was not available")
+SHIM_ERR(GROUP_MAX_SIZE_REACHED, "Broker: Consumer group has reached maximum size")
+SHIM_ERR(FENCED_INSTANCE_ID,
+         "Broker: Static consumer fenced by other consumer with same group.instance.id")
+SHIM_ERR(ELIGIBLE_LEADERS_NOT_AVAILABLE, "Broker: Eligible partition leaders are not available")
+SHIM_ERR(ELECTION_NOT_NEEDED, "Broker: Leader election not needed for topic partition")
+SHIM_ERR(NO_REASSIGNMENT_IN_PROGRESS, "Broker: No partition reassignment is in progress")
+SHIM_ERR(GROUP_SUBSCRIBED_TO_TOPIC,
+         "Broker: Deleting offsets of a topic while the consumer group is subscribed to it")
+SHIM_ERR(INVALID_RECORD, "Broker: Broker failed to validate record")
+SHIM_ERR(UNSTABLE_OFFSET_COMMIT, "Broker: There are unstable offsets that need to be cleared")
+SHIM_ERR(THROTTLING_QUOTA_EXCEEDED, "Broker: Throttling quota has been exceeded")
+SHIM_ERR(PRODUCER_FENCED,
+         "Broker: There is a newer producer with the same transactionalId which fences the current one")
+SHIM_ERR(RESOURCE_NOT_FOUND, "Broker: Request illegally referred to resource that does not exist")
+SHIM_ERR(DUPLICATE_RESOURCE, "Broker: Request illegally referred to the same resource twice")
+SHIM_ERR(UNACCEPTABLE_CREDENTIAL,
+         "Broker: Requested credential would not meet criteria for acceptability")
+SHIM_ERR(INCONSISTENT_VOTER_SET,
+         "Broker: Indicates that the either the sender or recipient of a voter-only request is not one of the expected voters")
+SHIM_ERR(INVALID_UPDATE_VERSION, "Broker: Invalid update version")
+SHIM_ERR(FEATURE_UPDATE_FAILED, "Broker: Unable to update finalized features due to server error")
+SHIM_ERR(PRINCIPAL_DESERIALIZATION_FAILURE,
+         "Broker: Request principal deserialization failed during forwarding")
+SHIM_ERR(_END, NULL)

@@ -1,7 +1,11 @@
 /*
- * error.c -- librdkafka's error codes, names and descriptions (table in
+ * error.c -- librdkafka's error codes, names and descriptions (texts in
  * err_table.h), the per-thread last error, and the rd_kafka_error_t object.
+ * The table has librdkafka's own layout, which rd_kafka_get_err_descs()
+ * exposes: entry i describes code i + RD_KAFKA_RESP_ERR__BEGIN, and codes
+ * with no description (gaps, _BEGIN, _END) have a NULL desc.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,10 +14,22 @@
 
 #include "shim_int.h"
 
+#define SHIM_ERR(sfx, text)                                                                  \
+    [RD_KAFKA_RESP_ERR_##sfx - RD_KAFKA_RESP_ERR__BEGIN] = {RD_KAFKA_RESP_ERR_##sfx, #sfx, text},
 static const struct rd_kafka_err_desc err_table[] = {
 #include "err_table.h"
 };
+#undef SHIM_ERR
 #define ERR_TABLE_N (sizeof(err_table) / sizeof(err_table[0]))
+
+/* The table spans _BEGIN .. END_ALL - 1, so err_desc() may index any code in
+ * that range (librdkafka's cnt is the same). A code listed twice fails the
+ * build under -Wextra (-Woverride-init). */
+_Static_assert(ERR_TABLE_N == RD_KAFKA_RESP_ERR_END_ALL - RD_KAFKA_RESP_ERR__BEGIN,
+               "err_table.h must end at the last code before RD_KAFKA_RESP_ERR_END_ALL");
+
+/* Bytes of the "Err-%i?" / "ERR_%i?" text for unknown codes, as librdkafka. */
+#define ERR_UNKNOWN_BYTES 32u
 
 static _Thread_local rd_kafka_resp_err_t tls_err;
 static _Thread_local char tls_errstr[SHIM_ERRSTR_BYTES];
@@ -55,34 +71,41 @@ rd_kafka_resp_err_t shim_err_from_ls(int ls_rc)
     }
 }
 
-static const struct rd_kafka_err_desc *err_find(rd_kafka_resp_err_t err)
+/* The entry of err, or NULL when err has no description. */
+static const struct rd_kafka_err_desc *err_desc(rd_kafka_resp_err_t err)
 {
-    for (size_t i = 0; i < ERR_TABLE_N; i++)
-        if (err_table[i].code == err)
-            return &err_table[i];
-    return NULL;
+    if (err <= RD_KAFKA_RESP_ERR__BEGIN || err >= RD_KAFKA_RESP_ERR_END_ALL)
+        return NULL;
+    const struct rd_kafka_err_desc *d = &err_table[err - RD_KAFKA_RESP_ERR__BEGIN];
+    if (!d->desc)
+        return NULL;
+    assert(d->code == err && d->name);
+    return d;
 }
 
+/* Unknown codes give "Err-<code>?" in a per-thread buffer, as librdkafka. */
 const char *rd_kafka_err2str(rd_kafka_resp_err_t err)
 {
-    static _Thread_local char buf[64];
-    const struct rd_kafka_err_desc *d = err_find(err);
+    static _Thread_local char buf[ERR_UNKNOWN_BYTES];
+    const struct rd_kafka_err_desc *d = err_desc(err);
     if (d)
         return d->desc;
-    snprintf(buf, sizeof buf, "Err-%d?", (int)err);
+    snprintf(buf, sizeof buf, "Err-%i?", (int)err);
     return buf;
 }
 
+/* Unknown codes give "ERR_<code>?" in a per-thread buffer, as librdkafka. */
 const char *rd_kafka_err2name(rd_kafka_resp_err_t err)
 {
-    static _Thread_local char buf[64];
-    const struct rd_kafka_err_desc *d = err_find(err);
+    static _Thread_local char buf[ERR_UNKNOWN_BYTES];
+    const struct rd_kafka_err_desc *d = err_desc(err);
     if (d)
         return d->name;
-    snprintf(buf, sizeof buf, "ERR_%d?", (int)err);
+    snprintf(buf, sizeof buf, "ERR_%i?", (int)err);
     return buf;
 }
 
+/* The static code-indexed table: *cntp entries, gaps with NULL name/desc. */
 void rd_kafka_get_err_descs(const struct rd_kafka_err_desc **errdescs, size_t *cntp)
 {
     *errdescs = err_table;
@@ -91,12 +114,13 @@ void rd_kafka_get_err_descs(const struct rd_kafka_err_desc **errdescs, size_t *c
 
 rd_kafka_resp_err_t rd_kafka_last_error(void) { return tls_err; }
 
+/* librdkafka 2.0.2's mapping; any other errno is _FAIL. */
 rd_kafka_resp_err_t rd_kafka_errno2err(int errnox)
 {
     switch (errnox) {
     case EINVAL:    return RD_KAFKA_RESP_ERR__INVALID_ARG;
     case EBUSY:     return RD_KAFKA_RESP_ERR__CONFLICT;
-    case ENOENT:    return RD_KAFKA_RESP_ERR__NOENT;
+    case ENOENT:    return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
     case ESRCH:     return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
     case ETIMEDOUT: return RD_KAFKA_RESP_ERR__TIMED_OUT;
     case EMSGSIZE:  return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
@@ -122,12 +146,14 @@ static rd_kafka_error_t *error_vnew(rd_kafka_resp_err_t code, const char *fmt, v
     if (!e)
         return NULL;
     e->code = code;
-    if (fmt) {
-        char buf[SHIM_ERRSTR_BYTES];
-        vsnprintf(buf, sizeof buf, fmt, ap);
-        e->errstr = strdup(buf);
+    if (fmt && *fmt) {   /* as librdkafka: no fmt or "" leaves errstr NULL */
+        va_list ap2;
+        va_copy(ap2, ap);
+        int n = vsnprintf(NULL, 0, fmt, ap2);
+        va_end(ap2);
+        if (n >= 0 && (e->errstr = malloc((size_t)n + 1)))
+            vsnprintf(e->errstr, (size_t)n + 1, fmt, ap);
     }
-    e->retriable = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__TIMED_OUT;
     return e;
 }
 

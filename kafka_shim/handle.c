@@ -12,12 +12,14 @@
 
 #include "shim_int.h"
 
-int64_t shim_now_ms(void)
+int64_t shim_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+int64_t shim_now_ms(void) { return shim_now_us() / 1000; }
 
 static void sleep_ms(int64_t ms)
 {
@@ -40,6 +42,8 @@ static rd_kafka_t *new_fail(rd_kafka_t *rk, char *errstr, size_t errstr_size,
         snprintf(errstr, errstr_size, "%s", buf);
     shim_seterr(err, "%s", buf);
     if (rk) {
+        shim_queues_destroy(rk);
+        free(rk->store_uri);
         ls_store_close(rk->st);
         ls_conf_destroy(rk->lconf);
         pthread_mutex_destroy(&rk->lock);
@@ -68,10 +72,13 @@ static int64_t conf_or_env(const rd_kafka_conf_t *conf, const char *name, const 
     return *end ? -1 : x;
 }
 
-/* Producer id: lakestream.producer.id, else transactional.id, else
- * "<client.id>.r<rank>" (stable across restarts, so a restarted producer
- * fences its previous incarnation).  Characters outside [A-Za-z0-9._-]
- * become '_'. */
+/* Producer id: lakestream.producer.id, else transactional.id (both stable
+ * across restarts: a new instance fences the older ones, as a shared
+ * transactional.id does in Kafka), else "<client.id>.r<rank>.<16 hex>"
+ * with a random suffix per handle: plain producers never fence each
+ * other, however many share client.id and rank (the base is cut to leave
+ * room for the suffix).  Characters outside [A-Za-z0-9._-] become '_'. */
+#define PRODUCER_ID_SUFFIX_BYTES 17u   /* ".%016llx" */
 static int make_producer_id(rd_kafka_t *rk, char *errstr, size_t errstr_size)
 {
     const char *v = shim_conf_lookup(rk->conf, "lakestream.producer.id");
@@ -81,8 +88,26 @@ static int make_producer_id(rd_kafka_t *rk, char *errstr, size_t errstr_size)
     if (v)
         snprintf(buf, sizeof buf, "%s", v);
     else {
+        /* 64 random bits: /dev/urandom, else the clock, the handle's
+         * address and a counter (distinct within a process, and across
+         * processes but for a clash of clocks at the nanosecond). */
+        static unsigned seq;
+        unsigned long long r = 0;
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (!f || fread(&r, sizeof r, 1, f) != 1) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            r = ((unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec) ^
+                ((unsigned long long)(uintptr_t)rk << 16) ^
+                __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+        }
+        if (f)
+            fclose(f);
         const char *cid = shim_conf_lookup(rk->conf, "client.id");
-        snprintf(buf, sizeof buf, "%s.r%u", cid && *cid ? cid : "rdkafka", rk->rank);
+        int n = snprintf(buf, sizeof buf, "%s.r%u", cid && *cid ? cid : "rdkafka", rk->rank);
+        size_t base = (size_t)n < LS_PRODUCER_ID_BYTES_MAX - PRODUCER_ID_SUFFIX_BYTES
+                          ? (size_t)n : LS_PRODUCER_ID_BYTES_MAX - PRODUCER_ID_SUFFIX_BYTES;
+        snprintf(buf + base, sizeof buf - base, ".%016llx", r);
     }
     for (char *c = buf; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
@@ -91,7 +116,7 @@ static int make_producer_id(rd_kafka_t *rk, char *errstr, size_t errstr_size)
     if (strlen(buf) > LS_PRODUCER_ID_BYTES_MAX || !ls_name_is_valid(buf)) {
         if (errstr && errstr_size)
             snprintf(errstr, errstr_size, "producer id \"%s\" (from transactional.id or "
-                     "client.id) is not 1..%u of [A-Za-z0-9._-]", buf,
+                     "lakestream.producer.id) is not 1..%u of [A-Za-z0-9._-]", buf,
                      LS_PRODUCER_ID_BYTES_MAX);
         return -1;
     }
@@ -124,7 +149,11 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
 #define FAIL(err, ...) do { rk->conf = NULL; rd_kafka_conf_destroy(own); \
         return new_fail(rk, errstr, errstr_size, err, __VA_ARGS__); } while (0)
 
-    const char *uri = shim_conf_lookup(c, "bootstrap.servers");
+    /* Under `lakestream kafka-run --store URI` the program's broker list
+     * names a Kafka cluster it expected: the store replaces it. */
+    const char *uri = getenv("LAKESTREAM_STORE");
+    if (!uri || !*uri)
+        uri = shim_conf_lookup(c, "bootstrap.servers");
     if (!uri)
         uri = shim_conf_lookup(c, "metadata.broker.list");
     if (!uri)
@@ -140,8 +169,12 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
              (long long)rank, (long long)world, LS_WORLD_SIZE_MAX);
     rk->rank = (uint32_t)rank;
     rk->world_size = (uint32_t)world;
-    rk->global_batch = (uint32_t)conf_int(c, "lakestream.global.batch.size",
-                                          SHIM_GLOBAL_BATCH_DEFAULT);
+    int64_t batch = conf_or_env(c, "lakestream.global.batch.size", "LAKESTREAM_GLOBAL_BATCH",
+                                SHIM_GLOBAL_BATCH_DEFAULT);
+    if (batch < 1 || batch > LS_GLOBAL_BATCH_MAX)
+        FAIL(RD_KAFKA_RESP_ERR__INVALID_ARG, "lakestream.global.batch.size (or "
+             "LAKESTREAM_GLOBAL_BATCH) %lld: 1..%u", (long long)batch, LS_GLOBAL_BATCH_MAX);
+    rk->global_batch = (uint32_t)batch;
     const char *codec = shim_conf_lookup(c, "compression.codec");
     if (!codec)
         codec = shim_conf_lookup(c, "compression.type");
@@ -150,6 +183,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->queue_bytes_max = conf_int(c, "queue.buffering.max.kbytes",
                                    SHIM_QUEUE_KBYTES_DEFAULT) * 1024;
     rk->stats_interval_ms = conf_int(c, "statistics.interval.ms", 0);
+    rk->log_level = (int)conf_int(c, "log_level", SHIM_LOG_LEVEL_DEFAULT);
     rk->next_stats_ms = shim_now_ms() + rk->stats_interval_ms;
 
     rk->lconf = ls_conf_dup(c->lconf);
@@ -192,6 +226,8 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
         FAIL(shim_err_from_ls(rc) == RD_KAFKA_RESP_ERR__INVALID_ARG ? RD_KAFKA_RESP_ERR__INVALID_ARG
                                                                     : RD_KAFKA_RESP_ERR__TRANSPORT,
              "bootstrap.servers \"%s\": cannot open the store: %s", uri, ls_errmsg());
+    if (shim_queues_init(rk) || !(rk->store_uri = strdup(uri)))
+        FAIL(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
 #undef FAIL
     const char *cid = shim_conf_lookup(c, "client.id");
     snprintf(rk->name, sizeof rk->name, "%s#%s-%d", cid ? cid : "rdkafka",
@@ -201,9 +237,26 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     return rk;
 }
 
-/* Hand delivered messages to dr_msg_cb, then free them.  Lock not held. */
+/* A delivery report to dr_msg_cb, or to the legacy dr_cb. */
+void shim_dr_call(rd_kafka_t *rk, const rd_kafka_message_t *rkm)
+{
+    const rd_kafka_conf_t *c = rk->conf;
+    shim_msg *m = (shim_msg *)(uintptr_t)rkm;  /* rkm is the first member */
+    if (m->produced_us > 0 && !m->latency_us)
+        m->latency_us = shim_now_us() - m->produced_us;
+    if (c->dr_msg_cb)
+        c->dr_msg_cb(rk, rkm, c->opaque);
+    else if (c->dr_cb)
+        c->dr_cb(rk, rkm->payload, rkm->len, rkm->err, c->opaque, rkm->_private);
+}
+
+/* Hand delivered messages to their callback, then free them (unless DR
+ * events are enabled: then the main queue makes events of them).  Lock
+ * not held. */
 static int serve_dr(rd_kafka_t *rk)
 {
+    if (rk->conf->enabled_events & RD_KAFKA_EVENT_DR)
+        return 0;
     pthread_mutex_lock(&rk->lock);
     shim_msg *m = rk->dr_head;
     rk->dr_head = rk->dr_tail = NULL;
@@ -211,8 +264,7 @@ static int serve_dr(rd_kafka_t *rk)
     int n = 0;
     while (m) {
         shim_msg *next = m->next;
-        if (rk->conf->dr_msg_cb)
-            rk->conf->dr_msg_cb(rk, &m->rkm, rk->conf->opaque);
+        shim_dr_call(rk, &m->rkm);
         pthread_mutex_lock(&rk->lock);
         rk->outq_msgs--;
         rk->outq_bytes -= (int64_t)m->rkm.len;
@@ -233,23 +285,16 @@ static void json_safe(char *dst, size_t size, const char *s)
     dst[i] = '\0';
 }
 
-int shim_serve_events(rd_kafka_t *rk)
+/* Lock not held.  The statistics JSON if due (the caller frees it), else
+ * NULL; never a partial JSON. */
+char *shim_stats_due(rd_kafka_t *rk, size_t *lenp)
 {
-    int n = serve_dr(rk);
-    if (rk->type == RD_KAFKA_CONSUMER)
-        n += shim_consumer_serve(rk);
-    char reason[SHIM_ERRSTR_BYTES];
-    int report = 0;
     pthread_mutex_lock(&rk->lock);
-    if (rk->fatal_err && !rk->fatal_reported) {
-        rk->fatal_reported = 1;
-        report = 1;
-        snprintf(reason, sizeof reason, "%s", rk->fatal_errstr);
-    }
     char *json = NULL;
     size_t json_len = 0;
     int64_t now = shim_now_ms();
-    if (rk->stats_interval_ms > 0 && rk->conf->stats_cb && now >= rk->next_stats_ms) {
+    int wanted = rk->conf->stats_cb || (rk->conf->enabled_events & RD_KAFKA_EVENT_STATS);
+    if (rk->stats_interval_ms > 0 && wanted && now >= rk->next_stats_ms) {
         rk->next_stats_ms = now + rk->stats_interval_ms;
         char name[sizeof rk->name], cid[sizeof rk->name];
         json_safe(name, sizeof name, rk->name);
@@ -281,20 +326,45 @@ int shim_serve_events(rd_kafka_t *rk)
         }
     }
     pthread_mutex_unlock(&rk->lock);
+    *lenp = json_len;
+    return json;
+}
+
+/* Callbacks of what is due: deliveries, commit results, the fatal error,
+ * statistics (those the events mask does not turn into events). */
+int shim_serve_events(rd_kafka_t *rk)
+{
+    int n = serve_dr(rk);
+    if (rk->type == RD_KAFKA_CONSUMER)
+        n += shim_consumer_serve(rk);
+    int mask = rk->conf->enabled_events;
+    char reason[SHIM_ERRSTR_BYTES];
+    int report = 0;
+    pthread_mutex_lock(&rk->lock);
+    if (rk->fatal_err && !rk->fatal_reported && !(mask & RD_KAFKA_EVENT_ERROR)) {
+        rk->fatal_reported = 1;
+        report = 1;
+        snprintf(reason, sizeof reason, "%s", rk->fatal_errstr);
+    }
+    pthread_mutex_unlock(&rk->lock);
     if (report && rk->conf->error_cb) {
         rk->conf->error_cb(rk, RD_KAFKA_RESP_ERR__FATAL, reason, rk->conf->opaque);
         n++;
     }
-    if (json) {
-        if (rk->conf->stats_cb(rk, json, json_len, rk->conf->opaque) == 0)
-            free(json);
-        n++;
+    if (!(mask & RD_KAFKA_EVENT_STATS) && rk->conf->stats_cb) {
+        size_t len;
+        char *json = shim_stats_due(rk, &len);
+        if (json) {
+            if (rk->conf->stats_cb(rk, json, len, rk->conf->opaque) == 0)
+                free(json);
+            n++;
+        }
     }
     return n;
 }
 
 /* Let each core producer commit what is due (and deliver its callbacks). */
-static void drive(rd_kafka_t *rk, int flush)
+void shim_drive(rd_kafka_t *rk, int flush)
 {
     pthread_mutex_lock(&rk->lock);
     if (rk->txn_state != SHIM_TXN_OFF && !rk->txn_committing)
@@ -318,7 +388,7 @@ int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms)
 {
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
     for (;;) {
-        drive(rk, 0);
+        shim_drive(rk, 0);
         int n = shim_serve_events(rk);
         int64_t now = shim_now_ms();
         if (n > 0 || now >= deadline)
@@ -341,7 +411,7 @@ rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms)
                            "when rd_kafka_commit_transaction commits them");
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : shim_now_ms() + timeout_ms;
     for (;;) {
-        drive(rk, 1);
+        shim_drive(rk, 1);
         shim_serve_events(rk);
         pthread_mutex_lock(&rk->lock);
         int64_t left = rk->outq_msgs;
@@ -395,7 +465,9 @@ static void destroy(rd_kafka_t *rk)
         shim_msg_free(m);
         m = next;
     }
+    shim_queues_destroy(rk);
     ls_store_close(rk->st);
+    free(rk->store_uri);
     ls_conf_destroy(rk->lconf);
     rd_kafka_conf_destroy(rk->conf);
     pthread_mutex_destroy(&rk->lock);

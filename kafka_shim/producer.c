@@ -3,11 +3,15 @@
  * lakestream.global.batch.size), rd_kafka_produce/producev onto the core
  * producer of that table, delivery reports queued by the core's delivery
  * callback (which fires only once the sample's commit is in the log) and
- * served by rd_kafka_poll/flush, messages and headers.
+ * served by rd_kafka_poll/flush, rd_kafka_purge, messages and headers.
+ * Transactions are txn.c's.
  *
- * What is stored: the value only, as one sample.  Key, headers, partition
- * and timestamp are kept on the in-flight message, so dr_msg_cb sees them,
- * and are then dropped (docs/kafka-shim.md).
+ * What is stored: the value only, as one sample.  Key, headers and
+ * timestamp are kept on the in-flight message, so dr_msg_cb sees them,
+ * and are then dropped (docs/kafka-shim.md).  A delivered message reports
+ * where it landed as partition 0, offset = its sample number in the
+ * table's global order: where a consumer at world size 1 reads it
+ * (docs/kafka-shim.md, "Delivery reports").
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -56,8 +60,22 @@ static void on_delivery(void *msg_opaque, int err, void *cb_opaque)
 {
     shim_msg *m = msg_opaque;
     rd_kafka_t *rk = cb_opaque;
-    m->rkm.err = err == LS_ERR_STATE && rk->txn_aborting ? RD_KAFKA_RESP_ERR__PURGE_QUEUE
-                                                          : shim_err_from_ls(err);
+    if (err == LS_ERR_STATE && (rk->txn_aborting || rk->purging))
+        m->rkm.err = RD_KAFKA_RESP_ERR__PURGE_QUEUE;
+    else if (err == LS_ERR_TIMEOUT && rk->purging)
+        m->rkm.err = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+    else
+        m->rkm.err = shim_err_from_ls(err);
+    /* Delivered: sample g of the global order is offset g of partition 0
+     * at world size 1 (step g / B, index g % B).  The callback runs inside
+     * a call on the topic's own core producer. */
+    uint64_t g;
+    if (!err && m->rkm.rkt->lp &&
+        ls_producer_delivery_place(m->rkm.rkt->lp, &g, NULL, NULL) == LS_OK &&
+        g <= (uint64_t)INT64_MAX) {
+        m->rkm.partition = 0;
+        m->rkm.offset = (int64_t)g;
+    }
     if (err == LS_ERR_FENCED)
         set_fatal_locked(rk, RD_KAFKA_RESP_ERR__FENCED);
     if (err)
@@ -80,7 +98,12 @@ static rd_kafka_resp_err_t open_producer(rd_kafka_topic_t *rkt)
         return shim_seterr(shim_err_from_ls(rc), "topic %s: opening producer %s: %s",
                            rkt->name, rk->producer_id, ls_errmsg());
     ls_producer_set_delivery_cb(rkt->lp, on_delivery, rk);
-    return RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_resp_err_t err = shim_txn_topic_opened(rkt);
+    if (err) {
+        ls_producer_close(rkt->lp);  /* nothing appended yet */
+        rkt->lp = NULL;
+    }
+    return err;
 }
 
 rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
@@ -245,6 +268,7 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
     m->rkm.offset = RD_KAFKA_OFFSET_INVALID;
     m->rkm._private = a->msg_opaque;
     m->timestamp_ms = a->timestamp ? a->timestamp : wallclock_ms();
+    m->produced_us = shim_now_us();
     m->rkm.len = a->len;
     if (a->msgflags & RD_KAFKA_MSG_F_COPY) {
         m->rkm.payload = malloc(a->len ? a->len : 1);
@@ -383,73 +407,155 @@ int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, voi
     return 0;
 }
 
-rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...)
+/* One argument of producev/produceva into a.  *own: headers built from
+ * V_HEADER (a.headers then points at them); V_HEADERS stay the caller's
+ * until produce succeeds.  END is the caller's business. */
+static rd_kafka_resp_err_t apply_vu(produce_args *a, rd_kafka_headers_t **own,
+                                    const rd_kafka_vu_t *vu)
 {
-    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
-    rd_kafka_headers_t *own_hdrs = NULL;   /* built from V_HEADER */
-    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    va_list ap;
-    va_start(ap, rk);
-    for (int done = 0; !done && !err;) {
-        rd_kafka_vtype_t vt = (rd_kafka_vtype_t)va_arg(ap, int);
-        switch (vt) {
-        case RD_KAFKA_VTYPE_END:       done = 1; break;
-        case RD_KAFKA_VTYPE_TOPIC:     a.topic = va_arg(ap, const char *); break;
-        case RD_KAFKA_VTYPE_RKT:       a.rkt = va_arg(ap, rd_kafka_topic_t *); break;
-        case RD_KAFKA_VTYPE_PARTITION: a.partition = (int32_t)va_arg(ap, int); break;
-        case RD_KAFKA_VTYPE_VALUE:
-            a.payload = va_arg(ap, void *);
-            a.len = va_arg(ap, size_t);
-            break;
-        case RD_KAFKA_VTYPE_KEY:
-            a.key = va_arg(ap, const void *);
-            a.keylen = va_arg(ap, size_t);
-            break;
-        case RD_KAFKA_VTYPE_OPAQUE:    a.msg_opaque = va_arg(ap, void *); break;
-        case RD_KAFKA_VTYPE_MSGFLAGS:  a.msgflags = va_arg(ap, int); break;
-        case RD_KAFKA_VTYPE_TIMESTAMP: a.timestamp = va_arg(ap, int64_t); break;
-        case RD_KAFKA_VTYPE_HEADER: {
-            const char *name = va_arg(ap, const char *);
-            const void *value = va_arg(ap, const void *);
-            ssize_t size = va_arg(ap, ssize_t);
-            if (a.headers && !own_hdrs) {
-                err = shim_seterr(RD_KAFKA_RESP_ERR__CONFLICT,
-                                  "RD_KAFKA_V_HEADER and RD_KAFKA_V_HEADERS are exclusive");
-                break;
-            }
-            if (!own_hdrs && !(own_hdrs = a.headers = rd_kafka_headers_new(8))) {
-                err = shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
-                break;
-            }
-            err = rd_kafka_header_add(own_hdrs, name, -1, value, size);
-            break;
+    switch (vu->vtype) {
+    case RD_KAFKA_VTYPE_TOPIC:     a->topic = vu->u.cstr; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_RKT:       a->rkt = vu->u.rkt; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_PARTITION: a->partition = vu->u.i32; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_VALUE:
+        a->payload = vu->u.mem.ptr;
+        a->len = vu->u.mem.size;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_KEY:
+        a->key = vu->u.mem.ptr;
+        a->keylen = vu->u.mem.size;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_OPAQUE:    a->msg_opaque = vu->u.ptr; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_MSGFLAGS:  a->msgflags = vu->u.i; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_TIMESTAMP: a->timestamp = vu->u.i64; return RD_KAFKA_RESP_ERR_NO_ERROR;
+    case RD_KAFKA_VTYPE_HEADER:
+        if (a->headers && !*own)
+            return shim_seterr(RD_KAFKA_RESP_ERR__CONFLICT,
+                               "RD_KAFKA_V_HEADER and RD_KAFKA_V_HEADERS are exclusive");
+        if (!*own && !(*own = a->headers = rd_kafka_headers_new(8)))
+            return shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+        {
+            rd_kafka_resp_err_t err = rd_kafka_header_add(*own, vu->u.header.name, -1,
+                                                          vu->u.header.val, vu->u.header.size);
+            return err ? shim_seterr(err, "header %s: %s", vu->u.header.name ?
+                                     vu->u.header.name : "(null)", rd_kafka_err2str(err)) : err;
         }
-        case RD_KAFKA_VTYPE_HEADERS:
-            if (own_hdrs) {
-                err = shim_seterr(RD_KAFKA_RESP_ERR__CONFLICT,
-                                  "RD_KAFKA_V_HEADER and RD_KAFKA_V_HEADERS are exclusive");
-                break;
-            }
-            a.headers = va_arg(ap, rd_kafka_headers_t *);
-            break;
-        default:
-            err = shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
-                              "rd_kafka_producev: unsupported argument type %d", (int)vt);
-        }
+    case RD_KAFKA_VTYPE_HEADERS:
+        if (*own)
+            return shim_seterr(RD_KAFKA_RESP_ERR__CONFLICT,
+                               "RD_KAFKA_V_HEADER and RD_KAFKA_V_HEADERS are exclusive");
+        a->headers = vu->u.headers;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    default:
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "unsupported argument type %d",
+                           (int)vu->vtype);
     }
-    va_end(ap);
-    if (!err && !a.rkt && !a.topic)
+}
+
+/* Produce what the arguments describe; on failure the headers built from
+ * V_HEADER are freed (V_HEADERS stay the caller's). */
+static rd_kafka_resp_err_t produce_args_run(rd_kafka_t *rk, produce_args *a,
+                                            rd_kafka_headers_t *own, rd_kafka_resp_err_t err)
+{
+    if (!err && !a->rkt && !a->topic)
         err = shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
-                          "rd_kafka_producev: no RD_KAFKA_V_TOPIC or RD_KAFKA_V_RKT");
+                          "no RD_KAFKA_V_TOPIC or RD_KAFKA_V_RKT: topic name or object required");
     if (!err) {
         pthread_mutex_lock(&rk->lock);
-        err = produce_locked(rk, &a);
+        err = produce_locked(rk, a);
         pthread_mutex_unlock(&rk->lock);
     }
     if (err) {
-        rd_kafka_headers_destroy(own_hdrs);  /* V_HEADERS stay the caller's */
+        rd_kafka_headers_destroy(own);
         return err;
     }
+    return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
+}
+
+rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...)
+{
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    rd_kafka_headers_t *own = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    va_list ap;
+    va_start(ap, rk);
+    for (;;) {
+        rd_kafka_vu_t vu = {.vtype = (rd_kafka_vtype_t)va_arg(ap, int)};
+        if (vu.vtype == RD_KAFKA_VTYPE_END)
+            break;
+        switch (vu.vtype) {  /* the va_arg types of the RD_KAFKA_V_* macros */
+        case RD_KAFKA_VTYPE_TOPIC:     vu.u.cstr = va_arg(ap, const char *); break;
+        case RD_KAFKA_VTYPE_RKT:       vu.u.rkt = va_arg(ap, rd_kafka_topic_t *); break;
+        case RD_KAFKA_VTYPE_PARTITION: vu.u.i32 = (int32_t)va_arg(ap, int); break;
+        case RD_KAFKA_VTYPE_VALUE:
+        case RD_KAFKA_VTYPE_KEY:
+            vu.u.mem.ptr = va_arg(ap, void *);
+            vu.u.mem.size = va_arg(ap, size_t);
+            break;
+        case RD_KAFKA_VTYPE_OPAQUE:    vu.u.ptr = va_arg(ap, void *); break;
+        case RD_KAFKA_VTYPE_MSGFLAGS:  vu.u.i = va_arg(ap, int); break;
+        case RD_KAFKA_VTYPE_TIMESTAMP: vu.u.i64 = va_arg(ap, int64_t); break;
+        case RD_KAFKA_VTYPE_HEADER:
+            vu.u.header.name = va_arg(ap, const char *);
+            vu.u.header.val = va_arg(ap, const void *);
+            vu.u.header.size = va_arg(ap, ssize_t);
+            break;
+        case RD_KAFKA_VTYPE_HEADERS:   vu.u.headers = va_arg(ap, rd_kafka_headers_t *); break;
+        default:                       break;  /* apply_vu refuses it; stop reading */
+        }
+        if ((err = apply_vu(&a, &own, &vu)))
+            break;
+    }
+    va_end(ap);
+    return produce_args_run(rk, &a, own, err);
+}
+
+/* As librdkafka: the same arguments as producev in an array of cnt (no
+ * END: VTYPE_END is an unsupported type here), the error as an object. */
+rd_kafka_error_t *rd_kafka_produceva(rd_kafka_t *rk, const rd_kafka_vu_t *vus, size_t cnt)
+{
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    rd_kafka_headers_t *own = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (!vus && cnt)
+        err = shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "rd_kafka_produceva: no arguments");
+    for (size_t i = 0; !err && i < cnt; i++)
+        err = apply_vu(&a, &own, &vus[i]);
+    err = produce_args_run(rk, &a, own, err);
+    if (!err)
+        return NULL;
+    return shim_error_new(err, err == RD_KAFKA_RESP_ERR__FENCED, 0, 0,
+                          "rd_kafka_produceva: %s", shim_errstr());
+}
+
+/* ---- purge ----
+ *
+ * librdkafka's queued messages are the core producer's samples that no
+ * commit attempt has carried; its in-flight ones, those of a commit whose
+ * last attempt failed with an unknown outcome (the shim commits inside
+ * its calls, under rk->lock, so no attempt runs while purge holds it).
+ * The reports come from the next poll or flush. */
+
+#define SHIM_PURGE_FLAGS (RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | \
+                          RD_KAFKA_PURGE_F_NON_BLOCKING)
+
+rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags)
+{
+    if (!rk || rk->type != RD_KAFKA_PRODUCER)
+        return shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                           "rd_kafka_purge: not a producer handle");
+    if (purge_flags & ~SHIM_PURGE_FLAGS)
+        return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "rd_kafka_purge: unknown flags 0x%x",
+                           (unsigned)purge_flags);
+    unsigned what = ((purge_flags & RD_KAFKA_PURGE_F_QUEUE) ? LS_PURGE_QUEUED : 0) |
+                    ((purge_flags & RD_KAFKA_PURGE_F_INFLIGHT) ? LS_PURGE_INFLIGHT : 0);
+    pthread_mutex_lock(&rk->lock);
+    rk->purging = 1;
+    for (size_t i = 0; what && i < rk->ntopics; i++)
+        if (rk->topics[i]->lp)
+            (void)ls_producer_purge(rk->topics[i]->lp, what);  /* LS_OK: flags are valid */
+    rk->purging = 0;
+    pthread_mutex_unlock(&rk->lock);
     return shim_seterr(RD_KAFKA_RESP_ERR_NO_ERROR, NULL);
 }
 
@@ -637,109 +743,3 @@ rd_kafka_resp_err_t rd_kafka_header_get_all(const rd_kafka_headers_t *hdrs, size
 }
 
 size_t rd_kafka_header_cnt(const rd_kafka_headers_t *hdrs) { return hdrs->n; }
-
-/* ---- transactions ----
- *
- * A transaction is one commit of the one topic it writes: its messages are
- * held by the core producer (producer.commit.policy=manual, so neither
- * linger.ms nor poll commits them) until rd_kafka_commit_transaction
- * commits them together, all visible or none.  Abort drops them: the core
- * producer is closed without committing (reports: _PURGE_QUEUE) and a new
- * incarnation is opened at the next produce; chunks already written are
- * orphans for GC.  Fencing: a newer instance with the same transactional.id
- * fences this one at its next commit (fatal _FENCED). */
-
-static rd_kafka_error_t *txn_error(rd_kafka_t *rk, const char *fn, int want)
-{
-    if (rk->type != RD_KAFKA_PRODUCER || rk->txn_state == SHIM_TXN_OFF)
-        return shim_error_new(RD_KAFKA_RESP_ERR__NOT_CONFIGURED, 0, 0, 0,
-                              "%s: the producer has no transactional.id", fn);
-    if (rk->fatal_err)
-        return shim_error_new(rk->fatal_err, 1, 0, 0, "%s", rk->fatal_errstr);
-    if (want >= 0 && rk->txn_state != want)
-        return shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 0, 0,
-                              "%s: %s", fn,
-                              rk->txn_state == SHIM_TXN_INIT ? "call rd_kafka_init_transactions first"
-                              : rk->txn_state == SHIM_TXN_IN ? "a transaction is open"
-                                                             : "no transaction is open");
-    return NULL;
-}
-
-rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms)
-{
-    (void)timeout_ms;
-    pthread_mutex_lock(&rk->lock);
-    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_init_transactions", -1);
-    if (!e && rk->txn_state == SHIM_TXN_IN)
-        e = shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 0, 0,
-                           "rd_kafka_init_transactions: a transaction is open");
-    if (!e)
-        rk->txn_state = SHIM_TXN_READY;
-    pthread_mutex_unlock(&rk->lock);
-    return e;
-}
-
-rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk)
-{
-    pthread_mutex_lock(&rk->lock);
-    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_begin_transaction", SHIM_TXN_READY);
-    if (!e) {
-        rk->txn_state = SHIM_TXN_IN;
-        rk->txn_rkt = NULL;
-        rk->txn_commit_failed = 0;
-    }
-    pthread_mutex_unlock(&rk->lock);
-    return e;
-}
-
-rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms)
-{
-    pthread_mutex_lock(&rk->lock);
-    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_commit_transaction", SHIM_TXN_IN);
-    if (!e)
-        rk->txn_committing = 1;
-    pthread_mutex_unlock(&rk->lock);
-    if (e)
-        return e;
-    rd_kafka_resp_err_t err = rd_kafka_flush(rk, timeout_ms);
-    pthread_mutex_lock(&rk->lock);
-    rk->txn_committing = 0;
-    if (!err) {
-        rk->txn_state = SHIM_TXN_READY;
-        rk->txn_rkt = NULL;
-    } else if (rk->fatal_err) {
-        e = shim_error_new(rk->fatal_err, 1, 0, 0, "%s", rk->fatal_errstr);
-    } else {
-        /* Still buffered: commit again (the core never commits twice). */
-        rk->txn_commit_failed = 1;
-        e = shim_error_new(err, 0, 1, 0, "rd_kafka_commit_transaction: %s", shim_errstr());
-    }
-    pthread_mutex_unlock(&rk->lock);
-    return e;
-}
-
-rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms)
-{
-    (void)timeout_ms;
-    pthread_mutex_lock(&rk->lock);
-    rd_kafka_error_t *e = txn_error(rk, "rd_kafka_abort_transaction", SHIM_TXN_IN);
-    if (!e && rk->txn_commit_failed)
-        /* The failed attempt may have reached the log: aborting now could
-         * not promise that nothing is visible.  Retrying the commit can. */
-        e = shim_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 1, 0,
-                           "rd_kafka_abort_transaction: a commit attempt of this transaction "
-                           "failed with an unknown outcome; retry "
-                           "rd_kafka_commit_transaction");
-    if (!e) {
-        rk->txn_aborting = 1;
-        for (size_t i = 0; i < rk->ntopics; i++) {
-            ls_producer_close(rk->topics[i]->lp);  /* reports queued: _PURGE_QUEUE */
-            rk->topics[i]->lp = NULL;              /* reopened at the next produce */
-        }
-        rk->txn_aborting = 0;
-        rk->txn_state = SHIM_TXN_READY;
-        rk->txn_rkt = NULL;
-    }
-    pthread_mutex_unlock(&rk->lock);
-    return e;
-}

@@ -12,41 +12,6 @@
 
 #define NOT_IMPL(fn) "liblakestream-rdkafka: " fn " is not implemented (docs/kafka-shim.md)"
 
-static rd_kafka_error_t *not_impl_error(const char *what)
-{
-    shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, "%s", what);
-    return rd_kafka_error_new(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, "%s", what);
-}
-
-rd_kafka_error_t *rd_kafka_send_offsets_to_transaction(
-    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
-    const rd_kafka_consumer_group_metadata_t *cgmetadata, int timeout_ms)
-{
-    (void)rk; (void)offsets; (void)cgmetadata; (void)timeout_ms;
-    return not_impl_error(NOT_IMPL("rd_kafka_send_offsets_to_transaction"));
-}
-
-rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags)
-{
-    (void)rk; (void)purge_flags;
-    return shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, NOT_IMPL("rd_kafka_purge"));
-}
-
-rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics,
-                                      rd_kafka_topic_t *only_rkt,
-                                      const struct rd_kafka_metadata **metadatap,
-                                      int timeout_ms)
-{
-    (void)rk; (void)all_topics; (void)only_rkt; (void)timeout_ms;
-    *metadatap = NULL;
-    return shim_seterr(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, NOT_IMPL("rd_kafka_metadata"));
-}
-
-void rd_kafka_metadata_destroy(const struct rd_kafka_metadata *metadata)
-{
-    (void)metadata;  /* rd_kafka_metadata never returns one */
-}
-
 int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist)
 {
     (void)rk; (void)brokerlist;
@@ -72,19 +37,6 @@ int rd_kafka_produce_batch(rd_kafka_topic_t *rkt, int32_t partition, int msgflag
         }
     }
     return ok;
-}
-
-/* The library never logs: a log callback is accepted and never called. */
-void rd_kafka_conf_set_log_cb(rd_kafka_conf_t *conf,
-                              void (*log_cb)(const rd_kafka_t *, int, const char *,
-                                             const char *))
-{
-    (void)conf; (void)log_cb;
-}
-
-void rd_kafka_set_log_level(rd_kafka_t *rk, int level)
-{
-    (void)rk; (void)level;
 }
 
 void rd_kafka_yield(rd_kafka_t *rk) { (void)rk; }

@@ -16,6 +16,9 @@ PACKAGES=(
   libavro-dev libzstd-dev libcmocka-dev libjansson-dev libisal-dev zlib1g-dev
   libcurl4-openssl-dev libxml2-dev librdkafka-dev
   python3 gnuplot-nox
+  # Real, unmodified librdkafka clients the shim must serve
+  # (tests/test_kafka_clients.sh, docs/kafka-shim.md).
+  kcat python3-confluent-kafka
 )
 for flag in "$@"; do
   case "$flag" in

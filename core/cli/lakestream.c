@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka_run.h"
 #include "lakestream.h"
 
 #define EXIT_USAGE 2
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "  checkpoint STORE TABLE register NAME STEP | release NAME | list [--json]\n"
     "  gc       STORE TABLE [--keep-last K]\n"
     "  conf     [--markdown]  (lists configuration properties)\n"
+    "  kafka-run [--store URI] [--rank R --world-size W] -- PROGRAM [ARGS...]\n"
+    "           (runs a librdkafka program unchanged on Lakestream: docs/kafka-shim.md)\n"
     "Every verb also takes -X name=value (repeatable) to set a property.\n"
     "STORE is file:///abs/path, a plain directory path, mem:// (in-process) or\n"
     "s3://bucket[/prefix] (credentials from AWS_ACCESS_KEY_ID and\n"
@@ -771,6 +774,10 @@ int main(int argc, char **argv)
         return 0;
     }
     verb = argv[1];
+    if (!strcmp(verb, "kafka-run")) {
+        int rc = ls_cli_kafka_run(argc - 1, argv + 1);
+        return rc < 0 ? 0 : rc;
+    }
     opts o = { 0 };
     if (!(o.conf = ls_conf_new()))
         return fail(1, "out of memory");

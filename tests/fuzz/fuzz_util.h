@@ -9,13 +9,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An invariant of the code under test: abort() is what libFuzzer and the
  * replay driver report as a crash, with or without NDEBUG. */
-#define FUZZ_CHECK(cond) do { if (!(cond)) abort(); } while (0)
+#define FUZZ_CHECK(cond) do { if (!(cond)) { \
+        fprintf(stderr, "%s:%d: FUZZ_CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+        abort(); } } while (0)
 
 typedef struct fuzz_in {
     const uint8_t *p;
