@@ -316,7 +316,9 @@ static void test_legacy(void **state)
         if (!m)
             continue;
         assert_int_equal(m->err, 0);
-        int v = atoi((const char *)m->payload + 2);
+        char text[16] = "";
+        memcpy(text, m->payload, m->len < sizeof text - 1 ? m->len : sizeof text - 1);
+        int v = atoi(text + 2);   /* "v-%05d": payloads are not NUL-terminated */
         assert_true(v >= 20 && v < 40);
         assert_int_equal(v % 2, m->partition);
         seen[v]++;
