@@ -72,7 +72,7 @@
                                                pass through the log */
 #define LS_READ_RUN_BYTES       (8u << 20)  /* ... and stops adding steps to a pass beyond
                                                this many stored bytes */
-#define LS_PREFETCH_RUN_BYTES   (32u << 20) /* stored bytes the prefetch window holds beyond
+#define LS_PREFETCH_RUN_BYTES   (32u << 20) /* decoded bytes the prefetch window holds beyond
                                                consumer.prefetch.steps (runs read ahead) */
 #define LS_GET_GAP_BYTES_MAX    4096u       /* coalesce samples separated by <= this */
 #define LS_LIST_KEYS_MAX        10000u      /* keys returned by one list call */

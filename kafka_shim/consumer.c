@@ -1467,7 +1467,7 @@ rd_kafka_resp_err_t shim_group_checkpoint(ls_store *st, const ls_conf *lconf,
         return shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "group %s: checkpoint name too long",
                            group);
     ls_table *t;
-    uint32_t slice;
+    uint32_t slice = 1;   /* set by group_table_open; -O3 cannot see it */
     rd_kafka_resp_err_t err = group_table_open(st, lconf, topic, world, &t, &slice);
     if (err)
         return err;

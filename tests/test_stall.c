@@ -167,10 +167,11 @@ static void run_scene(const char *uri, int64_t retention_ms)
 
     /* The stalled producer's store counts its put_if_absents: #1 its epoch
      * bump, #2 its first commit, then the indexes of the A_FIRST / B steps
-     * it completes (table format 2), then the commit that stalls. */
+     * it completes (table format 2, only for B >= LS_STEP_INDEX_MIN_BATCH),
+     * then the commit that stalls. */
     ls_store *fs;
     ls_fault_opts fo = { .seed = 1, .op_mask = LS_FAULT_OP_PUT_IF_ABSENT,
-                         .crash_at = 3 + A_FIRST / B,
+                         .crash_at = 3 + (B >= LS_STEP_INDEX_MIN_BATCH ? A_FIRST / B : 0),
                          .crash_cb = the_stall, .crash_arg = &sc };
     ls_store *mine;
     assert_int_equal(ls_store_open(uri, sc.conf, &mine), LS_OK);
