@@ -676,7 +676,7 @@ static int batch_make(ls_consumer *c, uint64_t step, uint64_t a, size_t k0, size
 /* Read this rank's slices of steps [step, step + kmax), at least the
  * first: plan them (from the step's index with by_index, one step; else
  * from the commit records of the state, where the steps must be visible,
- * as many as LS_READ_RUN_BYTES allow), fetch and check every sample (pass
+ * as many as LS_READ_RUN_BYTES and LS_READ_RUN_PARTS_MAX allow), fetch and check every sample (pass
  * 1), then hand the fetched buffers to the batches (pass 2), which share
  * them.  Nothing is handed out unless every sample of every step passed.
  * outs[0..*nout) are the batches.  With by_index, *found = 0 (and LS_OK)
@@ -701,7 +701,12 @@ static int read_slices(ls_consumer *c, uint64_t step, uint32_t kmax, int by_inde
         k = 1;
     } else if (!rc) {
         uint64_t planned = 0;
-        while (!rc && k < kmax && planned < LS_READ_RUN_BYTES) {
+        /* A run stops at LS_READ_RUN_BYTES and at LS_READ_RUN_PARTS_MAX
+         * ranges to fetch: its first step waits for the whole pass, and
+         * runs pay where small steps share chunks, not where each sample
+         * has its own (one request a step either way). */
+        while (!rc && k < kmax && planned < LS_READ_RUN_BYTES &&
+               (k == 0 || c->nparts < LS_READ_RUN_PARTS_MAX)) {
             uint64_t a = (step + k) * B + c->rank * c->slice;
             if (!(rc = plan_log(c, a, a + c->slice, (size_t)k * n))) {
                 k++;

@@ -72,6 +72,8 @@
                                                pass through the log */
 #define LS_READ_RUN_BYTES       (8u << 20)  /* ... and stops adding steps to a pass beyond
                                                this many stored bytes */
+#define LS_READ_RUN_PARTS_MAX   16u         /* ... or beyond this many ranges to fetch (its
+                                               first step waits for the whole pass) */
 #define LS_PREFETCH_RUN_BYTES   (32u << 20) /* decoded bytes the prefetch window holds beyond
                                                consumer.prefetch.steps (runs read ahead) */
 #define LS_GET_GAP_BYTES_MAX    4096u       /* coalesce samples separated by <= this */
