@@ -2,6 +2,10 @@
  * conf.c -- configuration: one property table (name, type, default, range,
  * doc) drives ls_conf_set validation, the typed getters, `lakestream
  * --help` and docs/configuration.md, as librdkafka's rdkafka_conf.c does.
+ * The table is the core's own, followed by the properties each store
+ * backend of the scheme table declares (ls_store_backend.props), so a
+ * backend registered at run time brings its properties with it.  A conf
+ * holds only the values set, each by the property it belongs to.
  */
 #include <assert.h>
 #include <errno.h>
@@ -10,9 +14,10 @@
 
 #include "ls_int.h"
 
+/* The core's properties.  Each store backend declares its own
+ * (store_builtin.c: store.fsync for posix, s3.* for s3); lookups go
+ * through this table, then every registered backend's, in that order. */
 static const ls_conf_prop props[] = {
-    { "store.fsync", "bool", "true", 0, 1,
-      "posix store: fsync objects and directories before a write returns", NULL },
     { "store.fault.error.permille", "int", "0", 0, 1000,
       "testing: wrap the store in the fault store; this many calls per 1000 fail "
       "with an I/O error (no effect)", NULL },
@@ -86,45 +91,81 @@ static const ls_conf_prop props[] = {
       "ceiling of the backoff between log polls while waiting for a step", NULL },
     { "store.retries", "int", "5", 0, LS_STORE_RETRIES_MAX,
       "retries of a failed retriable store read, with backoff", NULL },
-    { "s3.endpoint", "string", "", 0, 0,
-      "s3: endpoint URL http[s]://host[:port] (empty: $AWS_ENDPOINT_URL_S3, "
-      "$AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)", NULL },
-    { "s3.region", "string", "", 0, 0,
-      "s3: region for signing (empty: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)", NULL },
-    { "s3.addressing", "enum", "auto", 0, 0,
-      "s3: path (endpoint/bucket/key) or virtual (bucket.endpoint/key); auto: path "
-      "with a custom endpoint, virtual for AWS", "auto|path|virtual" },
-    { "s3.tls.verify", "bool", "true", 0, 1,
-      "s3: verify the server's TLS certificate and host name", NULL },
-    { "s3.ca.bundle", "string", "", 0, 0,
-      "s3: CA certificates file (PEM) for TLS (empty: the system's)", NULL },
-    { "s3.connections.max", "int", "16", 1, LS_S3_CONNECTIONS_MAX,
-      "s3: keep-alive connections kept per store handle, and parallel reads", NULL },
-    { "s3.request.timeout.ms", "int", "30000", 1, 3600000,
-      "s3: one request's time limit (then retried)", NULL },
-    { "s3.connect.timeout.ms", "int", "5000", 1, 600000,
-      "s3: connection setup time limit", NULL },
-    { "s3.retries", "int", "6", 0, LS_STORE_RETRIES_MAX,
-      "s3: retries of a request after a transport error, timeout, 5xx, 429 or 503 "
-      "SlowDown, with jittered exponential backoff", NULL },
 };
 #define NPROPS (sizeof(props) / sizeof(props[0]))
 
+typedef struct conf_value {
+    const ls_conf_prop *prop;   /* of the core's table or a registered backend's */
+    char               *value;  /* owned */
+} conf_value;
+
+/* At most one value per property, in the order first set. */
 struct ls_conf {
-    char *values[NPROPS];   /* NULL: default */
+    conf_value *v;
+    size_t      n, cap;
 };
 
-static int prop_find(const char *name)
+const ls_conf_prop *ls_conf_prop_find(const char *name)
 {
+    if (!name)
+        return NULL;
     for (size_t i = 0; i < NPROPS; i++)
         if (strcmp(props[i].name, name) == 0)
-            return (int)i;
-    return -1;
+            return &props[i];
+    const ls_store_backend *be;
+    for (size_t k = 0; (be = ls_store_backend_at(k)); k++)
+        for (size_t i = 0; i < be->nprops; i++)
+            if (strcmp(be->props[i].name, name) == 0)
+                return &be->props[i];
+    return NULL;
 }
 
 const ls_conf_prop *ls_conf_describe(size_t i)
 {
-    return i < NPROPS ? &props[i] : NULL;
+    if (i < NPROPS)
+        return &props[i];
+    i -= NPROPS;
+    const ls_store_backend *be;
+    for (size_t k = 0; (be = ls_store_backend_at(k)); k++) {
+        if (i < be->nprops)
+            return &be->props[i];
+        i -= be->nprops;
+    }
+    return NULL;
+}
+
+static conf_value *value_of(const ls_conf *conf, const ls_conf_prop *p)
+{
+    for (size_t i = 0; conf && p && i < conf->n; i++)
+        if (conf->v[i].prop == p)
+            return &conf->v[i];
+    return NULL;
+}
+
+/* Set p's value to a copy of value (already checked). */
+static int value_put(ls_conf *conf, const ls_conf_prop *p, const char *value)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return ls_seterr(LS_ERR_NOMEM, "ls_conf_set: out of memory");
+    conf_value *cv = value_of(conf, p);
+    if (cv) {
+        free(cv->value);
+        cv->value = copy;
+        return LS_OK;
+    }
+    if (conf->n == conf->cap) {
+        size_t cap = conf->cap ? conf->cap * 2 : 8;
+        conf_value *v = realloc(conf->v, cap * sizeof(*v));
+        if (!v) {
+            free(copy);
+            return ls_seterr(LS_ERR_NOMEM, "ls_conf_set: out of memory");
+        }
+        conf->v = v;
+        conf->cap = cap;
+    }
+    conf->v[conf->n++] = (conf_value){ p, copy };
+    return LS_OK;
 }
 
 ls_conf *ls_conf_new(void)
@@ -137,8 +178,8 @@ ls_conf *ls_conf_dup(const ls_conf *conf)
     ls_conf *c = ls_conf_new();
     if (!c || !conf)
         return c;
-    for (size_t i = 0; i < NPROPS; i++) {
-        if (conf->values[i] && !(c->values[i] = strdup(conf->values[i]))) {
+    for (size_t i = 0; i < conf->n; i++) {
+        if (value_put(c, conf->v[i].prop, conf->v[i].value)) {
             ls_conf_destroy(c);
             return NULL;
         }
@@ -150,8 +191,9 @@ void ls_conf_destroy(ls_conf *conf)
 {
     if (!conf)
         return;
-    for (size_t i = 0; i < NPROPS; i++)
-        free(conf->values[i]);
+    for (size_t i = 0; i < conf->n; i++)
+        free(conf->v[i].value);
+    free(conf->v);
     free(conf);
 }
 
@@ -173,14 +215,10 @@ static int parse_int(const char *v, int64_t *out)
     return 0;
 }
 
-int ls_conf_set(ls_conf *conf, const char *name, const char *value)
+/* LS_OK if value is acceptable for p, else LS_ERR_INVALID or LS_ERR_LIMIT
+ * naming name. */
+static int value_check(const ls_conf_prop *p, const char *name, const char *value)
 {
-    if (!conf || !name || !value)
-        return ls_seterr(LS_ERR_INVALID, "ls_conf_set: NULL argument");
-    int i = prop_find(name);
-    if (i < 0)
-        return ls_seterr(LS_ERR_INVALID, "unknown configuration property \"%s\"", ls_q(name));
-    const ls_conf_prop *p = &props[i];
     if (!strcmp(p->type, "bool")) {
         int b;
         if (parse_bool(value, &b))
@@ -197,7 +235,7 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         }
         if (!ok)
             return ls_seterr(LS_ERR_INVALID, "%s: expected one of %s, got \"%s\"", name,
-                             p->choices, ls_q(value));
+                             p->choices ? p->choices : "(none)", ls_q(value));
     } else if (!strcmp(p->type, "int")) {
         int64_t x;
         if (parse_int(value, &x))
@@ -210,36 +248,67 @@ int ls_conf_set(ls_conf *conf, const char *name, const char *value)
         if (strlen(value) > LS_CONF_STRING_BYTES_MAX)
             return ls_seterr(LS_ERR_LIMIT, "%s: longer than %u bytes", name,
                              LS_CONF_STRING_BYTES_MAX);
+    } else {
+        return ls_seterr(LS_ERR_INVALID, "%s: unknown type \"%s\"", name, ls_q(p->type));
     }
-    char *copy = strdup(value);
-    if (!copy)
-        return ls_seterr(LS_ERR_NOMEM, "ls_conf_set: out of memory");
-    free(conf->values[i]);
-    conf->values[i] = copy;
     return LS_OK;
+}
+
+int ls_conf_prop_check(const ls_conf_prop *p)
+{
+    if (!p || !p->name)
+        return ls_seterr(LS_ERR_INVALID, "property: NULL name");
+    size_t n = strlen(p->name);
+    int name_ok = n > 0 && n <= LS_CONF_NAME_BYTES_MAX;
+    for (size_t i = 0; name_ok && i < n; i++) {
+        char c = p->name[i];
+        name_ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-';
+    }
+    if (!name_ok)
+        return ls_seterr(LS_ERR_INVALID, "property \"%s\": expected 1-%u characters "
+                         "[a-z0-9._-]", ls_q(p->name), LS_CONF_NAME_BYTES_MAX);
+    if (!p->type || !p->default_value || !p->doc)
+        return ls_seterr(LS_ERR_INVALID, "property %s: NULL type, default or doc", p->name);
+    if (!strcmp(p->type, "enum") && !p->choices)
+        return ls_seterr(LS_ERR_INVALID, "property %s: an enum without choices", p->name);
+    if (!strcmp(p->type, "int") && p->min > p->max)
+        return ls_seterr(LS_ERR_INVALID, "property %s: min %lld above max %lld", p->name,
+                         (long long)p->min, (long long)p->max);
+    int rc = value_check(p, p->name, p->default_value);
+    return rc ? ls_preferr(rc, "property %s: default", p->name) : LS_OK;
+}
+
+int ls_conf_set(ls_conf *conf, const char *name, const char *value)
+{
+    if (!conf || !name || !value)
+        return ls_seterr(LS_ERR_INVALID, "ls_conf_set: NULL argument");
+    const ls_conf_prop *p = ls_conf_prop_find(name);
+    if (!p)
+        return ls_seterr(LS_ERR_INVALID, "unknown configuration property \"%s\"", ls_q(name));
+    int rc = value_check(p, name, value);
+    return rc ? rc : value_put(conf, p, value);
 }
 
 int ls_conf_is_set(const ls_conf *conf, const char *name)
 {
-    int i = prop_find(name);
-    return i >= 0 && conf && conf->values[i];
+    return value_of(conf, ls_conf_prop_find(name)) != NULL;
 }
 
 const char *ls_conf_get(const ls_conf *conf, const char *name)
 {
-    int i = prop_find(name);
-    if (i < 0)
+    const ls_conf_prop *p = ls_conf_prop_find(name);
+    if (!p)
         return NULL;
-    if (conf && conf->values[i])
-        return conf->values[i];
-    return props[i].default_value;
+    const conf_value *cv = value_of(conf, p);
+    return cv ? cv->value : p->default_value;
 }
 
 int64_t ls_conf_int(const ls_conf *conf, const char *name)
 {
-    int i = prop_find(name);
-    assert(i >= 0 && !strcmp(props[i].type, "int"));
-    (void)i;
+    const ls_conf_prop *p = ls_conf_prop_find(name);
+    assert(p && !strcmp(p->type, "int"));
+    (void)p;
     int64_t x = 0;
     int rc = parse_int(ls_conf_get(conf, name), &x);
     assert(rc == 0);
@@ -249,9 +318,9 @@ int64_t ls_conf_int(const ls_conf *conf, const char *name)
 
 int ls_conf_bool(const ls_conf *conf, const char *name)
 {
-    int i = prop_find(name);
-    assert(i >= 0 && !strcmp(props[i].type, "bool"));
-    (void)i;
+    const ls_conf_prop *p = ls_conf_prop_find(name);
+    assert(p && !strcmp(p->type, "bool"));
+    (void)p;
     int b = 0;
     int rc = parse_bool(ls_conf_get(conf, name), &b);
     assert(rc == 0);

@@ -87,7 +87,8 @@ const char *ls_errmsg(void);
 
 /* ---------------------------------------------------------------------- */
 /* Configuration: string key/value pairs, validated against one property
- * table.  ls_conf_describe() lists every property (name, default, range,
+ * table: the core's, then each store backend's own (ls_store_backend).
+ * ls_conf_describe() lists every property (name, default, range,
  * description) and drives docs/configuration.md and `lakestream --help`. */
 
 typedef struct ls_conf ls_conf;
@@ -103,7 +104,7 @@ const char *ls_conf_get(const ls_conf *conf, const char *name);
 
 typedef struct ls_conf_prop {
     const char *name;
-    const char *type;          /* "int", "bool", "enum" */
+    const char *type;          /* "int", "bool", "enum", "string" */
     const char *default_value;
     int64_t     min, max;      /* for "int" */
     const char *doc;
@@ -171,15 +172,66 @@ struct ls_store {
     void *impl;  /* backend state */
 };
 
-/* Open a store by URI:
+/* Open a store by URI: "scheme://rest" goes to the backend registered for
+ * scheme (below), a URI without "://" is a path for the file backend.
+ * Built in:
  *   "file:///abs/path" or a plain path  -> posix (directory created if missing)
  *   "mem://"                            -> a new, empty in-process store
  *   "s3://bucket[/prefix]"              -> S3 or an S3-compatible server
- *                                          (docs/s3.md; the bucket must exist)
- * conf may be NULL; it is read, not kept ("store.fsync" for posix, the
- * "s3.*" properties for s3; S3 credentials come from the environment). */
+ *                                          (docs/s3.md; the bucket must exist).
+ *                                          A build configured with
+ *                                          LS_WITH_S3=OFF has no S3 client:
+ *                                          LS_ERR_UNSUPPORTED
+ * conf may be NULL; it is read, not kept (each backend reads its own
+ * properties: "store.fsync" for posix, the "s3.*" properties for s3; S3
+ * credentials come from the environment).  With store.fault.* set the
+ * backend's store is wrapped in the fault store.  LS_ERR_INVALID for an
+ * unknown scheme, naming the registered ones. */
 int  ls_store_open(const char *uri, const ls_conf *conf, ls_store **out);
 void ls_store_close(ls_store *st);
+
+/* A store backend: the URI scheme it answers, the properties it reads, and
+ * how it opens a store (like sqlite3_vfs).  Registered once per process
+ * with ls_store_register; never copied, so the descriptor and everything it
+ * points to must stay valid and unchanged until the process exits. */
+typedef struct ls_store_backend ls_store_backend;
+struct ls_store_backend {
+    const char *scheme;   /* URIs "scheme://...": a lowercase letter, then lowercase
+                             letters, digits, '+', '-', '.'; at most
+                             LS_STORE_SCHEME_BYTES_MAX bytes */
+    const char *uri_doc;  /* the URI forms it opens, one line, e.g. "count:///abs/path" */
+    /* nprops properties the backend reads from a conf (NULL if none).
+     * Once registered, ls_conf_set accepts them, ls_conf_get reads them and
+     * ls_conf_describe lists them after the core's and earlier backends'.
+     * Names must be new to the process (the core's and every registered
+     * backend's); a default must be valid for its type and range. */
+    const ls_conf_prop *props;
+    size_t              nprops;
+    /* Open the store uri names: the URI as given to ls_store_open (for
+     * "file", possibly a plain path).  conf may be NULL (defaults).  On
+     * failure *out is NULL and the error detail set.  Called from any
+     * thread. */
+    int (*open)(const ls_store_backend *be, const char *uri, const ls_conf *conf,
+                ls_store **out);
+    void *arg;            /* the backend's own, for open */
+};
+
+/* Add a backend, from any thread, before ls_store_open meets its scheme.
+ * LS_ERR_INVALID for a malformed descriptor (scheme, NULL open, a property
+ * that is not well formed), LS_ERR_EXISTS for a scheme or property name
+ * already registered (there is no unregister), LS_ERR_LIMIT past
+ * LS_STORE_BACKENDS_MAX backends. */
+int ls_store_register(const ls_store_backend *be);
+/* The backend registered for scheme (without "://"), or NULL. */
+const ls_store_backend *ls_store_backend_find(const char *scheme);
+/* Backend i (0-based) in registration order, the built-in file, mem and s3
+ * first; NULL past the end. */
+const ls_store_backend *ls_store_backend_at(size_t i);
+/* 1 if ls_store_open would hand uri to a backend: a plain path (no "://"),
+ * or the URI of a registered scheme (whether the rest is well formed is
+ * the backend's to say at open).  0 otherwise, and for NULL.  No side
+ * effect: for checking a configuration before any store is opened. */
+int ls_store_scheme_known(const char *uri);
 
 int  ls_store_posix_new(const char *root_dir, int fsync_on, ls_store **out);
 int  ls_store_mem_new(ls_store **out);

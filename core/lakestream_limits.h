@@ -101,6 +101,11 @@
 #define LS_SOURCE_SCHEMA_NODES_MAX    (1u << 16) /* types, with each reference to a named
                                                     type counted as its whole definition */
 
+/* Store backends (ls_store_register). */
+#define LS_STORE_BACKENDS_MAX     32u       /* registered backends, the 3 built-ins included */
+#define LS_STORE_SCHEME_BYTES_MAX 32u       /* a URI scheme, without "://" */
+#define LS_CONF_NAME_BYTES_MAX    128u      /* a property name a backend declares */
+
 /* Store calls. */
 #define LS_STORE_RETRIES_MAX    16u         /* retries of one store call */
 #define LS_RETRY_BACKOFF_MS_MAX 100u        /* backoff ceiling between retries */

@@ -6,9 +6,13 @@
  *                  clock, random
  *   conf.c         the property table
  *   keys.c         the key layout: format, parse and validate every key
- *   store.c        URI parsing and dispatch, key-validating wrappers
+ *   store.c        URI parsing, the scheme table and dispatch, key-validating
+ *                  wrappers
+ *   store_builtin.c  the built-in backends' descriptors (file, mem, s3) and
+ *                  their properties
  *   store_posix.c, store_mem.c, store_fault.c   backends
- *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h)
+ *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h), built
+ *                  with LS_WITH_S3=ON; store_s3_none.c stands in without it
  *   chunk.c        data chunk format (docs/formats.md)
  *   record.c       Avro encoding of descriptors, commit records, snapshots
  *   state.c        the pure state update (apply a record), checks before a commit
@@ -114,9 +118,12 @@ uint64_t ls_splitmix64(uint64_t *state);
 
 /* What ls_store_open makes of a URI, found without side effects: no
  * directory is created and no connection made, so untrusted URIs can be
- * checked (and fuzzed) alone.  ls_store_open and ls_store_s3_new use it. */
+ * checked (and fuzzed) alone.  The built-in backends' open and
+ * ls_store_s3_new use it.  OTHER: a scheme registered from outside the
+ * core, whose URIs only its backend parses. */
 typedef enum ls_store_uri_kind {
-    LS_STORE_URI_POSIX = 1, LS_STORE_URI_MEM = 2, LS_STORE_URI_S3 = 3
+    LS_STORE_URI_POSIX = 1, LS_STORE_URI_MEM = 2, LS_STORE_URI_S3 = 3,
+    LS_STORE_URI_OTHER = 4
 } ls_store_uri_kind;
 
 #define LS_S3_BUCKET_BYTES_MAX 63u            /* S3's own limit */
@@ -124,14 +131,30 @@ typedef enum ls_store_uri_kind {
 
 typedef struct ls_store_uri {
     int         kind;         /* ls_store_uri_kind */
-    const char *path;         /* posix: the root directory, points into the URI */
+    const char *path;         /* posix: the root directory, points into the URI;
+                                 other: the whole URI */
     char        bucket[LS_S3_BUCKET_BYTES_MAX + 1];  /* s3 */
     char        prefix[LS_S3_PREFIX_BYTES_MAX + 2];  /* s3: "" or a valid key + "/" */
 } ls_store_uri;
 
-/* Parse uri (file:///abs/path, a plain path, mem://, s3://bucket[/prefix]).
- * LS_ERR_INVALID or LS_ERR_LIMIT with the detail ls_store_open reports. */
+/* Parse uri (file:///abs/path, a plain path, mem://, s3://bucket[/prefix],
+ * or scheme:// of a registered backend).  LS_ERR_INVALID or LS_ERR_LIMIT
+ * with the detail ls_store_open reports. */
 int ls_store_uri_parse(const char *uri, ls_store_uri *out);
+
+/* The built-in backends (store_builtin.c), the first three of the scheme
+ * table.  s3's is there in every build; without LS_WITH_S3 its open
+ * (store_s3_none.c) answers LS_ERR_UNSUPPORTED. */
+extern const ls_store_backend ls_store_backend_file, ls_store_backend_mem,
+    ls_store_backend_s3;
+
+/* For ls_store_register (conf.c): the property of that name, the core's or
+ * a registered backend's, or NULL; and whether p is well formed (a name of
+ * 1..LS_CONF_NAME_BYTES_MAX bytes of [a-z0-9._-], a known type, a default
+ * valid for it, min <= max for "int", choices for "enum", a doc): LS_OK or
+ * LS_ERR_INVALID with the detail. */
+const ls_conf_prop *ls_conf_prop_find(const char *name);
+int ls_conf_prop_check(const ls_conf_prop *p);
 
 /* Every key under prefix, page by page (LS_LIST_KEYS_MAX each), counting
  * the list calls into *requests. */

@@ -1,9 +1,13 @@
 /*
- * store.c -- the front of the object store: URI parsing without side effects
- * (ls_store_uri_parse) and dispatch (ls_store_open), and the key-validating
- * wrappers every caller goes through, so that no backend ever sees a key
- * that could escape its namespace.
+ * store.c -- the front of the object store: the key-validating wrappers
+ * every caller goes through, so that no backend ever sees a key that could
+ * escape its namespace; the scheme table of backends (ls_store_register,
+ * like sqlite3_vfs_register; the built-ins are in store_builtin.c); URI
+ * parsing without side effects (ls_store_uri_parse) and dispatch
+ * (ls_store_open).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +160,120 @@ void ls_store_close(ls_store *st)
         st->close(st);
 }
 
+/* ---- the scheme table ----------------------------------------------------
+ *
+ * Slots [0, nbackends) never change once published: ls_store_register fills
+ * slot n under reg_lock and then publishes n + 1 (release), so that lookups
+ * (every ls_store_open, every property lookup of conf.c) take no lock and
+ * see a filled slot (acquire).  The built-ins are there from the start. */
+
+static const ls_store_backend *backends[LS_STORE_BACKENDS_MAX] = {
+    &ls_store_backend_file, &ls_store_backend_mem, &ls_store_backend_s3,
+};
+static _Atomic size_t nbackends = 3;
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;  /* guards registration */
+
+static size_t backends_n(void)
+{
+    return atomic_load_explicit(&nbackends, memory_order_acquire);
+}
+
+/* The backend whose scheme is s[0..n), or NULL. */
+static const ls_store_backend *find_backend(const char *s, size_t n)
+{
+    size_t nb = backends_n();
+    for (size_t i = 0; i < nb; i++)
+        if (strlen(backends[i]->scheme) == n && !memcmp(backends[i]->scheme, s, n))
+            return backends[i];
+    return NULL;
+}
+
+/* RFC 3986's scheme, lowercase only (schemes are matched byte for byte). */
+static int scheme_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > LS_STORE_SCHEME_BYTES_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+              s[i] == '-' || s[i] == '.'))
+            return 0;
+    return 1;
+}
+
+const ls_store_backend *ls_store_backend_find(const char *scheme)
+{
+    return scheme ? find_backend(scheme, strlen(scheme)) : NULL;
+}
+
+const ls_store_backend *ls_store_backend_at(size_t i)
+{
+    return i < backends_n() ? backends[i] : NULL;
+}
+
+int ls_store_scheme_known(const char *uri)
+{
+    if (!uri || !*uri)
+        return 0;
+    const char *sep = strstr(uri, "://");
+    return !sep || find_backend(uri, (size_t)(sep - uri)) != NULL;
+}
+
+int ls_store_register(const ls_store_backend *be)
+{
+    if (!be)
+        return ls_seterr(LS_ERR_INVALID, "store: register: NULL backend");
+    if (!be->scheme || !scheme_ok(be->scheme))
+        return ls_seterr(LS_ERR_INVALID, "store: register: scheme \"%s\": expected a "
+                         "lowercase letter, then [a-z0-9+.-], at most %u bytes",
+                         be->scheme ? ls_q(be->scheme) : "(null)", LS_STORE_SCHEME_BYTES_MAX);
+    if (!be->open)
+        return ls_seterr(LS_ERR_INVALID, "store: register %s://: NULL open", be->scheme);
+    if (be->nprops && !be->props)
+        return ls_seterr(LS_ERR_INVALID, "store: register %s://: %zu properties, NULL table",
+                         be->scheme, be->nprops);
+    for (size_t i = 0; i < be->nprops; i++) {
+        if (ls_conf_prop_check(&be->props[i]))
+            return ls_preferr(LS_ERR_INVALID, "store: register %s://", be->scheme);
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(be->props[k].name, be->props[i].name))
+                return ls_seterr(LS_ERR_EXISTS, "store: register %s://: property \"%s\" "
+                                 "declared twice", be->scheme, be->props[i].name);
+    }
+    pthread_mutex_lock(&reg_lock);
+    int rc = LS_OK;
+    size_t n = backends_n();
+    if (find_backend(be->scheme, strlen(be->scheme)))
+        rc = ls_seterr(LS_ERR_EXISTS, "store: register %s://: the scheme is registered",
+                       be->scheme);
+    for (size_t i = 0; rc == LS_OK && i < be->nprops; i++)
+        if (ls_conf_prop_find(be->props[i].name))
+            rc = ls_seterr(LS_ERR_EXISTS, "store: register %s://: property \"%s\" exists",
+                           be->scheme, be->props[i].name);
+    if (rc == LS_OK && n == LS_STORE_BACKENDS_MAX)
+        rc = ls_seterr(LS_ERR_LIMIT, "store: register %s://: %u backends are registered",
+                       be->scheme, LS_STORE_BACKENDS_MAX);
+    if (rc == LS_OK) {
+        backends[n] = be;
+        atomic_store_explicit(&nbackends, n + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&reg_lock);
+    return rc;
+}
+
+/* "store: open URI: unknown URI scheme (expected file://, mem:// or s3://)",
+ * naming every registered scheme. */
+static int unknown_scheme(const char *uri)
+{
+    char list[LS_STORE_BACKENDS_MAX * (LS_STORE_SCHEME_BYTES_MAX + 8)] = "";
+    size_t nb = backends_n(), k = 0;
+    for (size_t i = 0; i < nb; i++)
+        k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s://",
+                              i == 0 ? "" : i + 1 == nb ? " or " : ", ", backends[i]->scheme);
+    return ls_seterr(LS_ERR_INVALID, "store: open \"%.200s\": unknown URI scheme (expected %s)",
+                     uri, list);
+}
+
 /* ---- URI parsing and dispatch ------------------------------------------ */
 
 static int has_prefix(const char *s, const char *p)
@@ -179,7 +297,8 @@ static int bucket_ok(const char *b, size_t n)
 }
 
 /* "s3://bucket[/prefix]": trailing '/'s of the prefix are dropped, and a
- * prefix that is left is kept as a valid key plus one '/'. */
+ * prefix that is left is kept as a valid key plus one '/'.  Parsed in
+ * every build (with LS_WITH_S3=OFF the open is what fails). */
 static int s3_uri_parse(const char *uri, ls_store_uri *out)
 {
     const char *p = uri + strlen("s3://");
@@ -226,16 +345,23 @@ int ls_store_uri_parse(const char *uri, ls_store_uri *out)
         out->path = path;
         return LS_OK;
     }
-    if (strcmp(uri, "mem://") == 0) {
+    if (has_prefix(uri, "mem://")) {
+        if (uri[strlen("mem://")])
+            return ls_seterr(LS_ERR_INVALID, "store: open \"%.200s\": expected mem:// "
+                             "(nothing after it: each one is a new store)", uri);
         out->kind = LS_STORE_URI_MEM;
         return LS_OK;
     }
     if (has_prefix(uri, "s3://"))
         return s3_uri_parse(uri, out);
-    if (strstr(uri, "://"))
-        return ls_seterr(LS_ERR_INVALID,
-                         "store: open \"%.200s\": unknown URI scheme "
-                         "(expected file://, mem:// or s3://)", uri);
+    const char *sep = strstr(uri, "://");
+    if (sep) {
+        if (!find_backend(uri, (size_t)(sep - uri)))
+            return unknown_scheme(uri);
+        out->kind = LS_STORE_URI_OTHER;
+        out->path = uri;
+        return LS_OK;
+    }
     out->kind = LS_STORE_URI_POSIX;
     out->path = uri;
     return LS_OK;
@@ -268,23 +394,35 @@ int ls_store_open(const char *uri, const ls_conf *conf, ls_store **out)
     return LS_OK;
 }
 
+/* A URI without "://" is a path for the file backend; otherwise its scheme
+ * picks the backend, which parses the rest. */
 static int open_backend(const char *uri, const ls_conf *conf, ls_store **out)
 {
     if (!out)
         return ls_seterr(LS_ERR_INVALID, "store: open: NULL output");
     *out = NULL;
-    ls_store_uri u;
-    int rc = ls_store_uri_parse(uri, &u);
-    if (rc)
+    if (!uri || !*uri)
+        return ls_seterr(LS_ERR_INVALID, "store: open: empty URI");
+    const char *sep = strstr(uri, "://");
+    const ls_store_backend *be = sep ? find_backend(uri, (size_t)(sep - uri))
+                                     : &ls_store_backend_file;
+    if (!be)
+        return unknown_scheme(uri);
+    /* A backend from outside the core may fail with a code alone (it has
+     * no ls_seterr): the detail is then made here. */
+    ls_seterr(LS_OK, "%s", "");
+    int rc = be->open(be, uri, conf, out);
+    if (rc) {
+        *out = NULL;       /* a backend that failed hands nothing back */
+        if (!ls_errmsg()[0])
+            ls_seterr(rc, "store: open \"%.200s\": the %s:// backend failed: %s", uri,
+                      be->scheme, ls_err2str(rc));
         return rc;
-    switch (u.kind) {
-    case LS_STORE_URI_MEM:
-        return ls_store_mem_new(out);
-    case LS_STORE_URI_S3:
-        return ls_store_s3_new(uri, conf, out);
-    default:
-        return ls_store_posix_new(u.path, ls_conf_bool(conf, "store.fsync"), out);
     }
+    if (!*out)
+        return ls_seterr(LS_ERR_STATE, "store: open \"%.200s\": the %s:// backend returned "
+                         "no store", uri, be->scheme);
+    return LS_OK;
 }
 
 int ls_store_list_all(ls_store *st, const char *prefix, ls_keylist *all, uint64_t *requests)

@@ -1,23 +1,26 @@
 /*
- * bench.h -- what harness/bench.c shares with the other subcommands of
- * lakestream-bench (harness/run.c, report.c, plan.c).
+ * bench.h -- the subcommands of lakestream-bench, as harness/bench_main.c
+ * dispatches them.  Each takes the whole command line (argv[1] is the
+ * subcommand) and returns the exit status; usage texts are printed by
+ * `lakestream-bench --help`.  Nothing else is shared through this header.
  */
 #ifndef LS_BENCH_H
 #define LS_BENCH_H
 
-#include <jansson.h>
+#include <stdio.h>
 
-/* The machine (host, CPU, memory, the disk holding dir) as JSON. */
-json_t *machine_json(const char *dir);
-/* Set root's "git_rev" and "git_dirty". */
-void    git_json(json_t *root);
-/* lakestream-bench run ... (harness/run.c, report.c, plan.c). */
-int     run_main(int argc, char **argv);
-/* lakestream-bench report DIR... --out REPORT_DIR (harness/report.c). */
-int     report_main(int argc, char **argv);
-/* lakestream-bench plan WORKLOAD --gpus N ... (harness/plan.c). */
-int     plan_main(int argc, char **argv);
-/* lakestream-bench meta --store URI ... (harness/meta.c). */
-int     meta_main(int argc, char **argv);
+int  ingest_main(int argc, char **argv);      /* bench_ingest.c */
+void ingest_usage(FILE *f);
+int  recovery_main(int argc, char **argv);    /* bench_recovery.c */
+void recovery_usage(FILE *f);
+int  crash_child_main(int argc, char **argv); /* bench_recovery.c: __crash-child */
+int  commit_main(int argc, char **argv);      /* bench_commit.c */
+void commit_usage(FILE *f);
+int  stores_main(int argc, char **argv);      /* bench_stores.c */
+void stores_usage(FILE *f);
+int  run_main(int argc, char **argv);         /* run.c */
+int  report_main(int argc, char **argv);      /* report.c */
+int  plan_main(int argc, char **argv);        /* plan.c */
+int  meta_main(int argc, char **argv);        /* meta.c */
 
 #endif

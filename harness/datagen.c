@@ -3,29 +3,27 @@
  * directory of object container files, as read by ls_source_*) for tests,
  * demos and benchmarks, with avro-c's own file writer.
  *
- * Each record is {"id": long, <field>: bytes|string}.  The sample of record
- * r of file f begins with the readable tag "<prefix>/<f>/<r>:" (so a reader
- * can check that every sample arrives exactly once) and is followed by
- * filler derived from (seed, prefix, f, r) alone; its length is drawn from
- * [min-bytes, max-bytes] (never shorter than the tag).  id = f * records + r.
- * Blocks hold --block-records records (the writer is synced after each
- * group), so files have many blocks.  Files are written under a hidden
- * temporary name and renamed, so a reader never sees a partial file.
+ * The records, their samples and the files are harness/gen.h's (the
+ * filler's salt is the FNV-1a hash of the prefix, so the samples depend on
+ * (seed, prefix, f, r) alone).  Blocks hold --block-records records (the
+ * writer is synced after each group), so files have many blocks.  This file
+ * is the command line.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <avro.h>
-
+#include "args.h"
+#include "die.h"
+#include "gen.h"
 #include "lakestream.h"
 
 #define PROG "lakestream-datagen"
 #define SAMPLE_BYTES_MAX (16u << 20)     /* one sample; keeps a block within the reader's limit */
-#define RECORD_OVERHEAD 32u              /* id and length varints, generously */
 
 typedef struct opts {
     const char *dir;
@@ -49,62 +47,11 @@ static void usage(FILE *f)
         "type bytes.\n");
 }
 
+/* An error of the data set (exit status 1); the command line's are args.h's. */
 static int fail(const char *what, const char *why)
 {
-    fprintf(stderr, PROG ": %s: %s\n", what, why);
+    die_warn(what, "%s", why);
     return 1;
-}
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-    return h;
-}
-
-/* The sample of record r of file f into buf (>= max(max_bytes, tag) + 1
- * bytes, NUL-terminated for strings); returns its length. */
-static size_t make_sample(const opts *o, uint64_t f, uint64_t r, char *buf, size_t cap)
-{
-    uint64_t st = o->seed ^ fnv1a64(o->prefix);
-    st ^= splitmix64(&st) ^ f;
-    st ^= splitmix64(&st) ^ r;
-    uint64_t span = o->max_bytes - o->min_bytes + 1;
-    size_t len = (size_t)(o->min_bytes + splitmix64(&st) % span);
-    int tag = snprintf(buf, cap, "%s/%" PRIu64 "/%" PRIu64 ":", o->prefix, f, r);
-    if (len < (size_t)tag)
-        len = (size_t)tag;
-    for (size_t i = (size_t)tag; i < len; i += 8) {
-        uint64_t x = splitmix64(&st);
-        for (size_t j = 0; j < 8 && i + j < len; j++, x >>= 8)
-            buf[i + j] = o->is_string ? (char)('a' + (x & 0xff) % 26) : (char)(x & 0xff);
-    }
-    buf[len] = '\0';
-    return len;
-}
-
-static int parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 0);
-    if (errno || !*v || *end || v[0] == '-' || x < lo || x > hi) {
-        char why[96];
-        snprintf(why, sizeof(why), "want an integer in %" PRIu64 "..%" PRIu64, lo, hi);
-        fail(name, why);
-        return -1;
-    }
-    *out = x;
-    return 0;
 }
 
 static int valid_avro_name(const char *s)
@@ -118,159 +65,97 @@ static int valid_avro_name(const char *s)
     return 1;
 }
 
-static int write_file(const opts *o, avro_schema_t schema, avro_value_iface_t *iface,
-                      uint64_t f, char *buf, size_t cap)
-{
-    char path[4096 + 64], tmp[4096 + 64];
-    snprintf(path, sizeof(path), "%s/%s-%05" PRIu64 ".avro", o->dir, o->prefix, f);
-    snprintf(tmp, sizeof(tmp), "%s/.%s-%05" PRIu64 ".avro.tmp", o->dir, o->prefix, f);
-    remove(tmp);   /* avro-c refuses nothing, but start clean */
-    /* The writer buffers one block; it writes a block early if it fills. */
-    size_t block_bytes = (size_t)(o->block_records * (o->max_bytes + RECORD_OVERHEAD));
-    if (block_bytes > LS_SOURCE_BLOCK_BYTES_MAX / 2)
-        block_bytes = LS_SOURCE_BLOCK_BYTES_MAX / 2;
-    if (block_bytes < o->max_bytes + 1024)
-        block_bytes = (size_t)o->max_bytes + 1024;
-    avro_file_writer_t w;
-    if (avro_file_writer_create_with_codec(tmp, schema, &w, o->codec, block_bytes))
-        return fail(tmp, avro_strerror());
-    avro_value_t rec, fv;
-    if (avro_generic_value_new(iface, &rec)) {
-        avro_file_writer_close(w);
-        return fail(tmp, "cannot allocate an Avro value");
-    }
-    int rc = 0;
-    for (uint64_t r = 0; r < o->records && !rc; r++) {
-        size_t len = make_sample(o, f, r, buf, cap);
-        int arc = avro_value_get_by_index(&rec, 0, &fv, NULL);
-        if (!arc)
-            arc = avro_value_set_long(&fv, (int64_t)(f * o->records + r));
-        if (!arc)
-            arc = avro_value_get_by_index(&rec, 1, &fv, NULL);
-        if (!arc)
-            arc = o->is_string ? avro_value_set_string_len(&fv, buf, len + 1)
-                               : avro_value_set_bytes(&fv, buf, len);
-        if (!arc)
-            arc = avro_file_writer_append_value(w, &rec);
-        if (!arc && (r + 1) % o->block_records == 0)
-            arc = avro_file_writer_sync(w);
-        if (arc)
-            rc = fail(tmp, avro_strerror());
-    }
-    avro_value_decref(&rec);
-    if (avro_file_writer_close(w) && !rc)
-        rc = fail(tmp, avro_strerror());
-    if (!rc && rename(tmp, path) != 0)
-        rc = fail(path, strerror(errno));
-    if (rc)
-        remove(tmp);
-    return rc;
-}
-
-static int gen_avro(const opts *o)
+static int gen_dataset(const opts *o)
 {
     if (mkdir(o->dir, 0777) != 0 && errno != EEXIST)
         return fail(o->dir, strerror(errno));
-    char json[512];
-    snprintf(json, sizeof(json),
-             "{\"type\":\"record\",\"name\":\"Sample\",\"namespace\":\"lakestream.datagen\","
-             "\"fields\":[{\"name\":\"id\",\"type\":\"long\"},"
-             "{\"name\":\"%s\",\"type\":\"%s\"}]}",
-             o->field, o->is_string ? "string" : "bytes");
-    avro_schema_t schema;
-    if (avro_schema_from_json_length(json, strlen(json), &schema))
-        return fail("schema", avro_strerror());
-    avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
-    if (!iface) {
-        avro_schema_decref(schema);
-        return fail("schema", avro_strerror());
-    }
-    size_t cap = (size_t)o->max_bytes + strlen(o->prefix) + 64;
+    gen_spec g = { .seed = o->seed, .salt = gen_fnv1a64(o->prefix), .prefix = o->prefix,
+                   .records = o->records, .min_bytes = o->min_bytes, .max_bytes = o->max_bytes,
+                   .is_string = o->is_string };
+    gen_avro a;
+    gen_err e;
+    if (gen_avro_open(&a, "lakestream.datagen", o->field, o->is_string, &e))
+        return fail(e.what, e.why);
+    size_t cap = (size_t)o->max_bytes + strlen(o->prefix) + GEN_TAG_BYTES_MAX;
     char *buf = malloc(cap);
     int rc = buf ? 0 : fail("sample buffer", strerror(ENOMEM));
     for (uint64_t f = 0; f < o->files && !rc; f++)
-        rc = write_file(o, schema, iface, f, buf, cap);
+        if (gen_avro_file(&a, &g, o->dir, o->codec, o->block_records, f, buf, cap, &e))
+            rc = fail(e.what, e.why);
     free(buf);
-    avro_value_iface_decref(iface);
-    avro_schema_decref(schema);
+    gen_avro_close(&a);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
+    enum { OPT_FILES = 256, OPT_RECORDS, OPT_SEED, OPT_MIN, OPT_MAX, OPT_BLOCK, OPT_PREFIX,
+           OPT_CODEC, OPT_FIELD, OPT_TYPE };
+    static const struct option lo[] = {
+        { "files", required_argument, 0, OPT_FILES },
+        { "records", required_argument, 0, OPT_RECORDS },
+        { "seed", required_argument, 0, OPT_SEED },
+        { "min-bytes", required_argument, 0, OPT_MIN },
+        { "max-bytes", required_argument, 0, OPT_MAX },
+        { "block-records", required_argument, 0, OPT_BLOCK },
+        { "prefix", required_argument, 0, OPT_PREFIX },
+        { "codec", required_argument, 0, OPT_CODEC },
+        { "field", required_argument, 0, OPT_FIELD },
+        { "type", required_argument, 0, OPT_TYPE },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    static const char *const types[] = { "bytes", "string", NULL };
+    static const char *const codecs[] = { "null", "deflate", NULL };
     opts o = { .seed = 1, .prefix = "part", .codec = "null", .field = "sample",
                .min_bytes = 64, .max_bytes = 1024, .block_records = 100 };
-    int have_files = 0, have_records = 0;
-    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        usage(stdout);
-        return 0;
+    int have_files = 0, have_records = 0, nwords = 0;
+    die_prog(PROG);
+    /* Every error of the command line is a usage error (status 2), as before. */
+    args a = { .argc = argc, .argv = argv, .opts = lo, .usage_status = DIE_USAGE_STATUS,
+               .value_status = DIE_USAGE_STATUS };
+    for (int c; (c = args_next(&a)) != -1;) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case ARGS_WORD:   /* avro DIR */
+            if (nwords == 0 && strcmp(optarg, "avro")) {
+                usage(stderr);
+                return DIE_USAGE_STATUS;
+            }
+            if (nwords == 1)
+                o.dir = optarg;
+            if (nwords++ > 1)
+                die_status(DIE_USAGE_STATUS, optarg, "unexpected argument (see --help)");
+            break;
+        case OPT_FILES: o.files = args_uint(&a, optarg, 0, 100000), have_files = 1; break;
+        case OPT_RECORDS:
+            o.records = args_uint(&a, optarg, 0, UINT64_C(1) << 40), have_records = 1;
+            break;
+        case OPT_SEED: o.seed = args_uint(&a, optarg, 0, UINT64_MAX); break;
+        case OPT_MIN: o.min_bytes = args_uint(&a, optarg, 0, SAMPLE_BYTES_MAX); break;
+        case OPT_MAX: o.max_bytes = args_uint(&a, optarg, 0, SAMPLE_BYTES_MAX); break;
+        case OPT_BLOCK:
+            o.block_records = args_uint(&a, optarg, 1, LS_SOURCE_BLOCK_RECORDS_MAX);
+            break;
+        case OPT_PREFIX: o.prefix = optarg; break;
+        case OPT_CODEC: o.codec = codecs[args_choice(&a, optarg, codecs)]; break;
+        case OPT_FIELD: o.field = optarg; break;
+        case OPT_TYPE: o.is_string = args_choice(&a, optarg, types) == 1; break;
+        }
     }
-    if (argc < 3 || strcmp(argv[1], "avro") != 0) {
+    if (!o.dir) {
         usage(stderr);
-        return 2;
+        return DIE_USAGE_STATUS;
     }
-    o.dir = argv[2];
-    for (int i = 3; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!v) {
-            fail(a, "needs a value (see --help)");
-            return 2;
-        }
-        i++;
-        int bad = 0;
-        if (!strcmp(a, "--files"))
-            bad = parse_u64(a, v, 0, 100000, &o.files), have_files = 1;
-        else if (!strcmp(a, "--records"))
-            bad = parse_u64(a, v, 0, UINT64_C(1) << 40, &o.records), have_records = 1;
-        else if (!strcmp(a, "--seed"))
-            bad = parse_u64(a, v, 0, UINT64_MAX, &o.seed);
-        else if (!strcmp(a, "--min-bytes"))
-            bad = parse_u64(a, v, 0, SAMPLE_BYTES_MAX, &o.min_bytes);
-        else if (!strcmp(a, "--max-bytes"))
-            bad = parse_u64(a, v, 0, SAMPLE_BYTES_MAX, &o.max_bytes);
-        else if (!strcmp(a, "--block-records"))
-            bad = parse_u64(a, v, 1, LS_SOURCE_BLOCK_RECORDS_MAX, &o.block_records);
-        else if (!strcmp(a, "--prefix"))
-            o.prefix = v;
-        else if (!strcmp(a, "--codec"))
-            o.codec = v;
-        else if (!strcmp(a, "--field"))
-            o.field = v;
-        else if (!strcmp(a, "--type")) {
-            if (!strcmp(v, "string"))
-                o.is_string = 1;
-            else if (strcmp(v, "bytes") != 0)
-                bad = fail(a, "want bytes or string");
-        } else {
-            fail(a, "unknown option (see --help)");
-            return 2;
-        }
-        if (bad)
-            return 2;
-    }
-    if (!have_files || !have_records) {
-        fail("arguments", "--files and --records are required");
-        return 2;
-    }
-    if (o.min_bytes > o.max_bytes) {
-        fail("--min-bytes", "exceeds --max-bytes");
-        return 2;
-    }
-    if (strcmp(o.codec, "null") != 0 && strcmp(o.codec, "deflate") != 0) {
-        fail("--codec", "want null or deflate");
-        return 2;
-    }
-    if (!valid_avro_name(o.field) || !strcmp(o.field, "id")) {
-        fail("--field", "want an Avro name ([A-Za-z_][A-Za-z0-9_]*) other than id");
-        return 2;
-    }
-    if (!*o.prefix || o.prefix[0] == '.' || strchr(o.prefix, '/') || strlen(o.prefix) > 200) {
-        fail("--prefix", "want a non-empty file name part without '/' or a leading '.'");
-        return 2;
-    }
-    return gen_avro(&o);
+    if (!have_files || !have_records)
+        die_status(DIE_USAGE_STATUS, "arguments", "--files and --records are required");
+    if (o.min_bytes > o.max_bytes)
+        die_status(DIE_USAGE_STATUS, "--min-bytes", "exceeds --max-bytes");
+    if (!valid_avro_name(o.field) || !strcmp(o.field, "id"))
+        die_status(DIE_USAGE_STATUS, "--field",
+                   "want an Avro name ([A-Za-z_][A-Za-z0-9_]*) other than id");
+    if (!*o.prefix || o.prefix[0] == '.' || strchr(o.prefix, '/') || strlen(o.prefix) > 200)
+        die_status(DIE_USAGE_STATUS, "--prefix",
+                   "want a non-empty file name part without '/' or a leading '.'");
+    return gen_dataset(&o);
 }

@@ -20,6 +20,7 @@
  * --out.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -32,7 +33,10 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "args.h"
+#include "die.h"
 #include "lakestream.h"
+#include "result.h"
 
 #define META_LIST_MAX      8u      /* values of one list option */
 #define META_PRODUCERS_MAX 128u
@@ -51,21 +55,10 @@ typedef struct mopts {
     uint64_t    seed;
 } mopts;
 
-static void mdie(const char *what, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "lakestream-bench meta: %s: ", what);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
 static void mcheck(int rc, const char *what)
 {
     if (rc)
-        mdie(what, "%s (%s)", ls_err2str(rc), ls_errmsg());
+        die(what, "%s (%s)", ls_err2str(rc), ls_errmsg());
 }
 
 static double now_s(void)
@@ -75,23 +68,14 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void parse_list(const char *opt, const char *s, uint32_t *out, uint32_t *n,
-                       uint32_t lo, uint32_t hi)
+/* A list option of at most META_LIST_MAX values in lo..hi. */
+static void list32(const args *a, const char *v, uint32_t *out, uint32_t *n, uint32_t lo,
+                   uint32_t hi)
 {
-    *n = 0;
-    char *dup = strdup(s), *save = NULL;
-    for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(tok, &end, 10);
-        if (errno || *end || end == tok || v < lo || v > hi || *n == META_LIST_MAX)
-            mdie(opt, "\"%s\": expected up to %u integers in [%u, %u], comma separated", s,
-                 META_LIST_MAX, lo, hi);
-        out[(*n)++] = (uint32_t)v;
-    }
-    free(dup);
-    if (!*n)
-        mdie(opt, "empty list");
+    uint64_t x[META_LIST_MAX];
+    *n = (uint32_t)args_list(a, v, x, META_LIST_MAX, lo, hi, 0);
+    for (uint32_t i = 0; i < *n; i++)
+        out[i] = (uint32_t)x[i];
 }
 
 static void usage(FILE *f)
@@ -213,7 +197,7 @@ static void producers_start(producers *pr, ls_store *st, const char *table, ls_c
                                .seed = seed + i * stride };
         snprintf(pr->a[i].id, sizeof(pr->a[i].id), "%s%02u", tag, i);
         if (pthread_create(&pr->th[i], NULL, produce_main, &pr->a[i]))
-            mdie("producers", "cannot start a thread");
+            die("producers", "cannot start a thread");
     }
 }
 
@@ -223,7 +207,7 @@ static void producers_join(producers *pr)
         pthread_join(pr->th[i], NULL);
     for (uint32_t i = 0; i < pr->n; i++)
         if (pr->a[i].rc)
-            mdie("producer", "%s: %s (%s)", pr->a[i].id, ls_err2str(pr->a[i].rc),
+            die("producer", "%s: %s (%s)", pr->a[i].id, ls_err2str(pr->a[i].rc),
                  pr->a[i].err);
 }
 
@@ -350,7 +334,7 @@ static json_t *wait_at_head(ls_store *st, const char *table, ls_conf *conf, uint
      * state from the log) is behind it. */
     ls_batch *warm = NULL;
     if (ls_consumer_read_step(c, steps, 0, &warm) == LS_OK)
-        mdie("wait", "step %u is complete: the table holds more than was filled", steps);
+        die("wait", "step %u is complete: the table holds more than was filled", steps);
     ls_read_stats s0, s1;
     ls_consumer_stats_get(c, &s0);
     double t0 = now_s();
@@ -416,7 +400,7 @@ static json_t *dac_case(ls_store *st, const ls_conf *conf, uint32_t P, double se
                               .warm_until = t0 + seconds / 3, .seed = seed + i * 104729u };
         snprintf(pr.a[i].id, sizeof(pr.a[i].id), "d%02u", i);
         if (pthread_create(&pr.th[i], NULL, produce_main, &pr.a[i]))
-            mdie("producers", "cannot start a thread");
+            die("producers", "cannot start a thread");
     }
     producers_join(&pr);
     uint64_t c = 0, at = 0, cf = 0, stale = 0, mr = 0, lj = 0, sm = 0, ns = 0;
@@ -472,56 +456,61 @@ static json_t *dac_case(ls_store *st, const ls_conf *conf, uint32_t P, double se
 
 int meta_main(int argc, char **argv)
 {
+    die_prog("lakestream-bench meta");
     mopts o = { .batch = 4096, .steps = 4, .wait_s = 2, .seed = 1,
                 .worlds = { 1, 8, 64, 256, 1024, 4096 }, .nworlds = 6,
                 .sizes = { 512, 4096 }, .nsizes = 2, .producers = { 1, 16 },
                 .nproducers = 2, .intervals = { 10, 100 }, .nintervals = 2,
                 .formats = { 2, 1 }, .nformats = 2, .dac_producers = { 16, 64 },
                 .ndac = 2, .dac_s = 30 };
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
+    enum { OPT_STORE = 256, OPT_OUT, OPT_BATCH, OPT_STEPS, OPT_WORLDS, OPT_SIZES, OPT_PRODUCERS,
+           OPT_INTERVALS, OPT_FORMATS, OPT_DAC_PRODUCERS, OPT_DAC_S, OPT_WAIT_S, OPT_SEED };
+    static const struct option lo[] = {
+        { "store", required_argument, 0, OPT_STORE },
+        { "out", required_argument, 0, OPT_OUT },
+        { "batch", required_argument, 0, OPT_BATCH },
+        { "steps", required_argument, 0, OPT_STEPS },
+        { "worlds", required_argument, 0, OPT_WORLDS },
+        { "sizes", required_argument, 0, OPT_SIZES },
+        { "producers", required_argument, 0, OPT_PRODUCERS },
+        { "intervals-ms", required_argument, 0, OPT_INTERVALS },
+        { "formats", required_argument, 0, OPT_FORMATS },
+        { "dac-producers", required_argument, 0, OPT_DAC_PRODUCERS },
+        { "dac-s", required_argument, 0, OPT_DAC_S },
+        { "wait-s", required_argument, 0, OPT_WAIT_S },
+        { "seed", required_argument, 0, OPT_SEED },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    args a = { .argc = argc - 1, .argv = argv + 1, .opts = lo, .usage_status = DIE_STATUS };
+    for (int c; (c = args_next(&a)) != -1;) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case ARGS_WORD: die(optarg, "unexpected argument (see --help)");
+        case OPT_STORE: o.store = optarg; break;
+        case OPT_OUT: o.out = optarg; break;
+        case OPT_BATCH: o.batch = (uint32_t)args_uint(&a, optarg, 1, 1u << 20); break;
+        case OPT_STEPS: o.steps = (uint32_t)args_uint(&a, optarg, 1, 1000); break;
+        case OPT_WORLDS: list32(&a, optarg, o.worlds, &o.nworlds, 1, 65536); break;
+        case OPT_SIZES: list32(&a, optarg, o.sizes, &o.nsizes, 1, 1u << 24); break;
+        case OPT_PRODUCERS:
+            list32(&a, optarg, o.producers, &o.nproducers, 1, META_PRODUCERS_MAX);
+            break;
+        case OPT_INTERVALS: list32(&a, optarg, o.intervals, &o.nintervals, 1, 60000); break;
+        case OPT_FORMATS: list32(&a, optarg, o.formats, &o.nformats, 1, 2); break;
+        case OPT_DAC_PRODUCERS:
+            list32(&a, optarg, o.dac_producers, &o.ndac, 1, META_PRODUCERS_MAX);
+            break;
+        case OPT_DAC_S: o.dac_s = args_real(&a, optarg, 0, 0, 3600); break;
+        case OPT_WAIT_S: o.wait_s = args_real(&a, optarg, 0, 1, 600); break;
+        case OPT_SEED: o.seed = args_uint(&a, optarg, 0, UINT64_MAX); break;
         }
-        if (!v)
-            mdie(a, "unknown option or missing value (see --help)");
-        i++;
-        char *end;
-        if (!strcmp(a, "--store")) o.store = v;
-        else if (!strcmp(a, "--out")) o.out = v;
-        else if (!strcmp(a, "--batch")) { uint32_t n; parse_list(a, v, &o.batch, &n, 1, 1u << 20); }
-        else if (!strcmp(a, "--steps")) { uint32_t n; parse_list(a, v, &o.steps, &n, 1, 1000); }
-        else if (!strcmp(a, "--worlds")) parse_list(a, v, o.worlds, &o.nworlds, 1, 65536);
-        else if (!strcmp(a, "--sizes")) parse_list(a, v, o.sizes, &o.nsizes, 1, 1u << 24);
-        else if (!strcmp(a, "--producers"))
-            parse_list(a, v, o.producers, &o.nproducers, 1, META_PRODUCERS_MAX);
-        else if (!strcmp(a, "--intervals-ms"))
-            parse_list(a, v, o.intervals, &o.nintervals, 1, 60000);
-        else if (!strcmp(a, "--formats")) parse_list(a, v, o.formats, &o.nformats, 1, 2);
-        else if (!strcmp(a, "--dac-producers"))
-            parse_list(a, v, o.dac_producers, &o.ndac, 1, META_PRODUCERS_MAX);
-        else if (!strcmp(a, "--dac-s")) {
-            o.dac_s = strtod(v, &end);
-            if (*end || !(o.dac_s >= 0 && o.dac_s <= 3600))
-                mdie(a, "expected seconds in [0, 3600]");
-        }
-        else if (!strcmp(a, "--wait-s")) {
-            o.wait_s = strtod(v, &end);
-            if (*end || !(o.wait_s > 0 && o.wait_s <= 600))
-                mdie(a, "expected seconds in (0, 600]");
-        } else if (!strcmp(a, "--seed")) {
-            o.seed = strtoull(v, &end, 10);
-            if (*end)
-                mdie(a, "expected an integer");
-        } else
-            mdie(a, "unknown option (see --help)");
     }
     if (!o.store)
-        mdie("--store", "required (see --help)");
+        die("--store", "required (see --help)");
     for (uint32_t k = 0; k < o.nworlds; k++)
         if (o.batch % o.worlds[k])
-            mdie("--worlds", "%u does not divide the batch %u", o.worlds[k], o.batch);
+            die("--worlds", "%u does not divide the batch %u", o.worlds[k], o.batch);
 
     ls_conf *conf = ls_conf_new();
     ls_store *st;
@@ -530,11 +519,8 @@ int meta_main(int argc, char **argv)
     mcheck(ls_conf_set(conf, "producer.commit.policy", "fixed"), "conf");
     mcheck(ls_store_open(o.store, conf, &st), "store open");
 
-    json_t *root = json_object(), *cases = json_array();
-    json_object_set_new(root, "benchmark", json_string("meta"));
-    git_json(root);
-    json_object_set_new(root, "machine", machine_json(strncmp(o.store, "s3://", 5) ? o.store
-                                                                                     : "/tmp"));
+    json_t *root = result_new("meta", strncmp(o.store, "s3://", 5) ? o.store : "/tmp");
+    json_t *cases = json_array();
     json_object_set_new(root, "timestamp_unix", jint((uint64_t)time(NULL)));
     json_t *params = json_object();
     json_object_set_new(params, "store", json_string(o.store));
@@ -635,10 +621,7 @@ int meta_main(int argc, char **argv)
     json_object_set_new(root, "dac_commits", dj);
     ls_store_close(st);
     ls_conf_destroy(conf);
-    FILE *f = o.out ? fopen(o.out, "w") : stdout;
-    if (!f || json_dumpf(root, f, JSON_INDENT(1)) || fputc('\n', f) == EOF ||
-        (o.out && fclose(f)))
-        mdie(o.out ? o.out : "stdout", "cannot write: %s", strerror(errno));
+    result_write(root, !o.out, o.out);
     json_decref(root);
     return 0;
 }

@@ -15,6 +15,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
@@ -27,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "bench.h"
 #include "lakestream.h"
 #include "workload.h"
@@ -265,83 +267,79 @@ static void usage(FILE *f)
         PLAN_PRICE_GET_PER_1K, PLAN_PRICE_GB_MONTH);
 }
 
-static double num_opt(const char *opt, const char *v, double lo, int lo_open, double hi)
-{
-    char *end;
-    errno = 0;
-    double x = v ? strtod(v, &end) : 0;
-    if (!v || errno || end == v || *end || !isfinite(x) || (lo_open ? !(x > lo) : !(x >= lo)) ||
-        x > hi)
-        plan_fail("%s %s: expected a number %s %g and <= %g", opt, v ? v : "(missing)",
-             lo_open ? ">" : ">=", lo, hi);
-    return x;
-}
-
 static void parse_opts(plan_opts *o, int argc, char **argv)
 {
+    enum { OPT_JSON = 256, OPT_GPUS, OPT_STEP, OPT_FROM, OPT_RESULTS, OPT_STORES, OPT_META,
+           OPT_UTIL, OPT_LEAD, OPT_RETAIN, OPT_PUT, OPT_GET, OPT_GB };
+    static const struct option lo[] = {
+        { "json", no_argument, 0, OPT_JSON },
+        { "gpus", required_argument, 0, OPT_GPUS },
+        { "step-ms", required_argument, 0, OPT_STEP },
+        { "from", required_argument, 0, OPT_FROM },
+        { "results", required_argument, 0, OPT_RESULTS },
+        { "stores", required_argument, 0, OPT_STORES },
+        { "meta", required_argument, 0, OPT_META },
+        { "utilization", required_argument, 0, OPT_UTIL },
+        { "lead-steps", required_argument, 0, OPT_LEAD },
+        { "retain-hours", required_argument, 0, OPT_RETAIN },
+        { "price-put-per-1k", required_argument, 0, OPT_PUT },
+        { "price-get-per-1k", required_argument, 0, OPT_GET },
+        { "price-gb-month", required_argument, 0, OPT_GB },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
     *o = (plan_opts){.results = "results", .utilization = PLAN_UTILIZATION_DEFAULT,
                      .retain_hours = PLAN_RETAIN_HOURS_DEFAULT,
                      .lead_steps = PLAN_LEAD_STEPS_DEFAULT,
                      .price_put = PLAN_PRICE_PUT_PER_1K, .price_get = PLAN_PRICE_GET_PER_1K,
                      .price_gb = PLAN_PRICE_GB_MONTH};
+    args a = { .argc = argc - 1, .argv = argv + 1, .opts = lo, .usage_status = DIE_STATUS };
     int have_gpus = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-            continue;
-        } else if (a[0] != '-' || !a[1]) {
+    for (int c; (c = args_next(&a)) != -1;) {
+        switch (c) {
+        case 'h': usage(stdout); exit(0);
+        case OPT_JSON: o->json = 1; break;
+        case ARGS_WORD:
             if (o->workload)
-                plan_fail("unexpected argument \"%s\" (one WORKLOAD only; see --help)", a);
-            o->workload = a;
-            continue;
-        }
-        if (!v)
-            plan_fail("%s needs a value (see --help)", a);
-        i++;
-        if (!strcmp(a, "--gpus")) {
-            char *end;
-            errno = 0;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (errno || end == v || *end || v[0] == '-' || n < 1 || n > PLAN_GPUS_MAX)
-                plan_fail("--gpus %s: expected a whole number from 1 to %u", v, PLAN_GPUS_MAX);
-            o->gpus = (unsigned long)n;
+                plan_fail("unexpected argument \"%s\" (one WORKLOAD only; see --help)", optarg);
+            o->workload = optarg;
+            break;
+        case OPT_GPUS:
+            o->gpus = (unsigned long)args_uint(&a, optarg, 1, PLAN_GPUS_MAX);
             have_gpus = 1;
-        } else if (!strcmp(a, "--step-ms")) {
-            o->step_ms = num_opt(a, v, PLAN_STEP_MS_MIN, 0, PLAN_STEP_MS_MAX);
+            break;
+        case OPT_STEP:
+            o->step_ms = args_real(&a, optarg, PLAN_STEP_MS_MIN, 0, PLAN_STEP_MS_MAX);
             o->step_given = 1;
-        } else if (!strcmp(a, "--from")) {
-            o->from = v;
-        } else if (!strcmp(a, "--results")) {
-            o->results = v;
-            o->results_given = 1;
-        } else if (!strcmp(a, "--stores")) {
-            o->stores = v;
-        } else if (!strcmp(a, "--meta")) {
-            o->meta = v;
-        } else if (!strcmp(a, "--utilization")) {
-            o->utilization = num_opt(a, v, 0, 1, 1);
+            break;
+        case OPT_FROM: o->from = optarg; break;
+        case OPT_RESULTS: o->results = optarg, o->results_given = 1; break;
+        case OPT_STORES: o->stores = optarg; break;
+        case OPT_META: o->meta = optarg; break;
+        case OPT_UTIL:
+            o->utilization = args_real(&a, optarg, 0, 1, 1);
             o->util_given = 1;
-        } else if (!strcmp(a, "--lead-steps")) {
-            o->lead_steps = num_opt(a, v, 0, 0, PLAN_LEAD_STEPS_MAX);
+            break;
+        case OPT_LEAD:
+            o->lead_steps = args_real(&a, optarg, 0, 0, PLAN_LEAD_STEPS_MAX);
             o->lead_given = 1;
-        } else if (!strcmp(a, "--retain-hours")) {
-            o->retain_hours = num_opt(a, v, 0, 0, PLAN_RETAIN_HOURS_MAX);
+            break;
+        case OPT_RETAIN:
+            o->retain_hours = args_real(&a, optarg, 0, 0, PLAN_RETAIN_HOURS_MAX);
             o->retain_given = 1;
-        } else if (!strcmp(a, "--price-put-per-1k")) {
-            o->price_put = num_opt(a, v, 0, 0, PLAN_PRICE_MAX);
+            break;
+        case OPT_PUT:
+            o->price_put = args_real(&a, optarg, 0, 0, PLAN_PRICE_MAX);
             o->put_given = 1;
-        } else if (!strcmp(a, "--price-get-per-1k")) {
-            o->price_get = num_opt(a, v, 0, 0, PLAN_PRICE_MAX);
+            break;
+        case OPT_GET:
+            o->price_get = args_real(&a, optarg, 0, 0, PLAN_PRICE_MAX);
             o->get_given = 1;
-        } else if (!strcmp(a, "--price-gb-month")) {
-            o->price_gb = num_opt(a, v, 0, 0, PLAN_PRICE_MAX);
+            break;
+        case OPT_GB:
+            o->price_gb = args_real(&a, optarg, 0, 0, PLAN_PRICE_MAX);
             o->gb_given = 1;
-        } else {
-            plan_fail("unknown option %s (see --help)", a);
+            break;
         }
     }
     if (!o->workload)
@@ -1271,7 +1269,7 @@ static json_t *figs_json(const plan *p, const fig *f, const fig_spec *spec, size
     json_t *figs = json_object();
     *sources = json_object();
     *units = json_object();
-    char src[PLAN_LABEL_BYTES * 3 + PLAN_NOTE_BYTES];
+    char src[RESULT_LABEL_BYTES * 3 + PLAN_NOTE_BYTES];
     for (size_t i = 0; i < count; i++) {
         json_object_set_new(figs, spec[i].key, f[i].have ? json_real(f[i].v) : json_null());
         source_long(p, &f[i], src, sizeof src);
@@ -1283,9 +1281,7 @@ static json_t *figs_json(const plan *p, const fig *f, const fig_spec *spec, size
 
 static json_t *plan_json(const plan *p, int argc, char **argv)
 {
-    json_t *root = json_object(), *sources, *units;
-    json_object_set_new(root, "benchmark", json_string("plan"));
-    json_object_set_new(root, "schema_version", json_integer(1));
+    json_t *root = result_new_bare("plan"), *sources, *units;
     char cmd[4096];
     size_t n = 0;
     cmd[0] = '\0';
@@ -1423,6 +1419,7 @@ static void plan_text(const plan *p)
 
 int plan_main(int argc, char **argv)
 {
+    die_prog("lakestream-bench plan");
     plan *p = calloc(1, sizeof *p);
     if (!p)
         plan_fail("out of memory");
@@ -1476,11 +1473,7 @@ int plan_main(int argc, char **argv)
 
     if (p->o.json) {
         json_t *root = plan_json(p, argc, argv);
-        char *text = json_dumps(root, JSON_INDENT(2));
-        if (!text)
-            plan_fail("out of memory");
-        puts(text);
-        free(text);
+        result_write(root, 1, NULL);
         json_decref(root);
     } else {
         plan_text(p);

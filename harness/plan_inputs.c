@@ -23,84 +23,15 @@
 #include "lakestream.h"
 #include "plan_int.h"
 
-/* ---- errors --------------------------------------------------------------- */
-
-void plan_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("lakestream-bench plan: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-void plan_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("lakestream-bench plan: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
 /* ---- measurement files (untrusted) ---------------------------------------- */
 
-
-/* Parse a JSON object from path; NULL and a message in err otherwise. */
-static json_t *load_json(const char *path, char *err, size_t cap)
-{
-    struct stat sb;
-    if (stat(path, &sb)) {
-        snprintf(err, cap, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(err, cap, "%s: not a regular file", path);
-        return NULL;
-    }
-    if ((unsigned long long)sb.st_size > PLAN_FILE_BYTES_MAX) {
-        snprintf(err, cap, "%s: %lld bytes, more than the %u a measurement file may have", path,
-                 (long long)sb.st_size, PLAN_FILE_BYTES_MAX);
-        return NULL;
-    }
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        snprintf(err, cap, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
-        return NULL;
-    }
-    if (!json_is_object(root)) {
-        json_decref(root);
-        snprintf(err, cap, "%s: not a JSON object", path);
-        return NULL;
-    }
-    return root;
-}
-
-/* The value at a dotted path ("store_usage.chunks", "stores.0.ingest"; a
- * number indexes an array), or NULL if it or a parent is absent or null.
- * A parent of another type is an error. */
+/* harness/result.h's readers; a file that does not read ends the command. */
 static json_t *jget(const jfile *f, const char *path)
 {
-    json_t *cur = f->root;
-    const char *p = path;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (json_is_array(cur) && n && strspn(p, "0123456789") == n)
-            cur = json_array_get(cur, strtoul(p, NULL, 10));
-        else if (json_is_object(cur))
-            cur = json_object_getn(cur, p, n);
-        else
-            plan_fail("%s: field \"%.*s\": expected an object", f->path, (int)(p - path) - 1, path);
-        if (!cur || json_is_null(cur))
-            return NULL;
-        if (!dot)
-            return cur;
-        p = dot + 1;
-    }
+    json_t *v;
+    if (result_get(f, path, &v) < 0)
+        die_exit(DIE_STATUS);
+    return v;
 }
 
 /* A number at path, > lo (lo_open) or >= lo, and <= PLAN_INPUT_MAX: 1 and
@@ -108,19 +39,10 @@ static json_t *jget(const jfile *f, const char *path)
  * the command. */
 static int jnum(const jfile *f, const char *path, double lo, int lo_open, double *out)
 {
-    json_t *v = jget(f, path);
-    if (!v)
-        return 0;
-    if (!json_is_number(v))
-        plan_fail("%s: field \"%s\": expected a number, found %s", f->path, path,
-             json_is_string(v) ? "a string" : json_is_object(v) ? "an object"
-             : json_is_array(v) ? "an array" : "a boolean");
-    double x = json_number_value(v);
-    if (!isfinite(x) || (lo_open ? !(x > lo) : !(x >= lo)) || x > PLAN_INPUT_MAX)
-        plan_fail("%s: field \"%s\": %g, expected a number %s %g and <= %g", f->path, path, x,
-             lo_open ? ">" : ">=", lo, PLAN_INPUT_MAX);
-    *out = x;
-    return 1;
+    int rc = result_num(f, path, lo, lo_open, PLAN_INPUT_MAX, out);
+    if (rc < 0)
+        die_exit(DIE_STATUS);
+    return rc;
 }
 
 static double jnum_req(const jfile *f, const char *path, double lo, int lo_open)
@@ -134,12 +56,10 @@ static double jnum_req(const jfile *f, const char *path, double lo, int lo_open)
 /* A string at path, or NULL if absent or null; another type ends the command. */
 static const char *jstr(const jfile *f, const char *path)
 {
-    json_t *v = jget(f, path);
-    if (!v)
-        return NULL;
-    if (!json_is_string(v))
-        plan_fail("%s: field \"%s\": expected a string", f->path, path);
-    return json_string_value(v);
+    const char *v;
+    if (result_str(f, path, &v) < 0)
+        die_exit(DIE_STATUS);
+    return v;
 }
 
 /* Whether a file found by a search is a candidate: its benchmark (and for
@@ -148,23 +68,6 @@ static int str_is(json_t *root, const char *key, const char *want)
 {
     json_t *v = json_object_get(root, key);
     return json_is_string(v) && !strcmp(json_string_value(v), want);
-}
-
-/* A file's time as ISO-8601 UTC text, which sorts as time: "timestamp",
- * else "timestamp_unix" (the meta benchmark's), else "" (the oldest). */
-static void timestamp_of(json_t *root, char *buf, size_t cap)
-{
-    json_t *v = json_object_get(root, "timestamp"), *u = json_object_get(root, "timestamp_unix");
-    buf[0] = '\0';
-    if (json_is_string(v)) {
-        snprintf(buf, cap, "%s", json_string_value(v));
-    } else if (json_is_number(u)) {
-        double x = json_number_value(u);
-        struct tm tm;
-        time_t t = (time_t)x;
-        if (isfinite(x) && x >= 0 && x < 253402300800.0 /* year 10000 */ && gmtime_r(&t, &tm))
-            strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
 }
 
 /* ---- finding the newest measurements -------------------------------------- */
@@ -181,12 +84,13 @@ static struct {
 /* Keep path if it is a candidate newer (by timestamp, then path) than the best so far. */
 static void consider(const char *path)
 {
-    char err[PATH_MAX + 160];
-    json_t *root = load_json(path, err, sizeof err);
-    if (!root) {
+    char err[RESULT_ERR_BYTES];
+    result_file rf;
+    if (result_load(&rf, path, NULL, err, sizeof err)) {
         plan_warn("skipping %s", err);
         return;
     }
+    json_t *root = rf.root;
     /* Runs with --inject measure a recovery, not the steady state. */
     json_t *inject = json_object_get(root, "inject");
     int ok = g_search.workload
@@ -195,7 +99,7 @@ static void consider(const char *path)
                        (!inject || json_is_null(inject))
                  : str_is(root, "benchmark", g_search.benchmark);
     char ts[64];
-    timestamp_of(root, ts, sizeof ts);
+    result_timestamp(root, ts, sizeof ts);
     int cmp = strcmp(ts, g_search.best_ts);
     if (ok && (!g_search.best[0] || cmp > 0 || (cmp == 0 && strcmp(path, g_search.best) > 0))) {
         snprintf(g_search.best, sizeof g_search.best, "%s", path);
@@ -257,16 +161,10 @@ void plan_find_newest(const char *root, const char *benchmark, char *out, size_t
 
 static void open_file(jfile *f, const char *path, const char *kind)
 {
-    char err[PATH_MAX + 160];
-    snprintf(f->path, sizeof f->path, "%s", path);
-    if (!(f->root = load_json(path, err, sizeof err)))
+    char err[RESULT_ERR_BYTES];
+    if (result_load(f, path, kind, err, sizeof err))
         plan_fail("%s", err);
-    const char *rev = jstr(f, "git_rev");
     (void)jstr(f, "timestamp");  /* a string if present */
-    char ts[64];
-    timestamp_of(f->root, ts, sizeof ts);
-    snprintf(f->label, sizeof f->label, "%s %s (git %s, %s)", kind, path, rev ? rev : "unknown",
-             ts[0] ? ts : "no timestamp");
 }
 
 /* ---- the run's per-unit figures ------------------------------------------- */
@@ -289,7 +187,7 @@ void plan_read_run(run_in *r, const char *path, const char *workload)
         plan_warn("%s ran with --inject: its store usage and CPU include a recovery", f->path);
     r->have = 1;
     char ts[64];
-    timestamp_of(f->root, ts, sizeof ts);
+    result_timestamp(f->root, ts, sizeof ts);
     r->rank_ckpt = ts[0] && strcmp(ts, PLAN_RANK_CKPT_SINCE) >= 0;
     r->duration_s = jnum_req(f, "duration_s", PLAN_DURATION_S_MIN, 0);
     r->producers = jnum_req(f, "producers", 1, 0);

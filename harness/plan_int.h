@@ -12,13 +12,14 @@
 
 #include <jansson.h>
 
+#include "die.h"
+#include "result.h"
 #include "workload.h"
 
 /* ---- limits, units and list prices -------------------------------------- */
 
 #define PLAN_GPUS_MAX             1000000u  /* --gpus: 1..this */
 #define PLAN_SIZE_DRAWS           200000u   /* sample indices drawn for the mean size and cost */
-#define PLAN_FILE_BYTES_MAX       (64u << 20)  /* a measurement file larger than this is refused */
 #define PLAN_SEARCH_FILES_MAX     100000u   /* result.json files looked at under --results */
 #define PLAN_STORES_MAX           8u        /* backends taken from a stores benchmark */
 #define PLAN_META_CASES_MAX       128u      /* cases of a meta benchmark */
@@ -26,7 +27,6 @@
 #define PLAN_META_RANKS_MAX       4096u     /* ranks measured at one world size */
 #define PLAN_META_DAC_MAX         16u       /* runs under DAC of a meta benchmark */
 #define PLAN_NOTE_BYTES           480u
-#define PLAN_LABEL_BYTES          (PATH_MAX + 160u)
 #define PLAN_UTILIZATION_DEFAULT  0.8
 #define PLAN_RETAIN_HOURS_DEFAULT 24.0
 #define PLAN_RETAIN_HOURS_MAX     87600.0   /* ten years */
@@ -74,14 +74,13 @@ static const char *const src_tag[SRC_KINDS] = {"option", "workload", "run", "sto
                                                "aws", "meta"};
 
 
-void plan_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void plan_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Errors (harness/die.h): "lakestream-bench plan: MESSAGE", exit status 1. */
+#define plan_fail(...) die(NULL, __VA_ARGS__)
+#define plan_warn(...) die_warn(NULL, __VA_ARGS__)
 
-typedef struct jfile {
-    char    path[PATH_MAX];
-    json_t *root;
-    char    label[PLAN_LABEL_BYTES];  /* "run PATH (git REV, TIMESTAMP)" */
-} jfile;
+/* A measurement file, read by harness/result.h's checked reader; its label
+ * is "run PATH (git REV, TIMESTAMP)" (the kind, then the file). */
+typedef result_file jfile;
 
 typedef struct run_in {
     int    have;

@@ -4,15 +4,17 @@
  * run` and writes a Markdown report of them, with the project's targets, the
  * failure runs, the caveats, and plots drawn by gnuplot.
  *
- * Layout: limits and types; text helpers; loading and checking a result (one
- * schema table); the staging directory (every file is written under
- * REPORT_DIR/.report-XXXXXX and renamed into REPORT_DIR at the end, report.md
- * last, so that a failed report leaves none behind); gnuplot; the plots; the
+ * Layout: limits and types; text helpers; loading and checking a result (the
+ * reader and the run result's field table are harness/result.c's); the
+ * staging directory (every file is written under REPORT_DIR/.report-XXXXXX
+ * and renamed into REPORT_DIR at the end, report.md last, so that a failed
+ * report leaves none behind); gnuplot; the plots; the
  * sections of report.md; command line.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,23 +27,21 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "bench.h"
+#include "die.h"
+#include "result.h"
 
 #define PROG "lakestream-bench report"
 
 #define REPORT_INPUTS_MAX        64          /* results one report reads */
-#define REPORT_RESULT_BYTES_MAX  (64u << 20) /* size of one result.json */
 #define REPORT_TEXT_MAX          160         /* bytes of a string from a result copied into the report */
 #define REPORT_TEXT_BYTES        (REPORT_TEXT_MAX + 4)  /* a buffer for one: the text and "..." */
 #define REPORT_SLUG_MAX          40          /* bytes of a workload name in a file name */
 #define REPORT_NAME_BYTES        128         /* a file name in REPORT_DIR */
 #define REPORT_PATH_BYTES        (PATH_MAX + REPORT_NAME_BYTES + 16)
-#define REPORT_FIELD_BYTES       96          /* a field's name in an error: "timeline[12].t_s" */
-#define REPORT_TIMELINE_MAX      100000      /* points of one result's timeline */
-#define REPORT_EVENTS_MAX        1000        /* events of one result */
 #define REPORT_EVENTS_LABELLED   20          /* events labelled on a failure plot and listed */
 #define REPORT_EVENT_LABEL_GAP   0.04        /* closer events (fraction of the time axis) stack labels */
-#define REPORT_CDF_POINTS        101         /* step_wait_ms_cdf: the 0th..100th percentile */
 #define REPORT_WAIT_FLOOR_MS     0.001       /* waits are whole microseconds: 0 is drawn here */
 #define REPORT_SHORT_RUN_S       60.0        /* a run shorter than this is called short */
 #define REPORT_GNUPLOT_OUTPUT_BYTES (64u << 10) /* of `gnuplot -e "set terminal"`, read */
@@ -85,17 +85,7 @@ typedef struct report {
     FILE       *md;                       /* report.md in stage */
 } report;
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", PROG);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return -1;
-}
+#define fail(...) die_warn(NULL, __VA_ARGS__)   /* prints; -1: report_main unwinds */
 
 static void md(report *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void md(report *R, const char *fmt, ...)
@@ -162,212 +152,8 @@ static const char *run_name(const result *r, char *buf, size_t size)
 
 /* ---- loading and checking a result ---------------------------------------- */
 
-typedef enum { V_STR, V_INT, V_NUM, V_BOOL, V_OBJ, V_ARR, V_NUMS } vtype;
-#define F_OPT    1u  /* may be absent: added to result.json after its first version */
-#define F_NULL   2u  /* may be null */
-#define F_SIGNED 4u  /* V_INT: may be negative */
-
-/* A field of result.json (docs/workloads.md, "DIR/result.json"). */
-typedef struct fspec {
-    const char          *name;
-    vtype                type;
-    unsigned             flags;
-    const struct fspec  *sub;    /* V_OBJ: its fields; V_ARR: the fields of each element */
-    size_t               count;  /* V_ARR: at most this many elements; V_NUMS: exactly */
-} fspec;
-
-static const char *const vtype_want[] = {
-    [V_STR] = "a string", [V_INT] = "an integer >= 0", [V_NUM] = "a number >= 0",
-    [V_BOOL] = "true or false", [V_OBJ] = "an object", [V_ARR] = "an array of objects",
-    [V_NUMS] = "an array of numbers",
-};
-
-static const fspec read_amp_fields[] = {
-    { "data", V_NUM, 0, NULL, 0 }, { "total", V_NUM, 0, NULL, 0 },
-    { "steps_replayed", V_INT, F_OPT, NULL, 0 }, { "ranks_replayed", V_INT, F_OPT, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec machine_fields[] = {
-    { "nproc", V_INT, 0, NULL, 0 },
-    { "hostname", V_STR, F_OPT | F_NULL, NULL, 0 }, { "uname", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "cpu_model", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "mem_total_bytes", V_INT, F_OPT | F_NULL, NULL, 0 },
-    { "store_fs_type", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "loadavg_start", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "loadavg_end", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec config_fields[] = {
-    { "workload_file", V_STR, 0, NULL, 0 }, { "global_batch", V_INT, 0, NULL, 0 },
-    { "step_time_ms", V_NUM, 0, NULL, 0 }, { "preprocess_ms_per_mb", V_NUM, 0, NULL, 0 },
-    { "preprocess_fixed_ms", V_NUM, 0, NULL, 0 }, { "producer_workers", V_INT, 0, NULL, 0 },
-    { "colocated_workers_per_rank", V_INT, 0, NULL, 0 }, { "lead_steps", V_INT, 0, NULL, 0 },
-    { "store", V_STR, F_NULL, NULL, 0 }, { "bootstrap", V_STR, F_NULL, NULL, 0 },
-    { "warmup_steps", V_INT, F_OPT, NULL, 0 }, { "checkpoint_every_steps", V_INT, F_OPT, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec timeline_fields[] = {
-    { "t_s", V_NUM, 0, NULL, 0 }, { "steps", V_INT, 0, NULL, 0 },
-    { "produced", V_INT, 0, NULL, 0 }, { "steps_trained", V_INT, F_OPT, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec event_fields[] = {
-    { "t_s", V_NUM, 0, NULL, 0 }, { "event", V_STR, 0, NULL, 0 },
-    { "detail", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec failure_fields[] = {
-    { "kind", V_STR, 0, NULL, 0 }, { "at_s", V_NUM, 0, NULL, 0 },
-    { "target", V_STR, 0, NULL, 0 }, { "training_continued", V_BOOL, 0, NULL, 0 },
-    { "duplicates", V_INT, 0, NULL, 0 }, { "skipped", V_INT, 0, NULL, 0 },
-    { "recovery_s", V_NUM, F_NULL, NULL, 0 }, { "max_step_gap_s", V_NUM, 0, NULL, 0 },
-    { "steps_at_injection", V_INT, 0, NULL, 0 }, { "checkpoint_step", V_INT, F_NULL, NULL, 0 },
-    { "steps_redone", V_INT, F_NULL, NULL, 0 }, { "identical_steps", V_BOOL, F_NULL, NULL, 0 },
-    { "steps_compared", V_INT, 0, NULL, 0 }, { "note", V_STR, F_NULL, NULL, 0 },
-    { "injected", V_BOOL, F_OPT, NULL, 0 }, { "job_restarted", V_BOOL, F_OPT, NULL, 0 },
-    { "steps_mismatched", V_INT, F_OPT, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-/* A failure object with "injected": false (the run ended first). */
-static const fspec not_injected_fields[] = {
-    { "kind", V_STR, 0, NULL, 0 }, { "injected", V_BOOL, 0, NULL, 0 },
-    { "note", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec cpu_fields[] = {
-    { "producers", V_NUM, 0, NULL, 0 }, { "ranks", V_NUM, 0, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-static const fspec store_usage_fields[] = {
-    { "objects", V_INT, 0, NULL, 0 }, { "bytes", V_INT, 0, NULL, 0 },
-    { "log_records", V_INT, 0, NULL, 0 }, { "log_bytes", V_INT, 0, NULL, 0 },
-    { "chunks", V_INT, 0, NULL, 0 }, { "chunk_bytes", V_INT, 0, NULL, 0 },
-    { "snapshots", V_INT, 0, NULL, 0 }, { "snapshot_bytes", V_INT, 0, NULL, 0 },
-    { "other_objects", V_INT, 0, NULL, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-/* "benchmark" is checked first, on its own. */
-static const fspec result_fields[] = {
-    { "plane", V_STR, 0, NULL, 0 }, { "workload", V_STR, 0, NULL, 0 },
-    { "ranks", V_INT, 0, NULL, 0 }, { "producers", V_INT, 0, NULL, 0 },
-    { "duration_s", V_NUM, 0, NULL, 0 }, { "steps", V_INT, 0, NULL, 0 },
-    { "steps_per_s", V_NUM, 0, NULL, 0 }, { "ideal_steps_per_s", V_NUM, 0, NULL, 0 },
-    { "fraction_of_ideal", V_NUM, 0, NULL, 0 },
-    { "step_wait_ms_p50", V_NUM, 0, NULL, 0 }, { "step_wait_ms_p99", V_NUM, 0, NULL, 0 },
-    { "step_waits_counted", V_INT, 0, NULL, 0 }, { "ingest_mb_per_s", V_NUM, F_NULL, NULL, 0 },
-    { "samples_produced", V_INT, 0, NULL, 0 }, { "samples_delivered", V_INT, 0, NULL, 0 },
-    { "produce_errors", V_INT, 0, NULL, 0 }, { "samples_read", V_INT, 0, NULL, 0 },
-    { "bad_samples", V_INT, 0, NULL, 0 }, { "duplicates", V_INT, 0, NULL, 0 },
-    { "processes_killed_at_stop", V_INT, 0, NULL, 0 }, { "early_exit", V_BOOL, 0, NULL, 0 },
-    { "read_amplification", V_OBJ, F_NULL, read_amp_fields, 0 },
-    { "baseline", V_STR, F_NULL, NULL, 0 }, { "seed", V_INT, F_SIGNED, NULL, 0 },
-    { "git_rev", V_STR, 0, NULL, 0 }, { "git_dirty", V_BOOL, F_NULL, NULL, 0 },
-    { "machine", V_OBJ, 0, machine_fields, 0 }, { "config", V_OBJ, 0, config_fields, 0 },
-    { "timeline", V_ARR, 0, timeline_fields, REPORT_TIMELINE_MAX },
-    /* Added later: older results lack them. */
-    { "timestamp", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "step_wait_ms_cdf", V_NUMS, F_OPT | F_NULL, NULL, REPORT_CDF_POINTS },
-    { "events", V_ARR, F_OPT | F_NULL, event_fields, REPORT_EVENTS_MAX },
-    { "inject", V_STR, F_OPT | F_NULL, NULL, 0 },
-    { "failure", V_OBJ, F_OPT | F_NULL, NULL, 0 },  /* its fields: result_load() */
-    { "skipped", V_INT, F_OPT, NULL, 0 }, { "steps_trained", V_INT, F_OPT, NULL, 0 },
-    { "trimmed_offsets", V_INT, F_OPT, NULL, 0 },
-    { "cpu_s", V_OBJ, F_OPT | F_NULL, cpu_fields, 0 },
-    { "mean_sample_bytes", V_NUM, F_OPT | F_NULL, NULL, 0 },
-    { "store_usage", V_OBJ, F_OPT | F_NULL, store_usage_fields, 0 },
-    { NULL, 0, 0, NULL, 0 },
-};
-
-/* What a value is, for an error: "a string", "-3", ... */
-static const char *got(const json_t *v, char *buf, size_t size)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:  return "an object";
-    case JSON_ARRAY:   return "an array";
-    case JSON_STRING:  return "a string";
-    case JSON_INTEGER: snprintf(buf, size, "%lld", (long long)json_integer_value(v)); return buf;
-    case JSON_REAL:    snprintf(buf, size, "%g", json_real_value(v)); return buf;
-    case JSON_TRUE:
-    case JSON_FALSE:   return "a boolean";
-    default:           return "null";
-    }
-}
-
-static int check_fields(const char *file, const json_t *obj, const fspec *spec, const char *prefix);
-
-static int check_value(const char *file, const char *where, const json_t *v, const fspec *f)
-{
-    int ok = 0;
-    switch (f->type) {
-    case V_STR:  ok = json_is_string(v); break;
-    case V_INT:  ok = json_is_integer(v) && (json_integer_value(v) >= 0 || (f->flags & F_SIGNED)); break;
-    case V_NUM:  ok = json_is_number(v) && json_number_value(v) >= 0; break;
-    case V_BOOL: ok = json_is_boolean(v); break;
-    case V_OBJ:  ok = json_is_object(v); break;
-    case V_ARR:
-    case V_NUMS: ok = json_is_array(v); break;
-    }
-    char buf[64];
-    if (!ok)
-        return fail("%s: field \"%s\": expected %s, got %s", file, where,
-                    f->type == V_INT && (f->flags & F_SIGNED) ? "an integer" : vtype_want[f->type],
-                    got(v, buf, sizeof buf));
-    char pre[REPORT_FIELD_BYTES + 32];
-    if (f->type == V_OBJ && f->sub) {
-        snprintf(pre, sizeof pre, "%s.", where);
-        return check_fields(file, v, f->sub, pre);
-    }
-    size_t n = json_array_size(v);
-    if (f->type == V_NUMS && n != f->count)
-        return fail("%s: field \"%s\": expected %zu numbers, got %zu", file, where, f->count, n);
-    if (f->type == V_ARR && n > f->count)
-        return fail("%s: field \"%s\": %zu elements, at most %zu are read", file, where, n, f->count);
-    for (size_t i = 0; i < n && (f->type == V_ARR || f->type == V_NUMS); i++) {
-        const json_t *e = json_array_get(v, i);
-        snprintf(pre, sizeof pre, "%s[%zu]", where, i);
-        if (f->type == V_NUMS) {
-            if (!json_is_number(e))
-                return fail("%s: field \"%s\": expected a number, got %s", file, pre,
-                            got(e, buf, sizeof buf));
-            continue;
-        }
-        if (!json_is_object(e))
-            return fail("%s: field \"%s\": expected an object, got %s", file, pre,
-                        got(e, buf, sizeof buf));
-        char sub[sizeof pre + 1];
-        snprintf(sub, sizeof sub, "%s.", pre);
-        if (check_fields(file, e, f->sub, sub))
-            return -1;
-    }
-    return 0;
-}
-
-/* Every field of spec in obj, named prefix + name in errors. */
-static int check_fields(const char *file, const json_t *obj, const fspec *spec, const char *prefix)
-{
-    for (const fspec *f = spec; f->name; f++) {
-        char where[REPORT_FIELD_BYTES];
-        snprintf(where, sizeof where, "%s%s", prefix, f->name);
-        const json_t *v = json_object_get(obj, f->name);
-        if (!v) {
-            if (f->flags & F_OPT)
-                continue;
-            return fail("%s: field \"%s\" is missing", file, where);
-        }
-        if (json_is_null(v)) {
-            if (f->flags & F_NULL)
-                continue;
-            return fail("%s: field \"%s\": expected %s, got null", file, where,
-                        vtype_want[f->type]);
-        }
-        if (check_value(file, where, v, f))
-            return -1;
-    }
-    return 0;
-}
-
 /* Read and check the result named by arg (a run directory or a result.json). */
-static int result_load(result *r, const char *arg)
+static int report_load(result *r, const char *arg)
 {
     struct stat sb;
     if (stat(arg, &sb) != 0)
@@ -379,22 +165,13 @@ static int result_load(result *r, const char *arg)
                                 : snprintf(r->path, sizeof r->path, "%s", arg);
     if (n < 0 || (size_t)n >= sizeof r->path)
         return fail("%s: path too long", arg);
-    if (stat(r->path, &sb) != 0)
-        return fail("%s: %s", r->path, strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return fail("%s: not a regular file", r->path);
-    if ((unsigned long long)sb.st_size > REPORT_RESULT_BYTES_MAX)
-        return fail("%s: %lld bytes, more than the %u a result may have", r->path,
-                    (long long)sb.st_size, REPORT_RESULT_BYTES_MAX);
     if (!realpath(r->path, r->real))
         return fail("%s: %s", r->path, strerror(errno));
-    json_error_t je;
-    r->root = json_load_file(r->path, JSON_REJECT_DUPLICATES, &je);
-    if (!r->root)
-        return fail("%s: not valid JSON (line %d, column %d): %s", r->path, je.line, je.column,
-                    je.text);
-    if (!json_is_object(r->root))
-        return fail("%s: not a JSON object", r->path);
+    result_file rf;
+    char err[RESULT_ERR_BYTES];
+    if (result_load(&rf, r->path, NULL, err, sizeof err))
+        return fail("%s", err);
+    r->root = rf.root;
     const json_t *b = get(r->root, "benchmark");
     char buf[REPORT_TEXT_BYTES];
     if (!b)
@@ -403,9 +180,9 @@ static int result_load(result *r, const char *arg)
     if (!json_is_string(b) || strcmp(json_string_value(b), "run"))
         return fail("%s: field \"benchmark\": expected \"run\", got %s%s%s (not a result of "
                     "lakestream-bench run)", r->path, json_is_string(b) ? "\"" : "",
-                    json_is_string(b) ? text(buf, sizeof buf, json_string_value(b)) : got(b, buf, sizeof buf),
+                    json_is_string(b) ? text(buf, sizeof buf, json_string_value(b)) : result_got(b, buf, sizeof buf),
                     json_is_string(b) ? "\"" : "");
-    if (check_fields(r->path, r->root, result_fields, ""))
+    if (result_check(r->path, r->root, result_run_fields, ""))
         return -1;
     const char *plane = str(r->root, "plane");
     r->plane = -1;
@@ -421,7 +198,8 @@ static int result_load(result *r, const char *arg)
     if (json_is_object(f)) {
         /* A failure that did not happen (the run ended first) has no figures. */
         int none = json_is_false(get(f, "injected"));
-        if (check_fields(r->path, f, none ? not_injected_fields : failure_fields, "failure."))
+        if (result_check(r->path, f, none ? result_run_not_injected_fields
+                                        : result_run_failure_fields, "failure."))
             return -1;
         r->failure = none ? NULL : f;
         r->not_injected = none;
@@ -436,11 +214,11 @@ static int same(const char *a, const char *b)
 
 /* Load every argument; the same file given twice is read once; two files
  * for one (workload, plane, inject) are refused. */
-static int results_load(report *R, char **args, size_t nargs)
+static int results_load(report *R, char **inputs, size_t nargs)
 {
     for (size_t i = 0; i < nargs; i++) {
         result *r = &R->res[R->nres];
-        if (result_load(r, args[i]))
+        if (report_load(r, inputs[i]))
             return -1;
         int dup = 0;
         for (size_t j = 0; j < R->nres && !dup; j++) {
@@ -805,7 +583,7 @@ static int plot_wait_cdf(report *R, size_t w, int *drawn)
         if (cdf[p])
             fprintf(f, " %s", plane_names[p]);
     fputc('\n', f);
-    for (size_t k = 0; k < REPORT_CDF_POINTS; k++) {
+    for (size_t k = 0; k < RESULT_RUN_CDF_POINTS; k++) {
         fprintf(f, "%zu", k);
         for (int p = 0; p < PLANES; p++)
             if (cdf[p])
@@ -1546,9 +1324,9 @@ static void usage(FILE *f)
         "  written), 2 a usage error.  docs/bench-report.md\n", REPORT_INPUTS_MAX);
 }
 
-static int report_write(report *R, char **args, size_t nargs)
+static int report_write(report *R, char **inputs, size_t nargs)
 {
-    if (results_load(R, args, nargs))
+    if (results_load(R, inputs, nargs))
         return -1;
     fprintf(stderr, "%s: %zu result%s checked\n", PROG, R->nres, R->nres == 1 ? "" : "s");
     if (gnuplot_check(R) || stage_make(R))
@@ -1573,31 +1351,28 @@ static int report_write(report *R, char **args, size_t nargs)
 
 int report_main(int argc, char **argv)
 {
-    char *args[REPORT_INPUTS_MAX];
+    die_prog(PROG);
+    enum { OPT_OUT = 256 };
+    static const struct option lo[] = {
+        { "out", required_argument, 0, OPT_OUT },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    char *inputs[REPORT_INPUTS_MAX];
     size_t nargs = 0;
     const char *out = NULL;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--out")) {
-            if (i + 1 >= argc) {
-                fail("--out needs a directory");
-                return 2;
+    args a = { .argc = argc - 1, .argv = argv + 1, .opts = lo, .usage_status = DIE_USAGE_STATUS };
+    for (int c; (c = args_next(&a)) != -1;) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case OPT_OUT: out = optarg; break;
+        case ARGS_WORD:
+            if (nargs == REPORT_INPUTS_MAX) {
+                fail("more than %d results: make several reports", REPORT_INPUTS_MAX);
+                return 1;
             }
-            out = argv[++i];
-        } else if (!strncmp(a, "--out=", 6)) {
-            out = a + 6;
-        } else if (a[0] == '-' && a[1]) {
-            fail("unknown option %s (see --help)", a);
-            return 2;
-        } else if (nargs == REPORT_INPUTS_MAX) {
-            fail("more than %d results: make several reports", REPORT_INPUTS_MAX);
-            return 1;
-        } else {
-            args[nargs++] = argv[i];
+            inputs[nargs++] = optarg;
+            break;
         }
     }
     if (!out || !*out || nargs == 0) {
@@ -1610,7 +1385,7 @@ int report_main(int argc, char **argv)
         return 1;
     }
     R->out = out;
-    int rc = report_write(R, args, nargs);
+    int rc = report_write(R, inputs, nargs);
     if (R->md)
         fclose(R->md);
     if (rc)

@@ -6,6 +6,7 @@
  * a barrier each step; everything else is real.  Writes DIR/result.json.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -23,7 +24,10 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "args.h"
+#include "die.h"
 #include "lakestream.h"
+#include "result.h"
 #include "workload.h"
 
 #define RUN_TOPIC "samples"
@@ -51,25 +55,13 @@ static void usage(FILE *f)
         "  workers) or rank-restart (rank N, default W/2), T seconds after the start.\n");
 }
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "lakestream-bench run: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
 static char exe_dir[PATH_MAX];
 
 static void find_exe_dir(void)
 {
     ssize_t n = readlink("/proc/self/exe", exe_dir, sizeof exe_dir - 1);
     if (n <= 0)
-        fail("readlink /proc/self/exe: %s", strerror(errno));
+        die(NULL, "readlink /proc/self/exe: %s", strerror(errno));
     exe_dir[n] = '\0';
     char *slash = strrchr(exe_dir, '/');
     if (slash)
@@ -82,7 +74,7 @@ static pid_t spawn(const char *bin, char *const argv[], const char *log, int in_
 {
     pid_t pid = fork();
     if (pid < 0)
-        fail("fork: %s", strerror(errno));
+        die(NULL, "fork: %s", strerror(errno));
     if (pid == 0) {
         int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int nul = open("/dev/null", O_RDONLY);
@@ -135,7 +127,7 @@ static void write_workload(const wl_workload *w, const char *src, const char *pa
     char *text = slurp(src, &n);
     FILE *f = fopen(path, "w");
     if (!f || !text)
-        fail("%s: %s", path, strerror(errno));
+        die(NULL, "%s: %s", path, strerror(errno));
     fwrite(text, 1, n, f);
     fprintf(f, "\n# lakestream-bench run overrides\nworld.size=%u\nproducers=%u\n",
             w->world_size, w->producers);
@@ -360,22 +352,22 @@ static void parse_inject(const char *v, inject_opts *o)
     else if (kl == 12 && !strncmp(v, "rank-restart", kl))
         o->kind = INJ_RANK_RESTART;
     else
-        fail("--inject %s: the kinds are producer-kill and rank-restart", v);
+        die(NULL, "--inject %s: the kinds are producer-kill and rank-restart", v);
     if (!colon || strncmp(colon + 1, "at=", 3))
-        fail("--inject %s: KIND:at=SECONDS[,target=N]", v);
+        die(NULL, "--inject %s: KIND:at=SECONDS[,target=N]", v);
     char *end;
     o->at_s = strtod(colon + 4, &end);
     if (*end == 's')
         end++;
     if (end == colon + 4 || !(o->at_s >= 0 && o->at_s <= 86400))
-        fail("--inject %s: at= takes seconds from the start, 0..86400", v);
+        die(NULL, "--inject %s: at= takes seconds from the start, 0..86400", v);
     if (!strncmp(end, ",target=", 8)) {
         char *e2;
         o->target = strtol(end + 8, &e2, 10);
         if (e2 == end + 8 || *e2 || o->target < 0)
-            fail("--inject %s: target= takes a producer or rank number", v);
+            die(NULL, "--inject %s: target= takes a producer or rank number", v);
     } else if (*end)
-        fail("--inject %s: unexpected \"%s\"", v, end);
+        die(NULL, "--inject %s: unexpected \"%s\"", v, end);
 }
 
 typedef struct inject_state {
@@ -512,7 +504,7 @@ static uint32_t *read_waits(const char *out, uint32_t world, size_t *count)
             if (nw + n > cap) {
                 cap = (nw + n) * 2;
                 if (!(waits = realloc(waits, cap * sizeof *waits)))
-                    fail("out of memory");
+                    die(NULL, "out of memory");
             }
             memcpy(waits + nw, wv + RUN_WARMUP_STEPS, (n - RUN_WARMUP_STEPS) * sizeof *wv);
             nw += n - RUN_WARMUP_STEPS;
@@ -547,7 +539,7 @@ static void check_seen(const char *out, const wl_workload *w, char plane, uint64
     uint64_t *last = malloc((steps * m + 1) * sizeof *last);
     uint8_t *have = malloc(steps + 1);
     if (!all || !first || !last || !have)
-        fail("out of memory");
+        die(NULL, "out of memory");
     char path[PATH_MAX + 64];
     for (uint32_t r = 0; r < w->world_size; r++) {
         size_t len;
@@ -599,7 +591,7 @@ static void check_seen(const char *out, const wl_workload *w, char plane, uint64
         uint64_t *maxp = malloc(w->world_size * sizeof *maxp);
         uint64_t *seq = malloc((d + 1) * sizeof *seq);
         if (!maxp || !seq)
-            fail("out of memory");
+            die(NULL, "out of memory");
         for (uint32_t j = 0; j < P; j++) {
             /* This producer's sequence numbers, in order. */
             size_t nj = 0;
@@ -634,16 +626,6 @@ static void check_seen(const char *out, const wl_workload *w, char plane, uint64
     free(first);
     free(last);
     free(have);
-}
-
-static const char *iso_now(void)
-{
-    static char buf[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 static json_t *failure_json(procs *P, wl_shm *S, inject_state *I, const seen_check *sc,
@@ -718,39 +700,40 @@ static json_t *failure_json(procs *P, wl_shm *S, inject_state *I, const seen_che
 
 int run_main(int argc, char **argv)
 {
+    die_prog("lakestream-bench run");
+    enum { OPT_PLANE = 256, OPT_OUT, OPT_STORE, OPT_BOOTSTRAP, OPT_INJECT, OPT_RANKS,
+           OPT_PRODUCERS, OPT_DURATION };
+    static const struct option lo[] = {
+        { "plane", required_argument, 0, OPT_PLANE },
+        { "out", required_argument, 0, OPT_OUT },
+        { "store", required_argument, 0, OPT_STORE },
+        { "bootstrap-servers", required_argument, 0, OPT_BOOTSTRAP },
+        { "inject", required_argument, 0, OPT_INJECT },
+        { "ranks", required_argument, 0, OPT_RANKS },
+        { "producers", required_argument, 0, OPT_PRODUCERS },
+        { "duration-s", required_argument, 0, OPT_DURATION },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
     run_opts o = {.duration_s = 30};
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (a[0] != '-') {
+    args a = { .argc = argc - 1, .argv = argv + 1, .opts = lo, .usage_status = DIE_STATUS };
+    for (int c; (c = args_next(&a)) != -1;) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case ARGS_WORD:
             if (o.workload)
-                fail("one workload only (got %s and %s)", o.workload, a);
-            o.workload = a;
-            continue;
+                die(NULL, "one workload only (got %s and %s)", o.workload, optarg);
+            o.workload = optarg;
+            break;
+        case OPT_PLANE: o.plane = optarg; break;
+        case OPT_OUT: o.out = optarg; break;
+        case OPT_STORE: o.store = optarg; break;
+        case OPT_BOOTSTRAP: o.bootstrap = optarg; break;
+        case OPT_INJECT: o.inject = optarg; break;
+        case OPT_RANKS: o.ranks = (long)args_uint(&a, optarg, 1, WL_RANKS_MAX); break;
+        case OPT_PRODUCERS: o.producers = (long)args_uint(&a, optarg, 1, WL_PRODUCERS_MAX); break;
+        case OPT_DURATION: o.duration_s = args_real(&a, optarg, 0, 1, 86400); break;
         }
-        if (i + 1 >= argc)
-            fail("%s needs a value", a);
-        const char *v = argv[++i];
-        char *end;
-        if (!strcmp(a, "--plane")) o.plane = v;
-        else if (!strcmp(a, "--out")) o.out = v;
-        else if (!strcmp(a, "--store")) o.store = v;
-        else if (!strcmp(a, "--bootstrap-servers")) o.bootstrap = v;
-        else if (!strcmp(a, "--inject")) o.inject = v;
-        else if (!strcmp(a, "--ranks") || !strcmp(a, "--producers")) {
-            long x = strtol(v, &end, 10);
-            if (*end || x < 1 || x > (long)(a[2] == 'r' ? WL_RANKS_MAX : WL_PRODUCERS_MAX))
-                fail("%s %s: out of range", a, v);
-            if (a[2] == 'r') o.ranks = x; else o.producers = x;
-        } else if (!strcmp(a, "--duration-s")) {
-            o.duration_s = strtod(v, &end);
-            if (*end || !(o.duration_s > 0 && o.duration_s <= 86400))
-                fail("--duration-s %s: 0 < D <= 86400", v);
-        } else
-            fail("unknown option %s (see --help)", a);
     }
     if (!o.workload || !o.plane || !o.out) {
         usage(stderr);
@@ -759,28 +742,28 @@ int run_main(int argc, char **argv)
     int plane_ls = !strcmp(o.plane, "lakestream"), plane_kafka = !strcmp(o.plane, "kafka"),
         plane_col = !strcmp(o.plane, "colocated");
     if (!plane_ls && !plane_kafka && !plane_col)
-        fail("--plane %s: lakestream, kafka or colocated", o.plane);
+        die(NULL, "--plane %s: lakestream, kafka or colocated", o.plane);
     inject_opts inj = {0};
     if (o.inject)
         parse_inject(o.inject, &inj);
     if (o.bootstrap && !plane_kafka)
-        fail("--bootstrap-servers is for --plane kafka");
+        die(NULL, "--bootstrap-servers is for --plane kafka");
     if (o.store && !plane_ls)
-        fail("--store is for --plane lakestream");
+        die(NULL, "--store is for --plane lakestream");
 
     wl_workload w;
     char err[512];
     if (wl_load(o.workload, &w, err, sizeof err))
-        fail("%s", err);
+        die(NULL, "%s", err);
     if (o.ranks)
         w.world_size = (uint32_t)o.ranks;
     if (o.producers)
         w.producers = (uint32_t)o.producers;
     if (w.global_batch % w.world_size)
-        fail("global batch %u is not a multiple of %u ranks", w.global_batch, w.world_size);
+        die(NULL, "global batch %u is not a multiple of %u ranks", w.global_batch, w.world_size);
     find_exe_dir();
     if (mkdir(o.out, 0755) && errno != EEXIST)
-        fail("%s: %s", o.out, strerror(errno));
+        die(NULL, "%s: %s", o.out, strerror(errno));
     char path[PATH_MAX + 64], logs[PATH_MAX], wpath[PATH_MAX], shm_path[PATH_MAX];
     snprintf(logs, sizeof logs, "%s/logs", o.out);
     mkdir(logs, 0755);
@@ -799,14 +782,14 @@ int run_main(int argc, char **argv)
     }
     wl_shm *S = wl_shm_create(shm_path, w.world_size);
     if (!S)
-        fail("%s: cannot create the run state", shm_path);
+        die(NULL, "%s: cannot create the run state", shm_path);
 
     char bin_ls[PATH_MAX + 64], bin_kafka[PATH_MAX + 64];
     snprintf(bin_ls, sizeof bin_ls, "%s/lakestream-bench-worker-ls", exe_dir);
     snprintf(bin_kafka, sizeof bin_kafka, "%s/lakestream-bench-worker-kafka", exe_dir);
     const char *bin = plane_kafka ? bin_kafka : bin_ls;
     if (access(bin, X_OK))
-        fail("%s: %s (build the project)", bin, strerror(errno));
+        die(NULL, "%s: %s (build the project)", bin, strerror(errno));
 
     /* The plane. */
     char store_uri[PATH_MAX + 64] = "", bootstrap[PATH_MAX + 64] = "";
@@ -819,20 +802,20 @@ int run_main(int argc, char **argv)
         else {
             char abs[PATH_MAX];
             if (!realpath(o.out, abs))
-                fail("%s: %s", o.out, strerror(errno));
+                die(NULL, "%s: %s", o.out, strerror(errno));
             snprintf(store_uri, sizeof store_uri, "file://%s/store", abs);
         }
         ls_store *st;
         int rc = ls_store_open(store_uri, NULL, &st);
         if (rc)
-            fail("store %s: %s", store_uri, ls_errmsg());
+            die(NULL, "store %s: %s", store_uri, ls_errmsg());
         rc = ls_table_create(st, RUN_TOPIC, w.global_batch, LS_CODEC_NONE);
         ls_store_close(st);
         if (rc == LS_ERR_EXISTS)
-            fail("store %s already holds a table %s: use a fresh --store or --out", store_uri,
+            die(NULL, "store %s already holds a table %s: use a fresh --store or --out", store_uri,
                  RUN_TOPIC);
         if (rc)
-            fail("creating table %s: %s", RUN_TOPIC, ls_errmsg());
+            die(NULL, "creating table %s: %s", RUN_TOPIC, ls_errmsg());
         snprintf(bootstrap, sizeof bootstrap, "%s", store_uri);
     } else if (plane_kafka && o.bootstrap) {
         snprintf(bootstrap, sizeof bootstrap, "%s", o.bootstrap);
@@ -840,7 +823,7 @@ int run_main(int argc, char **argv)
     } else if (plane_kafka) {
         int in[2], outp[2];
         if (pipe2(in, O_CLOEXEC) || pipe2(outp, O_CLOEXEC))
-            fail("pipe: %s", strerror(errno));
+            die(NULL, "pipe: %s", strerror(errno));
         char parts[16];
         snprintf(parts, sizeof parts, "%u", w.world_size);
         char *av[] = {(char *)bin_kafka, "mock", "--partitions", parts, "--topic", RUN_TOPIC,
@@ -852,7 +835,7 @@ int run_main(int argc, char **argv)
         mock_in = in[1];
         FILE *mf = fdopen(outp[0], "r");
         if (!mf || !fgets(bootstrap, sizeof bootstrap, mf))
-            fail("the mock cluster did not start (%s/mock.log)", logs);
+            die(NULL, "the mock cluster did not start (%s/mock.log)", logs);
         bootstrap[strcspn(bootstrap, "\n")] = '\0';
         fclose(mf);
         baseline = "librdkafka-mock";
@@ -867,7 +850,7 @@ int run_main(int argc, char **argv)
     P.pids = calloc(nproc, sizeof *P.pids);
     P.restarts = calloc(nproc, sizeof *P.restarts);
     if (!P.pids || !P.restarts)
-        fail("out of memory");
+        die(NULL, "out of memory");
     uint64_t t_start = wl_now_ns();
     for (uint32_t i = 0; i < nproc; i++)
         spawn_proc(&P, i);
@@ -979,10 +962,7 @@ int run_main(int argc, char **argv)
     check_seen(o.out, &w, plane_ls ? 'l' : plane_kafka ? 'k' : 'c', steps_at_stop, &sc);
     double p50 = pct(waits, nw_all, 0.50), p99 = pct(waits, nw_all, 0.99);
 
-    json_t *root = json_object();
-    json_object_set_new(root, "benchmark", json_string("run"));
-    json_object_set_new(root, "schema_version", json_integer(2));
-    json_object_set_new(root, "timestamp", json_string(iso_now()));
+    json_t *root = result_new("run", o.out);
     json_object_set_new(root, "plane", json_string(o.plane));
     json_object_set_new(root, "workload", json_string(w.name));
     json_object_set_new(root, "ranks", json_integer(w.world_size));
@@ -1043,8 +1023,6 @@ int run_main(int argc, char **argv)
                                                 steps_at_stop, died)
                                  : json_null());
     json_object_set_new(root, "seed", json_integer((json_int_t)w.seed));
-    git_json(root);
-    json_object_set_new(root, "machine", machine_json(o.out));
     json_t *cfg = json_object();
     json_object_set_new(cfg, "workload_file", json_string(o.workload));
     json_object_set_new(cfg, "global_batch", json_integer(w.global_batch));
@@ -1063,8 +1041,7 @@ int run_main(int argc, char **argv)
     json_object_set_new(root, "timeline", timeline);
     json_object_set_new(root, "events", events);
     snprintf(path, sizeof path, "%s/result.json", o.out);
-    if (json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS))
-        fail("%s: cannot write", path);
+    result_write(root, 0, path);
     printf("%s on %s: %llu steps, %.3f steps/s (ideal %.3f, %.2f), step wait p50 %.1f ms "
            "p99 %.1f ms, %llu duplicates, %llu skipped -> %s\n", w.name, o.plane,
            (unsigned long long)steps_at_stop, steps_per_s, ideal,

@@ -470,12 +470,13 @@ static rd_kafka_conf_res_t set_prop0(const target *t, const shim_prop *p, const 
     return RD_KAFKA_CONF_OK;
 }
 
-/* A store URI, not a broker list: "host:port[,host:port]" cannot work. */
+/* A store URI, not a broker list: "host:port[,host:port]" cannot work.
+ * Any scheme registered with the core's scheme table (file, mem, s3, and
+ * those a program adds with ls_store_register) is a store. */
 static int uri_ok(const char *v)
 {
     if (strstr(v, "://"))
-        return strncmp(v, "file://", 7) == 0 || strncmp(v, "s3://", 5) == 0 ||
-               strncmp(v, "mem://", 6) == 0;
+        return ls_store_scheme_known(v);
     return strchr(v, ',') == NULL && strchr(v, ':') == NULL;
 }
 

@@ -81,7 +81,7 @@ run -- kcat -b broker:9092 -Q -t "kc:0:$future" >"$T/kQ2" 2>&1 && grep -q 'kc \[
 
 # ---- confluent-kafka-python ----
 PYRUN() { run "$@"; }
-out=$(PYRUN -- $PY "$LOADER" broker:9092 produce py "$N") && echo "$out" | grep -q "\"delivered\": $N" &&
+out=$(PYRUN -- $PY "$LOADER" broker:9092 produce py "$N") && grep -q "\"delivered\": $N" <<<"$out" &&
   ok "python Producer: $N delivery reports ($out)" || bad "python produce: $out"
 k=$((N / 2))
 PYRUN -- $PY "$LOADER" broker:9092 consume py pg "$k" "$T/py_a" >/dev/null &&
