@@ -599,11 +599,14 @@ static void sim_cost(double cost_ms)
 
         assert_true(d.samples_per_s >= 0.9 * best);
         assert_true(d.window_cv < (n >= 16 ? 0.25 : n >= 8 ? 0.5 : 1.0));
-        /* Within the ceiling unless N commits at the ceiling would load
-         * the log past the threshold; then near the interval that puts it
-         * there (docs/dac.md "Saturation"). */
+        /* Within the ceiling where N commits at the ceiling load the log
+         * well below the threshold; else near the interval that puts it at
+         * the target (docs/dac.md "Saturation").  Between 2/3 of the
+         * threshold and the threshold either may hold: the load a producer
+         * sees includes the conflicts' extra attempts (N = 32 at 20 ms,
+         * nominal 0.64, went past the ceiling with seed 1883680154900681). */
         double load = n * cost_ms / p.interval_ms_max;
-        if (load <= p.saturated_load)
+        if (load <= p.saturated_load * 2.0 / 3.0)
             assert_true(d.interval_ms_mean <= p.interval_ms_max);
         else
             assert_true(d.end_interval_ms_mean <= 1.5 * n * cost_ms / p.saturated_target);
