@@ -160,10 +160,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        r == RD_KAFKA_CONF_INVALID);
             if (r != RD_KAFKA_CONF_OK && es)   /* a message, NUL-terminated within es */
                 FUZZ_CHECK(memchr(errstr, '\0', es) && (es == 1 || errstr[0]));
-            if (r == RD_KAFKA_CONF_OK) {
-                size_t need = 0;
-                FUZZ_CHECK(rd_kafka_conf_get(conf, name, NULL, &need) == RD_KAFKA_CONF_OK &&
-                           need >= 1);
+            size_t need = 0;
+            rd_kafka_conf_res_t g = r == RD_KAFKA_CONF_OK
+                                        ? rd_kafka_conf_get(conf, name, NULL, &need)
+                                        : RD_KAFKA_CONF_UNKNOWN;
+            /* As librdkafka: an empty string unsets a string property,
+             * which then has no value to get (CONF_UNKNOWN, as librdkafka
+             * 2.0.2 answers). */
+            if (r == RD_KAFKA_CONF_OK && g != RD_KAFKA_CONF_OK)
+                FUZZ_CHECK((g == RD_KAFKA_CONF_UNKNOWN || g == RD_KAFKA_CONF_INVALID) && !*value);
+            if (r == RD_KAFKA_CONF_OK && g == RD_KAFKA_CONF_OK) {
+                FUZZ_CHECK(need >= 1);
                 char *canon = malloc(need);
                 FUZZ_CHECK(canon);
                 FUZZ_CHECK(rd_kafka_conf_get(conf, name, canon, &need) == RD_KAFKA_CONF_OK);
