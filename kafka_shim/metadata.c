@@ -18,51 +18,25 @@
 
 /* ---- the store's tables ---- */
 
-/* The table names of the store, sorted: one LIST a table, skipping past
- * each table's keys ("<t>/..." sort below "<t>0", and a table name holds
- * no '/').  Names that are not tables (no descriptor) are left out by
- * the callers, which open each one. */
+/* The table names of the store, sorted, at most SHIM_TOPICS_MAX: one LIST
+ * a table (shim_admin_next_table's skip).  Names that are not tables (no
+ * descriptor) are left out by the callers, which open each one. */
 int shim_tables_list(rd_kafka_t *rk, char ***namesp, size_t *np)
 {
     char **names = NULL;
     size_t n = 0;
-    char after[LS_TABLE_NAME_BYTES_MAX + 2] = "";
+    char name[LS_TABLE_NAME_BYTES_MAX + 1] = "";
     *namesp = NULL;
     *np = 0;
-    for (;;) {
-        if (n >= SHIM_TOPICS_MAX)
-            break;  /* the rest are not listed: SHIM_TOPICS_MAX bounds a listing */
-        ls_keylist kl;
-        int rc = ls_store_list(rk->st, "", after[0] ? after : NULL, 1, &kl);
-        if (rc) {
-            for (size_t i = 0; i < n; i++)
-                free(names[i]);
-            free(names);
-            return shim_seterr(shim_err_from_ls(rc), "listing the store's tables: %s",
+    while (n < SHIM_TOPICS_MAX) {
+        int rc = shim_admin_next_table(rk, name, sizeof name);
+        if (rc < 0) {
+            shim_tables_free(names, n);
+            return shim_seterr(shim_err_from_ls(-rc), "listing the store's tables: %s",
                                ls_errmsg());
         }
-        if (kl.n == 0) {
-            ls_keylist_free(&kl);
+        if (rc == 0)
             break;
-        }
-        const char *k = kl.keys[0];
-        size_t len = strcspn(k, "/");
-        char name[LS_TABLE_NAME_BYTES_MAX + 1];
-        int ok = len <= LS_TABLE_NAME_BYTES_MAX;
-        if (ok) {
-            memcpy(name, k, len);
-            name[len] = '\0';
-            ok = ls_name_is_valid(name) && k[len] == '/';
-        }
-        if (!ok) {
-            /* A foreign key: step past it alone. */
-            snprintf(after, sizeof after, "%.*s", (int)(sizeof after - 1), k);
-            ls_keylist_free(&kl);
-            if (strlen(k) >= sizeof after)
-                break;  /* cannot step past a key this long: stop listing */
-            continue;
-        }
-        ls_keylist_free(&kl);
         char *dup = strdup(name);
         char **grown = dup ? realloc(names, (n + 1) * sizeof *names) : NULL;
         if (!grown) {
@@ -72,7 +46,6 @@ int shim_tables_list(rd_kafka_t *rk, char ***namesp, size_t *np)
         }
         names = grown;
         names[n++] = dup;
-        snprintf(after, sizeof after, "%s0", name);
     }
     *namesp = names;
     *np = n;
