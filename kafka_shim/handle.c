@@ -145,6 +145,8 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     pthread_mutex_init(&rk->lock, NULL);
     rk->type = type;
     rk->conf = c;
+    if (type == RD_KAFKA_PRODUCER)
+        rk->topic_attach = shim_producer_attach;
 
 #define FAIL(err, ...) do { rk->conf = NULL; rd_kafka_conf_destroy(own); \
         return new_fail(rk, errstr, errstr_size, err, __VA_ARGS__); } while (0)

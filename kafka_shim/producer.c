@@ -1,7 +1,7 @@
 /*
- * producer.c -- topics (a topic is a table, created on first use with
- * lakestream.global.batch.size), rd_kafka_produce/producev onto the core
- * producer of that table, delivery reports queued by the core's delivery
+ * producer.c -- rd_kafka_produce/producev onto the core producer of a
+ * topic's table (topics are topic.c's; a producer handle's topic_attach
+ * opens the core producer), delivery reports queued by the core's delivery
  * callback (which fires only once the sample's commit is in the log) and
  * served by rd_kafka_poll/flush, rd_kafka_purge, messages and headers.
  * Transactions are txn.c's.
@@ -89,8 +89,8 @@ static void on_delivery(void *msg_opaque, int err, void *cb_opaque)
 }
 
 /* Lock held: a new incarnation of the handle's producer id on the topic's
- * table (fencing any older one). */
-static rd_kafka_resp_err_t open_producer(rd_kafka_topic_t *rkt)
+ * table (fencing any older one).  A producer handle's rk->topic_attach. */
+rd_kafka_resp_err_t shim_producer_attach(rd_kafka_topic_t *rkt)
 {
     rd_kafka_t *rk = rkt->rk;
     int rc = ls_producer_open(rk->st, rkt->name, rk->producer_id, rk->lconf, &rkt->lp);
@@ -105,100 +105,6 @@ static rd_kafka_resp_err_t open_producer(rd_kafka_topic_t *rkt)
     }
     return err;
 }
-
-rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
-{
-    for (size_t i = 0; name && i < rk->ntopics; i++)
-        if (!strcmp(rk->topics[i]->name, name)) {
-            rk->topics[i]->refcnt++;
-            return rk->topics[i];
-        }
-    if (!name || !ls_name_is_valid(name)) {
-        errno = EINVAL;
-        shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG,
-                    "topic \"%s\": a topic is a table: 1..%u of [A-Za-z0-9._-]",
-                    name ? name : "(null)", LS_TABLE_NAME_BYTES_MAX);
-        return NULL;
-    }
-    if (rk->ntopics >= SHIM_TOPICS_MAX) {
-        shim_seterr(RD_KAFKA_RESP_ERR__INVALID_ARG, "more than %u topics", SHIM_TOPICS_MAX);
-        return NULL;
-    }
-    if (rk->fatal_err) {
-        shim_seterr(rk->fatal_err, "%s", rk->fatal_errstr);
-        return NULL;
-    }
-    if (rk->type == RD_KAFKA_CONSUMER) {
-        /* A consumer's topic names a table; it is opened when read. */
-        rd_kafka_topic_t *rkt = calloc(1, sizeof *rkt);
-        if (!rkt || !(rkt->name = strdup(name))) {
-            free(rkt);
-            shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
-            return NULL;
-        }
-        rkt->rk = rk;
-        rkt->refcnt = 2;
-        rk->topics[rk->ntopics++] = rkt;
-        return rkt;
-    }
-    int rc = ls_table_create(rk->st, name, rk->global_batch, rk->codec);
-    if (rc != LS_OK && rc != LS_ERR_EXISTS) {
-        shim_seterr(shim_err_from_ls(rc), "topic %s: creating the table: %s", name,
-                    ls_errmsg());
-        return NULL;
-    }
-    rd_kafka_topic_t *rkt = calloc(1, sizeof *rkt);
-    if (!rkt || !(rkt->name = strdup(name))) {
-        free(rkt);
-        shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
-        return NULL;
-    }
-    rkt->rk = rk;
-    if (open_producer(rkt) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        free(rkt->name);
-        free(rkt);
-        return NULL;
-    }
-    rkt->refcnt = 2;  /* the caller's and the handle's list */
-    rk->topics[rk->ntopics++] = rkt;
-    return rkt;
-}
-
-void shim_topic_release(rd_kafka_topic_t *rkt)
-{
-    if (--rkt->refcnt == 0) {
-        free(rkt->name);
-        free(rkt);
-    }
-}
-
-rd_kafka_topic_t *rd_kafka_topic_new(rd_kafka_t *rk, const char *topic,
-                                     rd_kafka_topic_conf_t *conf)
-{
-    void *opaque = conf ? conf->opaque : NULL;
-    rd_kafka_topic_conf_destroy(conf);
-    pthread_mutex_lock(&rk->lock);
-    rd_kafka_topic_t *rkt = shim_topic_get(rk, topic);
-    if (rkt && opaque)
-        rkt->opaque = opaque;
-    pthread_mutex_unlock(&rk->lock);
-    return rkt;
-}
-
-void rd_kafka_topic_destroy(rd_kafka_topic_t *rkt)
-{
-    if (!rkt)
-        return;
-    rd_kafka_t *rk = rkt->rk;
-    if (rk)
-        pthread_mutex_lock(&rk->lock);
-    shim_topic_release(rkt);
-    if (rk)
-        pthread_mutex_unlock(&rk->lock);
-}
-
-const char *rd_kafka_topic_name(const rd_kafka_topic_t *rkt) { return rkt->name; }
-void *rd_kafka_topic_opaque(const rd_kafka_topic_t *rkt) { return rkt->opaque; }
 
 /* ---- producing ---- */
 
@@ -255,7 +161,7 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
                            "commit to one table); topic %s is not %s", rkt->name,
                            rk->txn_rkt->name);
     if (!rkt->lp) {
-        rd_kafka_resp_err_t err = open_producer(rkt);  /* after an abort */
+        rd_kafka_resp_err_t err = shim_producer_attach(rkt);  /* after an abort */
         if (err)
             return err;
     }
@@ -345,7 +251,7 @@ rd_kafka_resp_err_t rd_kafka_lakestream_source_position(rd_kafka_t *rk, const ch
     else if (!(rkt = shim_topic_get(rk, topic)))
         err = rd_kafka_last_error();
     if (!err && !rkt->lp)
-        err = open_producer(rkt);
+        err = shim_producer_attach(rkt);
     if (!err) {
         size_t len;
         const void *pos = ls_producer_source_position(rkt->lp, &len);

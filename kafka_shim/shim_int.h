@@ -220,6 +220,10 @@ struct rd_kafka_s {
     int64_t   queue_msgs_max, queue_bytes_max;
     int64_t   stats_interval_ms, next_stats_ms;
 
+    /* Producer handles: opens a new topic's core producer (producer.c's
+     * shim_producer_attach); NULL on consumers.  Lock held. */
+    rd_kafka_resp_err_t (*topic_attach)(rd_kafka_topic_t *rkt);
+
     pthread_mutex_t lock;      /* guards everything below */
     rd_kafka_topic_t *topics[SHIM_TOPICS_MAX];
     size_t    ntopics;
@@ -242,7 +246,7 @@ struct rd_kafka_s {
     int       closed;
     uint64_t  rx_msgs, rx_bytes;
 
-    /* Transactions (producer.c): with transactional.id the core producers
+    /* Transactions (txn.c): with transactional.id the core producers
      * commit only when the transaction does (producer.commit.policy=manual). */
     int       txn_state;              /* SHIM_TXN_* */
     int       txn_committing;         /* rd_kafka_flush may commit (inside commit_transaction) */
@@ -417,6 +421,9 @@ rd_kafka_resp_err_t shim_group_slice(ls_store *st, const ls_conf *lconf, const c
 
 /* producer.c */
 void shim_msg_free(shim_msg *m);
+rd_kafka_resp_err_t shim_producer_attach(rd_kafka_topic_t *rkt);    /* lock held */
+
+/* topic.c */
 rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name);  /* lock held */
 void shim_topic_release(rd_kafka_topic_t *rkt);                      /* lock held */
 
