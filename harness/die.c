@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "die.h"
-#include "lakestream.h"
 
 static const char *g_prog = "lakestream-bench";
 static void (*g_hooks[DIE_HOOKS_MAX])(void);
@@ -81,10 +80,4 @@ void die(const char *what, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vdie(DIE_STATUS, what, fmt, ap);
-}
-
-void die_ls(int rc, const char *what)
-{
-    const char *msg = ls_errmsg();
-    die(what, "%s (%s)", msg && *msg ? msg : "no detail", ls_err2str(rc));
 }

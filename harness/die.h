@@ -35,7 +35,8 @@ void die_exit(int status) __attribute__((noreturn));
 /* die_status(DIE_STATUS, ...). */
 void die(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/* A failed library call: its detail from ls_errmsg(), then ls_err2str(rc). */
+/* A failed library call: its detail from ls_errmsg(), then ls_err2str(rc)
+ * (die_ls.c: programs that link liblakestream). */
 void die_ls(int rc, const char *what) __attribute__((noreturn));
 
 #endif

@@ -34,9 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
+#include "die.h"
 #include "workload.h"
 
 #define XPROPS_MAX 64
+#define WORKER_NUM_MAX 1000000   /* --index, --rank, --lead, --prefetch, --partitions */
 
 static struct {
     const char *role, *shm, *workload, *bootstrap, *topic, *out;
@@ -48,27 +51,15 @@ static struct {
 static wl_workload W;
 static wl_shm *S;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "worker %s: ", opt.role ? opt.role : "?");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
 static rd_kafka_conf_t *base_conf(void)
 {
     char errstr[512];
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     if (rd_kafka_conf_set(c, "bootstrap.servers", opt.bootstrap, errstr, sizeof errstr))
-        die("bootstrap.servers: %s", errstr);
+        die(NULL, "bootstrap.servers: %s", errstr);
     for (int i = 0; i < opt.nx; i++)
         if (rd_kafka_conf_set(c, opt.xname[i], opt.xvalue[i], errstr, sizeof errstr))
-            die("%s=%s: %s", opt.xname[i], opt.xvalue[i], errstr);
+            die(NULL, "%s=%s: %s", opt.xname[i], opt.xvalue[i], errstr);
     return c;
 }
 
@@ -158,9 +149,9 @@ static uint64_t resume_seq(void)
 #ifndef LS_WORKER_RDKAFKA
     size_t size = sizeof pos;
     if (rd_kafka_lakestream_source_position(P_rk, opt.topic, &pos, &size))
-        die("source position: %s", rd_kafka_err2str(rd_kafka_last_error()));
+        die(NULL, "source position: %s", rd_kafka_err2str(rd_kafka_last_error()));
     if (size != 0 && size != sizeof pos)
-        die("source position of %zu bytes, not %zu", size, sizeof pos);
+        die(NULL, "source position of %zu bytes, not %zu", size, sizeof pos);
 #else
     char p[4096];
     pos_path(p, sizeof p);
@@ -183,9 +174,9 @@ static void save_frontier(void)
     snprintf(tmp, sizeof tmp, "%s.tmp", p);
     FILE *f = fopen(tmp, "wb");
     if (!f || fwrite(&F_frontier, sizeof F_frontier, 1, f) != 1 || fclose(f))
-        die("%s: %s", tmp, strerror(errno));
+        die(NULL, "%s: %s", tmp, strerror(errno));
     if (rename(tmp, p))
-        die("%s: %s", p, strerror(errno));
+        die(NULL, "%s: %s", p, strerror(errno));
 }
 #endif
 
@@ -215,7 +206,7 @@ static void *producer_worker(void *arg)
         size_t size = wl_sample_size(&W, idx);
         uint8_t *buf = malloc(size);
         if (!buf)
-            die("out of memory");
+            die(NULL, "out of memory");
         wl_sample_fill(&W, idx, buf, size);
         wl_preprocess(&W, buf, size);
         pthread_mutex_lock(&Q.mu);
@@ -279,14 +270,14 @@ static int run_producer(void)
     rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
     P_rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, errstr, sizeof errstr);
     if (!P_rk)
-        die("rd_kafka_new: %s", errstr);
+        die(NULL, "rd_kafka_new: %s", errstr);
     PS = &S->prods[opt.index];
     PS->pid = (int32_t)getpid();
     PS->first_delivery_ns = 0;
     PS->started_ns = wl_now_ns();
 #ifdef LS_WORKER_RDKAFKA
     if (!(F_done = calloc((size_t)1 << P_FRONTIER_BITS, 1)))
-        die("out of memory");
+        die(NULL, "out of memory");
 #endif
     Q.next_claim = Q.next_append = PS->resume_seq = resume_seq();
     fprintf(stderr, "worker producer %ld: pid %d resumes at sequence %llu\n", opt.index,
@@ -294,11 +285,11 @@ static int run_producer(void)
     uint32_t n = W.producer_workers;
     Q.ring = n * P_RING_PER_WORKER;
     if (!(Q.slots = calloc(Q.ring, sizeof *Q.slots)))
-        die("out of memory");
+        die(NULL, "out of memory");
     pthread_t th[WL_WORKERS_MAX];
     for (uint32_t i = 0; i < n; i++)
         if (pthread_create(&th[i], NULL, producer_worker, NULL))
-            die("pthread_create");
+            die(NULL, "pthread_create");
     uint64_t last_save = 0;
     for (;;) {
         pthread_mutex_lock(&Q.mu);
@@ -365,7 +356,7 @@ static rank_out open_out(void)
     snprintf(p, sizeof p, "%s/rank-%ld.seen", opt.out, opt.rank);
     o.seen = fopen(p, "ab");
     if (!o.waits || !o.seen)
-        die("%s: %s", p, strerror(errno));
+        die(NULL, "%s: %s", p, strerror(errno));
     return o;
 }
 
@@ -444,7 +435,7 @@ static void seek_to(rd_kafka_t *rk, uint64_t offset)
     rd_kafka_topic_partition_list_add(l, opt.topic, (int32_t)opt.rank)->offset =
         (int64_t)offset;
     if (rd_kafka_assign(rk, l))
-        die("assign at offset %llu: %s", (unsigned long long)offset,
+        die(NULL, "assign at offset %llu: %s", (unsigned long long)offset,
             rd_kafka_err2str(rd_kafka_last_error()));
     rd_kafka_topic_partition_list_destroy(l);
 }
@@ -506,7 +497,7 @@ static int run_rank(void)
     rd_kafka_conf_t *c = base_conf();
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, errstr, sizeof errstr);
     if (!rk)
-        die("rd_kafka_new: %s", errstr);
+        die(NULL, "rd_kafka_new: %s", errstr);
     wl_rank_stat *rs = &S->ranks[opt.rank];
     uint32_t m = W.global_batch / W.world_size, epoch = S->epoch;
     uint64_t step = S->rollback_step;  /* 0, or the job's checkpoint after a restart */
@@ -526,7 +517,7 @@ static int run_rank(void)
     uint64_t *idx = calloc(m, sizeof *idx);
     rank_batch b = {rk, calloc(m, sizeof *b.msgs), rs};
     if (!idx || !b.msgs)
-        die("out of memory");
+        die(NULL, "out of memory");
     step_ops ops = {rank_batch_check, rank_checkpoint, &b};
     int resumed = 0;
     while (!S->stop) {
@@ -627,7 +618,7 @@ static void *colocated_worker(void *arg)
         size_t size = wl_sample_size(&W, idx);
         uint8_t *buf = malloc(size);
         if (!buf)
-            die("out of memory");
+            die(NULL, "out of memory");
         wl_sample_fill(&W, idx, buf, size);
         wl_preprocess(&W, buf, size);
         free(buf);
@@ -674,12 +665,12 @@ static int run_colocated(void)
     pthread_t th[WL_WORKERS_MAX];
     for (uint32_t i = 0; i < W.colocated_workers; i++)
         if (pthread_create(&th[i], NULL, colocated_worker, NULL))
-            die("pthread_create");
+            die(NULL, "pthread_create");
     rank_out o = open_out();
     wl_rank_stat *rs = &S->ranks[opt.rank];
     uint64_t *idx = calloc(m, sizeof *idx);
     if (!idx)
-        die("out of memory");
+        die(NULL, "out of memory");
     step_ops ops = {colocated_batch, colocated_checkpoint, rs};
     int resumed = 0, failed = 0;
     while (!S->stop) {
@@ -734,13 +725,13 @@ static int run_mock(void)
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, errstr, sizeof errstr);
     if (!rk)
-        die("rd_kafka_new: %s", errstr);
+        die(NULL, "rd_kafka_new: %s", errstr);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, 3);
     if (!mc)
-        die("rd_kafka_mock_cluster_new failed");
+        die(NULL, "rd_kafka_mock_cluster_new failed");
     if (rd_kafka_mock_topic_create(mc, opt.topic ? opt.topic : "samples",
                                    (int)opt.partitions, 1))
-        die("mock topic create failed");
+        die(NULL, "mock topic create failed");
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
     fflush(stdout);
     char buf[64];
@@ -752,62 +743,94 @@ static int run_mock(void)
 }
 #endif
 
+enum { OPT_SHM = 256, OPT_WORKLOAD, OPT_BOOTSTRAP, OPT_TOPIC, OPT_OUT, OPT_INDEX, OPT_RANK,
+       OPT_LEAD, OPT_PREFETCH, OPT_PARTITIONS };
+
+static const struct option options[] = {
+    { "shm", required_argument, NULL, OPT_SHM },
+    { "workload", required_argument, NULL, OPT_WORKLOAD },
+    { "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
+    { "topic", required_argument, NULL, OPT_TOPIC },
+    { "out", required_argument, NULL, OPT_OUT },
+    { "index", required_argument, NULL, OPT_INDEX },
+    { "rank", required_argument, NULL, OPT_RANK },
+    { "lead", required_argument, NULL, OPT_LEAD },
+    { "prefetch", required_argument, NULL, OPT_PREFETCH },
+    { "partitions", required_argument, NULL, OPT_PARTITIONS },
+    { "property", required_argument, NULL, 'X' },   /* -X name=value */
+    { 0 }
+};
+
+static void parse_args(int argc, char **argv)
+{
+    static char prog[64];
+    if (argc < 2)
+        die_status(DIE_USAGE_STATUS, "worker", "usage: worker producer|rank|colocated|mock "
+                   "OPTIONS (harness/worker.c)");
+    opt.role = argv[1];
+    snprintf(prog, sizeof prog, "worker %s", opt.role);
+    die_prog(prog);
+    args a = { .argc = argc - 1, .argv = argv + 1, .opts = options,
+               .usage_status = DIE_USAGE_STATUS };
+    for (int c; (c = args_next(&a)) != -1;)
+        switch (c) {
+        case OPT_SHM: opt.shm = optarg; break;
+        case OPT_WORKLOAD: opt.workload = optarg; break;
+        case OPT_BOOTSTRAP: opt.bootstrap = optarg; break;
+        case OPT_TOPIC: opt.topic = optarg; break;
+        case OPT_OUT: opt.out = optarg; break;
+        case OPT_INDEX: opt.index = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
+        case OPT_RANK: opt.rank = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
+        case OPT_LEAD: opt.lead = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
+        case OPT_PREFETCH: opt.prefetch = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
+        case OPT_PARTITIONS:
+            opt.partitions = (long)args_uint(&a, optarg, 1, WORKER_NUM_MAX);
+            break;
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                args_bad(&a, optarg, "expected name=value");
+            if (opt.nx == XPROPS_MAX)
+                args_bad(&a, optarg, "more than %d properties", XPROPS_MAX);
+            *eq = '\0';
+            opt.xname[opt.nx] = optarg;
+            opt.xvalue[opt.nx++] = eq + 1;
+            break;
+        }
+        default:   /* ARGS_WORD */
+            args_bad(&a, optarg, "unexpected word");
+        }
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        die("usage: see harness/worker.c");
-    opt.role = argv[1];
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (i + 1 >= argc)
-            die("%s needs a value", a);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--shm")) opt.shm = v;
-        else if (!strcmp(a, "--workload")) opt.workload = v;
-        else if (!strcmp(a, "--bootstrap")) opt.bootstrap = v;
-        else if (!strcmp(a, "--topic")) opt.topic = v;
-        else if (!strcmp(a, "--out")) opt.out = v;
-        else if (!strcmp(a, "--index")) opt.index = atol(v);
-        else if (!strcmp(a, "--rank")) opt.rank = atol(v);
-        else if (!strcmp(a, "--lead")) opt.lead = atol(v);
-        else if (!strcmp(a, "--prefetch")) opt.prefetch = atol(v);
-        else if (!strcmp(a, "--partitions")) opt.partitions = atol(v);
-        else if (!strcmp(a, "-X")) {
-            char *eq = strchr(v, '=');
-            if (!eq || opt.nx == XPROPS_MAX)
-                die("-X name=value");
-            *eq = '\0';
-            opt.xname[opt.nx] = v;
-            opt.xvalue[opt.nx++] = eq + 1;
-        } else
-            die("unknown option %s", a);
-    }
+    parse_args(argc, argv);
 #ifdef LS_WORKER_RDKAFKA
     if (!strcmp(opt.role, "mock"))
         return run_mock();
 #endif
     char err[512];
     if (!opt.workload || wl_load(opt.workload, &W, err, sizeof err))
-        die("%s", opt.workload ? err : "--workload is required");
+        die(NULL, "%s", opt.workload ? err : "--workload is required");
     if (!opt.shm || !(S = wl_shm_open(opt.shm)))
-        die("--shm %s: cannot map the run state", opt.shm ? opt.shm : "(none)");
+        die(NULL, "--shm %s: cannot map the run state", opt.shm ? opt.shm : "(none)");
     if (W.world_size != S->world)
-        die("world size %u, run state %u", W.world_size, S->world);
+        die(NULL, "world size %u, run state %u", W.world_size, S->world);
     if (!strcmp(opt.role, "producer")) {
         if (opt.index < 0 || opt.index >= (long)W.producers || !opt.bootstrap || !opt.topic ||
             !opt.out)
-            die("producer needs --index (0..%u), --bootstrap, --topic, --out", W.producers - 1);
+            die(NULL, "producer needs --index (0..%u), --bootstrap, --topic, --out", W.producers - 1);
         return run_producer();
     }
     if (opt.rank < 0 || opt.rank >= (long)W.world_size || !opt.out)
-        die("%s needs --rank (0..%u) and --out", opt.role, W.world_size - 1);
+        die(NULL, "%s needs --rank (0..%u) and --out", opt.role, W.world_size - 1);
     S->ranks[opt.rank].pid = (int32_t)getpid();
     if (!strcmp(opt.role, "rank")) {
         if (!opt.bootstrap || !opt.topic)
-            die("rank needs --bootstrap and --topic");
+            die(NULL, "rank needs --bootstrap and --topic");
         return run_rank();
     }
     if (!strcmp(opt.role, "colocated"))
         return run_colocated();
-    die("unknown role %s", opt.role);
+    die(NULL, "unknown role %s", opt.role);
 }
