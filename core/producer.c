@@ -1,7 +1,11 @@
 /*
- * producer.c -- appending samples: chunk building, group commit, the
- * optimistic put_if_absent commit loop, epoch fencing and deduplication of
- * commits whose reply was lost (docs/protocol.md, "Commit").
+ * producer.c -- appending samples: chunk building, background chunk
+ * writes, group commit (when to commit: producer.commit.policy, dac.c),
+ * the in-flight commit and its delivery reports, purge, epoch fencing
+ * (the epoch bump at open; precheck, run before each commit attempt).  The
+ * commit loop itself (put_if_absent at the head, read forward on a lost
+ * race, recognise a lost reply by commit_id) is commit.c's
+ * (docs/protocol.md, "Commit").
  *
  * Samples go into the open chunk; a full chunk is sealed and written (plain
  * put, before any record names it).  A commit takes every sealed chunk not
