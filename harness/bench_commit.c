@@ -588,12 +588,7 @@ static int cmd_commit(copts *o, int argc, char **argv)
     free(g_children);
     g_children = NULL;
     free(pl.data);
-    if (!o->keep)
-        rm_rf(dir);
-    else
-        progress("kept the work directory %s", dir);
-    g_workdir = NULL;
-    free(dir);
+    end_workdir(dir, o->keep, "work");
     return 0;
 }
 

@@ -252,6 +252,16 @@ char *make_workdir(const char *parent, int keep)
     return dir;
 }
 
+void end_workdir(char *dir, int keep, const char *what)
+{
+    if (!keep)
+        rm_rf(dir);
+    else
+        progress("kept the %s directory %s", what, dir);
+    g_workdir = NULL;
+    free(dir);
+}
+
 /* ---- deterministic data ----------------------------------------------- */
 
 void pool_init(pool *pl, uint64_t seed, size_t max_cut)

@@ -74,13 +74,15 @@ int rm_rf(const char *path);
 int write_all(int fd, const uint8_t *p, size_t len);
 int read_all(int fd, void *buf, size_t len);  /* check_stop() on EINTR; -1 at EOF */
 int drop_page_cache(void);                   /* 1 if the kernel dropped it (root) */
-int parse_size(const char *s, uint64_t *out);
-uint64_t num_arg(const char *flag, const char *v, uint64_t lo, uint64_t hi);  /* parse_size in lo..hi or die */   /* "4096", "256K", "512M", "2G" (binary) */
 char *read_loadavg(void);                    /* "0.12 0.34 0.56", malloc()ed, or NULL */
 
 /* A fresh work directory parent/lakestream-bench.XXXXXX (realpath, owned
  * by g_workdir until the benchmark frees it). */
 char *make_workdir(const char *parent, int keep);
+
+/* The end of a run: remove the work directory (or, with keep, say where it
+ * was kept, calling it "the WHAT directory"), clear g_workdir, free dir. */
+void end_workdir(char *dir, int keep, const char *what);
 
 /* ---- deterministic data ----------------------------------------------- */
 

@@ -709,12 +709,7 @@ static int cmd_ingest(opts *o, int argc, char **argv)
     json_decref(root);
     free(res);
     free(pl.data);
-    if (!o->keep)
-        rm_rf(dir);
-    else
-        progress("kept the store directory %s", dir);
-    g_workdir = NULL;
-    free(dir);
+    end_workdir(dir, o->keep, "store");
     return 0;
 }
 

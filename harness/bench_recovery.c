@@ -1323,12 +1323,7 @@ static int cmd_recovery(ropts *o, int argc, char **argv)
     free(seek);
     free(rd);
     free(pl.data);
-    if (!o->keep)
-        rm_rf(dir);
-    else
-        progress("kept the work directory %s", dir);
-    g_workdir = NULL;
-    free(dir);
+    end_workdir(dir, o->keep, "work");
     return 0;
 }
 
