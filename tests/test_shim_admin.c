@@ -25,23 +25,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include "lakestream.h"
+#include "shim_testutil.h"
 #include "testutil.h"
 
 #define POLL_MS 5000
-
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        fail_msg("conf_set %s=%s: %s", name, value, errstr);
-}
-
-static char *store_uri(const char *dir)
-{
-    char *uri = malloc(strlen(dir) + 16);
-    sprintf(uri, "file://%s", dir);
-    return uri;
-}
 
 /* A producer handle, as an AdminClient makes (B = 4 unless extra says). */
 static rd_kafka_t *admin_handle(const char *uri, rd_kafka_conf_t *conf)
@@ -49,10 +36,10 @@ static rd_kafka_t *admin_handle(const char *uri, rd_kafka_conf_t *conf)
     char errstr[512];
     if (!conf)
         conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "lakestream.global.batch.size", "4");
-    set(conf, "client.id", "shim-admin-test");
-    set(conf, "sasl.password", "hunter2");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "lakestream.global.batch.size", "4");
+    st_conf_set(conf, "client.id", "shim-admin-test");
+    st_conf_set(conf, "sasl.password", "hunter2");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!rk)
         fail_msg("rd_kafka_new: %s", errstr);
@@ -125,7 +112,7 @@ static void test_options(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_opts");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rd_kafka_t *rk = admin_handle(uri, NULL);
     char errstr[512];
 
@@ -213,7 +200,7 @@ static void test_create_topics(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_create");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rd_kafka_t *rk = admin_handle(uri, NULL);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
 
@@ -336,7 +323,7 @@ static void test_describe_configs(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_describe");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rd_kafka_t *rk = admin_handle(uri, NULL);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     ls_store *st;
@@ -441,11 +428,11 @@ static void produce_and_commit(const char *uri, const char *topic, const char *g
 
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "group.id", group);
-    set(conf, "lakestream.rank", "0");
-    set(conf, "lakestream.world.size", "1");
-    set(conf, "enable.auto.commit", "false");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "group.id", group);
+    st_conf_set(conf, "lakestream.rank", "0");
+    st_conf_set(conf, "lakestream.world.size", "1");
+    st_conf_set(conf, "enable.auto.commit", "false");
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!c)
         fail_msg("rd_kafka_new(CONSUMER): %s", errstr);
@@ -469,7 +456,7 @@ static void test_groups(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_groups");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce_and_commit(uri, "tg", "my.group");
     produce_and_commit(uri, "th", "other_group");
     rd_kafka_t *rk = admin_handle(uri, NULL);
@@ -553,7 +540,7 @@ static void test_delete_topics(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_delete");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce_and_commit(uri, "td", "g");
     produce_and_commit(uri, "td-b", "g");  /* a name "td" is a prefix of */
     assert_true(keys_under(uri, "td/") > 3);
@@ -616,7 +603,7 @@ static void test_delete_big(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_delbig");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     ls_conf *lc = ls_conf_new();
     assert_int_equal(ls_conf_set(lc, "store.fsync", "false"), LS_OK);
     ls_store *st;
@@ -630,7 +617,7 @@ static void test_delete_big(void **state)
     }
     ls_store_close(st);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "lakestream.store.fsync", "false");
+    st_conf_set(conf, "lakestream.store.fsync", "false");
     rd_kafka_t *rk = admin_handle(uri, conf);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new("big");
@@ -670,7 +657,7 @@ static void test_not_implemented(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_notimpl");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rd_kafka_t *rk = admin_handle(uri, NULL);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     char errstr[512];
@@ -831,7 +818,7 @@ static void test_background(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_admin_bg");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     bg_state s = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_background_event_cb(conf, bg_cb);

@@ -24,23 +24,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include "lakestream.h"
+#include "shim_testutil.h"
 #include "testutil.h"
 
 #define POLL_MS 20000   /* waiting for a message that must come */
-
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        fail_msg("conf_set %s=%s: %s", name, value, errstr);
-}
-
-static char *store_uri(const char *dir)
-{
-    char *uri = malloc(strlen(dir) + 16);
-    sprintf(uri, "file://%s", dir);
-    return uri;
-}
 
 static void value_of(int i, char *buf, size_t size) { snprintf(buf, size, "v-%05d", i); }
 
@@ -49,11 +36,11 @@ static void produce(const char *uri, const char *topic, int B, int first, int n)
 {
     char errstr[512], b[16];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     snprintf(b, sizeof b, "%d", B);
-    set(conf, "lakestream.global.batch.size", b);
-    set(conf, "lakestream.producer.id", "feeder");
-    set(conf, "linger.ms", "600000");
+    st_conf_set(conf, "lakestream.global.batch.size", b);
+    st_conf_set(conf, "lakestream.producer.id", "feeder");
+    st_conf_set(conf, "linger.ms", "600000");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!rk)
         fail_msg("rd_kafka_new: %s", errstr);
@@ -74,19 +61,19 @@ static rd_kafka_t *consumer(const char *uri, const char *group, int rank, int wo
 {
     char errstr[512], v[16];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     if (group)
-        set(conf, "group.id", group);
+        st_conf_set(conf, "group.id", group);
     snprintf(v, sizeof v, "%d", rank);
-    set(conf, "lakestream.rank", v);
+    st_conf_set(conf, "lakestream.rank", v);
     snprintf(v, sizeof v, "%d", world);
-    set(conf, "lakestream.world.size", v);
-    set(conf, "enable.auto.commit", "false");
-    set(conf, "auto.offset.reset", "earliest");
+    st_conf_set(conf, "lakestream.world.size", v);
+    st_conf_set(conf, "enable.auto.commit", "false");
+    st_conf_set(conf, "auto.offset.reset", "earliest");
     va_list ap;
     va_start(ap, world);
     for (const char *name; (name = va_arg(ap, const char *));)
-        set(conf, name, va_arg(ap, const char *));
+        st_conf_set(conf, name, va_arg(ap, const char *));
     va_end(ap);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!rk)
@@ -190,7 +177,7 @@ static void test_ranks_commit_resume(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_ranks");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "t", 4, 0, 64);
 
     rd_kafka_t *c[2];
@@ -293,7 +280,7 @@ static void test_assign_seek(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_assign");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "s", 1, 0, 20);
     rd_kafka_t *rk = consumer(uri, NULL, 0, 1, "enable.partition.eof", "true", NULL);
     int64_t lo, hi;
@@ -396,7 +383,7 @@ static void test_reset_and_late_topic(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_reset");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "r", 1, 0, 10);
     /* Without the prefetch thread the consumer still sees new steps. */
     rd_kafka_t *late = consumer(uri, "late", 0, 1, "auto.offset.reset", "latest",
@@ -493,16 +480,16 @@ static void test_callbacks(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_cb");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "c", 2, 0, 40);
     cb_state s = {0};
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "group.id", "cbs");
-    set(conf, "auto.offset.reset", "smallest");
-    set(conf, "auto.commit.interval.ms", "50");
-    set(conf, "statistics.interval.ms", "20");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "group.id", "cbs");
+    st_conf_set(conf, "auto.offset.reset", "smallest");
+    st_conf_set(conf, "auto.commit.interval.ms", "50");
+    st_conf_set(conf, "statistics.interval.ms", "20");
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rd_kafka_conf_set_offset_commit_cb(conf, offset_commit_cb);
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
@@ -561,15 +548,15 @@ static void test_commit_on_unassign(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_unassign");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "u", 4, 0, 40);
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "group.id", "a.b");
-    set(conf, "auto.offset.reset", "earliest");
-    set(conf, "enable.auto.offset.store", "false");
-    set(conf, "auto.commit.interval.ms", "0");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "group.id", "a.b");
+    st_conf_set(conf, "auto.offset.reset", "earliest");
+    st_conf_set(conf, "enable.auto.offset.store", "false");
+    st_conf_set(conf, "auto.commit.interval.ms", "0");
     rd_kafka_conf_set_rebalance_cb(conf, revoke_store_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     assert_non_null(rk);
@@ -629,7 +616,7 @@ static void test_reclaimed(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_gc");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "gc", 1, 0, 30);
     ls_store *st;
     assert_int_equal(ls_store_open(uri, NULL, &st), LS_OK);
@@ -681,10 +668,10 @@ static rd_kafka_t *txn_producer(const char *uri, txn_state *s)
 {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "transactional.id", "etl-1");
-    set(conf, "enable.idempotence", "true");
-    set(conf, "linger.ms", "1");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "transactional.id", "etl-1");
+    st_conf_set(conf, "enable.idempotence", "true");
+    st_conf_set(conf, "linger.ms", "1");
     rd_kafka_conf_set_dr_msg_cb(conf, txn_dr);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -721,7 +708,7 @@ static void test_transactions(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_txn");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     txn_state s = {0}, s2 = {0};
     rd_kafka_t *rk = txn_producer(uri, &s);
     assert_int_equal(txn_produce(rk, "tx", 0), RD_KAFKA_RESP_ERR__STATE);
@@ -792,7 +779,7 @@ static void test_transactions(void **state)
     /* Without transactional.id there are no transactions. */
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char errstr[256];
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     rd_kafka_t *plain = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     e = rd_kafka_init_transactions(plain, 1000);
     assert_int_equal(rd_kafka_error_code(e), RD_KAFKA_RESP_ERR__NOT_CONFIGURED);
@@ -864,12 +851,12 @@ static void test_threads(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shimc_threads");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "linger.ms", "5");
-    set(conf, "queue.buffering.max.messages", "64");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "linger.ms", "5");
+    st_conf_set(conf, "queue.buffering.max.messages", "64");
     rd_kafka_conf_set_dr_msg_cb(conf, th_dr);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     assert_non_null(rk);
@@ -933,7 +920,7 @@ static void test_consume_under_faults(void **state)
     (void)state;
     uint64_t seed = lt_seed();
     char *dir = lt_tmpdir("shimc_faults");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     produce(uri, "f", 2, 0, 120);
     char seedstr[32];
     snprintf(seedstr, sizeof seedstr, "%llu", (unsigned long long)(seed % 1000000007u));

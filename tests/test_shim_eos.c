@@ -32,6 +32,7 @@
 
 #include "lakestream.h"
 #include "shim_int.h"
+#include "shim_testutil.h"
 #include "testutil.h"
 
 #define N_IN       8      /* inputs in table "in" (B = 2): rank 1 of 2 reads 4 */
@@ -41,30 +42,16 @@
 #define POLLS_MAX  500    /* empty consumer polls before the app gives up */
 #define FAULT_COMMIT_MS 100  /* commit timeout while faults are armed */
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        fail_msg("conf_set %s=%s: %s", name, value, errstr);
-}
-
-static char *store_uri(const char *dir)
-{
-    char *uri = malloc(strlen(dir) + 16);
-    sprintf(uri, "file://%s", dir);
-    return uri;
-}
-
 static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *uri, ...)
 {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "lakestream.store.fsync", "false");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "lakestream.store.fsync", "false");
     va_list ap;
     va_start(ap, uri);
     for (const char *name; (name = va_arg(ap, const char *));)
-        set(conf, name, va_arg(ap, const char *));
+        st_conf_set(conf, name, va_arg(ap, const char *));
     va_end(ap);
     rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
     if (!rk)
@@ -289,7 +276,7 @@ static void test_eos_loop_and_crash_before_commit(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_eos_basic");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     fill_input(uri);
     app_stats as = {0};
 
@@ -354,7 +341,7 @@ static void test_eos_crash_sweep(void **state)
             if (k > SWEEP_MAX)
                 fail_msg("kind %d: still crashing after %d points", kind, SWEEP_MAX);
             char *dir = lt_tmpdir("shim_eos_sweep");
-            char *uri = store_uri(dir);
+            char *uri = st_file_uri(dir);
             fill_input(uri);
             ls_fault_opts fo = {.fail_persist = 1};
             if (kind == 0) {
@@ -402,7 +389,7 @@ static void test_cgmd(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_cgmd");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
 
     /* From a consumer: its group, world size and rank. */
     rd_kafka_t *c = eos_consumer(uri);
@@ -496,7 +483,7 @@ static void test_send_offsets_checks(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_eos_checks");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     fill_input(uri);
     rd_kafka_consumer_group_metadata_t *g = rd_kafka_consumer_group_metadata_new("chk");
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);

@@ -29,6 +29,7 @@
 #include "lakestream.h"
 #include "lakestream_rdkafka.h"
 #include "shim_int.h"   /* test_purge only: the handle's store (wrap_faults) */
+#include "shim_testutil.h"
 #include "testutil.h"
 
 #define N_MSGS 200
@@ -86,25 +87,18 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     s->fatal_calls++;
 }
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        fail_msg("conf_set %s=%s: %s", name, value, errstr);
-}
-
 static rd_kafka_t *new_producer(const char *uri, dr_state *s, const char *extra_name,
                                 const char *extra_value)
 {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "lakestream.global.batch.size", "4");
-    set(conf, "linger.ms", "600000");  /* commits come from flush only */
-    set(conf, "client.id", "shim-test");
-    set(conf, "enable.idempotence", "true");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "lakestream.global.batch.size", "4");
+    st_conf_set(conf, "linger.ms", "600000");  /* commits come from flush only */
+    st_conf_set(conf, "client.id", "shim-test");
+    st_conf_set(conf, "enable.idempotence", "true");
     if (extra_name)
-        set(conf, extra_name, extra_value);
+        st_conf_set(conf, extra_name, extra_value);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
@@ -117,20 +111,13 @@ static rd_kafka_t *new_producer(const char *uri, dr_state *s, const char *extra_
     return rk;
 }
 
-static char *store_uri(const char *dir)
-{
-    char *uri = malloc(strlen(dir) + 16);
-    sprintf(uri, "file://%s", dir);
-    return uri;
-}
-
 static void value_of(int i, char *buf, size_t size) { snprintf(buf, size, "sample-%05d", i); }
 
 static void test_produce_and_deliver(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_produce");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     dr_state *s = calloc(1, sizeof *s);
     rd_kafka_t *rk = new_producer(uri, s, "statistics.interval.ms", "10");
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "events", NULL);
@@ -223,7 +210,7 @@ static void test_queue_full(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_qfull");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     dr_state *s = calloc(1, sizeof *s);
     rd_kafka_t *rk = new_producer(uri, s, "queue.buffering.max.messages", "5");
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "q", NULL);
@@ -389,7 +376,7 @@ static void test_fencing(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_fence");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     dr_state *s1 = calloc(1, sizeof *s1), *s2 = calloc(1, sizeof *s2);
     rd_kafka_t *old = new_producer(uri, s1, "lakestream.producer.id", "loader-7");
     assert_int_equal(rd_kafka_producev(old, RD_KAFKA_V_TOPIC("f"), RD_KAFKA_V_VALUE("a", 1),
@@ -478,7 +465,7 @@ static void test_source_position(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_srcpos");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     dr_state *s1 = calloc(1, sizeof *s1), *s2 = calloc(1, sizeof *s2);
     rd_kafka_t *a = new_producer(uri, s1, "lakestream.producer.id", "gen-1");
     assert_int_equal(resume_at(a), 0);       /* nothing committed yet */
@@ -510,8 +497,8 @@ static void test_source_position(void **state)
     /* A consumer handle has no source position. */
     char errstr[512];
     rd_kafka_conf_t *cc = rd_kafka_conf_new();
-    set(cc, "bootstrap.servers", uri);
-    set(cc, "group.id", "g");
+    st_conf_set(cc, "bootstrap.servers", uri);
+    st_conf_set(cc, "group.id", "g");
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, cc, errstr, sizeof errstr);
     assert_non_null(c);
     uint64_t pos;
@@ -558,17 +545,17 @@ static void test_poll_under_faults(void **state)
     (void)state;
     uint64_t seed = lt_seed();
     char *dir = lt_tmpdir("shim_faults");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     char seedstr[32];
     snprintf(seedstr, sizeof seedstr, "%llu", (unsigned long long)(seed % 1000000007u));
     dr_state *s = calloc(1, sizeof *s);
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "linger.ms", "5");
-    set(conf, "lakestream.store.fault.error.permille", "100");
-    set(conf, "lakestream.store.fault.lost.reply.permille", "50");
-    set(conf, "lakestream.store.fault.seed", seedstr);
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "linger.ms", "5");
+    st_conf_set(conf, "lakestream.store.fault.error.permille", "100");
+    st_conf_set(conf, "lakestream.store.fault.lost.reply.permille", "50");
+    st_conf_set(conf, "lakestream.store.fault.seed", seedstr);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_t *rk = NULL;
@@ -667,7 +654,7 @@ static void test_linger_policy(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_linger");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     assert_int_equal(first_report_ms(uri, "fixed", NULL, 1500), -1);
     int64_t ms = first_report_ms(uri, "dac", "dac", 20000);
     assert_true(ms >= 1000);
@@ -706,13 +693,13 @@ static rd_kafka_t *rec_producer(const char *uri, rec_state *s, const char *batch
 {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "lakestream.global.batch.size", batch);
-    set(conf, "linger.ms", "600000");  /* commits come from flush only */
-    set(conf, "client.id", "shim-test");
-    set(conf, "lakestream.store.fsync", "false");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "lakestream.global.batch.size", batch);
+    st_conf_set(conf, "linger.ms", "600000");  /* commits come from flush only */
+    st_conf_set(conf, "client.id", "shim-test");
+    st_conf_set(conf, "lakestream.store.fsync", "false");
     if (name)
-        set(conf, name, value);
+        st_conf_set(conf, name, value);
     rd_kafka_conf_set_dr_msg_cb(conf, rec_cb);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -771,7 +758,7 @@ static void test_plain_producers_and_places(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_plain");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rec_state *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
     rd_kafka_t *a = rec_producer(uri, sa, "4", NULL, NULL);
     rd_kafka_t *b = rec_producer(uri, sb, "4", NULL, NULL);
@@ -842,7 +829,7 @@ static void test_transactional_fencing(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_txfence");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rec_state *so = calloc(1, sizeof *so), *sn = calloc(1, sizeof *sn);
     rd_kafka_t *old = rec_producer(uri, so, "1", "transactional.id", "tx-7");
     assert_null(rd_kafka_init_transactions(old, 5000));
@@ -916,7 +903,7 @@ static void test_purge(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_purge");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rec_state *s = calloc(1, sizeof *s);
     rd_kafka_t *rk = rec_producer(uri, s, "1", "lakestream.store.retries", "1");
     ls_store *f = wrap_faults(rk);
@@ -977,7 +964,7 @@ static void test_purge(void **state)
     rd_kafka_destroy(rk);
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     assert_non_null(c);
     assert_int_equal(rd_kafka_purge(c, RD_KAFKA_PURGE_F_QUEUE), RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED);
@@ -1000,7 +987,7 @@ static void test_produceva(void **state)
 {
     (void)state;
     char *dir = lt_tmpdir("shim_produceva");
-    char *uri = store_uri(dir);
+    char *uri = st_file_uri(dir);
     rec_state *s = calloc(1, sizeof *s);
     rd_kafka_t *rk = rec_producer(uri, s, "1", NULL, NULL);
     char *heap = strdup("v-001");

@@ -25,23 +25,10 @@
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 
+#include "shim_testutil.h"
 #include "testutil.h"
 
 #define POLL_MS 20000
-
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        fail_msg("conf_set %s=%s: %s", name, value, errstr);
-}
-
-static char *uri_of(const char *dir)
-{
-    char *uri = malloc(strlen(dir) + 16);
-    sprintf(uri, "file://%s", dir);
-    return uri;
-}
 
 static int64_t wall_ms(void)
 {
@@ -54,10 +41,10 @@ static rd_kafka_t *producer(const char *uri, int B, int events)
 {
     char errstr[512], b[16];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     snprintf(b, sizeof b, "%d", B);
-    set(conf, "lakestream.global.batch.size", b);
-    set(conf, "linger.ms", "600000");
+    st_conf_set(conf, "lakestream.global.batch.size", b);
+    st_conf_set(conf, "linger.ms", "600000");
     if (events)
         rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -90,15 +77,15 @@ static rd_kafka_t *consumer(const char *uri, const char *group, int rank, int wo
 {
     char errstr[512], v[16];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "bootstrap.servers", uri);
     if (group)
-        set(conf, "group.id", group);
+        st_conf_set(conf, "group.id", group);
     snprintf(v, sizeof v, "%d", rank);
-    set(conf, "lakestream.rank", v);
+    st_conf_set(conf, "lakestream.rank", v);
     snprintf(v, sizeof v, "%d", world);
-    set(conf, "lakestream.world.size", v);
-    set(conf, "auto.offset.reset", "earliest");
-    set(conf, "enable.auto.commit", "false");
+    st_conf_set(conf, "lakestream.world.size", v);
+    st_conf_set(conf, "auto.offset.reset", "earliest");
+    st_conf_set(conf, "enable.auto.commit", "false");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!rk)
         fail_msg("rd_kafka_new: %s", errstr);
@@ -127,7 +114,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 static void test_dr_events(void **state)
 {
     (void)state;
-    char *dir = lt_tmpdir("shimq_dr"), *uri = uri_of(dir);
+    char *dir = lt_tmpdir("shimq_dr"), *uri = st_file_uri(dir);
     rd_kafka_t *rk = producer(uri, 1, 1);
     produce_n(rk, "t", 0, 25);
     assert_int_equal(rd_kafka_outq_len(rk), 25);
@@ -163,8 +150,8 @@ static void test_dr_events(void **state)
     /* Without the events mask: dr_msg_cb from rd_kafka_poll, no events. */
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "linger.ms", "600000");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "linger.ms", "600000");
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     assert_non_null(rk);
@@ -194,7 +181,7 @@ static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void test_consumer_queue_commit_queue(void **state)
 {
     (void)state;
-    char *dir = lt_tmpdir("shimq_cq"), *uri = uri_of(dir);
+    char *dir = lt_tmpdir("shimq_cq"), *uri = st_file_uri(dir);
     produce(uri, "t", 1, 0, 40);
     rd_kafka_t *c = consumer(uri, "g", 0, 1);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
@@ -281,7 +268,7 @@ static void consume_cb(rd_kafka_message_t *m, void *opaque)
 static void test_legacy(void **state)
 {
     (void)state;
-    char *dir = lt_tmpdir("shimq_leg"), *uri = uri_of(dir);
+    char *dir = lt_tmpdir("shimq_leg"), *uri = st_file_uri(dir);
     produce(uri, "t", 2, 0, 40);   /* B = 2: 20 steps */
     rd_kafka_t *c = consumer(uri, NULL, 0, 2);
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(c, "t", NULL);
@@ -358,7 +345,7 @@ static void test_legacy(void **state)
 static void test_metadata_times(void **state)
 {
     (void)state;
-    char *dir = lt_tmpdir("shimq_md"), *uri = uri_of(dir);
+    char *dir = lt_tmpdir("shimq_md"), *uri = st_file_uri(dir);
     int64_t t0 = wall_ms();
     produce(uri, "a", 4, 0, 8);     /* 2 steps, one commit */
     usleep(30 * 1000);
@@ -433,14 +420,14 @@ static int stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 static void test_logs_background_stats(void **state)
 {
     (void)state;
-    char *dir = lt_tmpdir("shimq_bg"), *uri = uri_of(dir);
+    char *dir = lt_tmpdir("shimq_bg"), *uri = st_file_uri(dir);
     produce(uri, "t", 4, 0, 10);   /* 2 full steps and 2 samples waiting */
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", uri);
-    set(conf, "group.id", "g");
-    set(conf, "auto.offset.reset", "earliest");
-    set(conf, "statistics.interval.ms", "10");
+    st_conf_set(conf, "bootstrap.servers", uri);
+    st_conf_set(conf, "group.id", "g");
+    st_conf_set(conf, "auto.offset.reset", "earliest");
+    st_conf_set(conf, "statistics.interval.ms", "10");
     rd_kafka_conf_set_background_event_cb(conf, bg_cb);
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
