@@ -92,18 +92,10 @@ static rd_kafka_message_t *queue_next_msg(rd_kafka_queue_t *q, int timeout_ms)
         if (now >= deadline)
             return NULL;
         int64_t wait = deadline - now;
-        ev = shim_queue_pop(q, (int)(wait < SHIM_POLL_SLEEP_MS_MAX ? wait
-                                                                   : SHIM_POLL_SLEEP_MS_MAX));
-        if (ev) {
-            /* Put it back first in line: the loop above takes it. */
-            pthread_mutex_lock(&q->lock);
-            ev->next = q->head;
-            q->head = ev;
-            if (!q->tail)
-                q->tail = ev;
-            q->len++;
-            pthread_mutex_unlock(&q->lock);
-        }
+        /* Sleep until an event is pushed (the loop above takes it) or
+         * the next look at the store is due. */
+        (void)shim_queue_wait(q, (int)(wait < SHIM_POLL_SLEEP_MS_MAX ? wait
+                                                                     : SHIM_POLL_SLEEP_MS_MAX));
     }
 }
 

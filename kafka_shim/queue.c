@@ -125,8 +125,9 @@ void shim_queue_push(rd_kafka_queue_t *q, rd_kafka_event_t *ev)
         cb(q->rk, cb_opaque);
 }
 
-/* Pushed events only; waits until timeout_ms (-1: forever). */
-rd_kafka_event_t *shim_queue_pop(rd_kafka_queue_t *q, int timeout_ms)
+/* q->lock held: wait until q holds a pushed event or timeout_ms (-1:
+ * forever, 0: not at all) has passed. */
+static void wait_locked(rd_kafka_queue_t *q, int timeout_ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -138,13 +139,19 @@ rd_kafka_event_t *shim_queue_pop(rd_kafka_queue_t *q, int timeout_ms)
             until.tv_nsec -= 1000000000L;
         }
     }
-    pthread_mutex_lock(&q->lock);
     while (!q->head && timeout_ms != 0) {
         int rc = timeout_ms < 0 ? pthread_cond_wait(&q->cond, &q->lock)
                                 : pthread_cond_timedwait(&q->cond, &q->lock, &until);
         if (rc == ETIMEDOUT)
             break;
     }
+}
+
+/* Pushed events only; waits until timeout_ms (-1: forever). */
+rd_kafka_event_t *shim_queue_pop(rd_kafka_queue_t *q, int timeout_ms)
+{
+    pthread_mutex_lock(&q->lock);
+    wait_locked(q, timeout_ms);
     rd_kafka_event_t *ev = q->head;
     if (ev) {
         q->head = ev->next;
@@ -155,6 +162,15 @@ rd_kafka_event_t *shim_queue_pop(rd_kafka_queue_t *q, int timeout_ms)
     }
     pthread_mutex_unlock(&q->lock);
     return ev;
+}
+
+int shim_queue_wait(rd_kafka_queue_t *q, int timeout_ms)
+{
+    pthread_mutex_lock(&q->lock);
+    wait_locked(q, timeout_ms);
+    int ready = q->head != NULL;
+    pthread_mutex_unlock(&q->lock);
+    return ready;
 }
 
 /* ---- the background thread ---- */

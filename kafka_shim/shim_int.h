@@ -335,12 +335,14 @@ int  shim_consumer_stats(rd_kafka_t *rk, char *buf, size_t size);  /* lock held;
 
 /* queue.c: events and queues.  shim_queue_push takes ev (following
  * forwarding; a full queue drops it and counts); shim_queue_pop waits up
- * to timeout_ms (-1: forever) for a pushed event. */
+ * to timeout_ms (-1: forever) for a pushed event and takes it;
+ * shim_queue_wait waits the same way and leaves it there (1: one is). */
 rd_kafka_event_t *shim_event_new(rd_kafka_t *rk, rd_kafka_event_type_t type);
 void shim_event_free(rd_kafka_event_t *ev);
 rd_kafka_queue_t *shim_queue_create(rd_kafka_t *rk, int kind);
 void shim_queue_push(rd_kafka_queue_t *q, rd_kafka_event_t *ev);
 rd_kafka_event_t *shim_queue_pop(rd_kafka_queue_t *q, int timeout_ms);
+int  shim_queue_wait(rd_kafka_queue_t *q, int timeout_ms);
 int  shim_queues_init(rd_kafka_t *rk);     /* rd_kafka_new; -1: out of memory */
 void shim_queues_destroy(rd_kafka_t *rk);  /* handle teardown, lock not held */
 /* A log line: to the log queue as an event, else log_cb (lock not held). */
