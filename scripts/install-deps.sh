@@ -8,8 +8,15 @@
 #                                    sanitizer runtimes, and llvm-symbolizer
 #                                    (scripts/fuzz.sh, docs/fuzzing.md)
 #   scripts/install-deps.sh --model  also the spin model checker
+#   scripts/install-deps.sh --kafka  also a Java runtime and Maven (Debian's
+#                                    default-jdk-headless and maven, unless a
+#                                    java and an mvn are already on PATH), then
+#                                    Apache Kafka's jars from Maven Central
+#                                    (scripts/kafka-server.sh fetch)
 # Flags combine: scripts/install-deps.sh --s3 --fuzz.
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+kafka=0
 
 PACKAGES=(
   build-essential cmake pkg-config git
@@ -25,7 +32,12 @@ for flag in "$@"; do
     --s3) PACKAGES+=(ceph-mon ceph-osd radosgw curl) ;;
     --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev llvm-14) ;;
     --model) PACKAGES+=(spin) ;;
-    *) echo "usage: $0 [--s3] [--fuzz] [--model]" >&2; exit 2 ;;
+    --kafka)
+      kafka=1
+      command -v java >/dev/null || PACKAGES+=(default-jdk-headless)
+      command -v mvn >/dev/null || PACKAGES+=(maven)
+      ;;
+    *) echo "usage: $0 [--s3] [--fuzz] [--model] [--kafka]" >&2; exit 2 ;;
   esac
 done
 
@@ -36,12 +48,14 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "$kafka" = 1 ]; then
+  "$HERE/kafka-server.sh" fetch
+fi

@@ -9,6 +9,9 @@
 #   scripts/test.sh --quick    the plain build only
 # LS_TEST_S3=0 skips the S3 server and the S3 cases; LS_TEST_S3_URI set in
 # the environment uses that bucket instead of starting a server.
+# A real Apache Kafka broker (scripts/kafka-server.sh, one node) is started
+# once for the tests that compare with Kafka; LS_TEST_KAFKA=0 skips it and
+# them, KAFKA_BOOTSTRAP_SERVERS set in the environment uses that broker.
 # LS_TEST_FUZZ=0 skips the fuzz tier; FUZZ_SECONDS sets each target's time
 # (default 30).  A crash fails the run; its input is kept in
 # build-fuzz/results/crashes/ (docs/fuzzing.md).
@@ -22,11 +25,25 @@ deps=()
 if [ "${LS_TEST_S3:-1}" != 0 ]; then deps+=(--s3); fi
 if [ "$fuzz" = 1 ]; then deps+=(--fuzz); fi
 if [ "$quick" = 0 ]; then deps+=(--model); fi
+if [ "${LS_TEST_KAFKA:-1}" != 0 ]; then deps+=(--kafka); fi
 scripts/install-deps.sh ${deps[@]+"${deps[@]}"}
+
+RGW_DIR='' KAFKA_DIR=''
+cleanup() {
+  if [ -n "$RGW_DIR" ]; then scripts/s3-server.sh stop "$RGW_DIR" || true; rm -rf "$RGW_DIR"; fi
+  if [ -n "$KAFKA_DIR" ]; then scripts/kafka-server.sh stop "$KAFKA_DIR" || true; rm -rf "$KAFKA_DIR"; fi
+}
+trap cleanup EXIT
+if [ "${LS_TEST_KAFKA:-1}" != 0 ] && [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  KAFKA_DIR=$(mktemp -d /tmp/ls-kafka.XXXXXX)
+  eval "$(scripts/kafka-server.sh start "$KAFKA_DIR")"
+fi
+if [ "${LS_TEST_KAFKA:-1}" != 0 ]; then
+  export KAFKA_BOOTSTRAP_SERVERS LS_TEST_KAFKA_REQUIRED=1
+fi
 
 if [ "${LS_TEST_S3:-1}" != 0 ] && [ -z "${LS_TEST_S3_URI:-}" ]; then
   RGW_DIR=$(mktemp -d /tmp/ls-rgw.XXXXXX)
-  trap 'scripts/s3-server.sh stop "$RGW_DIR" || true; rm -rf "$RGW_DIR"' EXIT
   # HTTPS too, for the TLS checks (tests/test_consistency.sh).
   eval "$(RGW_TLS_PORT=${RGW_TLS_PORT:-7481} scripts/s3-server.sh start "$RGW_DIR")"
   export LS_TEST_S3_URI=s3://lakestream-test/test-$$
