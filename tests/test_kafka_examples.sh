@@ -4,7 +4,10 @@
 # <librdkafka/rdkafka.h>, are built and run twice with the same scenario:
 #   1. with -lrdkafka against librdkafka's mock cluster (rdkafka_mock.h,
 #      the real Kafka protocol over loopback, served by mock_cluster.c in
-#      its own process so producer and consumers can share it);
+#      its own process so producer and consumers can share it), and against
+#      the real Apache Kafka broker of KAFKA_BOOTSTRAP_SERVERS when it is set
+#      (scripts/test.sh starts one; a fresh topic of P partitions; missing,
+#      it fails with LS_TEST_KAFKA_REQUIRED=1, else is skipped);
 #   2. with -llakestream-rdkafka against a file:// store, and against
 #      $LS_TEST_S3_URI (a fresh prefix) when it is set (skipped, with a
 #      message, when no shim library is given or it does not exist).
@@ -175,6 +178,35 @@ if build "$MOCK_BIN" "${RK_LIBS[@]}" &&
   fi
 else
   bad "build mock_cluster"
+fi
+
+# ---- 1b. The same librdkafka build against a real Apache Kafka broker ------
+if [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && [ -x "$MOCK_BIN/producer" ]; then
+  KTOPIC=examples-$$-$(date +%s)
+  # The topic with P partitions, as the mock's: confluent-kafka's AdminClient
+  # (Debian's python3-confluent-kafka, for the system python3).
+  if /usr/bin/python3 - "$KAFKA_BOOTSTRAP_SERVERS" "$KTOPIC" "$P" >"$T/ktopic.err" 2>&1 <<'PY'
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+a = AdminClient({"bootstrap.servers": sys.argv[1]})
+f = a.create_topics([NewTopic(sys.argv[2], num_partitions=int(sys.argv[3]), replication_factor=1)])
+f[sys.argv[2]].result(60)
+PY
+  then
+    ok "real broker at $KAFKA_BOOTSTRAP_SERVERS (Kafka ${KAFKA_BROKER_VERSION:-?}): topic $KTOPIC with $P partitions"
+    run_scenario kafka "$MOCK_BIN" "$KAFKA_BOOTSTRAP_SERVERS" "$KTOPIC"
+    if cmp -s "$T/kafka.all" "$T/rdkafka.all" && cmp -s "$T/kafka.split" "$T/rdkafka.split"; then
+      ok "real broker: the same delivered multisets as the mock cluster"
+    else
+      bad "real broker and mock cluster delivered different multisets"
+    fi
+  else
+    bad "creating topic $KTOPIC on $KAFKA_BOOTSTRAP_SERVERS: $(tail -3 "$T/ktopic.err")"
+  fi
+elif [ "${LS_TEST_KAFKA_REQUIRED:-0}" = 1 ]; then
+  bad "LS_TEST_KAFKA_REQUIRED=1 but KAFKA_BOOTSTRAP_SERVERS is not set"
+else
+  skip "real broker run: KAFKA_BOOTSTRAP_SERVERS is not set (scripts/kafka-server.sh)"
 fi
 
 # ---- 2. The same examples against the shim on file:// and s3:// stores ----
