@@ -111,6 +111,7 @@ int ls_chunk_builder_add(ls_chunk_builder *cb, const void *sample, size_t len)
         return rc;
     cb->data.len += stored;
     cb->count++;
+    LS_ASSERT(cb->index.len == (size_t)cb->count * LS_CHUNK_ENTRY_BYTES);
     return LS_OK;
 }
 
@@ -122,6 +123,18 @@ int ls_chunk_builder_finish(ls_chunk_builder *cb)
     if ((rc = ls_bytes_reserve(&cb->data, cb->index.len + LS_CHUNK_TRAILER_BYTES)))
         return rc;
     ls_put_u32le(cb->data.data + 8, cb->count);
+    /* The object is exactly what its index (copied into the commit record)
+     * says: a header, the stored lengths back to back, the entries and the
+     * trailer; ls_chunk_parse and every reader's offsets rely on it. */
+    uint64_t want = 0;
+    if (LS_ASSERTS_ON) {
+        LS_ASSERT(cb->index.len == (size_t)cb->count * LS_CHUNK_ENTRY_BYTES);
+        want = LS_CHUNK_HEADER_BYTES + cb->index.len + LS_CHUNK_TRAILER_BYTES;
+        for (uint32_t i = 0; i < cb->count; i++)
+            want += ls_get_u32le(cb->index.data + (size_t)i * LS_CHUNK_ENTRY_BYTES) &
+                    LS_SAMPLE_LEN_MASK;
+        LS_ASSERT(cb->data.len + cb->index.len + LS_CHUNK_TRAILER_BYTES == want);
+    }
     if (cb->index.len)
         memcpy(cb->data.data + cb->data.len, cb->index.data, cb->index.len);
     cb->data.len += cb->index.len;
@@ -131,6 +144,8 @@ int ls_chunk_builder_finish(ls_chunk_builder *cb)
     memcpy(t + 8, footer_magic, 4);
     memcpy(cb->data.data + cb->data.len, t, sizeof(t));
     cb->data.len += sizeof(t);
+    LS_ASSERT(cb->data.len == want);
+    LS_ASSERT(cb->data.len <= LS_CHUNK_BYTES_MAX);   /* builder_add refused beyond */
     return LS_OK;
 }
 
@@ -222,6 +237,7 @@ int ls_chunk_parse(const uint8_t *obj, size_t len, const char *key,
                              key, i, want, got);
         p += slen;
     }
+    LS_ASSERT(p == entries);   /* validated: the samples end where the entries start */
     *count = n;
     *index = entries;
     return LS_OK;

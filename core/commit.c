@@ -31,6 +31,7 @@ static int probe_version(ls_table *t, const ls_record *r, uint64_t v, int *is_ou
     }
     if (rc)
         return rc;
+    LS_ASSERT(other.version == v);   /* ls_record_decode checked it against the key */
     *is_ours = !memcmp(other.commit_id, r->commit_id, sizeof(other.commit_id));
     ls_record_clear(&other);
     return LS_OK;
@@ -123,6 +124,9 @@ int ls_table_commit(ls_table *t, ls_record *r, ls_commit_ctl *ctl)
             break;
         if ((rc = ls_state_check(&t->state, r)))
             break;      /* never write a record nobody could apply */
+        /* The record names the version of the key it goes to, the one the
+         * state needs next (own_record_at asserts it applies there). */
+        LS_ASSERT(r->version == v && v == t->state.version + 1);
         ctl->attempts++;
         rc = ls_store_put_if_absent(t->st, key, enc.data, enc.len);
         if (rc == LS_OK) {
@@ -209,9 +213,14 @@ static void publish_steps(ls_table *t, const ls_record *r, uint64_t s0, uint64_t
 int ls_table_apply_own(ls_table *t, const ls_record *r)
 {
     uint64_t B = t->desc.global_batch, steps_before = t->state.total_samples / B;
+    /* Nothing moves the state between the put of version v and this: v is
+     * the next version, as when ls_table_commit chose it. */
+    LS_ASSERT(r->version == t->state.version + 1);
+    uint64_t n_before = t->state.total_samples;
     int rc = ls_state_apply(&t->state, r);
     if (rc)
         return rc;
+    LS_ASSERT(t->state.version == r->version && t->state.total_samples >= n_before);
     ls_log_tail_push(t, r);
     t->head_ts_ms = r->timestamp_ms;
     t->head_ok_ms = ls_wall_ms();

@@ -7,7 +7,6 @@
  * backend registered at run time brings its properties with it.  A conf
  * holds only the values set, each by the property it belongs to.
  */
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,11 +306,11 @@ const char *ls_conf_get(const ls_conf *conf, const char *name)
 int64_t ls_conf_int(const ls_conf *conf, const char *name)
 {
     const ls_conf_prop *p = ls_conf_prop_find(name);
-    assert(p && !strcmp(p->type, "int"));
+    LS_ASSERT(p && !strcmp(p->type, "int"));
     (void)p;
     int64_t x = 0;
     int rc = parse_int(ls_conf_get(conf, name), &x);
-    assert(rc == 0);
+    LS_ASSERT(rc == 0);
     (void)rc;
     return x;
 }
@@ -319,11 +318,11 @@ int64_t ls_conf_int(const ls_conf *conf, const char *name)
 int ls_conf_bool(const ls_conf *conf, const char *name)
 {
     const ls_conf_prop *p = ls_conf_prop_find(name);
-    assert(p && !strcmp(p->type, "bool"));
+    LS_ASSERT(p && !strcmp(p->type, "bool"));
     (void)p;
     int b = 0;
     int rc = parse_bool(ls_conf_get(conf, name), &b);
-    assert(rc == 0);
+    LS_ASSERT(rc == 0);
     (void)rc;
     return b;
 }

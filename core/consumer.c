@@ -55,6 +55,7 @@ typedef struct fpart {
     char    *key;
     uint64_t off, len;            /* the range within the chunk */
     uint8_t *buf;                 /* NULL until fetched */
+    size_t   got;                 /* bytes in buf: len once fetch_parts succeeded */
 } fpart;
 
 /* A batch and the memory it owns, in one allocation with the pointers. */
@@ -151,7 +152,11 @@ static int fetch_parts(ls_consumer *c)
             if (reqs[j].rc == LS_OK) {
                 c->data.bytes_fetched += reqs[j].out_len;
                 pt->buf = reqs[j].out;
-                if (reqs[j].out_len != pt->len && rc == LS_OK)
+                pt->got = reqs[j].out_len;
+                /* Refused even when another part failed retriably: a retry
+                 * fetches only the parts without a buffer, so a short one
+                 * kept here would be read past its end. */
+                if (reqs[j].out_len != pt->len && (rc == LS_OK || ls_err_is_retriable(rc)))
                     rc = ls_seterr(LS_ERR_CORRUPT, "%s: short read: %zu of %" PRIu64
                                    " bytes at %" PRIu64, pt->key, reqs[j].out_len, pt->len,
                                    pt->off);
@@ -180,6 +185,9 @@ static int fetch_parts(ls_consumer *c)
     }
     free(reqs);
     free(which);
+    if (LS_ASSERTS_ON && rc == LS_OK)
+        for (size_t i = 0; i < c->nparts; i++)
+            LS_ASSERT(c->parts[i].buf && c->parts[i].got == c->parts[i].len);
     return rc;
 }
 
@@ -200,6 +208,7 @@ static int add_part(ls_consumer *c, const char *key, uint64_t off, uint64_t len)
     pt->off = off;
     pt->len = len;
     pt->buf = NULL;
+    pt->got = 0;
     c->nparts++;
     return LS_OK;
 }
@@ -218,6 +227,9 @@ static int plan_chunk_part(ls_consumer *c, const ls_record *r, uint32_t j, uint3
     int rc = ls_table_chunk_offsets(c->t, r, j, &offsets);
     if (rc)
         return rc;
+    /* Samples of this chunk, and offsets ls_chunk_index_offsets checked. */
+    LS_ASSERT(i0 < i1 && i1 <= ch->count);
+    LS_ASSERT(offsets[i0] <= offsets[i1] && offsets[i1] <= LS_CHUNK_BYTES_MAX);
     fpart *pt = c->nparts ? &c->parts[c->nparts - 1] : NULL;
     if (pt && !pt->buf && pt->off + pt->len == offsets[i0] && !strcmp(pt->key, ch->key)) {
         pt->len = offsets[i1] - pt->off;
@@ -232,6 +244,13 @@ static int plan_chunk_part(ls_consumer *c, const ls_record *r, uint32_t j, uint3
         c->s_crc[*k] = ls_get_u32le(e + 4);
         c->s_rel[*k] = offsets[i] - pt->off;
         c->s_part[*k] = (uint32_t)(c->nparts - 1);
+        /* The offsets are cached by (version, commit_id, chunk, count): a
+         * record read again that differs from the one they came from under
+         * the same id is refused, not read past its part. */
+        if (offsets[i + 1] - offsets[i] != (c->s_flags[*k] & LS_SAMPLE_LEN_MASK))
+            return ls_seterr(LS_ERR_CORRUPT, "%s: sample %" PRIu32 ": its length differs "
+                             "from the index its record had before", ch->key, i);
+        LS_ASSERT(c->s_rel[*k] + (offsets[i + 1] - offsets[i]) <= pt->len);
     }
     return LS_OK;
 }
@@ -250,6 +269,8 @@ static int check_samples(ls_consumer *c, uint64_t a, size_t k0, size_t n, size_t
         size_t b0 = k0 + g * LS_STEP_INDEX_BLOCK_SAMPLES;
         for (size_t j = 0; j < LS_STEP_INDEX_BLOCK_SAMPLES; j++) {
             size_t k = b0 + j;
+            LS_ASSERT(k < k0 + n && c->s_rel[k] + (c->s_flags[k] & LS_SAMPLE_LEN_MASK) <=
+                                        c->parts[c->s_part[k]].got);
             c->s_crc[k] = ls_crc32c(c->parts[c->s_part[k]].buf + c->s_rel[k],
                                     c->s_flags[k] & LS_SAMPLE_LEN_MASK);
             ls_put_u32le(crcs + 4 * j, c->s_crc[k]);
@@ -267,6 +288,10 @@ static int check_samples(ls_consumer *c, uint64_t a, size_t k0, size_t n, size_t
         const fpart *pt = &c->parts[c->s_part[k]];
         const uint8_t *stored = pt->buf + c->s_rel[k];
         uint32_t len_flags = c->s_flags[k];
+        /* Planned inside its part (plan_chunk_part, plan_samples), and the
+         * part fetched whole (fetch_parts). */
+        LS_ASSERT(c->s_part[k] < c->nparts && pt->got == pt->len &&
+                  c->s_rel[k] + (len_flags & LS_SAMPLE_LEN_MASK) <= pt->len);
         int rc = c->nblk ? ls_chunk_sample_size(stored, len_flags, pt->key, a + i, &lens[i])
                          : ls_chunk_sample_check(stored, len_flags, c->s_crc[k], pt->key, a + i,
                                                  &lens[i]);
@@ -305,6 +330,7 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b, size_t k0)
                        : ls_seterr(LS_ERR_CORRUPT, "no retained commit holds sample %" PRIu64,
                                    cur);
         const ls_commit_ent ent = t->state.commits[ci];
+        LS_ASSERT(ent.first_sample <= cur && cur - ent.first_sample < ent.count);
         const ls_record *r;
         int rc = ls_table_record(t, ent.version, ent.commit_id, &r);
         if (rc)
@@ -328,6 +354,7 @@ static int plan_log(ls_consumer *c, uint64_t a, uint64_t b, size_t k0)
             first = end;
         }
     }
+    LS_ASSERT(cur == b && k == k0 + (b - a));   /* one planned sample per sample of [a, b) */
     return LS_OK;
 }
 
@@ -386,6 +413,7 @@ static int group_load(ls_consumer *c, uint64_t s0)
     uint32_t B = t->desc.global_batch, n = (uint32_t)c->slice, lo = c->rank * n;
     uint32_t nblk = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / LS_STEP_INDEX_BLOCK_SAMPLES;
     uint32_t units = (nblk ? nblk : n) * LS_STEP_GROUP_STEPS;
+    LS_ASSERT((uint64_t)lo + n <= B && (!nblk || lo % LS_STEP_INDEX_BLOCK_SAMPLES == 0));
     uint64_t at = nblk ? ls_step_group_blocks_at(B, lo / LS_STEP_INDEX_BLOCK_SAMPLES)
                        : ls_step_group_entries_at(B, lo);
     uint64_t want = (uint64_t)units * (nblk ? LS_STEP_INDEX_BLOCK_BYTES
@@ -515,6 +543,8 @@ static int plan_index(ls_consumer *c, uint64_t step, int *found)
     uint32_t n = (uint32_t)c->slice, lo = c->rank * n;
     uint32_t nblk = n % LS_STEP_INDEX_BLOCK_SAMPLES ? 0 : n / LS_STEP_INDEX_BLOCK_SAMPLES;
     uint32_t g0 = lo / LS_STEP_INDEX_BLOCK_SAMPLES;
+    /* The rank's slice (ls_consumer_open); with blocks, whole blocks of it. */
+    LS_ASSERT((uint64_t)lo + n <= B && (!nblk || lo % LS_STEP_INDEX_BLOCK_SAMPLES == 0));
     uint64_t at = nblk ? ls_step_index_blocks_at(B) + (uint64_t)g0 * LS_STEP_INDEX_BLOCK_BYTES
                        : LS_STEP_INDEX_HEADER_BYTES + (uint64_t)lo * LS_STEP_INDEX_ENTRY_BYTES;
     uint64_t want = nblk ? (uint64_t)nblk * LS_STEP_INDEX_BLOCK_BYTES
@@ -599,6 +629,7 @@ static int plan_samples(ls_consumer *c, const char *key, uint32_t lo, uint32_t n
     for (uint32_t k = 0; k < n && !rc; k++) {
         const ls_step_sample *sm = &smp[k];
         uint64_t stored = sm->len_flags & LS_SAMPLE_LEN_MASK;
+        LS_ASSERT(sm->chunk < ck->n);   /* the decoder named each sample's chunk */
         if (k == 0 || sm->chunk != smp[k - 1].chunk) {
             if ((rc = add_part(c, ck->keys[sm->chunk], sm->offset, 0)))
                 break;
@@ -609,6 +640,7 @@ static int plan_samples(ls_consumer *c, const char *key, uint32_t lo, uint32_t n
             break;
         }
         fpart *pt = &c->parts[c->nparts - 1];
+        LS_ASSERT(sm->offset >= pt->off);
         pt->len = sm->offset + stored - pt->off;
         c->s_flags[k] = sm->len_flags;
         c->s_crc[k] = sm->crc;
@@ -663,6 +695,9 @@ static int batch_make(ls_consumer *c, uint64_t step, uint64_t a, size_t k0, size
         free(bi);
         return rc;
     }
+    /* The decoded samples fill the buffer sized for them exactly. */
+    LS_ASSERT(pos == total);
+    LS_ASSERT(n == c->slice && a == step * c->t->desc.global_batch + c->rank * c->slice);
     bi->data = data;
     bi->sb = sb;
     bi->lens = lens;
@@ -732,6 +767,16 @@ static int read_slices(ls_consumer *c, uint64_t step, uint32_t kmax, int by_inde
     for (uint32_t j = 0; j < k && !rc; j++)
         rc = check_samples(c, (step + j) * B + c->rank * c->slice, (size_t)j * n, n,
                            lens + (size_t)j * n, &totals[j]);
+    if (LS_ASSERTS_ON && !rc) {
+        /* The parts fetched hold the planned samples back to back, nothing
+         * else: their bytes are the stored bytes the index gave. */
+        uint64_t fetched = 0, indexed = 0;
+        for (size_t i = 0; i < c->nparts; i++)
+            fetched += c->parts[i].got;
+        for (size_t i = 0; i < n * k; i++)
+            indexed += c->s_flags[i] & LS_SAMPLE_LEN_MASK;
+        LS_ASSERT(fetched == indexed);
+    }
     shbuf *sb = NULL;
     if (!rc && !(sb = malloc(sizeof(*sb) + (c->nparts + 1) * sizeof(uint8_t *))))
         rc = ls_seterr(LS_ERR_NOMEM, "batch");
@@ -1233,6 +1278,9 @@ int ls_consumer_open(ls_store *st, const char *table, uint32_t rank, uint32_t wo
     c->rank = rank;
     c->world = world_size;
     c->slice = B / world_size;
+    /* Rank r reads [r * slice, (r + 1) * slice) of each step: the W slices
+     * partition the step's B samples exactly, none empty. */
+    LS_ASSERT(c->slice >= 1 && c->slice * world_size == B && (rank + 1) * c->slice <= B);
     c->depth = (unsigned)ls_conf_int(c->t->conf, "consumer.prefetch.steps");
     c->poll_max_ms = (unsigned)ls_conf_int(c->t->conf, "consumer.poll.interval.ms.max");
     c->retries = (unsigned)ls_conf_int(c->t->conf, "store.retries");

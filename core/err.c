@@ -3,9 +3,11 @@
  *
  * Functions return an ls_err code; the detail (which object, which version,
  * which sample) lives in a thread-local buffer read by ls_errmsg(), in the
- * manner of rd_kafka_last_error().
+ * manner of rd_kafka_last_error().  A failed LS_ASSERT (ls_int.h) ends
+ * here too: the only place the library prints or stops the process.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ls_int.h"
@@ -71,4 +73,13 @@ int ls_preferr(int err, const char *fmt, ...)
     if (n < 0)
         errmsg[0] = '\0';
     return err;
+}
+
+/* A broken internal invariant: the state of the process cannot be trusted,
+ * so no error code could be; say which and stop (docs/invariants.md). */
+_Noreturn void ls_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+    fprintf(stderr, "lakestream: %s:%d: %s: invariant failed: %s\n", file, line, func, cond);
+    fflush(stderr);
+    abort();
 }

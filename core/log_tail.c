@@ -120,6 +120,8 @@ static void tail_push(ls_table *t, const ls_record *r, const uint8_t *bytes, siz
     }
     while (g->n && (g->n == LS_LOG_TAIL_RECORDS_MAX || g->bytes + len > LS_LOG_TAIL_BYTES_MAX))
         ring_drop_oldest(g);
+    /* The ring holds consecutive versions, the newest last (ls_log_tail_for). */
+    LS_ASSERT(g->n == 0 || ring_at(g, g->n - 1)->version + 1 == r->version);
     struct tail_ent *e = ring_at(g, g->n);
     e->version = r->version;
     e->who = who_of(r);
@@ -131,6 +133,7 @@ static void tail_push(ls_table *t, const ls_record *r, const uint8_t *bytes, siz
 
 void ls_log_tail_push(ls_table *t, const ls_record *r)
 {
+    LS_ASSERT(r->version == t->state.version);   /* just applied */
     tail_push(t, r, NULL, 0);
 }
 
@@ -187,8 +190,12 @@ void ls_log_tail_for(ls_table *t, ls_record *r, const ls_tail_item **items, uint
     size_t want = tail_need(g);
     if (want > g->n)
         want = g->n;
-    for (size_t i = 0; i < want; i++)
+    for (size_t i = 0; i < want; i++) {
+        /* The copies of versions r->version - want .. r->version - 1, in
+         * order: a reader takes copy k as the version it stands for. */
+        LS_ASSERT(ring_at(g, g->n - want + i)->version == r->version - want + i);
         g->scratch[i] = ring_at(g, g->n - want + i)->item;
+    }
     *items = g->scratch;
     *n = (uint32_t)want;
 }
@@ -251,6 +258,7 @@ static int list_head(ls_table *t, uint64_t v, uint64_t *h, int *full)
 static int jump_get(ls_table *t, jump *j, uint64_t x)
 {
     size_t i = x - j->v - 1, len;
+    LS_ASSERT(x > j->v && x <= j->h && !j->have[i]);
     int rc = ls_table_get_record(t, x, &j->rec[i], &len);
     if (rc)
         return rc;
@@ -304,6 +312,7 @@ static void jump_take_tail(ls_table *t, jump *j, uint64_t x, uint64_t *lowest)
         ls_record c;
         if (ls_record_decode(it->bytes, it->len, key, y, &c) != LS_OK)
             goto reject;
+        LS_ASSERT(c.version == y && !j->have[i]);
         if (c.ntail) {          /* copies carry no tail of their own */
             ls_record_clear(&c);
             goto reject;
@@ -342,6 +351,9 @@ static int jump_apply(ls_table *t, jump *j, const uint8_t *commit_id, int *seen)
     for (uint64_t x = j->v + 1; x <= j->h; x++) {
         size_t i = x - j->v - 1;
         ls_record *r = &j->rec[i];
+        /* Every version v+1..h gathered, each decoded as the version of its
+         * slot (jump_get, jump_take_tail): replay stays contiguous. */
+        LS_ASSERT(j->have[i] && r->version == x && t->state.version + 1 == x);
         int rc = ls_state_apply(&t->state, r);
         if (rc) {
             char key[LS_KEY_BYTES_MAX + 1];
@@ -349,6 +361,7 @@ static int jump_apply(ls_table *t, jump *j, const uint8_t *commit_id, int *seen)
             return ls_preferr(rc, "%s", key);
         }
         t->head_ts_ms = r->timestamp_ms;
+        LS_ASSERT(t->state.version == x);
         tail_push(t, r, j->bytes[i], j->len[i]);
         if (commit_id && !memcmp(r->commit_id, commit_id, sizeof(r->commit_id)))
             *seen = 1;

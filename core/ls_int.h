@@ -1,10 +1,12 @@
 /*
- * ls_int.h -- internal interfaces between the core's modules.
+ * ls_int.h -- internal interfaces between the core's modules, and the
+ * internal assertion LS_ASSERT (docs/invariants.md).
  *
- *   err.c          thread-local error detail (ls_seterr)
- *   util.c         growable byte buffer, little-endian helpers, CRC32C,
- *                  clock, random
- *   conf.c         the property table
+ *   err.c          error names, the thread-local error detail (ls_seterr),
+ *                  and the report of a failed LS_ASSERT
+ *   util.c         growable byte buffer, quoting untrusted strings for
+ *                  messages, CRC32C, clocks, randomness
+ *   conf.c         the property table: the core's and each backend's
  *   keys.c         the key layout: format, parse and validate every key
  *   store.c        URI parsing, the scheme table and dispatch, key-validating
  *                  wrappers
@@ -13,21 +15,34 @@
  *   store_posix.c, store_mem.c, store_fault.c   backends
  *   store_s3.c, s3_resp.c, s3_list.c   the S3 backend (its own s3_int.h), built
  *                  with LS_WITH_S3=ON; store_s3_none.c stands in without it
- *   chunk.c        data chunk format (docs/formats.md)
+ *   chunk.c        data chunk format (docs/formats.md): build, validate, check
+ *                  and decode one sample
  *   record.c       Avro encoding of descriptors, commit records, snapshots
+ *                  (schemas/), the pre-scan of untrusted Avro, and the rules
+ *                  each obeys, checked before writing and after reading
  *   state.c        the pure state update (apply a record), checks before a commit
- *   table.c        loading and refreshing the state, snapshots, record cache
- *   commit.c       the commit protocol: put_if_absent, races, lost replies
+ *   table.c        creating a table, loading and refreshing its state from
+ *                  snapshot and log, the record cache
+ *   log_tail.c     the tail of a commit record: copies of the records below
+ *                  it, and the jump that reads them with one LIST and one GET
+ *   commit.c       the commit protocol: put_if_absent, races, lost replies;
+ *                  applying our own record, its snapshot and step indexes
  *   step_index.c   per-step index objects: build, publish, decode
  *   step_group.c   group indexes: 16 steps' indexes transposed for one read
  *   index_pub.c    a producer's index publisher thread, off the commit path
- *   rank_ckpt.c    per-rank checkpoints of a job, one log checkpoint per job
+ *   step_time.c    from a wall-clock time to a step (commit timestamps)
  *   reclaim.c      GC's marks before it frees log slots, and the check
  *                  that a record read or written is live
- *   producer.c     append, group commit, fencing, dedup
- *   consumer.c     step reads, coalesced ranged GETs, prefetcher
+ *   retention.c    checkpoint registration and release, the low watermark, GC
+ *   rank_ckpt.c    per-rank checkpoints of a job, one log checkpoint per job
+ *   dac.c          the adaptive commit interval controller (pure)
+ *   producer.c     append, chunk writeback, group commit, fencing, dedup
+ *   consumer.c     step reads through step, group indexes or the log,
+ *                  coalesced ranged GETs, runs of small slices, prefetcher
  *   source_avro.c  data-lake source: Avro object container files
  *   source_schema.c  the writer schema of a source file, checked before avro-c
+ *   lakestream.h   the public API; lakestream_limits.h every limit
+ *   cli/           the lakestream command (not part of the library)
  */
 #ifndef LS_INT_H
 #define LS_INT_H
@@ -38,6 +53,27 @@
 #include <sys/types.h>
 
 #include "lakestream.h"
+
+/* ---- internal assertions (docs/invariants.md) --------------------------
+ *
+ * LS_ASSERT(cond) checks an invariant of the core's own making: a value the
+ * code computed, or a property a decoder has already validated, asserted
+ * where it is written and again where it is read.  Never untrusted input:
+ * every object read from a store is checked and refused with an error
+ * (LS_ERR_CORRUPT), never asserted.  On in builds without NDEBUG (Debug),
+ * and where LS_ASSERTS is defined (CMake LS_ASSERTS=ON, LS_SANITIZE=ON,
+ * LS_FUZZ=ON); a failure reports the condition on stderr and aborts, the
+ * one place the library prints.  Off, the condition is not evaluated.
+ * Checks that loop are written `if (LS_ASSERTS_ON) { ... }`. */
+#if !defined(NDEBUG) || defined(LS_ASSERTS)
+#define LS_ASSERTS_ON 1
+#define LS_ASSERT(cond) \
+    ((cond) ? (void)0 : ls_assert_fail(#cond, __FILE__, __LINE__, __func__))
+#else
+#define LS_ASSERTS_ON 0
+#define LS_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+_Noreturn void ls_assert_fail(const char *cond, const char *file, int line, const char *func);
 
 /* ---- errors (err.c) ---------------------------------------------------- */
 

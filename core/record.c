@@ -134,6 +134,8 @@ static int envelope_write(int kind, avro_value_t *v, ls_bytes *out, const char *
     ls_put_u32le(out->data + 8, (uint32_t)size);
     ls_put_u32le(out->data + 12, ls_crc32c(payload, size));
     out->len = LS_ENVELOPE_BYTES + size;
+    /* What envelope_open accepts back: within the kind's limit. */
+    LS_ASSERT(out->len <= kinds[kind].bytes_max);
     return LS_OK;
 }
 

@@ -15,7 +15,6 @@
  * where it was (or drops in_block, so the block is loaded again and `rec`
  * records skipped), hence a failed ls_source_next retries the same sample.
  */
-#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -726,7 +725,7 @@ static int load_block(ls_source *s)
 static void position_encode(ls_source *s)
 {
     size_t n = strlen(s->name);
-    assert(name_ok(s->name, n) && s->rec >= 1 && s->rec <= s->block_count);
+    LS_ASSERT(name_ok(s->name, n) && s->rec >= 1 && s->rec <= s->block_count);
     memcpy(s->pos, POS_MAGIC, 4);
     ls_put_u16le(s->pos + 4, (uint16_t)n);
     memcpy(s->pos + 6, s->name, n);
@@ -876,7 +875,7 @@ int ls_source_open(const char *dir, const char *field, const void *pos, size_t p
 /* Decode the next record of the loaded block and point at its sample. */
 static int read_record(ls_source *s, const void **data, size_t *len)
 {
-    assert(s->in_block && s->has_value && s->rec < s->block_count);
+    LS_ASSERT(s->in_block && s->has_value && s->rec < s->block_count);
     int arc = avro_value_read(s->reader, &s->value);
     avro_value_t f, b;
     if (!arc)

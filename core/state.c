@@ -69,6 +69,11 @@ static int state_producer_upsert(ls_state *s, const char *id, ls_pstate **out)
         return ls_seterr(LS_ERR_NOMEM, "producer id");
     }
     s->nproducers++;
+    /* Sorted, no duplicates: ls_state_producer's bsearch and the snapshot
+     * (state_check in record.c) rely on it. */
+    LS_ASSERT(lo == 0 || strcmp(p[lo - 1].id, id) < 0);
+    LS_ASSERT(lo + 1 == s->nproducers || strcmp(id, p[lo + 1].id) < 0);
+    LS_ASSERT(s->nproducers <= LS_PRODUCERS_MAX);
     *out = &p[lo];
     return LS_OK;
 }
@@ -109,6 +114,9 @@ static int state_ckpt_apply(ls_state *s, const ls_ckpt_op *op)
     c[lo].step = op->step;
     c[lo].live = 1;
     s->nckpts++;
+    LS_ASSERT(lo == 0 || strcmp(c[lo - 1].name, op->name) < 0);
+    LS_ASSERT(lo + 1 == s->nckpts || strcmp(op->name, c[lo + 1].name) < 0);
+    LS_ASSERT(s->nckpts <= LS_CHECKPOINTS_MAX);
     return LS_OK;
 }
 
@@ -128,6 +136,10 @@ static void state_drop_reclaimed(ls_state *s)
         memmove(s->commits, s->commits + k, (s->ncommits - k) * sizeof(ls_commit_ent));
         s->ncommits -= k;
     }
+    /* Only whole commits below the watermark go: what stays still ends at N. */
+    LS_ASSERT(s->ncommits == 0 ||
+              s->commits[s->ncommits - 1].first_sample + s->commits[s->ncommits - 1].count ==
+                  s->total_samples);
 }
 
 /*
@@ -141,6 +153,11 @@ static void state_drop_reclaimed(ls_state *s)
  */
 int ls_state_apply(ls_state *s, const ls_record *r)
 {
+    /* r passed record_check (record.c): decoded from the log, or encoded by
+     * our own committer before it was written. */
+    LS_ASSERT(r->nchunks == 0 || (r->seq_last >= r->seq_first &&
+                                  r->seq_last - r->seq_first == r->nchunks - 1u));
+    LS_ASSERT(r->nchunks <= LS_RECORD_CHUNKS_MAX && r->nckpt_ops <= LS_CHECKPOINTS_MAX);
     if (r->version != s->version + 1)
         return ls_seterr(LS_ERR_CORRUPT, "record version %" PRIu64 " applied at %" PRIu64,
                          r->version, s->version);
@@ -171,11 +188,19 @@ int ls_state_apply(ls_state *s, const ls_record *r)
                         s->commits = c;
                         s->commits_cap = cap;
                     }
+                    /* Paired with state_check's (record.c) on every snapshot:
+                     * retained commits in version order, back to back,
+                     * ending at N. */
+                    LS_ASSERT(s->ncommits == 0 ||
+                              (s->commits[s->ncommits - 1].version < r->version &&
+                               s->commits[s->ncommits - 1].first_sample +
+                                   s->commits[s->ncommits - 1].count == s->total_samples));
                     ls_commit_ent *ce = &s->commits[s->ncommits++];
                     *ce = (ls_commit_ent){ r->version, s->total_samples, n, { 0 } };
                     memcpy(ce->commit_id, r->commit_id, sizeof(ce->commit_id));
                     s->total_samples += n;
                 }
+                LS_ASSERT(r->seq_last > ps->last_seq);   /* seqs only grow */
                 ps->last_seq = r->seq_last;
             }
             if (r->has_source_position) {
@@ -189,6 +214,7 @@ int ls_state_apply(ls_state *s, const ls_record *r)
                 ps->source_position = sp;
                 ps->source_position_len = r->source_position_len;
             }
+            LS_ASSERT(ps->last_version < r->version && ps->epoch == r->epoch);
             ps->last_version = r->version;
             memcpy(ps->last_commit_id, r->commit_id, sizeof(ps->last_commit_id));
         }
@@ -203,6 +229,8 @@ int ls_state_apply(ls_state *s, const ls_record *r)
         state_drop_reclaimed(s);
     }
     s->version = r->version;
+    LS_ASSERT(s->total_samples <= INT64_MAX && s->ncommits <= LS_COMMITS_MAX &&
+              s->nproducers <= LS_PRODUCERS_MAX && s->nckpts <= LS_CHECKPOINTS_MAX);
     return LS_OK;
 }
 
@@ -256,5 +284,8 @@ ssize_t ls_state_commit_of(const ls_state *s, uint64_t a)
         else
             return (ssize_t)mid;
     }
+    /* Retained commits are back to back (state_check, ls_state_apply): a
+     * sample of [first retained, N) is always found. */
+    LS_ASSERT(s->ncommits == 0 || a < s->commits[0].first_sample || a >= s->total_samples);
     return -1;
 }

@@ -104,6 +104,9 @@ int ls_step_group_build(ls_table *t, uint64_t s0, ls_bytes *out)
             memcpy(e, src + LS_STEP_INDEX_HEADER_BYTES + (size_t)i * LS_STEP_INDEX_ENTRY_BYTES,
                    LS_STEP_INDEX_ENTRY_BYTES);
             uint32_t ref = ls_get_u32le(e), off = (ref >> 8) + base, len = ref & 0xffu;
+            /* Step j's names, moved to [base, names_base[j + 1]): each entry's
+             * name lies among them, and its offset in 24 bits (checked above). */
+            LS_ASSERT(off >= base && off + len <= names_base[j + 1] && off < (1u << 24));
             ls_put_u32le(e, off << 8 | len);
             ls_put_u32le(e + 16, ls_step_index_entry_seal(uid, s0 + j, i, e, names + off, len));
         }
@@ -114,6 +117,7 @@ int ls_step_group_build(ls_table *t, uint64_t s0, ls_bytes *out)
                    LS_STEP_INDEX_BLOCK_BYTES);
             uint32_t ref = ls_get_u32le(b + 8), off = (ref >> 8) + base;
             uint32_t end = ls_get_u32le(b + 12) + base;
+            LS_ASSERT(off >= base && off <= end && end <= names_base[j + 1]);
             ls_put_u32le(b + 8, off << 8 | (ref & 0xffu));
             ls_put_u32le(b + 12, end);
             ls_put_u32le(b, ls_step_index_block_seal(uid, s0 + j, g, b, names + off, end - off));
@@ -121,6 +125,7 @@ int ls_step_group_build(ls_table *t, uint64_t s0, ls_bytes *out)
         ls_bytes_free(&one[j]);
     }
     out->len = (size_t)(ls_step_group_names_at(B) + names_base[K]);
+    LS_ASSERT(out->len <= out->cap);   /* what was reserved, written whole */
     return LS_OK;
 }
 

@@ -156,6 +156,7 @@ int ls_step_index_slice_decode(const char *table, uint64_t uid, uint64_t step, u
             sm->chunk = out[k - 1].chunk;       /* the same chunk as the sample before */
         else
             rc = chunk_key_add(table, nm, len, what, i, ck, &sm->chunk);
+        LS_ASSERT(rc || sm->chunk < ck->n);
     }
     if (rc)
         ls_step_chunks_free(ck);
@@ -265,6 +266,7 @@ int ls_step_index_blocks_decode(const char *table, uint64_t uid, uint64_t step, 
             }
             out[k] = (ls_step_sample){ .chunk = chunk, .name_off = cur,
                                        .offset = (uint32_t)pos, .len_flags = lf };
+            LS_ASSERT(chunk < ck->n && k < nblk * BLK);
         }
         if (rc == LS_OK && cur + curlen != end)
             rc = ls_seterr(LS_ERR_CORRUPT, "%s: block %" PRIu32 ": names up to %" PRIu32
@@ -316,6 +318,8 @@ static int build_blocks(uint64_t uid, uint64_t step, uint32_t B, size_t ent_at,
         ls_put_u32le(p, ls_step_index_block_seal(uid, step, g, p, names + off0, cur + curlen - off0));
         out->len += LS_STEP_INDEX_BLOCK_BYTES;
     }
+    LS_ASSERT(rc || out->len == ent_at + (size_t)B * LS_STEP_INDEX_ENTRY_BYTES +
+                                    (size_t)nb * LS_STEP_INDEX_BLOCK_BYTES);
     return rc;
 }
 
@@ -494,6 +498,10 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
             break;
         }
         const ls_commit_ent ent = st->commits[ci];
+        /* Retained commits are back to back (ls_state_apply, state_check):
+         * the next one starts where the step's samples have got to. */
+        LS_ASSERT(ent.first_sample <= cur && cur < ent.first_sample + ent.count);
+        LS_ASSERT(i == cur - a);
         const ls_record *r;
         if ((rc = ls_table_record(t, ent.version, ent.commit_id, &r)))
             break;
@@ -540,6 +548,10 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
                 break;
             uint32_t i0 = (uint32_t)(cur - first);
             uint32_t i1 = (uint32_t)((b < end ? b : end) - first);
+            /* Inside the chunk and inside the step: entry i of B, and every
+             * offset of a checked chunk index fits an entry's 32 bits. */
+            LS_ASSERT(i0 < i1 && i1 <= ch->count && i + (i1 - i0) <= B);
+            LS_ASSERT(offsets[i1] <= LS_CHUNK_BYTES_MAX);
             for (uint32_t x = i0; x < i1; x++, i++) {
                 uint8_t *e = out->data + out->len;
                 const uint8_t *ie = ch->index + (size_t)x * LS_CHUNK_ENTRY_BYTES;
@@ -563,6 +575,10 @@ int ls_step_index_build(ls_table *t, uint64_t step, ls_bytes *out)
     if (rc == LS_OK)
         rc = ls_bytes_append(out, names.data, names.len);
     if (rc == LS_OK) {
+        /* Exactly the size ls_step_index_decode demands of the object. */
+        LS_ASSERT(out->len == ls_step_index_bytes(B, (uint32_t)names.len));
+        LS_ASSERT(nchunks >= 1 && nchunks <= B &&
+                  names.len <= (uint64_t)nchunks * LS_STEP_INDEX_NAME_BYTES_MAX);
         uint8_t *h = out->data;
         memcpy(h, SI_MAGIC, 4);
         ls_put_u16le(h + 4, SI_MAJOR);

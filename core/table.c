@@ -132,6 +132,7 @@ int ls_table_get_record(ls_table *t, uint64_t version, ls_record *out, size_t *b
         return rc;
     rc = ls_record_decode(buf, len, key, version, out);
     free(buf);
+    LS_ASSERT(rc || out->version == version);   /* the version its key names */
     if (!rc && bytes)
         *bytes = len;
     return rc;
@@ -203,6 +204,7 @@ int ls_table_step_log(ls_table *t, int *applied, ls_record *out)
         ls_record_clear(&r);
         return ls_preferr(rc, "%s", key);
     }
+    LS_ASSERT(t->state.version == v && r.version == v);
     *applied = 1;
     t->head_ts_ms = r.timestamp_ms;
     ls_log_tail_push(t, &r);
@@ -263,6 +265,7 @@ static int load_snapshot(ls_table *t, uint64_t v)
     free(buf);
     if (rc)
         return rc;
+    LS_ASSERT(s.version == v);   /* ls_snapshot_decode checked it */
     ls_state_clear(&t->state);
     t->state = s;
     t->state.global_batch = t->desc.global_batch;

@@ -55,7 +55,7 @@ static ls_store *filled(const ls_conf *c)
         for (int j = 0; j < n && i < STEPS * B + 5; j++, i++) {
             size_t len = 600 + (size_t)(i * 131 % 2000);
             lt_fill(buf, len, seed + (uint64_t)i, i % 3 == 0);
-            snprintf((char *)buf, 8, "%07d", i);
+            snprintf((char *)buf, 8, "%07u", (unsigned)i % 10000000u);   /* 7 digits: fits */
             assert_int_equal(ls_producer_append(p[k % 2], buf, len, NULL), LS_OK);
         }
         assert_int_equal(ls_producer_flush(p[k % 2]), LS_OK);
