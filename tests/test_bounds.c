@@ -159,6 +159,107 @@ static void test_hole_reported(void **state)
     free(dir);
 }
 
+/* Regression (consumer.c fetch_parts): one step's slice needs parts of two
+ * chunks; in the same round of ranged GETs the first part comes back short
+ * (its chunk truncated) and the second fails retriably.  The short part
+ * must be refused as corrupt then and there: a retry fetches only the part
+ * that failed, and a short buffer kept would be read past its end (a
+ * misleading crc mismatch, or a heap overflow).  Through the step index
+ * and through the log alike. */
+static void test_short_part_with_retriable_failure(void **state)
+{
+    (void)state;
+    /* B at least LS_STEP_INDEX_MIN_BATCH, so steps have indexes. */
+    enum { B = 16, SAMPLE_BYTES = 32 };
+    static const char *const modes[] = { "use", "off" };
+    _Static_assert(B >= LS_STEP_INDEX_MIN_BATCH, "indexed");
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        ls_store *mem, *st;
+        assert_int_equal(ls_store_mem_new(&mem), LS_OK);
+        assert_int_equal(ls_table_create(mem, "t", B, LS_CODEC_NONE), LS_OK);
+        ls_conf *c = conf_new();
+        /* Two chunks of B / 2 samples: step 0 (world 1) is one part of each. */
+        assert_int_equal(ls_conf_set(c, "producer.chunk.samples.max", "8"), LS_OK);
+        assert_int_equal(ls_conf_set(c, "producer.index.publish", "sync"), LS_OK);
+        assert_int_equal(ls_conf_set(c, "consumer.prefetch.steps", "0"), LS_OK);
+        assert_int_equal(ls_conf_set(c, "consumer.step.index", modes[m]), LS_OK);
+        assert_int_equal(ls_conf_set(c, "store.retries", "3"), LS_OK);
+        ls_producer *p;
+        assert_int_equal(ls_producer_open(mem, "t", "p", c, &p), LS_OK);
+        for (int i = 0; i < B; i++) {
+            char s[SAMPLE_BYTES];
+            memset(s, 'a' + i, sizeof(s));
+            assert_int_equal(ls_producer_append(p, s, sizeof(s), NULL), LS_OK);
+        }
+        assert_int_equal(ls_producer_flush(p), LS_OK);
+        ls_producer_close(p);
+        ls_keylist kl;
+        assert_int_equal(ls_store_list(mem, "t/data/", NULL, 16, &kl), LS_OK);
+        assert_int_equal(kl.n, 2);
+        assert_int_equal(ls_store_fault_new(mem, NULL, &st), LS_OK);
+
+        /* A clean read, counting GETs: the step's two data parts are its
+         * last two, the first chunk's then the second's. */
+        ls_fault_opts count = { .seed = 1, .op_mask = LS_FAULT_OP_GET };
+        ls_consumer *cons;
+        ls_batch *b = NULL;
+        assert_int_equal(ls_consumer_open(st, "t", 0, 1, c, &cons), LS_OK);
+        assert_int_equal(ls_store_fault_set(st, &count), LS_OK);
+        assert_int_equal(ls_consumer_read_step(cons, 0, 1000, &b), LS_OK);
+        uint64_t gets = ls_store_fault_calls(st);
+        assert_true(gets >= 2);
+        assert_int_equal(b->count, B);
+        for (size_t i = 0; i < B; i++) {
+            assert_int_equal(b->lens[i], SAMPLE_BYTES);
+            assert_int_equal(b->samples[i][0], 'a' + (int)i);
+        }
+        ls_read_stats rs;
+        ls_consumer_stats_get(cons, &rs);
+        assert_int_equal(rs.data_requests, 2);
+        assert_int_equal(m == 0 ? rs.index_steps : rs.log_steps, 1);
+        ls_batch_destroy(b);
+        ls_consumer_close(cons);
+        assert_int_equal(ls_store_fault_set(st, NULL), LS_OK);
+
+        /* Cut the first chunk inside its second sample. */
+        uint8_t *obj;
+        size_t len;
+        assert_int_equal(ls_store_get(mem, kl.keys[0], 0, LS_GET_TO_END, &obj, &len), LS_OK);
+        size_t cut = LS_CHUNK_HEADER_BYTES + SAMPLE_BYTES + SAMPLE_BYTES / 2;
+        assert_true(len > cut);
+        assert_int_equal(ls_store_put(mem, kl.keys[0], obj, cut), LS_OK);
+        free(obj);
+
+        /* The same read by a fresh consumer, the second chunk's GET failing
+         * (retriable) in the round where the first comes back short. */
+        ls_fault_opts fo = { .seed = 1, .op_mask = LS_FAULT_OP_GET, .fail_at = gets };
+        assert_int_equal(ls_consumer_open(st, "t", 0, 1, c, &cons), LS_OK);
+        assert_int_equal(ls_store_fault_set(st, &fo), LS_OK);
+        b = NULL;
+        int rc = ls_consumer_read_step(cons, 0, 1000, &b);
+        if (rc != LS_ERR_CORRUPT || !strstr(ls_errmsg(), "short read"))
+            fail_msg("step.index=%s: rc %d (%s), want LS_ERR_CORRUPT with \"short read\"",
+                     modes[m], rc, ls_errmsg());
+        assert_non_null(strstr(ls_errmsg(), kl.keys[0]));
+        assert_null(b);
+        assert_int_equal(ls_store_fault_injected(st), 1);
+        /* Refused in the round it came back short: each read of the step
+         * (through the index, then the log where the index was refused)
+         * asked for its two parts once, and retried nothing. */
+        ls_consumer_stats_get(cons, &rs);
+        assert_int_equal(rs.index_refused, m == 0 ? 1 : 0);
+        assert_int_equal(rs.data_requests, 2 * (1 + rs.index_refused));
+        /* Asked again: the same refusal, never samples. */
+        assert_int_equal(ls_store_fault_set(st, NULL), LS_OK);
+        assert_int_equal(ls_consumer_read_step(cons, 0, 1000, &b), LS_ERR_CORRUPT);
+        assert_null(b);
+        ls_consumer_close(cons);
+        ls_keylist_free(&kl);
+        ls_store_close(st);
+        ls_conf_destroy(c);
+    }
+}
+
 int main(void)
 {
     lt_seed();
@@ -166,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_huge_hint_ignored),
         cmocka_unit_test(test_huge_objects_refused),
         cmocka_unit_test(test_hole_reported),
+        cmocka_unit_test(test_short_part_with_retriable_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
