@@ -22,5 +22,7 @@ int  run_main(int argc, char **argv);         /* run.c */
 int  report_main(int argc, char **argv);      /* report.c */
 int  plan_main(int argc, char **argv);        /* plan.c */
 int  meta_main(int argc, char **argv);        /* meta.c */
+int  kafka_ingest_main(int argc, char **argv);  /* bench_kafka_ingest.c */
+void kafka_ingest_usage(FILE *f);
 
 #endif

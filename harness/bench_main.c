@@ -16,7 +16,7 @@ static const struct {
 } subcommands[] = {
     { "ingest", ingest_main }, { "recovery", recovery_main }, { "commit", commit_main },
     { "stores", stores_main }, { "run", run_main }, { "report", report_main },
-    { "plan", plan_main }, { "meta", meta_main },
+    { "plan", plan_main }, { "meta", meta_main }, { "kafka-ingest", kafka_ingest_main },
     { "__crash-child", crash_child_main },   /* recovery's own child, not for users */
 };
 
@@ -29,6 +29,8 @@ static void usage_all(FILE *f)
     commit_usage(f);
     fputc('\n', f);
     stores_usage(f);
+    fputc('\n', f);
+    kafka_ingest_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -45,5 +47,5 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], subcommands[i].name))
             return subcommands[i].main(argc, argv);
     die(argv[1], "unknown benchmark (known: ingest, recovery, commit, stores, run, report, "
-                 "plan, meta; see --help)");
+                 "plan, meta, kafka-ingest; see --help)");
 }

@@ -1186,6 +1186,48 @@ static long long warmup_steps(const result *r)
     return v ? (long long)json_integer_value(v) : -1;
 }
 
+/* "name=value, ..." of a result's object of string properties (checked:
+ * result.c's kafka_fields says only that it is an object). */
+static const char *props_text(const json_t *o, char *buf, size_t cap)
+{
+    size_t n = 0;
+    const char *k;
+    const json_t *v;
+    buf[0] = '\0';
+    json_object_foreach((json_t *)o, k, v) {
+        char kt[REPORT_TEXT_BYTES], vt[REPORT_TEXT_BYTES];
+        int w = snprintf(buf + n, cap - n, "%s`%s=%s`", n ? ", " : "", text(kt, sizeof kt, k),
+                         json_is_string(v) ? text(vt, sizeof vt, json_string_value(v)) : "?");
+        if (w < 0 || (size_t)w >= cap - n)
+            break;
+        n += (size_t)w;
+    }
+    return n ? buf : "none";
+}
+
+/* A real Kafka run's cluster and clients, from its "kafka" object. */
+static void kafka_caveat(report *R, const result *r)
+{
+    char t[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64], p[1024];
+    const json_t *k = get(r->root, "kafka");
+    const char *kind = str(k, "kind"), *ver = str(k, "broker_version");
+    const json_t *nb = get(k, "brokers");
+    md(R, "* %s used Apache Kafka %s, %s (%s), %lld broker%s, replication factor %lld, "
+          "%lld partitions.\n", run_name(r, rn, sizeof rn),
+       ver ? text(t, sizeof t, ver) : "(version not recorded)",
+       kind && !strcmp(kind, "broker") ? "started for the run by scripts/kafka-server.sh"
+                                       : "given by --bootstrap-servers",
+       str(get(r->root, "config"), "bootstrap") ? text(t, sizeof t,
+           str(get(r->root, "config"), "bootstrap")) : "bootstrap not recorded",
+       nb ? (long long)json_integer_value(nb) : -1LL,
+       nb && json_integer_value(nb) == 1 ? "" : "s",
+       (long long)json_integer_value(get(k, "replication_factor")),
+       (long long)json_integer_value(get(k, "partitions")));
+    md(R, "  Topic configuration: %s.\n", props_text(get(k, "topic_config"), p, sizeof p));
+    md(R, "  Producers: %s.\n", props_text(get(k, "producer"), p, sizeof p));
+    md(R, "  Ranks: %s.\n", props_text(get(k, "rank"), p, sizeof p));
+}
+
 static void section_caveats(report *R)
 {
     char t[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64], flags[512];
@@ -1212,12 +1254,17 @@ static void section_caveats(report *R)
     for (size_t i = 0; i < R->nres; i++) {
         const result *r = &R->res[i];
         const char *b = str(r->root, "baseline");
-        if (r->plane == PLANE_KAFKA && !(b && !strcmp(b, "librdkafka-mock")))
-            md(R, "* %s used %s: %s.\n", run_name(r, rn, sizeof rn),
-               b ? text(t, sizeof t, b) : "no recorded baseline",
-               b && !strcmp(b, "kafka") ? "a real Kafka cluster given by --bootstrap-servers"
-                                         : "see its result.json");
-        if (r->plane == PLANE_KAFKA && b && !strcmp(b, "kafka"))
+        if (r->plane != PLANE_KAFKA || (b && !strcmp(b, "librdkafka-mock")))
+            continue;
+        if (get(r->root, "kafka")) {
+            kafka_caveat(R, r);
+            continue;
+        }
+        md(R, "* %s used %s: %s.\n", run_name(r, rn, sizeof rn),
+           b ? text(t, sizeof t, b) : "no recorded baseline",
+           b && !strcmp(b, "kafka") ? "a real Kafka cluster given by --bootstrap-servers"
+                                     : "see its result.json");
+        if (b && !strcmp(b, "kafka"))
             md(R, "  Bootstrap servers: %s.\n", str(get(r->root, "config"), "bootstrap")
                ? text(t, sizeof t, str(get(r->root, "config"), "bootstrap")) : "not recorded");
     }

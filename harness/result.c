@@ -574,6 +574,14 @@ static const result_field store_usage_fields[] = {
     { "other_objects", RF_INT, 0, NULL, 0 },
     { NULL, 0, 0, NULL, 0 },
 };
+static const result_field kafka_fields[] = {
+    { "kind", RF_STR, 0, NULL, 0 }, { "broker_version", RF_STR, RF_NULL, NULL, 0 },
+    { "brokers", RF_INT, RF_NULL, NULL, 0 }, { "replication_factor", RF_INT, 0, NULL, 0 },
+    { "partitions", RF_INT, 0, NULL, 0 }, { "topic", RF_STR, 0, NULL, 0 },
+    { "topic_config", RF_OBJ, 0, NULL, 0 }, { "producer", RF_OBJ, 0, NULL, 0 },
+    { "rank", RF_OBJ, 0, NULL, 0 },
+    { NULL, 0, 0, NULL, 0 },
+};
 /* "benchmark" is checked first, on its own. */
 const result_field result_run_fields[] = {
     { "plane", RF_STR, 0, NULL, 0 }, { "workload", RF_STR, 0, NULL, 0 },
@@ -603,5 +611,6 @@ const result_field result_run_fields[] = {
     { "cpu_s", RF_OBJ, RF_OPT | RF_NULL, cpu_fields, 0 },
     { "mean_sample_bytes", RF_NUM, RF_OPT | RF_NULL, NULL, 0 },
     { "store_usage", RF_OBJ, RF_OPT | RF_NULL, store_usage_fields, 0 },
+    { "kafka", RF_OBJ, RF_OPT | RF_NULL, kafka_fields, 0 },
     { NULL, 0, 0, NULL, 0 },
 };

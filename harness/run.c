@@ -28,6 +28,7 @@
 #include "die.h"
 #include "lakestream.h"
 #include "result.h"
+#include "run_kafka.h"
 #include "workload.h"
 
 #define RUN_TOPIC "samples"
@@ -40,6 +41,10 @@ typedef struct run_opts {
     const char *workload, *plane, *store, *bootstrap, *out, *inject;
     long ranks, producers;
     double duration_s;
+    int kafka_mock, kafka_eos;
+    unsigned kafka_brokers, replication_factor;
+    const char *topic_config[RK_TOPIC_CONFIGS_MAX];
+    unsigned ntopic_config;
 } run_opts;
 
 static void usage(FILE *f)
@@ -47,10 +52,17 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: lakestream-bench run WORKLOAD --plane lakestream|kafka|colocated --out DIR\n"
         "         [--ranks W] [--producers P] [--duration-s D] [--store URI]\n"
-        "         [--bootstrap-servers LIST] [--inject KIND:at=T[,target=N]]\n"
+        "         [--bootstrap-servers LIST | --kafka-mock | --kafka-brokers N]\n"
+        "         [--replication-factor R] [--kafka-topic-config NAME=VALUE]...\n"
+        "         [--kafka-eos]\n"
+        "         [--inject KIND:at=T[,target=N]]\n"
         "  One workload (workloads/*.conf) on one data plane; DIR/result.json\n"
         "  (schema: docs/workloads.md).  Defaults: W and P from the workload,\n"
-        "  D = 30, store file://DIR/store, kafka: librdkafka's mock cluster.\n"
+        "  D = 30, store file://DIR/store; kafka: a real Apache Kafka broker\n"
+        "  started for the run (scripts/kafka-server.sh, N = 1 node, R = N),\n"
+        "  or the cluster of --bootstrap-servers (R = 1), or librdkafka's\n"
+        "  in-process mock cluster with --kafka-mock (quick tests only);\n"
+        "  --kafka-eos: transactional producers, read_committed ranks.\n"
         "  KIND: producer-kill (producer N, default 0; colocated: rank N's loader\n"
         "  workers) or rank-restart (rank N, default W/2), T seconds after the start.\n");
 }
@@ -240,7 +252,8 @@ static json_t *store_usage(const char *uri, const char *table)
 typedef struct procs {
     uint32_t n, nprod, world;
     int plane_ls, plane_col;
-    const char *bin, *shm, *wpath, *bootstrap, *out, *logs;
+    const char *bin, *shm, *wpath, *bootstrap, *topic, *out, *logs;
+    const char *pos_topic;     /* kafka --kafka-eos: the positions topic; else NULL */
     pid_t *pids;
     int *restarts;
     double cpu_prod, cpu_rank;
@@ -250,7 +263,8 @@ typedef struct procs {
 static void spawn_proc(procs *P, uint32_t i)
 {
     char idx[16], lead[16], pid_prop[64], rprop[48], wprop[48], log[PATH_MAX + 64];
-    char *av[40];
+    char txn_id[64], txn_ms[16];
+    char *av[56];
     int n = 0;
     snprintf(lead, sizeof lead, "%d", RUN_LEAD_STEPS);
     av[n++] = (char *)P->bin;
@@ -260,15 +274,22 @@ static void spawn_proc(procs *P, uint32_t i)
         av[n++] = "producer";
         av[n++] = "--index"; av[n++] = idx;
         av[n++] = "--lead"; av[n++] = lead;
-        av[n++] = "-X"; av[n++] = "enable.idempotence=true";
         if (P->plane_ls) {
+            av[n++] = "-X"; av[n++] = "enable.idempotence=true";
             av[n++] = "-X"; av[n++] = pid_prop;
             av[n++] = "-X"; av[n++] = "linger.ms=50";
         } else {
-            av[n++] = "-X"; av[n++] = "linger.ms=5";
-            /* Images reach image.bytes.max (4 MiB); Kafka's default message
-             * limit is 1 MB, which a deployment for images raises. */
-            av[n++] = "-X"; av[n++] = "message.max.bytes=16777216";
+            for (int k = 0; run_kafka_producer_props[k]; k++) {
+                av[n++] = "-X"; av[n++] = (char *)run_kafka_producer_props[k];
+            }
+            if (P->pos_topic) {   /* Kafka's exactly-once (worker_txn.c) */
+                snprintf(txn_id, sizeof txn_id, "transactional.id=bench-p%u", i);
+                snprintf(txn_ms, sizeof txn_ms, "%d", RK_TXN_MS);
+                av[n++] = "-X"; av[n++] = txn_id;
+                av[n++] = "--eos";
+                av[n++] = "--pos-topic"; av[n++] = (char *)P->pos_topic;
+                av[n++] = "--txn-ms"; av[n++] = txn_ms;
+            }
         }
     } else {
         uint32_t r = i - P->nprod;
@@ -280,11 +301,17 @@ static void spawn_proc(procs *P, uint32_t i)
         if (!P->plane_col) {
             av[n++] = "-X"; av[n++] = "group.id=bench";
             av[n++] = "-X"; av[n++] = "enable.auto.commit=false";
-            /* A step's samples are wanted at once: do not let the broker
-             * hold a fetch for fetch.wait.max.ms (500 ms) waiting for more. */
-            av[n++] = "-X"; av[n++] = "fetch.wait.max.ms=10";
-            if (!P->plane_ls) {  /* and retry a failed fetch soon (500 ms by default) */
-                av[n++] = "-X"; av[n++] = "fetch.error.backoff.ms=20";
+            /* A step's samples are wanted at once (run_kafka.c). */
+            if (P->plane_ls) {
+                av[n++] = "-X"; av[n++] = "fetch.wait.max.ms=10";
+            } else {
+                for (int k = 0; run_kafka_rank_props[k]; k++) {
+                    av[n++] = "-X"; av[n++] = (char *)run_kafka_rank_props[k];
+                }
+                if (P->pos_topic) {
+                    av[n++] = "-X"; av[n++] = "isolation.level=read_committed";
+                    av[n++] = "--eos";
+                }
             }
         }
         if (P->plane_ls) {
@@ -297,7 +324,7 @@ static void spawn_proc(procs *P, uint32_t i)
     av[n++] = "--out"; av[n++] = (char *)P->out;
     if (!P->plane_col) {
         av[n++] = "--bootstrap"; av[n++] = (char *)P->bootstrap;
-        av[n++] = "--topic"; av[n++] = RUN_TOPIC;
+        av[n++] = "--topic"; av[n++] = (char *)P->topic;
     }
     av[n] = NULL;
     const char *role = i < P->nprod ? "producer" : "rank";
@@ -689,6 +716,10 @@ static json_t *failure_json(procs *P, wl_shm *S, inject_state *I, const seen_che
         : I->kind == INJ_PRODUCER_KILL && P->plane_ls
             ? "the producer restarts with the same id and resumes at the source position of "
               "its last commit"
+        : I->kind == INJ_PRODUCER_KILL && P->pos_topic
+            ? "Kafka's exactly-once: the restarted transactional producer fences the old one "
+              "(init_transactions aborts its open transaction) and resumes at the position "
+              "committed in its last transaction; ranks read committed messages only"
         : I->kind == INJ_PRODUCER_KILL
             ? "the producer restarts from the progress it saved itself (the delivered "
               "frontier, every 200 ms): at least once"
@@ -702,7 +733,8 @@ int run_main(int argc, char **argv)
 {
     die_prog("lakestream-bench run");
     enum { OPT_PLANE = 256, OPT_OUT, OPT_STORE, OPT_BOOTSTRAP, OPT_INJECT, OPT_RANKS,
-           OPT_PRODUCERS, OPT_DURATION };
+           OPT_PRODUCERS, OPT_DURATION, OPT_KAFKA_MOCK, OPT_KAFKA_BROKERS, OPT_RF,
+           OPT_TOPIC_CONFIG, OPT_KAFKA_EOS };
     static const struct option lo[] = {
         { "plane", required_argument, 0, OPT_PLANE },
         { "out", required_argument, 0, OPT_OUT },
@@ -712,6 +744,11 @@ int run_main(int argc, char **argv)
         { "ranks", required_argument, 0, OPT_RANKS },
         { "producers", required_argument, 0, OPT_PRODUCERS },
         { "duration-s", required_argument, 0, OPT_DURATION },
+        { "kafka-mock", no_argument, 0, OPT_KAFKA_MOCK },
+        { "kafka-brokers", required_argument, 0, OPT_KAFKA_BROKERS },
+        { "replication-factor", required_argument, 0, OPT_RF },
+        { "kafka-topic-config", required_argument, 0, OPT_TOPIC_CONFIG },
+        { "kafka-eos", no_argument, 0, OPT_KAFKA_EOS },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -733,6 +770,19 @@ int run_main(int argc, char **argv)
         case OPT_RANKS: o.ranks = (long)args_uint(&a, optarg, 1, WL_RANKS_MAX); break;
         case OPT_PRODUCERS: o.producers = (long)args_uint(&a, optarg, 1, WL_PRODUCERS_MAX); break;
         case OPT_DURATION: o.duration_s = args_real(&a, optarg, 0, 1, 86400); break;
+        case OPT_KAFKA_MOCK: o.kafka_mock = 1; break;
+        case OPT_KAFKA_EOS: o.kafka_eos = 1; break;
+        case OPT_KAFKA_BROKERS:
+            o.kafka_brokers = (unsigned)args_uint(&a, optarg, 1, KB_BROKERS_MAX);
+            break;
+        case OPT_RF: o.replication_factor = (unsigned)args_uint(&a, optarg, 1, KB_BROKERS_MAX); break;
+        case OPT_TOPIC_CONFIG:
+            if (!strchr(optarg, '=') || *optarg == '=')
+                args_bad(&a, optarg, "expected NAME=VALUE");
+            if (o.ntopic_config == RK_TOPIC_CONFIGS_MAX)
+                args_bad(&a, optarg, "more than %d topic configurations", RK_TOPIC_CONFIGS_MAX);
+            o.topic_config[o.ntopic_config++] = optarg;
+            break;
         }
     }
     if (!o.workload || !o.plane || !o.out) {
@@ -748,6 +798,19 @@ int run_main(int argc, char **argv)
         parse_inject(o.inject, &inj);
     if (o.bootstrap && !plane_kafka)
         die(NULL, "--bootstrap-servers is for --plane kafka");
+    if ((o.kafka_mock || o.kafka_brokers || o.replication_factor || o.ntopic_config ||
+         o.kafka_eos) && !plane_kafka)
+        die(NULL, "--kafka-mock, --kafka-brokers, --replication-factor, --kafka-topic-config "
+                  "and --kafka-eos are for --plane kafka");
+    if (o.kafka_mock + !!o.bootstrap + !!o.kafka_brokers > 1)
+        die(NULL, "--bootstrap-servers, --kafka-mock and --kafka-brokers choose the cluster: "
+                  "one of them");
+    if (o.kafka_mock && (o.replication_factor || o.ntopic_config || o.kafka_eos))
+        die(NULL, "--kafka-mock: the mock cluster takes no --replication-factor, "
+                  "--kafka-topic-config or --kafka-eos (use a real broker)");
+    if (o.replication_factor && o.kafka_brokers && o.replication_factor > o.kafka_brokers)
+        die(NULL, "--replication-factor %u: more than the %u brokers", o.replication_factor,
+            o.kafka_brokers);
     if (o.store && !plane_ls)
         die(NULL, "--store is for --plane lakestream");
 
@@ -795,7 +858,13 @@ int run_main(int argc, char **argv)
     char store_uri[PATH_MAX + 64] = "", bootstrap[PATH_MAX + 64] = "";
     pid_t mock_pid = -1;
     int mock_in = -1;
-    const char *baseline = NULL;
+    const char *baseline = NULL, *topic = RUN_TOPIC;
+    run_kafka K = {.kind = o.kafka_mock ? RK_MOCK : o.bootstrap ? RK_EXTERNAL : RK_BROKER,
+                   .brokers = o.kafka_brokers ? o.kafka_brokers : 1,
+                   .replication_factor = o.replication_factor, .partitions = w.world_size,
+                   .ntopic_config = o.ntopic_config, .eos = o.kafka_eos,
+                   .producers = w.producers};
+    memcpy(K.topic_config, o.topic_config, sizeof K.topic_config);
     if (plane_ls) {
         if (o.store)
             snprintf(store_uri, sizeof store_uri, "%s", o.store);
@@ -817,8 +886,12 @@ int run_main(int argc, char **argv)
         if (rc)
             die(NULL, "creating table %s: %s", RUN_TOPIC, ls_errmsg());
         snprintf(bootstrap, sizeof bootstrap, "%s", store_uri);
-    } else if (plane_kafka && o.bootstrap) {
-        snprintf(bootstrap, sizeof bootstrap, "%s", o.bootstrap);
+    } else if (plane_kafka && K.kind != RK_MOCK) {
+        if (o.bootstrap)
+            snprintf(K.bootstrap, sizeof K.bootstrap, "%s", o.bootstrap);
+        run_kafka_setup(&K, bin_kafka, o.out, logs);
+        snprintf(bootstrap, sizeof bootstrap, "%s", K.bootstrap);
+        topic = K.topic;
         baseline = "kafka";
     } else if (plane_kafka) {
         int in[2], outp[2];
@@ -839,13 +912,15 @@ int run_main(int argc, char **argv)
         bootstrap[strcspn(bootstrap, "\n")] = '\0';
         fclose(mf);
         baseline = "librdkafka-mock";
+        snprintf(K.topic, sizeof K.topic, "%s", RUN_TOPIC);
     }
 
     /* Processes. */
     uint32_t nprod = plane_col ? 0 : w.producers;
     uint32_t nproc = nprod + w.world_size;
     procs P = {.n = nproc, .nprod = nprod, .plane_ls = plane_ls, .plane_col = plane_col,
-               .bin = bin, .shm = shm_path, .wpath = wpath, .bootstrap = bootstrap,
+               .bin = bin, .shm = shm_path, .wpath = wpath, .bootstrap = bootstrap, .topic = topic,
+               .pos_topic = K.eos ? K.pos_topic : NULL,
                .out = o.out, .logs = logs, .world = w.world_size};
     P.pids = calloc(nproc, sizeof *P.pids);
     P.restarts = calloc(nproc, sizeof *P.restarts);
@@ -931,6 +1006,8 @@ int run_main(int argc, char **argv)
                 wl_sleep_ns(20000000);
         }
     }
+    if (plane_kafka)
+        run_kafka_teardown(&K);
     if (mock_pid > 0) {
         close(mock_in);
         waitpid(mock_pid, NULL, 0);
@@ -1017,6 +1094,7 @@ int run_main(int argc, char **argv)
     json_object_set_new(root, "store_usage",
                         plane_ls ? store_usage(store_uri, RUN_TOPIC) : json_null());
     json_object_set_new(root, "baseline", baseline ? json_string(baseline) : json_null());
+    json_object_set_new(root, "kafka", plane_kafka ? run_kafka_json(&K) : json_null());
     json_object_set_new(root, "inject", o.inject ? json_string(o.inject) : json_null());
     json_object_set_new(root, "failure",
                         inj.kind ? failure_json(&P, S, &I, &sc, t_start, barriers_at_stop,

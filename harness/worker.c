@@ -8,11 +8,14 @@
  *
  *   worker producer  --shm F --workload W --index J --bootstrap B --topic T
  *                    --out DIR [--lead STEPS] [-X name=value ...]
+ *                    [--eos --pos-topic T2 --txn-ms MS]   (kafka build)
  *   worker rank      --shm F --workload W --rank R --bootstrap B --topic T
- *                    --out DIR [-X name=value ...]
+ *                    --out DIR [--eos] [-X name=value ...]
  *   worker colocated --shm F --workload W --rank R --out DIR [--prefetch STEPS]
  *   worker mock      --partitions N       (kafka build: librdkafka's mock
  *                    cluster; prints the bootstrap list, serves until stdin EOF)
+ *   worker flood|drain|topic ...          worker_flood.c (kafka-ingest; topic
+ *                    also creates the kafka plane's topics of `run`)
  *
  * Exit status 0 on a clean stop, 1 on an error (stderr says which).
  */
@@ -36,14 +39,19 @@
 
 #include "args.h"
 #include "die.h"
+#include "worker_flood.h"
 #include "workload.h"
+#ifdef LS_WORKER_RDKAFKA
+#include "worker_txn.h"
+#endif
 
 #define XPROPS_MAX 64
 #define WORKER_NUM_MAX 1000000   /* --index, --rank, --lead, --prefetch, --partitions */
 
 static struct {
-    const char *role, *shm, *workload, *bootstrap, *topic, *out;
-    long index, rank, lead, prefetch, partitions;
+    const char *role, *shm, *workload, *bootstrap, *topic, *out, *pos_topic;
+    long index, rank, lead, prefetch, partitions, txn_ms;
+    int eos;   /* Kafka's exactly-once: transactions (worker_txn.c), read_committed */
     const char *xname[XPROPS_MAX], *xvalue[XPROPS_MAX];
     int nx;
 } opt = {.index = -1, .rank = -1, .lead = 4, .prefetch = 2, .partitions = 1};
@@ -74,7 +82,10 @@ static rd_kafka_conf_t *base_conf(void)
  *               (lakestream_rdkafka.h), so nothing repeats or is lost;
  *   kafka:      librdkafka has no such thing; like a Kafka-based job it
  *               keeps its progress itself: the delivered frontier, saved
- *               to DIR/producer-J.pos every 200 ms (at least once).
+ *               to DIR/producer-J.pos every 200 ms (at least once);
+ *   kafka --eos: in Kafka's own exactly-once way: every --txn-ms a
+ *               transaction commits the samples and the position together
+ *               (worker_txn.c).
  */
 
 #define P_RING_PER_WORKER 4u
@@ -116,6 +127,8 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     (void)opaque;
+    if (opt.eos && strcmp(rd_kafka_topic_name(m->rkt), opt.topic))
+        return;   /* a position (--eos), not a sample */
     if (m->err) {
         __atomic_add_fetch(&S->produce_errors, 1, __ATOMIC_RELAXED);
         return;
@@ -146,6 +159,10 @@ static void pos_path(char *buf, size_t size)
 static uint64_t resume_seq(void)
 {
     uint64_t pos = 0;
+#ifdef LS_WORKER_RDKAFKA
+    if (opt.eos)
+        return txn_start(P_rk, opt.bootstrap, opt.pos_topic, (int32_t)opt.index);
+#endif
 #ifndef LS_WORKER_RDKAFKA
     size_t size = sizeof pos;
     if (rd_kafka_lakestream_source_position(P_rk, opt.topic, &pos, &size))
@@ -290,7 +307,7 @@ static int run_producer(void)
     for (uint32_t i = 0; i < n; i++)
         if (pthread_create(&th[i], NULL, producer_worker, NULL))
             die(NULL, "pthread_create");
-    uint64_t last_save = 0;
+    uint64_t last_save = 0, last_txn = wl_now_ns(), produced_next = Q.next_append;
     for (;;) {
         pthread_mutex_lock(&Q.mu);
         struct pslot *sl = &Q.slots[Q.next_append % Q.ring];
@@ -308,26 +325,41 @@ static int run_producer(void)
         pthread_mutex_unlock(&Q.mu);
         if (ready && produce_one(seq, buf, size))
             break;
+        if (ready)
+            produced_next = seq + 1;
         if (!ready && S->stop)
             break;  /* what is ready in order has been produced */
         rd_kafka_poll(P_rk, 0);
 #ifdef LS_WORKER_RDKAFKA
         uint64_t now = wl_now_ns();
-        if (now - last_save >= P_POS_SAVE_NS) {
+        if (opt.eos) {
+            if (now - last_txn >= (uint64_t)opt.txn_ms * 1000000u) {
+                txn_commit(P_rk, opt.pos_topic, (int32_t)opt.index, produced_next, 0);
+                last_txn = wl_now_ns();
+            }
+        } else if (now - last_save >= P_POS_SAVE_NS) {
             save_frontier();
             last_save = now;
         }
 #else
         (void)last_save;
+        (void)last_txn;
 #endif
     }
     for (uint32_t i = 0; i < n; i++)
         pthread_join(th[i], NULL);
     for (uint32_t i = 0; i < Q.ring; i++)
         free(Q.slots[i].buf);
-    rd_kafka_flush(P_rk, 10000);
 #ifdef LS_WORKER_RDKAFKA
-    save_frontier();
+    if (opt.eos)
+        txn_commit(P_rk, opt.pos_topic, (int32_t)opt.index, produced_next, 1);
+    else {
+        rd_kafka_flush(P_rk, 10000);
+        save_frontier();
+    }
+#else
+    (void)produced_next;
+    rd_kafka_flush(P_rk, 10000);
 #endif
     rd_kafka_destroy(P_rk);
     return 0;
@@ -450,14 +482,17 @@ static void commit_at(rd_kafka_t *rk, uint64_t step, uint64_t offset)
     if (err)
         fprintf(stderr, "worker rank %ld: commit at step %llu: %s\n", opt.rank,
                 (unsigned long long)step, rd_kafka_err2str(err));
-    else
+    else {
+        S->ranks[opt.rank].ckpt_offset = offset;
         S->ranks[opt.rank].ckpt_step = step;
+    }
 }
 
 typedef struct rank_batch {
     rd_kafka_t *rk;
     rd_kafka_message_t **msgs;   /* the step's m messages, in offset order */
     wl_rank_stat *rs;
+    const uint64_t *next_offset; /* the offset after the step's last message */
 } rank_batch;
 
 static void rank_batch_check(void *arg, uint64_t step, uint64_t *idx)
@@ -482,7 +517,18 @@ static void rank_batch_check(void *arg, uint64_t step, uint64_t *idx)
 static void rank_checkpoint(void *arg, uint64_t step)
 {
     rank_batch *b = arg;
-    commit_at(b->rk, step, step * (W.global_batch / W.world_size));
+    commit_at(b->rk, step, *b->next_offset);
+}
+
+/* Where step `step` starts in the rank's partition: the offset committed
+ * with it if it is the rank's checkpoint, else step * B/W (offsets are
+ * sample numbers when there are no transactions; with --eos the commit
+ * markers take offsets too, and a rollback goes to a checkpoint). */
+static uint64_t step_offset(const wl_rank_stat *rs, uint64_t step)
+{
+    if (step && rs->ckpt_step == step && rs->ckpt_offset)
+        return rs->ckpt_offset;
+    return step * (W.global_batch / W.world_size);
 }
 
 static void drop_msgs(rd_kafka_message_t **msgs, uint32_t n)
@@ -508,14 +554,14 @@ static int run_rank(void)
             fprintf(stderr, "worker rank %ld: restarted; committed offset %lld, the job "
                     "resumes at step %llu (offset %llu)\n", opt.rank,
                     (long long)l->elems[0].offset, (unsigned long long)step,
-                    (unsigned long long)(step * m));
+                    (unsigned long long)step_offset(rs, step));
         rd_kafka_topic_partition_list_destroy(l);
     }
-    seek_to(rk, step * m);
-    uint64_t expected = step * m;
+    uint64_t expected = step_offset(rs, step);
+    seek_to(rk, expected);
     rank_out o = open_out();
     uint64_t *idx = calloc(m, sizeof *idx);
-    rank_batch b = {rk, calloc(m, sizeof *b.msgs), rs};
+    rank_batch b = {rk, calloc(m, sizeof *b.msgs), rs, &expected};
     if (!idx || !b.msgs)
         die(NULL, "out of memory");
     step_ops ops = {rank_batch_check, rank_checkpoint, &b};
@@ -532,7 +578,9 @@ static int run_rank(void)
                     fprintf(stderr, "worker rank %ld: %s\n", opt.rank,
                             rd_kafka_message_errstr(msg));
             } else if ((uint64_t)msg->offset >= expected) {  /* lower: before a seek */
-                if ((uint64_t)msg->offset > expected)  /* the broker no longer has them */
+                /* The broker no longer has them; with --eos, commit markers
+                 * and aborted messages are not read and leave gaps too. */
+                if ((uint64_t)msg->offset > expected && !opt.eos)
                     rs->offset_gaps += (uint64_t)msg->offset - expected;
                 expected = (uint64_t)msg->offset + 1;
                 b.msgs[got++] = msg;
@@ -552,8 +600,8 @@ static int run_rank(void)
         if (rc < 0)
             break;
         if (rc > 0) {  /* rolled back: the job resumes at its checkpoint */
-            seek_to(rk, step * m);
-            expected = step * m;
+            expected = step_offset(rs, step);
+            seek_to(rk, expected);
         }
     }
     free(b.msgs);
@@ -744,7 +792,7 @@ static int run_mock(void)
 #endif
 
 enum { OPT_SHM = 256, OPT_WORKLOAD, OPT_BOOTSTRAP, OPT_TOPIC, OPT_OUT, OPT_INDEX, OPT_RANK,
-       OPT_LEAD, OPT_PREFETCH, OPT_PARTITIONS };
+       OPT_LEAD, OPT_PREFETCH, OPT_PARTITIONS, OPT_EOS, OPT_POS_TOPIC, OPT_TXN_MS };
 
 static const struct option options[] = {
     { "shm", required_argument, NULL, OPT_SHM },
@@ -757,6 +805,9 @@ static const struct option options[] = {
     { "lead", required_argument, NULL, OPT_LEAD },
     { "prefetch", required_argument, NULL, OPT_PREFETCH },
     { "partitions", required_argument, NULL, OPT_PARTITIONS },
+    { "eos", no_argument, NULL, OPT_EOS },
+    { "pos-topic", required_argument, NULL, OPT_POS_TOPIC },
+    { "txn-ms", required_argument, NULL, OPT_TXN_MS },
     { "property", required_argument, NULL, 'X' },   /* -X name=value */
     { 0 }
 };
@@ -783,6 +834,9 @@ static void parse_args(int argc, char **argv)
         case OPT_RANK: opt.rank = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
         case OPT_LEAD: opt.lead = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
         case OPT_PREFETCH: opt.prefetch = (long)args_uint(&a, optarg, 0, WORKER_NUM_MAX); break;
+        case OPT_EOS: opt.eos = 1; break;
+        case OPT_POS_TOPIC: opt.pos_topic = optarg; break;
+        case OPT_TXN_MS: opt.txn_ms = (long)args_uint(&a, optarg, 1, 3600000); break;
         case OPT_PARTITIONS:
             opt.partitions = (long)args_uint(&a, optarg, 1, WORKER_NUM_MAX);
             break;
@@ -804,6 +858,8 @@ static void parse_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && worker_flood_role(argv[1]))
+        return worker_flood_main(argc, argv);   /* kafka-ingest's roles, and topic */
     parse_args(argc, argv);
 #ifdef LS_WORKER_RDKAFKA
     if (!strcmp(opt.role, "mock"))
@@ -816,6 +872,13 @@ int main(int argc, char **argv)
         die(NULL, "--shm %s: cannot map the run state", opt.shm ? opt.shm : "(none)");
     if (W.world_size != S->world)
         die(NULL, "world size %u, run state %u", W.world_size, S->world);
+#ifndef LS_WORKER_RDKAFKA
+    if (opt.eos)
+        die(NULL, "--eos is Kafka's exactly-once (the kafka build); the lakestream plane "
+                  "commits each producer's source position with its samples");
+#endif
+    if (!strcmp(opt.role, "producer") && opt.eos && (!opt.pos_topic || !opt.txn_ms))
+        die(NULL, "--eos needs --pos-topic and --txn-ms");
     if (!strcmp(opt.role, "producer")) {
         if (opt.index < 0 || opt.index >= (long)W.producers || !opt.bootstrap || !opt.topic ||
             !opt.out)

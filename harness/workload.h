@@ -70,6 +70,7 @@ typedef struct wl_rank_stat {
     uint64_t steps, samples, bytes, bad_samples;
     uint64_t wait_ns_total;
     uint64_t ckpt_step;          /* position committed at the last checkpoint */
+    uint64_t ckpt_offset;        /* the partition offset committed with it */
     uint64_t offset_gaps;        /* offsets missing from the partition (trimmed) */
     uint64_t resumed_ns;         /* a restarted rank: when it resumed */
     int32_t  pid, restarts;

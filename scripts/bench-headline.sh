@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The headline comparison (issue 7, docs/workloads.md): both workloads at
-# W = 64 on the three planes with the embedded defaults (posix store,
-# librdkafka's mock cluster), then the failure injections, then the report.
+# W = 64 on the three planes with the embedded defaults (posix store; a
+# real Apache Kafka broker, one node started here with
+# scripts/kafka-server.sh, each kafka run on a fresh topic of its own),
+# then the failure injections, then the report.
 #
-#   scripts/bench-headline.sh [-d SECONDS] [-f SECONDS] [-o OUT_DIR] [-b BUILD_DIR]
+#   scripts/bench-headline.sh [-d SECONDS] [-f SECONDS] [-o OUT_DIR] [-b BUILD_DIR] [-m]
 #
 # -d: seconds per comparison run (default 25); -f: seconds per failure run
 # (default 20: a producer is killed at a third of it, a rank restarted at two
 # thirds, after the job's first checkpoint at step 20); -o: where result.json files and
 # the report go (default results/headline); -b: the build directory (default
-# build; built in Release if it has no lakestream-bench).  The 12 runs take
+# build; built in Release if it has no lakestream-bench); -m: librdkafka's
+# mock cluster instead of the broker (quick, and reported as such);
+# KAFKA_BOOTSTRAP_SERVERS set: that cluster instead of starting one.  The 12 runs take
 # about 6 minutes on a 2-vCPU VM.  Each run's work directory (store, logs,
 # per-rank records) is in a temporary directory that is removed at the end;
 # OUT_DIR keeps each run's result.json and workload.conf, and report/.
@@ -20,13 +24,15 @@ DUR=25
 FDUR=20
 OUT=results/headline
 BUILD=build
-while getopts "d:f:o:b:h" opt; do
+MOCK=0
+while getopts "d:f:o:b:mh" opt; do
   case $opt in
     d) DUR=$OPTARG ;;
     f) FDUR=$OPTARG ;;
     o) OUT=$OPTARG ;;
     b) BUILD=$OPTARG ;;
-    h) sed -n '2,14p' "$0"; exit 0 ;;
+    m) MOCK=1 ;;
+    h) sed -n '2,19p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -37,13 +43,30 @@ if [ ! -x "$BUILD/lakestream-bench" ]; then
 fi
 BENCH=$BUILD/lakestream-bench
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lakestream-headline.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+KAFKA_DIR=''
+cleanup() {
+  if [ -n "$KAFKA_DIR" ]; then scripts/kafka-server.sh stop "$KAFKA_DIR" || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 mkdir -p "$OUT"
+kafka_args=()
+if [ "$MOCK" = 1 ]; then
+  kafka_args=(--kafka-mock)
+else
+  if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+    KAFKA_DIR=$WORK/kafka
+    eval "$(scripts/kafka-server.sh start "$KAFKA_DIR")"
+  fi
+  kafka_args=(--bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS")
+fi
 
 run() {  # name workload plane duration [inject]
   local name=$1 wl=$2 plane=$3 d=$4 inj=${5:-}
   echo "== $name" >&2
-  "$BENCH" run "workloads/$wl.conf" --plane "$plane" --duration-s "$d" \
+  local extra=()
+  [ "$plane" = kafka ] && extra=("${kafka_args[@]}")
+  "$BENCH" run "workloads/$wl.conf" --plane "$plane" ${extra[@]+"${extra[@]}"} --duration-s "$d" \
       ${inj:+--inject "$inj"} --out "$WORK/$name" >"$WORK/$name.out"
   cat "$WORK/$name.out"
   rm -rf "${OUT:?}/$name"

@@ -411,7 +411,7 @@ EOF
     # Static voters: the same format works for one node and for a quorum.
     # A short-lived JVM: C1 only and serial GC start it ~1 s sooner.
     "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j2.configurationFile="$(node_dir "$i")/log4j2.properties" \
-      -cp "$JARS/*" kafka.tools.StorageTool format -t "$cid" \
+      -cp "$JARS/*" kafka.tools.StorageTool format --cluster-id="$cid" \
       -c "$(node_dir "$i")/server.properties" >>"$log_dir/format-$i.out" 2>&1 &
     fmt_pids+=($!)
   done

@@ -4,20 +4,44 @@
 # plane completes steps, that every sample a rank read passed its header
 # and CRC check and none was read twice, and that result.json has the
 # documented fields (docs/workloads.md); then the failure injections.  No
-# performance figure is asserted.
+# performance figure is asserted.  The kafka plane runs on librdkafka's
+# mock cluster (--kafka-mock) and, when KAFKA_BOOTSTRAP_SERVERS names a
+# real broker (scripts/test.sh starts one), on that broker too; with
+# LS_TEST_KAFKA_REQUIRED=1 a missing broker fails the test.
 #   usage: test_bench_run.sh LAKESTREAM_BENCH
 set -uo pipefail
 BENCH=$1
 . "$(dirname "$0")/bench_lib.sh" bench_run
 small_conf "checkpoint.every.steps=10"
 
-for plane in lakestream kafka colocated; do
-  out="$T/$plane"
-  if "$BENCH" run "$T/small.conf" --plane "$plane" --duration-s 4 --out "$out" \
-       >"$T/$plane.stdout" 2>"$T/$plane.stderr"; then
-    if python3 - "$out/result.json" "$plane" <<'PY'
+# How each variant runs: NAME -> the plane and its options.
+variants=(lakestream kafka-mock colocated)
+real_kafka=()
+if [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  variants+=(kafka-broker)
+  real_kafka=(--bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS")
+elif [ "${LS_TEST_KAFKA_REQUIRED:-0}" = 1 ]; then
+  bad "LS_TEST_KAFKA_REQUIRED=1 but KAFKA_BOOTSTRAP_SERVERS is not set"
+else
+  echo "skip: the kafka plane on a real broker (KAFKA_BOOTSTRAP_SERVERS is not set)"
+fi
+plane_args() {  # VARIANT -> the run's plane options, one per line
+  case $1 in
+    kafka-mock) printf '%s\n' --plane kafka --kafka-mock ;;
+    kafka-broker) printf '%s\n' --plane kafka "${real_kafka[@]}" ;;
+    kafka-eos) printf '%s\n' --plane kafka "${real_kafka[@]}" --kafka-eos ;;
+    *) printf '%s\n' --plane "$1" ;;
+  esac
+}
+
+for variant in "${variants[@]}"; do
+  out="$T/$variant"
+  mapfile -t pargs < <(plane_args "$variant")
+  if "$BENCH" run "$T/small.conf" "${pargs[@]}" --duration-s 4 --out "$out" \
+       >"$T/$variant.stdout" 2>"$T/$variant.stderr"; then
+    if python3 - "$out/result.json" "$variant" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1])); plane = sys.argv[2]
+d = json.load(open(sys.argv[1])); variant = sys.argv[2]; plane = variant.split("-")[0]
 assert d["plane"] == plane and d["workload"] == "sft" and d["ranks"] == 4, d
 assert d["steps"] >= 5 and d["steps_per_s"] > 0 and d["ideal_steps_per_s"] == 20, d
 assert d["samples_read"] >= d["steps"] * 16, d          # every rank, every step
@@ -39,14 +63,23 @@ if plane == "lakestream":
     u = d["store_usage"]
     assert u["chunks"] > 0 and u["log_records"] > 0 and u["chunk_bytes"] > 0, d
     assert u["objects"] == u["chunks"] + u["log_records"] + u["snapshots"] + u["other_objects"], d
-if plane == "kafka":
-    assert d["baseline"] == "librdkafka-mock", d
+if variant == "kafka-mock":
+    assert d["baseline"] == "librdkafka-mock" and d["kafka"]["kind"] == "mock", d
+if variant == "kafka-broker":
+    k = d["kafka"]
+    assert d["baseline"] == "kafka" and k["kind"] == "external", d
+    assert k["partitions"] == 4 and k["replication_factor"] == 1 and k["brokers"] >= 1, k
+    assert k["topic"].startswith("samples-") and k["producer"]["acks"] == "all", k
+    assert k["producer"]["enable.idempotence"] == "true", k
+    assert k["topic_config"]["max.message.bytes"] == "16777216", k
+if plane != "kafka":
+    assert d["kafka"] is None, d
 PY
-    then ok "$plane: $(tail -1 "$T/$plane.stdout")"
-    else bad "$plane: result.json check failed"
+    then ok "$variant: $(tail -1 "$T/$variant.stdout")"
+    else bad "$variant: result.json check failed"
     fi
   else
-    bad "$plane: exit $?: $(tail -3 "$T/$plane.stderr")"
+    bad "$variant: exit $?: $(tail -3 "$T/$variant.stderr")"
   fi
 done
 
@@ -57,9 +90,10 @@ done
 # the same samples.  colocated: a dead loader worker fails its rank and the
 # job restarts.  kafka: the failure is reported (its producer restarts at
 # least once, so duplicates are possible and not asserted either way).
-inject_run() {  # plane kind at python-check
-  local out="$T/$1-$2"
-  if "$BENCH" run "$T/small.conf" --plane "$1" --duration-s 6 --inject "$2:at=$3" \
+inject_run() {  # variant kind at python-check
+  local out="$T/$1-$2" pargs
+  mapfile -t pargs < <(plane_args "$1")
+  if "$BENCH" run "$T/small.conf" "${pargs[@]}" --duration-s 6 --inject "$2:at=$3" \
        --out "$out" >"$out.stdout" 2>"$out.stderr"; then
     if python3 - "$out/result.json" "$2" "$4" <<'PY'
 import json, sys
@@ -83,7 +117,22 @@ PY
 inject_run lakestream producer-kill 2 'assert f["training_continued"] and not f["job_restarted"] and f["duplicates"] == 0 and f["skipped"] == 0 and f["recovery_s"] is not None and d["steps"] > f["steps_at_injection"], f'
 inject_run lakestream rank-restart 2.5 'assert f["job_restarted"] and f["identical_steps"] is True and f["steps_compared"] > 0 and f["duplicates"] == 0 and f["skipped"] == 0 and d["steps"] > f["checkpoint_step"], f'
 inject_run colocated producer-kill 2 'assert f["job_restarted"] and f["training_continued"] and f["recovery_s"] is not None and f["duplicates"] == 0, f'
-inject_run kafka producer-kill 2 'assert f["training_continued"] and f["skipped"] == 0, f'
+inject_run kafka-mock producer-kill 2 'assert f["training_continued"] and f["skipped"] == 0, f'
+if [ ${#real_kafka[@]} -gt 0 ]; then
+  inject_run kafka-broker producer-kill 2 'assert f["training_continued"] and f["skipped"] == 0, f'
+  # Kafka's exactly-once: transactional producers, read_committed ranks.
+  inject_run kafka-eos producer-kill 2 'assert d["kafka"]["exactly_once"] and d["kafka"]["rank"]["isolation.level"] == "read_committed" and f["training_continued"] and f["duplicates"] == 0 and f["skipped"] == 0 and d["trimmed_offsets"] == 0, f'
+fi
+
+# Refusals of the kafka plane's cluster options.
+if "$BENCH" run "$T/small.conf" --plane kafka --kafka-mock --bootstrap-servers 127.0.0.1:1 \
+     --out "$T/z" 2>"$T/err" || ! grep -q "one of them" "$T/err"; then
+  bad "--kafka-mock with --bootstrap-servers is not refused: $(cat "$T/err")"
+else ok "two clusters refused: $(cat "$T/err")"; fi
+if "$BENCH" run "$T/small.conf" --plane lakestream --kafka-brokers 3 --out "$T/z" 2>"$T/err" ||
+   ! grep -q "are for --plane kafka" "$T/err"; then
+  bad "--kafka-brokers on lakestream is not refused: $(cat "$T/err")"
+else ok "kafka options on lakestream refused"; fi
 
 # Refusals: a workload key nobody knows, an injection nobody knows.
 echo "bogus.key=1" >>"$T/small.conf"
