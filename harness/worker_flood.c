@@ -152,7 +152,8 @@ static double lat_pct_ms(const uint32_t *v, size_t n, double q)
 /* {"n":, "p50":, "p99":, "max":, "mean":} in ms (null when n is 0); sorts. */
 static void lat_json(FILE *f, lat_set *l)
 {
-    qsort(l->us, l->n, sizeof *l->us, cmp_u32);
+    if (l->n)   /* qsort wants a non-NULL array even for 0 */
+        qsort(l->us, l->n, sizeof *l->us, cmp_u32);
     fprintf(f, "{\"n\": %zu, \"not_kept\": %" PRIu64, l->n, l->dropped);
     if (!l->n) {
         fputs(", \"p50\": null, \"p99\": null, \"max\": null, \"mean\": null}", f);
@@ -410,7 +411,8 @@ static int run_flood(void)
 
     if (opt.latency_out) {
         FILE *lf = fopen(opt.latency_out, "wb");
-        if (!lf || fwrite(F.lat.us, sizeof *F.lat.us, F.lat.n, lf) != F.lat.n || fclose(lf))
+        if (!lf || (F.lat.n && fwrite(F.lat.us, sizeof *F.lat.us, F.lat.n, lf) != F.lat.n) ||
+            fclose(lf))   /* none delivered: an empty file (and no NULL to fwrite) */
             die(NULL, "%s: %s", opt.latency_out, strerror(errno));
     }
     uint64_t t_stop = F.t_last_dr_ns ? F.t_last_dr_ns : t_end;
