@@ -1208,7 +1208,7 @@ static const char *props_text(const json_t *o, char *buf, size_t cap)
 /* A real Kafka run's cluster and clients, from its "kafka" object. */
 static void kafka_caveat(report *R, const result *r)
 {
-    char t[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64], p[1024];
+    char t[REPORT_TEXT_BYTES], tb[REPORT_TEXT_BYTES], rn[2 * REPORT_TEXT_BYTES + 64], p[1024];
     const json_t *k = get(r->root, "kafka");
     const char *kind = str(k, "kind"), *ver = str(k, "broker_version");
     const json_t *nb = get(k, "brokers");
@@ -1217,7 +1217,7 @@ static void kafka_caveat(report *R, const result *r)
        ver ? text(t, sizeof t, ver) : "(version not recorded)",
        kind && !strcmp(kind, "broker") ? "started for the run by scripts/kafka-server.sh"
                                        : "given by --bootstrap-servers",
-       str(get(r->root, "config"), "bootstrap") ? text(t, sizeof t,
+       str(get(r->root, "config"), "bootstrap") ? text(tb, sizeof tb,
            str(get(r->root, "config"), "bootstrap")) : "bootstrap not recorded",
        nb ? (long long)json_integer_value(nb) : -1LL,
        nb && json_integer_value(nb) == 1 ? "" : "s",

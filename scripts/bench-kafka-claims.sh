@@ -31,6 +31,12 @@
 # before each run `sync` empties the page cache's dirty pages (fsync=false
 # runs leave a gigabyte there, and the kernel's writeback then slows the
 # next run), and after it the run's store or topic is deleted.
+# The S3 store of the replicated pair is a local Ceph radosgw on an in-memory
+# OSD (scripts/s3-server.sh: 4 GiB); its bucket is emptied after each run
+# (radosgw-admin bucket rm --purge-objects, then created again), else the
+# OSD fills up after a few runs and radosgw stops answering ("full status
+# failsafe engaged").  -R: only the replicated pair, into an existing
+# OUT_DIR (its other results are kept).
 # -d: seconds of producing per ingest run (default 6); -o: results (default
 # results/kafka-claims); -b: build directory (default build; built in
 # Release if it has no lakestream-bench); -q: quick (P in {1, 4}, 4 KiB,
@@ -43,14 +49,16 @@ REPS=3
 OUT=results/kafka-claims
 BUILD=build
 QUICK=0
-while getopts "d:r:o:b:qh" opt; do
+ONLY_REPL=0
+while getopts "d:r:o:b:qRh" opt; do
   case $opt in
     d) DUR=$OPTARG ;;
     r) REPS=$OPTARG ;;
     o) OUT=$OPTARG ;;
     b) BUILD=$OPTARG ;;
     q) QUICK=1 ;;
-    h) sed -n '2,38p' "$0"; exit 0 ;;
+    R) ONLY_REPL=1 ;;
+    h) sed -n '2,44p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -69,7 +77,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-rm -rf "${OUT:?}"
+[ "$ONLY_REPL" = 1 ] || rm -rf "${OUT:?}"
 mkdir -p "$OUT"
 
 say() { echo "== $*" >&2; }
@@ -103,8 +111,20 @@ ingest() {
   if [ "$plane" = kafka ]; then
     drop_topic "$bs" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["params"]["topic"])' "$OUT/$name.json")"
   else
-    case $bs in file://*) rm -rf "${bs#file://}" ;; esac
+    case $bs in
+      file://*) rm -rf "${bs#file://}" ;;
+      s3://*) empty_bucket ;;
+    esac
   fi
+}
+
+empty_bucket() {  # the radosgw bucket of the replicated pair, emptied and created again
+  radosgw-admin -c "$RGW/ceph.conf" bucket rm --bucket=lakestream-test --purge-objects \
+    --bypass-gc >/dev/null 2>&1 || echo "== could not empty the bucket" >&2
+  curl -sS -o /dev/null -X PUT --aws-sigv4 "aws:amz:$AWS_REGION:s3" \
+    --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$AWS_ENDPOINT_URL/lakestream-test" || echo "== could not create the bucket" >&2
 }
 
 drop_topic() {  # BOOTSTRAP TOPIC: delete a run's topic (confluent-kafka's AdminClient)
@@ -148,6 +168,7 @@ SIZES=(4096 262144)
 if [ "$QUICK" = 1 ]; then PS=(1 4); SIZES=(4096); fi
 
 # ---- ingest: page cache and fsync pairs, on one broker --------------------
+if [ "$ONLY_REPL" = 0 ]; then
 K1=$WORK/kafka1
 B1=$(start_kafka "$K1" 19592 1)
 for p in "${PS[@]}"; do
@@ -198,6 +219,7 @@ if [ "$QUICK" = 0 ]; then
 fi
 scripts/kafka-server.sh stop "$K1" >&2
 K1=''
+fi
 
 # ---- ingest: replicated pair -----------------------------------------------
 if [ "$QUICK" = 0 ]; then

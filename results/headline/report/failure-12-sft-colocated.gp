@@ -7,13 +7,13 @@ set ylabel 'steps completed'
 set grid
 set key below
 set yrange [0:*]
-set arrow from first 13.3836, graph 0 to first 13.3836, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'inject' at first 13.3836, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
-set arrow from first 13.3836, graph 0 to first 13.3836, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'rollback' at first 13.3836, graph 0.73 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
-set arrow from first 13.3844, graph 0 to first 13.3844, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'restart' at first 13.3844, graph 0.49 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
-set arrow from first 14.0879, graph 0 to first 14.0879, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'recovered' at first 14.0879, graph 0.25 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 13.3444, graph 0 to first 13.3444, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'inject' at first 13.3444, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 13.3445, graph 0 to first 13.3445, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'rollback' at first 13.3445, graph 0.73 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 13.3455, graph 0 to first 13.3455, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'restart' at first 13.3455, graph 0.49 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 13.8482, graph 0 to first 13.8482, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'recovered' at first 13.8482, graph 0.25 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
 plot 'failure-12-sft-colocated.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.5 title 'job step', \
      '' using 1:4 with lines lw 1 dt 2 lc rgb '#117733' title 'steps trained (with those redone)'

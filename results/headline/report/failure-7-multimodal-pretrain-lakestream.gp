@@ -11,12 +11,12 @@ set ytics nomirror
 set y2tics
 set y2label 'samples produced'
 set y2range [0:*]
-set arrow from first 6.69446, graph 0 to first 6.69446, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'inject' at first 6.69446, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
-set arrow from first 6.69515, graph 0 to first 6.69515, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'restart' at first 6.69515, graph 0.73 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
-set arrow from first 7.55764, graph 0 to first 7.55764, graph 1 nohead lc rgb '#cc3311' dt 2
-set label 'recovered' at first 7.55764, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 6.69648, graph 0 to first 6.69648, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'inject' at first 6.69648, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 6.69697, graph 0 to first 6.69697, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'restart' at first 6.69697, graph 0.73 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
+set arrow from first 7.57103, graph 0 to first 7.57103, graph 1 nohead lc rgb '#cc3311' dt 2
+set label 'recovered' at first 7.57103, graph 0.97 right rotate by 90 offset -0.7,0 tc rgb '#cc3311'
 plot 'failure-7-multimodal-pretrain-lakestream.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.5 title 'job step', \
      '' using 1:4 with lines lw 1 dt 2 lc rgb '#117733' title 'steps trained (with those redone)', \
      '' using 1:3 axes x1y2 with lines lw 1 lc rgb '#999999' title 'samples produced'
