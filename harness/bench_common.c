@@ -252,6 +252,21 @@ char *make_workdir(const char *parent, int keep)
     return dir;
 }
 
+const char *bench_exe_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (!dir[0]) {
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        if (n <= 0)
+            die(NULL, "readlink /proc/self/exe: %s", strerror(errno));
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    return dir;
+}
+
 void end_workdir(char *dir, int keep, const char *what)
 {
     if (!keep)

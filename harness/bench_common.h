@@ -80,6 +80,9 @@ char *read_loadavg(void);                    /* "0.12 0.34 0.56", malloc()ed, or
  * by g_workdir until the benchmark frees it). */
 char *make_workdir(const char *parent, int keep);
 
+/* The directory of this program's binary (the workers lie beside it). */
+const char *bench_exe_dir(void);
+
 /* The end of a run: remove the work directory (or, with keep, say where it
  * was kept, calling it "the WHAT directory"), clear g_workdir, free dir. */
 void end_workdir(char *dir, int keep, const char *what);

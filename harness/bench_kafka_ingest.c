@@ -69,19 +69,6 @@ typedef struct child {
     int         eof;
 } child;
 
-static char exe_dir[PATH_MAX];
-
-static void find_exe_dir(void)
-{
-    ssize_t n = readlink("/proc/self/exe", exe_dir, sizeof exe_dir - 1);
-    if (n <= 0)
-        die(NULL, "readlink /proc/self/exe: %s", strerror(errno));
-    exe_dir[n] = '\0';
-    char *slash = strrchr(exe_dir, '/');
-    if (slash)
-        *slash = '\0';
-}
-
 /* A growing argv. */
 typedef struct argvec {
     char *v[64 + 3 * 2 * KI_PAIRS_MAX];
@@ -484,7 +471,7 @@ static void summary(const kopts *o, const json_t *ag)
 
 static int cmd_kafka_ingest(kopts *o, int argc, char **argv)
 {
-    find_exe_dir();
+    const char *exe_dir = bench_exe_dir();
     char bin[PATH_MAX + 64];
     snprintf(bin, sizeof bin, "%s/lakestream-bench-worker-%s", exe_dir, o->kafka ? "kafka" : "ls");
     if (access(bin, X_OK))

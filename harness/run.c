@@ -25,6 +25,7 @@
 
 #include "bench.h"
 #include "args.h"
+#include "bench_common.h"
 #include "die.h"
 #include "lakestream.h"
 #include "result.h"
@@ -65,19 +66,6 @@ static void usage(FILE *f)
         "  --kafka-eos: transactional producers, read_committed ranks.\n"
         "  KIND: producer-kill (producer N, default 0; colocated: rank N's loader\n"
         "  workers) or rank-restart (rank N, default W/2), T seconds after the start.\n");
-}
-
-static char exe_dir[PATH_MAX];
-
-static void find_exe_dir(void)
-{
-    ssize_t n = readlink("/proc/self/exe", exe_dir, sizeof exe_dir - 1);
-    if (n <= 0)
-        die(NULL, "readlink /proc/self/exe: %s", strerror(errno));
-    exe_dir[n] = '\0';
-    char *slash = strrchr(exe_dir, '/');
-    if (slash)
-        *slash = '\0';
 }
 
 /* Spawn a worker; stdin from /dev/null unless in_fd >= 0; stdout to out_fd
@@ -824,7 +812,7 @@ int run_main(int argc, char **argv)
         w.producers = (uint32_t)o.producers;
     if (w.global_batch % w.world_size)
         die(NULL, "global batch %u is not a multiple of %u ranks", w.global_batch, w.world_size);
-    find_exe_dir();
+    const char *exe_dir = bench_exe_dir();
     if (mkdir(o.out, 0755) && errno != EEXIST)
         die(NULL, "%s: %s", o.out, strerror(errno));
     char path[PATH_MAX + 64], logs[PATH_MAX], wpath[PATH_MAX], shm_path[PATH_MAX];
