@@ -369,6 +369,12 @@ int shim_serve_events(rd_kafka_t *rk)
 void shim_drive(rd_kafka_t *rk, int flush)
 {
     pthread_mutex_lock(&rk->lock);
+    shim_drive_locked(rk, flush);
+    pthread_mutex_unlock(&rk->lock);
+}
+
+void shim_drive_locked(rd_kafka_t *rk, int flush)
+{
     if (rk->txn_state != SHIM_TXN_OFF && !rk->txn_committing)
         flush = 0;  /* a transaction commits only in rd_kafka_commit_transaction */
     for (size_t i = 0; i < rk->ntopics; i++) {
@@ -383,7 +389,6 @@ void shim_drive(rd_kafka_t *rk, int flush)
                      "transactional.id/producer id: %s", rk->producer_id, ls_errmsg());
         }
     }
-    pthread_mutex_unlock(&rk->lock);
 }
 
 int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms)

@@ -134,11 +134,18 @@ static rd_kafka_resp_err_t produce_locked(rd_kafka_t *rk, produce_args *a)
                            "message of %zu bytes is larger than %u", a->len,
                            LS_SAMPLE_BYTES_MAX);
     if (rk->outq_msgs + 1 > rk->queue_msgs_max ||
-        rk->outq_bytes + (int64_t)a->len > rk->queue_bytes_max)
+        rk->outq_bytes + (int64_t)a->len > rk->queue_bytes_max) {
+        /* A full queue commits what it holds now, as librdkafka sends a
+         * batch that is full without waiting for linger.ms: else the
+         * queue waits for the commit interval (DAC's can be hundreds of
+         * ms), idle (docs/kafka-shim.md, "Commit policy").  The reports
+         * are served by the caller's next rd_kafka_poll. */
+        shim_drive_locked(rk, 1);
         return shim_seterr(RD_KAFKA_RESP_ERR__QUEUE_FULL,
                            "%lld messages / %lld bytes awaiting delivery "
                            "(queue.buffering.max.messages / .kbytes): call rd_kafka_poll",
                            (long long)rk->outq_msgs, (long long)rk->outq_bytes);
+    }
     rd_kafka_topic_t *rkt = a->rkt;
     if (!rkt) {
         rkt = shim_topic_get(rk, a->topic);

@@ -399,6 +399,7 @@ int  shim_groups_list(rd_kafka_t *rk, const char *group, char ***outp, size_t *n
 
 /* handle.c */
 void shim_drive(rd_kafka_t *rk, int flush);  /* let the core producers commit; lock not held */
+void shim_drive_locked(rd_kafka_t *rk, int flush);  /* the same, lock held */
 void shim_dr_call(rd_kafka_t *rk, const rd_kafka_message_t *rkm);  /* dr_msg_cb or dr_cb */
 char *shim_stats_due(rd_kafka_t *rk, size_t *lenp);  /* lock not held; caller frees */
 

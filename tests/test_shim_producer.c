@@ -230,6 +230,13 @@ static void test_queue_full(void **state)
                      RD_KAFKA_RESP_ERR__QUEUE_FULL);
     free(heap);  /* not taken over on failure */
     assert_int_equal(rd_kafka_outq_len(rk), 5);
+    /* A full queue commits what it holds at once (linger.ms is 10 minutes
+     * here): the next poll serves all 5 reports without waiting. */
+    assert_int_equal(rd_kafka_poll(rk, 0), 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(s->count[i], 1);
+    assert_int_equal(s->errors, 0);
+    assert_int_equal(rd_kafka_outq_len(rk), 0);
     /* Serving the reports frees room. */
     assert_int_equal(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
     assert_int_equal(rd_kafka_outq_len(rk), 0);
