@@ -34,24 +34,15 @@ rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
         shim_seterr(rk->fatal_err, "%s", rk->fatal_errstr);
         return NULL;
     }
-    if (rk->type == RD_KAFKA_CONSUMER) {
-        /* A consumer's topic names a table; it is opened when read. */
-        rd_kafka_topic_t *rkt = calloc(1, sizeof *rkt);
-        if (!rkt || !(rkt->name = strdup(name))) {
-            free(rkt);
-            shim_seterr(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, "out of memory");
+    /* A producer's topic is a table, created on first use; a consumer's
+     * only names one, opened when read. */
+    if (rk->topic_attach) {
+        int rc = ls_table_create(rk->st, name, rk->global_batch, rk->codec);
+        if (rc != LS_OK && rc != LS_ERR_EXISTS) {
+            shim_seterr(shim_err_from_ls(rc), "topic %s: creating the table: %s", name,
+                        ls_errmsg());
             return NULL;
         }
-        rkt->rk = rk;
-        rkt->refcnt = 2;
-        rk->topics[rk->ntopics++] = rkt;
-        return rkt;
-    }
-    int rc = ls_table_create(rk->st, name, rk->global_batch, rk->codec);
-    if (rc != LS_OK && rc != LS_ERR_EXISTS) {
-        shim_seterr(shim_err_from_ls(rc), "topic %s: creating the table: %s", name,
-                    ls_errmsg());
-        return NULL;
     }
     rd_kafka_topic_t *rkt = calloc(1, sizeof *rkt);
     if (!rkt || !(rkt->name = strdup(name))) {
@@ -60,7 +51,7 @@ rd_kafka_topic_t *shim_topic_get(rd_kafka_t *rk, const char *name)
         return NULL;
     }
     rkt->rk = rk;
-    if (rk->topic_attach(rkt) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rk->topic_attach && rk->topic_attach(rkt) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         free(rkt->name);
         free(rkt);
         return NULL;
